@@ -1,0 +1,1 @@
+"""healthcrawl's Scrapy project: settings, spiders, site profiles, the page parser, the CLI."""

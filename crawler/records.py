@@ -1,0 +1,116 @@
+"""The article record: the schema every spider, pipeline and export shares.
+
+The dataclasses here are the single documented definition of schema_version 1
+(``../shared/DESIGN.md``, "The record"); ``exports/README.md`` is tested against them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Link:
+    """A link to another article, as the prev/next lines show it."""
+
+    title: str
+    """Link text (or its ``title`` attribute when the text is empty), whitespace-normalized."""
+    url: str
+    """Absolute URL, resolved against the fetched URL."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recommendation:
+    """One entry of the page's "Recommend" / "Related articles" block."""
+
+    title: str
+    """Title of the recommended article."""
+    url: str
+    """Absolute URL of the recommended article."""
+    snippet: str | None
+    """Teaser text without its trailing ellipsis; null when the entry shows none."""
+    truncated: bool
+    """True when the teaser ended in ``...`` or ``…`` (the site cut it)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    """One section of the article body, from its heading to the next heading."""
+
+    position: int
+    """0-based order of the section in the body."""
+    number: str | None
+    """The heading's enumerator as Arabic digits (``"1"`` for ``1.``, ``一、``); null if unnumbered."""
+    heading: str
+    """Heading text without its enumerator."""
+    kind: str
+    """One of symptoms, causes, prevention, treatment, diagnosis, diet, care, other."""
+    text: str
+    """The section's non-item paragraphs joined by a blank line; ``""`` when it has none."""
+    items: list[str] = field(default_factory=list)
+    """The section's enumerated or listed entries, enumerators stripped, in order."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ArticleRecord:
+    """One article page split into fields (schema_version 1)."""
+
+    article_key: str
+    """Stable id: ``<site>:<article_id>``, or ``<site>:<first 16 hex of sha1(canonical_url)>``."""
+    site: str
+    """Site profile name (``keepto``, ``demo``) or the host for the generic profile."""
+    url: str
+    """URL fetched, after redirects."""
+    canonical_url: str
+    """Same-site ``<link rel=canonical>`` if present, else the canonicalized URL."""
+    article_id: str | None
+    """The site's own id (``60636`` from ``/p/60636.html``); null when the URL has none."""
+    title: str
+    """The article headline (the visible ``<h1>``), never the ``<title>``; ``""`` if not found."""
+    summary: str | None
+    """Intro paragraphs before the first section heading, joined by a blank line."""
+    sections: list[Section]
+    """Every section of the body, in page order."""
+    symptoms: str | None
+    """Paragraphs then items of the symptoms section(s), joined by a blank line."""
+    prevention: list[str]
+    """Items of the prevention section(s), enumerators stripped."""
+    recommendations: list[Recommendation]
+    """The Recommend block, in page order."""
+    prev_article: Link | None
+    """The ``<<:`` / ``Previous:`` link."""
+    next_article: Link | None
+    """The ``>>:`` / ``Next:`` link."""
+    breadcrumbs: list[str]
+    """Link texts of the category trail, ``Home`` included."""
+    published_at: str | None
+    """ISO-8601 date or datetime as the page states it (no time zone added)."""
+    language: str | None
+    """``<html lang>``, else ``<meta http-equiv=Content-Language>``."""
+    word_count: int
+    """Words in summary, section texts and items (each CJK character counts as a word)."""
+    content_hash: str
+    """sha256 of the normalized title, summary and sections only."""
+    fetched_at: str
+    """ISO-8601 UTC time of the fetch (of the parse when not fetched)."""
+    http_status: int
+    """HTTP status of the response (200 when parsed from a file)."""
+    parse_warnings: list[str] = field(default_factory=list)
+    """Problems the parser worked around, e.g. ``no_prevention_section``, ``truncated_html``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as plain JSON-ready data (nested dataclasses become dicts)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArticleRecord:
+        """Rebuild a record from :meth:`to_dict` output (e.g. a JSON Lines export)."""
+        values = dict(data)
+        values["sections"] = [Section(**s) for s in data["sections"]]
+        values["recommendations"] = [Recommendation(**r) for r in data["recommendations"]]
+        for name in ("prev_article", "next_article"):
+            values[name] = Link(**data[name]) if data[name] else None
+        return cls(**values)

@@ -1,0 +1,1 @@
+"""Scrapy item pipelines, one stage a module: clean/validate, dedup, export."""
