@@ -1,0 +1,32 @@
+"""One exception hierarchy for healthcrawl; the CLI maps each class to an exit code.
+
+``retryable`` says whether running the same thing again can help (a network blip)
+or not (bad input), so schedulers and the CLI can tell the two apart.
+"""
+
+from __future__ import annotations
+
+
+class HealthcrawlError(Exception):
+    """Base of every error healthcrawl raises on purpose."""
+
+    exit_code = 1
+    retryable = False
+
+
+class InputError(HealthcrawlError):
+    """The user gave something unusable: a missing, empty or non-HTML file, a bad flag."""
+
+    exit_code = 2
+
+
+class UnusableDocumentError(InputError):
+    """The bytes are not an HTML document the parser can read (empty, binary)."""
+
+
+class UnknownSiteError(InputError):
+    """A site profile name that is not registered."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"unknown site {name!r}; known sites: {', '.join(known)}")
+        self.name = name

@@ -1,0 +1,164 @@
+"""``parse_article``: one page to one record. Pure: no Scrapy, no I/O, no clock unless
+``fetched_at`` is left out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from crawler.parsing.blocks import Block, iter_blocks, is_chrome
+from crawler.parsing.decoding import parse_tree
+from crawler.parsing.fields import (
+    breadcrumbs,
+    canonical_url,
+    head_metas,
+    language,
+    published_at,
+    title_text,
+)
+from crawler.parsing.links import labelled_link, recommendations
+from crawler.parsing.locate import Landmarks, locate
+from crawler.parsing.sections import Body, split_body
+from crawler.parsing.text import normalize, words
+from crawler.profiles import SiteProfile
+from crawler.profiles.generic import GENERIC
+from crawler.records import ArticleRecord, Section
+
+_TAIL_BYTES = 2048
+
+
+def parse_article(
+    html: str | bytes,
+    url: str,
+    *,
+    profile: SiteProfile = GENERIC,
+    content_type: str | None = None,
+    http_status: int = 200,
+    fetched_at: str | None = None,
+) -> ArticleRecord:
+    """Split one article page into a record.
+
+    ``html`` may be bytes (decoded here: header ``content_type`` charset, BOM, ``<meta>``,
+    detection) or text. Raises :class:`~crawler.errors.UnusableDocumentError` only for
+    input that is no document at all (empty, binary); a page missing parts gives a record
+    whose ``parse_warnings`` say what was missing.
+    """
+    root = parse_tree(html, content_type)
+    metas = head_metas(root)
+    marks = locate(root, profile)
+    title = title_text(marks.title, root, metas)
+    body = split_body(_body_blocks(marks, profile), title)
+    canonical = canonical_url(root, url, profile)
+    article_id = profile.article_id(canonical)
+    site = profile.site_name(canonical)
+    prev_link = labelled_link(marks.region, profile.prev_labels, url)
+    next_link = labelled_link(marks.region, profile.next_labels, url)
+    return ArticleRecord(
+        article_key=article_key(site, article_id, canonical),
+        site=site,
+        url=url,
+        canonical_url=canonical,
+        article_id=article_id,
+        title=title,
+        summary="\n\n".join(body.summary) or None,
+        sections=body.sections,
+        symptoms=_symptoms(body.sections),
+        prevention=[item for s in body.sections if s.kind == "prevention" for item in s.items],
+        recommendations=recommendations(marks.region, profile.recommend_labels, url),
+        prev_article=prev_link,
+        next_article=next_link,
+        breadcrumbs=breadcrumbs(root, profile),
+        published_at=published_at(marks.region, marks.container, metas, profile),
+        language=language(root, metas),
+        word_count=_word_count(body),
+        content_hash=content_hash(title, body),
+        fetched_at=fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        http_status=http_status,
+        parse_warnings=_warnings(html, title, body),
+    )
+
+
+def _body_blocks(marks: Landmarks, profile: SiteProfile) -> list[Block]:
+    """Blocks of the body that come after the headline and stop at the page's own
+    prev/next lines or Recommend heading, which are not part of the last section."""
+    stop_labels = profile.prev_labels + profile.next_labels
+    recommend = {label.casefold() for label in profile.recommend_labels}
+    skip = _after_title(marks.title) if _contains(marks.container, marks.title) else is_chrome
+    blocks: list[Block] = []
+    for block in iter_blocks(marks.container, skip):
+        if block.text.startswith(stop_labels) or block.text.rstrip(":：").casefold() in recommend:
+            break
+        blocks.append(block)
+    return blocks
+
+
+def _contains(container: etree._Element, element: etree._Element | None) -> bool:
+    return element is not None and any(a is container for a in element.iterancestors())
+
+
+def _after_title(title: etree._Element | None):  # type: ignore[no-untyped-def]
+    """A skip rule that drops everything up to and including the headline element."""
+    state = {"seen": False}
+    ancestors = set(map(id, title.iterancestors())) if title is not None else set()
+
+    def skip(element: etree._Element) -> bool:
+        if state["seen"]:
+            return is_chrome(element)
+        if element is title:
+            state["seen"] = True
+            return True
+        return id(element) not in ancestors
+
+    return skip
+
+
+def _symptoms(sections: list[Section]) -> str | None:
+    parts = [p for s in sections if s.kind == "symptoms" for p in (*s.text.split("\n\n"), *s.items) if p]
+    return "\n\n".join(parts) or None
+
+
+def _word_count(body: Body) -> int:
+    texts = [*body.summary, *(s.text for s in body.sections),
+             *(i for s in body.sections for i in s.items)]
+    return sum(words(t) for t in texts)
+
+
+def article_key(site: str, article_id: str | None, canonical: str) -> str:
+    """``<site>:<article_id>``, or ``<site>:<16 hex of sha1(canonical_url)>`` without an id."""
+    if article_id:
+        return f"{site}:{article_id}"
+    return f"{site}:{hashlib.sha1(canonical.encode('utf-8')).hexdigest()[:16]}"
+
+
+def content_hash(title: str, body: Body) -> str:
+    """sha256 over the normalized title, summary and sections: never links, chrome or
+    fetch data, so one article behind two URLs or two sidebars hashes the same."""
+    content = [
+        normalize(title).casefold(),
+        [normalize(p).casefold() for p in body.summary],
+        [[normalize(s.heading).casefold(), normalize(s.text).casefold(),
+          [normalize(i).casefold() for i in s.items]] for s in body.sections],
+    ]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _warnings(html: str | bytes, title: str, body: Body) -> list[str]:
+    warnings: list[str] = []
+    if not title:
+        warnings.append("no_title")
+    if not body.sections:
+        warnings.append("no_sections")
+    if not any(s.kind == "symptoms" for s in body.sections):
+        warnings.append("no_symptoms_section")
+    if not any(s.kind == "prevention" for s in body.sections):
+        warnings.append("no_prevention_section")
+    if not body.summary and not body.sections:
+        warnings.append("no_body_text")
+    tail = html[-_TAIL_BYTES:]
+    closed = b"</html" in tail.lower() if isinstance(tail, bytes) else "</html" in tail.lower()
+    if not closed:
+        warnings.append("truncated_html")
+    return warnings

@@ -1,0 +1,75 @@
+"""Enumerators and bullets at the start of a line: recognise, strip, read the number.
+
+Recognised: ``1.`` ``1、`` ``1)`` ``(1)`` ``（1）`` ``①`` ``一、`` ``Step 1:`` and bullets
+``•`` ``-`` ``*``. The style is kept so the heading/item rules can compare markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("step", re.compile(r"^step\s*(\d{1,3})\s*[:：.、)-]\s*", re.IGNORECASE)),
+    ("paren", re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")),
+    ("circled", re.compile(rf"^([{_CIRCLED}])\s*")),
+    ("chinese", re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*")),
+    ("dot", re.compile(r"^(\d{1,3})\s*[.．](?!\d)\s*")),
+    ("comma", re.compile(r"^(\d{1,3})\s*、\s*")),
+    ("bracket", re.compile(r"^(\d{1,3})\s*[)）]\s*")),
+)
+_BULLET = re.compile(r"^(?:[•·●▪◦■□▶►]\s*|[-*–—]\s+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Enumerated:
+    """A line split into its enumerator and the rest."""
+
+    number: int | None
+    """The enumerator's value; None for a bullet."""
+    style: str
+    """Which enumerator: dot, comma, bracket, paren, circled, chinese, step or bullet."""
+    rest: str
+    """The line without its enumerator."""
+
+
+def split_enumerator(line: str) -> Enumerated | None:
+    """The enumerator or bullet that starts ``line``, or None if it has neither.
+
+    A line that is nothing but an enumerator is not enumerated text.
+    """
+    for style, pattern in _PATTERNS:
+        match = pattern.match(line)
+        if match and match.end() < len(line):
+            return Enumerated(_value(style, match.group(1)), style, line[match.end():])
+    match = _BULLET.match(line)
+    if match and match.end() < len(line):
+        return Enumerated(None, "bullet", line[match.end():])
+    return None
+
+
+def strip_enumerator(line: str) -> str:
+    """``line`` without a leading enumerator or bullet."""
+    found = split_enumerator(line)
+    return found.rest if found else line
+
+
+def _value(style: str, token: str) -> int:
+    if style == "circled":
+        return _CIRCLED.index(token) + 1
+    if style == "chinese":
+        return _chinese_number(token)
+    return int(token)
+
+
+def _chinese_number(token: str) -> int:
+    """一..九十九 (the values headings use): 十 alone is 10, 十三 13, 二十 20, 二十一 21."""
+    if "十" not in token:
+        return _CHINESE_DIGITS[token[0]]
+    tens, _, units = token.partition("十")
+    return (_CHINESE_DIGITS.get(tens, 1) if tens else 1) * 10 + (
+        _CHINESE_DIGITS.get(units, 0) if units else 0
+    )

@@ -1,0 +1,131 @@
+"""Field functions for the page-level fields: title, language, canonical URL,
+breadcrumbs, publication date. Each takes the tree (or a landmark) and returns a value."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from crawler.parsing.text import element_text, normalize
+from crawler.profiles import SiteProfile
+from crawler.urls import canonicalize_url, same_site
+
+_TITLE_SUFFIX = re.compile(r"\s*(?:[|_–—]|\s-\s).*$")
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?"
+    r"(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_DATE_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "date")
+_BREADCRUMB_XPATH = etree.XPath(
+    "//*[@itemtype and contains(@itemtype, 'BreadcrumbList')]"
+    " | //*[contains(translate(@class, 'BREADCUM', 'breadcum'), 'breadcrumb')]"
+    " | //*[contains(translate(@id, 'BREADCUM', 'breadcum'), 'breadcrumb')]"
+    " | //nav[contains(translate(@aria-label, 'BREADCUM', 'breadcum'), 'breadcrumb')]"
+)
+
+
+def head_metas(root: etree._Element) -> dict[str, str]:
+    """``<meta>`` values keyed by lower-cased name, property, itemprop or http-equiv."""
+    metas: dict[str, str] = {}
+    head = root.find("head")
+    for meta in (head if head is not None else root).iter("meta"):
+        key = meta.get("name") or meta.get("property") or meta.get("itemprop") or meta.get("http-equiv")
+        if key and meta.get("content") is not None:
+            metas.setdefault(key.lower(), meta.get("content", "").strip())
+    return metas
+
+
+def title_text(title: etree._Element | None, root: etree._Element, metas: dict[str, str]) -> str:
+    """The headline element's text; else og:title; else ``<title>`` without the site suffix."""
+    if title is not None:
+        text = element_text(title)
+        if text:
+            return text
+    if metas.get("og:title"):
+        return normalize(metas["og:title"])
+    document_title = root.find("head/title")
+    if document_title is None:
+        return ""
+    return _TITLE_SUFFIX.sub("", normalize(document_title.text or ""))
+
+
+def language(root: etree._Element, metas: dict[str, str]) -> str | None:
+    """``<html lang>``, else ``<meta http-equiv="Content-Language">``."""
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if lang and lang.strip():
+        return lang.strip()
+    return metas.get("content-language") or None
+
+
+def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
+    """The same-site ``<link rel=canonical>`` resolved against ``url``, else ``url`` canonicalized."""
+    head = root.find("head")
+    for link in (head if head is not None else root).iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            resolved = urljoin(url, link.get("href", "").strip())
+            if same_site(resolved, url, profile.host_aliases):
+                return resolved
+    return canonicalize_url(url, profile.host_aliases)
+
+
+def breadcrumbs(root: etree._Element, profile: SiteProfile) -> list[str]:
+    """Link texts of the category trail; its label and separators are not entries."""
+    trail = _first(root, profile.breadcrumb_xpaths)
+    if trail is None:
+        found = _BREADCRUMB_XPATH(root)
+        trail = found[0] if found else _labelled(root, profile.crumb_labels)
+    if trail is None:
+        return []
+    return [text for text in (element_text(a) for a in trail.iter("a")) if text]
+
+
+def _first(root: etree._Element, xpaths: tuple[str, ...]) -> etree._Element | None:
+    for xpath in xpaths:
+        found = root.xpath(xpath)
+        if found:
+            return found[0]  # type: ignore[no-any-return]
+    return None
+
+
+def _labelled(root: etree._Element, labels: tuple[str, ...]) -> etree._Element | None:
+    for element in root.iter("div", "p", "span", "nav"):
+        head = element_text(element) if not len(element) else normalize(element.text or "")
+        if head.startswith(labels):
+            return element if len(element) else element.getparent()
+    return None
+
+
+def published_at(
+    region: etree._Element, container: etree._Element, metas: dict[str, str],
+    profile: SiteProfile,
+) -> str | None:
+    """The article's own date: meta tags, a ``<time>`` element, or a labelled date line
+    ahead of the body (comments after the body carry dates too, and are not it)."""
+    for key in _DATE_META:
+        if key in metas and (value := iso_date(metas[key])):
+            return value
+    for element in region.iter():
+        if element is container:
+            break
+        if element.tag == "time" and (value := iso_date(element.get("datetime") or "")):
+            return value
+        own = normalize(element.text or "")
+        if own.startswith(profile.date_labels) and (value := iso_date(element_text(element))):
+            return value
+    return None
+
+
+def iso_date(text: str) -> str | None:
+    """``2023-05-14 10:21`` -> ``2023-05-14T10:21:00``; a date alone stays a date."""
+    match = _DATE.search(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+        return None
+    date = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    if hour is None:
+        return date
+    return f"{date}T{int(hour):02d}:{int(minute):02d}:{int(second or 0):02d}"

@@ -1,0 +1,134 @@
+"""Blocks to summary and sections: the heading-versus-item rules of DESIGN.md.
+
+A block is a heading when it is an ``<h2>``-``<h4>``, whole-bold, or a short numbered
+line that does not end like a sentence. Where length cannot tell ("3. Quit smoking"),
+numbering decides: continuing the item run makes an item, continuing the heading run a
+heading, restarting at 1 under a fresh heading an item; when both fit, a line marked up
+like the earlier headings is a heading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from crawler.parsing.blocks import Block
+from crawler.parsing.rules import LONG_BOLD_WORDS, SENTENCE_ENDINGS, SHORT_LINE_WORDS, section_kind
+from crawler.records import Section
+
+
+@dataclass(slots=True)
+class _Draft:
+    number: int | None
+    heading: str
+    markup: tuple[str, str]
+    paragraphs: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    last_item: int | None = None
+
+
+@dataclass(slots=True)
+class Body:
+    """The body split: intro paragraphs and sections, in page order."""
+
+    summary: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+
+
+def _markup_of(block: Block) -> tuple[str, str]:
+    return block.markup, block.enum.style if block.enum else "none"
+
+
+class _Splitter:
+    """Walks blocks once, keeping the two numbering runs the rules compare against."""
+
+    def __init__(self) -> None:
+        self.summary: list[str] = []
+        self.drafts: list[_Draft] = []
+        self.last_heading_number = 0
+
+    @property
+    def current(self) -> _Draft | None:
+        return self.drafts[-1] if self.drafts else None
+
+    def feed(self, block: Block) -> None:
+        if self._is_heading(block):
+            self._start_section(block)
+        elif block.enum is not None or block.markup in ("li", "line"):
+            self._add_item(block)
+        elif self.current is None:
+            self.summary.append(block.text)
+        else:
+            self.current.paragraphs.append(block.text)
+
+    def _is_heading(self, block: Block) -> bool:
+        if block.markup == "heading":
+            return True
+        if block.markup == "li" or (block.enum is not None and block.enum.number is None):
+            return False
+        if block.markup == "bold":
+            return len(block.text.split()) <= LONG_BOLD_WORDS
+        if block.enum is None:
+            return False
+        rest = block.enum.rest
+        if rest.endswith(SENTENCE_ENDINGS) or len(rest.split()) > SHORT_LINE_WORDS:
+            return False
+        return self._numbering_says_heading(block)
+
+    def _numbering_says_heading(self, block: Block) -> bool:
+        number = block.enum.number if block.enum else None
+        current = self.current
+        fits_heading = number == self.last_heading_number + 1
+        fits_item = current is not None and (
+            number == (current.last_item or 0) + 1
+        )
+        if fits_item != fits_heading:
+            return fits_heading
+        return current is None or _markup_of(block) == current.markup
+
+    def _start_section(self, block: Block) -> None:
+        number = block.enum.number if block.enum else None
+        heading = block.enum.rest if block.enum else block.text
+        if number is not None:
+            self.last_heading_number = number
+        self.drafts.append(_Draft(number, heading, _markup_of(block)))
+
+    def _add_item(self, block: Block) -> None:
+        text = block.enum.rest if block.enum else block.text
+        current = self.current
+        if current is None:
+            self.summary.append(text)
+            return
+        current.items.append(text)
+        if block.enum is not None and block.enum.number is not None:
+            current.last_item = block.enum.number
+        else:
+            current.last_item = (current.last_item or 0) + 1
+
+
+def split_body(blocks: Iterable[Block], title: str) -> Body:
+    """Summary and sections of an article body whose headline is ``title``."""
+    splitter = _Splitter()
+    first = True
+    for block in blocks:
+        if first and title and block.text.casefold() == title.casefold():
+            first = False
+            continue
+        first = False
+        splitter.feed(block)
+    return Body(splitter.summary, [_finish(i, d) for i, d in enumerate(splitter.drafts)])
+
+
+def _finish(position: int, draft: _Draft) -> Section:
+    kind = section_kind(draft.heading)
+    items, paragraphs = draft.items, draft.paragraphs
+    if kind == "prevention" and not items and paragraphs:
+        items, paragraphs = paragraphs, []
+    return Section(
+        position=position,
+        number=str(draft.number) if draft.number is not None else None,
+        heading=draft.heading,
+        kind=kind,
+        text="\n\n".join(paragraphs),
+        items=list(items),
+    )

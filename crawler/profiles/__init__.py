@@ -1,0 +1,86 @@
+"""Site profiles: everything that is specific to one site, as data.
+
+A profile names the site's hosts, which URLs are articles (and where their id is),
+and hints that help the parser find the article on the page. The parser reads a
+profile; it never branches on a site's name. ``generic`` has no hints and finds the
+article from the page's own structure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+from crawler.errors import UnknownSiteError
+
+DEFAULT_PREV_LABELS = ("<<:", "<<", "«", "Previous:", "Previous article:", "Prev:", "上一篇")
+DEFAULT_NEXT_LABELS = (">>:", ">>", "»", "Next:", "Next article:", "下一篇")
+DEFAULT_RECOMMEND_LABELS = ("Recommend", "Recommended", "Related articles", "Related", "相关推荐")
+DEFAULT_DATE_LABELS = ("Time:", "Date:", "Published:", "Posted:", "Updated:", "时间：", "发布时间：")
+DEFAULT_CRUMB_LABELS = ("Current location:", "You are here:", "当前位置：")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteProfile:
+    """What one site looks like. Frozen: profiles are shared, read-only data."""
+
+    name: str
+    """Profile name, used as the record's ``site`` and in ``article_key``."""
+    hosts: tuple[str, ...] = ()
+    """Desktop host names the spider may crawl (empty: any host, for ``generic``)."""
+    host_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Alias host -> canonical host (the ``m.`` mobile site), used by canonicalization."""
+    start_urls: tuple[str, ...] = ()
+    """Where a crawl starts when no start URL is given."""
+    article_url_pattern: str = ""
+    """Regex searched in the canonical URL; a match is an article, group ``id`` its id."""
+    title_xpaths: tuple[str, ...] = ()
+    """XPaths tried in order for the headline element."""
+    container_xpaths: tuple[str, ...] = ()
+    """XPaths tried in order for the element holding the article body."""
+    breadcrumb_xpaths: tuple[str, ...] = ()
+    """XPaths for the breadcrumb trail element."""
+    prev_labels: tuple[str, ...] = DEFAULT_PREV_LABELS
+    next_labels: tuple[str, ...] = DEFAULT_NEXT_LABELS
+    recommend_labels: tuple[str, ...] = DEFAULT_RECOMMEND_LABELS
+    date_labels: tuple[str, ...] = DEFAULT_DATE_LABELS
+    crumb_labels: tuple[str, ...] = DEFAULT_CRUMB_LABELS
+
+    def article_id(self, canonical_url: str) -> str | None:
+        """The site's id of the article at ``canonical_url``, if the pattern finds one."""
+        if not self.article_url_pattern:
+            return None
+        match = re.search(self.article_url_pattern, canonical_url)
+        return match.group("id") if match and "id" in match.groupdict() else None
+
+    def is_article_url(self, canonical_url: str) -> bool:
+        """True when the profile says this (canonical) URL is an article page."""
+        return bool(self.article_url_pattern) and re.search(
+            self.article_url_pattern, canonical_url
+        ) is not None
+
+    def site_name(self, url: str) -> str:
+        """``name``, or the host of ``url`` for a profile that covers any host."""
+        if self.hosts:
+            return self.name
+        return (urlsplit(url).hostname or self.name).removeprefix("www.")
+
+
+def get_profile(name: str) -> SiteProfile:
+    """The registered profile called ``name``; :class:`UnknownSiteError` names the choices."""
+    from crawler.profiles.registry import PROFILES
+
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise UnknownSiteError(name, sorted(PROFILES)) from None
+
+
+def profile_names() -> list[str]:
+    """Names of all registered profiles, sorted."""
+    from crawler.profiles.registry import PROFILES
+
+    return sorted(PROFILES)
