@@ -1,0 +1,63 @@
+"""What the dedup stage remembers, behind a small interface.
+
+``DedupStore`` is the contract the stage codes against; ``MemoryDedupStore`` keeps one
+run's state in dicts and a SimHash banded index. A persistent store (SQLite, Redis for
+several workers, DESIGN.md "Dedup" 4) implements the same five methods and the stage does
+not change.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pipelines.simhash import DEFAULT_MAX_HAMMING, BandedIndex, NearMatch
+
+
+class DedupStore(Protocol):
+    """The kept articles of a run, looked up by canonical URL, content hash and SimHash."""
+
+    def find_url(self, canonical_url: str) -> str | None:
+        """The article_key kept for this canonical URL (or that a dropped copy of it had)."""
+
+    def find_exact(self, content_hash: str) -> str | None:
+        """The article_key kept with this content hash."""
+
+    def find_near(self, fingerprint: int) -> NearMatch | None:
+        """The closest kept article within the near-duplicate threshold."""
+
+    def add(self, *, key: str, canonical_url: str, content_hash: str, fingerprint: int) -> None:
+        """Remember a kept article."""
+
+    def alias_url(self, canonical_url: str, key: str) -> None:
+        """Remember that a dropped copy's canonical URL leads to the kept ``key``."""
+
+
+class MemoryDedupStore:
+    """In-process ``DedupStore`` for one run; memory grows linearly with kept articles."""
+
+    def __init__(self, max_hamming: int = DEFAULT_MAX_HAMMING) -> None:
+        self._by_url: dict[str, str] = {}
+        self._by_hash: dict[str, str] = {}
+        self._near = BandedIndex(max_hamming)
+
+    def find_url(self, canonical_url: str) -> str | None:
+        """See :meth:`DedupStore.find_url`."""
+        return self._by_url.get(canonical_url)
+
+    def find_exact(self, content_hash: str) -> str | None:
+        """See :meth:`DedupStore.find_exact`."""
+        return self._by_hash.get(content_hash)
+
+    def find_near(self, fingerprint: int) -> NearMatch | None:
+        """See :meth:`DedupStore.find_near`."""
+        return self._near.nearest(fingerprint)
+
+    def add(self, *, key: str, canonical_url: str, content_hash: str, fingerprint: int) -> None:
+        """See :meth:`DedupStore.add`."""
+        self._by_url[canonical_url] = key
+        self._by_hash.setdefault(content_hash, key)
+        self._near.add(fingerprint, key)
+
+    def alias_url(self, canonical_url: str, key: str) -> None:
+        """See :meth:`DedupStore.alias_url`."""
+        self._by_url.setdefault(canonical_url, key)

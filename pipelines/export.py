@@ -1,0 +1,158 @@
+"""Export stage: stream kept records and dropped duplicates into tables, publish atomically.
+
+Life of a run: ``open_spider`` creates the temp folder and opens every writer;
+``process_item`` appends the record's rows; the ``item_dropped`` signal brings each
+``DuplicateDropped`` row from the dedup stage; ``close_spider`` closes the writers; the
+``spider_closed`` signal (which carries the close reason, unlike ``close_spider``) then
+publishes when the reason is ``finished`` and no write failed, and discards the temp
+folder otherwise, so the previous publication stays as it was (see ``pipelines.publish``).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from crawler.records import SCHEMA_VERSION, ArticleRecord
+from pipelines.dedup import DuplicateDropped
+from pipelines.publish import Publication
+from pipelines.stage import StageStats, as_record
+from pipelines.tableset import TableSet
+from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FORMATS = ("csv", "parquet")
+
+
+def new_run_id(now: datetime) -> str:
+    """A sortable, unique run id such as ``20250101T120000Z-3f9a1c``."""
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+class ExportPipeline:
+    """Writes the run's tables and publishes them when the crawl finishes cleanly."""
+
+    def __init__(
+        self,
+        stats: StatsCollector,
+        export_dir: Path,
+        formats: Sequence[str] = DEFAULT_FORMATS,
+        *,
+        row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
+        keep_runs: int = 3,
+        run_id: str | None = None,
+    ) -> None:
+        self._stats = stats
+        self.counters = StageStats(stats, "export")
+        self.started_at = datetime.now(UTC)
+        self.publication = Publication(export_dir, run_id or new_run_id(self.started_at), keep_runs)
+        self.tables = TableSet(self.publication.temp_dir, formats, row_group_size)
+        self.failed = False
+        self.published: Path | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExportPipeline:
+        """Build from ``HEALTHCRAWL_EXPORT_*`` settings and connect the two signals."""
+        settings = crawler.settings
+        if not settings.getbool("HEALTHCRAWL_EXPORT_ENABLED", True):
+            raise NotConfigured("HEALTHCRAWL_EXPORT_ENABLED is off")
+        assert crawler.stats is not None
+        pipeline = cls(
+            crawler.stats,
+            Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
+            settings.getlist("HEALTHCRAWL_EXPORT_FORMATS", list(DEFAULT_FORMATS)),
+            row_group_size=settings.getint(
+                "HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE", DEFAULT_ROW_GROUP_SIZE
+            ),
+            keep_runs=settings.getint("HEALTHCRAWL_EXPORT_KEEP_RUNS", 3),
+            run_id=settings.get("HEALTHCRAWL_RUN_ID") or None,
+        )
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        """Create the temp folder and every file."""
+        self.publication.begin()
+        self.tables.open()
+
+    def process_item(self, item: Any) -> ArticleRecord:
+        """Append the record's rows to every table; a failed write spoils the run."""
+        self.counters.inc("processed")
+        record = as_record(item)
+        with self._guard():
+            self.tables.write_record(record)
+        self.counters.inc("kept")
+        return record
+
+    def item_dropped(self, exception: BaseException) -> None:
+        """Signal handler: write the ``duplicates`` row a dedup drop carries."""
+        if isinstance(exception, DuplicateDropped):
+            with self._guard():
+                self.tables.write_duplicate(exception.row)
+            self.counters.inc("duplicates")
+
+    def close_spider(self) -> None:
+        """Close the writers; publication waits for ``spider_closed`` and its reason."""
+        with self._guard():
+            self.tables.close()
+
+    def spider_closed(self, reason: str) -> None:
+        """Signal handler: publish or discard, with the crawl's stats in the manifest."""
+        self.finish(reason, self._stats.get_stats())
+
+    def finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> Path | None:
+        """Publish the run when ``reason`` is ``finished`` and nothing failed; else discard."""
+        self.tables.close()
+        if reason != "finished" or self.failed:
+            self.publication.abort()
+            why = "a write failed" if self.failed else f"spider closed: {reason}"
+            logger.warning(
+                "healthcrawl export: run %s discarded (%s)", self.publication.run_id, why
+            )
+            return None
+        try:
+            self.published = self.publication.commit(self.manifest(reason, crawl_stats))
+        except BaseException:
+            self.publication.abort()
+            raise
+        logger.info("%s; published %s", self.counters.summary(), self.published)
+        return self.published
+
+    def manifest(self, reason: str, crawl_stats: Mapping[str, Any]) -> dict[str, Any]:
+        """What ``manifest.json`` says about the run."""
+        return {
+            "run_id": self.publication.run_id,
+            "schema_version": SCHEMA_VERSION,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
+            "finish_reason": reason,
+            "formats": list(self.tables.formats),
+            "row_counts": self.tables.row_counts(),
+            "files": sorted(path.name for path in self.publication.temp_dir.iterdir()),
+            "crawl_stats": {key: _jsonable(value) for key, value in sorted(crawl_stats.items())},
+        }
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Mark the run failed when the block raises, so it is never published."""
+        try:
+            yield
+        except BaseException:
+            self.failed = True
+            raise
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -1,0 +1,113 @@
+"""Atomic publication of a run's table set.
+
+Layout of the export folder (``HEALTHCRAWL_EXPORT_DIR``)::
+
+    latest -> runs/<run_id>     symlink: what readers open (exports/latest/articles.parquet)
+    runs/<run_id>/              one complete, never-modified table set per published run
+    runs/.tmp-<run_id>/         the run being written (never read)
+
+A run writes into ``runs/.tmp-<run_id>`` (same filesystem as the target, so renames are
+atomic), writes ``manifest.json`` last, fsyncs every file and the folder, renames the folder
+to ``runs/<run_id>``, then swaps ``latest`` to it with ``os.replace`` of a new symlink. A
+reader resolving ``latest`` sees the whole old set or the whole new set, never a mix and
+never a half-written file; files it already opened stay readable. Renaming one directory
+over another non-empty one is not atomic on POSIX, hence the symlink. A failed run deletes
+its temp folder and never touches ``latest`` or ``runs/<id>``; a killed run leaves only a
+``.tmp-*`` folder behind, safe to delete while no run is writing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+LATEST = "latest"
+RUNS = "runs"
+MANIFEST = "manifest.json"
+TEMP_PREFIX = ".tmp-"
+
+
+class PublishError(RuntimeError):
+    """The export folder cannot take a publication (e.g. ``latest`` is a real folder)."""
+
+
+class Publication:
+    """One run's way from a temp folder to ``latest``: ``begin``, then ``commit`` or ``abort``."""
+
+    def __init__(self, export_dir: Path, run_id: str, keep_runs: int = 3) -> None:
+        if keep_runs < 1:
+            raise ValueError(f"keep_runs must be at least 1, got {keep_runs}")
+        self.export_dir = export_dir
+        self.run_id = run_id
+        self.keep_runs = keep_runs
+        self.runs_dir = export_dir / RUNS
+        self.temp_dir = self.runs_dir / f"{TEMP_PREFIX}{run_id}"
+        self.final_dir = self.runs_dir / run_id
+
+    def begin(self) -> Path:
+        """Create and return the empty temp folder the run writes into."""
+        latest = self.export_dir / LATEST
+        if latest.exists() and not latest.is_symlink():
+            raise PublishError(f"{latest} is not a symlink; move it away to publish here")
+        if self.final_dir.exists():
+            raise PublishError(f"run {self.run_id!r} was already published at {self.final_dir}")
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.temp_dir.mkdir()
+        return self.temp_dir
+
+    def commit(self, manifest: Mapping[str, Any]) -> Path:
+        """Write the manifest, make the run durable, point ``latest`` at it; return its folder."""
+        _write_durably(self.temp_dir / MANIFEST, json.dumps(manifest, indent=2, default=str))
+        for path in self.temp_dir.iterdir():
+            _fsync_file(path)
+        _fsync_dir(self.temp_dir)
+        os.rename(self.temp_dir, self.final_dir)
+        _fsync_dir(self.runs_dir)
+        self._point_latest()
+        self._prune()
+        return self.final_dir
+
+    def abort(self) -> None:
+        """Delete the temp folder; the previous publication is left as it was."""
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+    def _point_latest(self) -> None:
+        link = self.export_dir / f".{LATEST}-{self.run_id}"
+        link.unlink(missing_ok=True)
+        os.symlink(Path(RUNS) / self.run_id, link)
+        os.replace(link, self.export_dir / LATEST)
+        _fsync_dir(self.export_dir)
+
+    def _prune(self) -> None:
+        """Delete published runs beyond the newest ``keep_runs`` (never the current one)."""
+        runs = sorted(
+            (p for p in self.runs_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime_ns,
+        )
+        for old in runs[: -self.keep_runs]:
+            if old != self.final_dir:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as file:
+        os.fsync(file.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,95 @@
+"""Every writer of one run: each table in each chosen format, plus ``articles.jsonl``.
+
+No Scrapy here: the export stage feeds records and duplicate rows in, and reads the
+row counts for the manifest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from crawler.records import ArticleRecord
+from pipelines.tables import SCHEMAS, DuplicateRow, record_to_rows
+from pipelines.writers import (
+    DEFAULT_ROW_GROUP_SIZE,
+    JsonLinesWriter,
+    TableWriter,
+    make_table_writer,
+)
+
+TABLE_FORMATS = ("csv", "parquet")
+FORMATS = (*TABLE_FORMATS, "jsonl")
+"""``jsonl`` writes the nested records (``articles.jsonl``) rather than a flat table."""
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The formats without repeats, or ``ValueError`` naming an unknown or empty choice."""
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        raise ValueError(f"export formats must be a non-empty subset of {FORMATS}, got {formats}")
+    return tuple(dict.fromkeys(formats))
+
+
+class TableSet:
+    """Opens, feeds and closes all writers of a run inside ``folder``."""
+
+    def __init__(
+        self,
+        folder: Path,
+        formats: Sequence[str],
+        row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
+    ) -> None:
+        self.formats = check_formats(formats)
+        self._tables: dict[str, list[TableWriter]] = {
+            table: [
+                make_table_writer(fmt, folder, table, row_group_size)
+                for fmt in self.formats
+                if fmt in TABLE_FORMATS
+            ]
+            for table in SCHEMAS
+        }
+        self._records = JsonLinesWriter(folder / "articles.jsonl") if "jsonl" in formats else None
+        self._open = False
+
+    def open(self) -> None:
+        """Create every file (headers and schemas first)."""
+        for table, writers in self._tables.items():
+            for writer in writers:
+                writer.open(SCHEMAS[table])
+        if self._records is not None:
+            self._records.open(SCHEMAS["articles"])
+        self._open = True
+
+    def write_record(self, record: ArticleRecord) -> None:
+        """Append one kept record to every article table (and the JSON Lines file)."""
+        for table, rows in record_to_rows(record).items():
+            if rows:
+                for writer in self._tables[table]:
+                    writer.write(rows)
+        if self._records is not None:
+            self._records.write([record.to_dict()])
+
+    def write_duplicate(self, row: DuplicateRow) -> None:
+        """Append one row to the ``duplicates`` table."""
+        for writer in self._tables["duplicates"]:
+            writer.write([row.to_row()])
+
+    def close(self) -> None:
+        """Close every writer once; the files are complete afterwards."""
+        if not self._open:
+            return
+        self._open = False
+        for writer in self._writers():
+            writer.close()
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows written per table written (the same in every format; jsonl counts records)."""
+        counts = {table: group[0].rows_written for table, group in self._tables.items() if group}
+        if self._records is not None:
+            counts.setdefault("articles", self._records.rows_written)
+        return counts
+
+    def _writers(self) -> list[TableWriter]:
+        writers = [writer for group in self._tables.values() for writer in group]
+        return writers + ([self._records] if self._records is not None else [])
