@@ -19,12 +19,11 @@ from crawler.parsing.fields import (
     published_at,
     title_text,
 )
-from crawler.parsing.links import labelled_link, recommendations
+from crawler.parsing.links import prev_next_links, recommendations
 from crawler.parsing.locate import Landmarks, locate
 from crawler.parsing.sections import Body, split_body
-from crawler.parsing.text import normalize, words
-from crawler.profiles import SiteProfile
-from crawler.profiles.generic import GENERIC
+from crawler.parsing.text import words
+from crawler.profiles import SiteProfile, profile_for_url
 from crawler.records import ArticleRecord, Section
 
 _TAIL_BYTES = 2048
@@ -34,7 +33,7 @@ def parse_article(
     html: str | bytes,
     url: str,
     *,
-    profile: SiteProfile = GENERIC,
+    profile: SiteProfile | None = None,
     content_type: str | None = None,
     http_status: int = 200,
     fetched_at: str | None = None,
@@ -42,10 +41,12 @@ def parse_article(
     """Split one article page into a record.
 
     ``html`` may be bytes (decoded here: header ``content_type`` charset, BOM, ``<meta>``,
-    detection) or text. Raises :class:`~crawler.errors.UnusableDocumentError` only for
+    detection) or text. ``profile`` defaults to the one registered for the URL's host,
+    else the generic profile. Raises :class:`~crawler.errors.UnusableDocumentError` only for
     input that is no document at all (empty, binary); a page missing parts gives a record
     whose ``parse_warnings`` say what was missing.
     """
+    profile = profile or profile_for_url(url)
     root = parse_tree(html, content_type)
     metas = head_metas(root)
     marks = locate(root, profile)
@@ -54,8 +55,9 @@ def parse_article(
     canonical = canonical_url(root, url, profile)
     article_id = profile.article_id(canonical)
     site = profile.site_name(canonical)
-    prev_link = labelled_link(marks.region, profile.prev_labels, url)
-    next_link = labelled_link(marks.region, profile.next_labels, url)
+    prev_link, next_link = prev_next_links(
+        marks.region, profile.prev_labels, profile.next_labels, url
+    )
     return ArticleRecord(
         article_key=article_key(site, article_id, canonical),
         site=site,
@@ -134,13 +136,14 @@ def article_key(site: str, article_id: str | None, canonical: str) -> str:
 
 
 def content_hash(title: str, body: Body) -> str:
-    """sha256 over the normalized title, summary and sections: never links, chrome or
-    fetch data, so one article behind two URLs or two sidebars hashes the same."""
+    """sha256 over the (already whitespace-normalized) title, summary and sections,
+    case-folded: never links, chrome or fetch data, so one article behind two URLs or
+    two sidebars hashes the same."""
     content = [
-        normalize(title).casefold(),
-        [normalize(p).casefold() for p in body.summary],
-        [[normalize(s.heading).casefold(), normalize(s.text).casefold(),
-          [normalize(i).casefold() for i in s.items]] for s in body.sections],
+        title.casefold(),
+        [p.casefold() for p in body.summary],
+        [[s.heading.casefold(), s.text.casefold(), [i.casefold() for i in s.items]]
+         for s in body.sections],
     ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
 

@@ -46,8 +46,10 @@ def is_chrome(element: etree._Element) -> bool:
     """True for site chrome inside a body: nav/aside/footer/form, or a chrome class or id."""
     if element.tag in CHROME_TAGS:
         return True
-    marker = f"{element.get('class', '')} {element.get('id', '')}"
-    return marker != " " and CHROME_MARKERS.search(marker) is not None
+    classes, ident = element.get("class"), element.get("id")
+    if not classes and not ident:
+        return False
+    return CHROME_MARKERS.search(f"{classes or ''} {ident or ''}") is not None
 
 
 def iter_blocks(
@@ -122,7 +124,7 @@ def _paragraph(element: etree._Element) -> Iterator[Block]:
         if text:
             yield make_block(text, "bold")
         return
-    if element.find(".//br") is None:
+    if next(element.iter("br"), None) is None:
         text = element_text(element)
         if text:
             yield make_block(text, "p")

@@ -2,7 +2,10 @@
 
 Order (WHATWG encoding sniffing, via w3lib): a byte-order mark, the HTTP header's
 charset, the document's ``<meta charset>``, then detection (strict UTF-8 first,
-charset-normalizer for the rest). A BOM outranks the header because browsers let it.
+charset-normalizer for the rest), else UTF-8. A BOM outranks the header because
+browsers let it. The bytes then go to libxml2 with that encoding: decoding in
+Python first and parsing the string costs a tenth more (PERFORMANCE.md), and
+libxml2 replaces invalid sequences with U+FFFD as Python's ``errors="replace"`` does.
 """
 
 from __future__ import annotations
@@ -11,7 +14,12 @@ import re
 
 import charset_normalizer
 from lxml import etree
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
 from crawler.errors import UnusableDocumentError
 
@@ -19,6 +27,7 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b
                  b"\x7fELF", b"BZh", b"\xfd7zXZ", b"OggS", b"RIFF", b"\x00\x00\x01\x00")
 _XML_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_DETECT_BYTES = 65536
 
 
 def detect_encoding(data: bytes) -> str | None:
@@ -26,33 +35,67 @@ def detect_encoding(data: bytes) -> str | None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(data[:65536]).best()
+        best = charset_normalizer.from_bytes(data[:_DETECT_BYTES]).best()
         return best.encoding if best else None
     return "utf-8"
 
 
-def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """``(encoding, text)`` of an HTML body; undecodable bytes become U+FFFD, never errors."""
-    if is_binary(data):
-        raise UnusableDocumentError("not an HTML document: the bytes are binary data")
-    return html_to_unicode(content_type, data, auto_detect_fun=detect_encoding)
+def sniff_encoding(data: bytes, content_type: str | None = None) -> tuple[str, int]:
+    """``(encoding, bom_length)`` for an HTML body: BOM, header, ``<meta>``, detection."""
+    bom_encoding, bom = read_bom(data)
+    if bom_encoding:
+        return bom_encoding, len(bom or b"")
+    for declared in (http_content_type_encoding(content_type or ""),
+                     html_body_declared_encoding(data)):
+        resolved = resolve_encoding(declared) if declared else None
+        if resolved:
+            return resolved, 0
+    detected = detect_encoding(data)
+    return (resolve_encoding(detected) or "utf-8") if detected else "utf-8", 0
 
 
 def is_binary(data: bytes) -> bool:
-    """True for bytes that are a known binary format or hold NUL bytes near the start."""
-    return data.startswith(_BINARY_MAGIC) or b"\x00" in data[:4096]
+    """True for bytes that are a known binary format, or that hold NUL bytes near the
+    start without a UTF-16/32 byte-order mark explaining them."""
+    if data.startswith(_BINARY_MAGIC):
+        return True
+    return b"\x00" in data[:4096] and read_bom(data)[0] is None
 
 
 def parse_tree(html: str | bytes, content_type: str | None = None) -> etree._Element:
     """The document's root element; :class:`UnusableDocumentError` when there is none."""
-    text = decode_html(html, content_type)[1] if isinstance(html, bytes) else html
-    if _XML_CONTROL.search(text):
-        text = _XML_CONTROL.sub("", text)
-    text = _XML_DECLARATION.sub("", text, count=1)
-    if not text.strip():
-        raise UnusableDocumentError("empty document: nothing to parse")
-    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
-    root = etree.fromstring(text, parser)
+    if isinstance(html, bytes):
+        root = _parse_bytes(html, content_type)
+    else:
+        root = _parse_text(html)
     if root is None:
         raise UnusableDocumentError("not an HTML document: no element could be parsed")
     return root
+
+
+def _parser(encoding: str | None = None) -> etree.HTMLParser:
+    return etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True,
+                            no_network=True)
+
+
+def _parse_bytes(data: bytes, content_type: str | None) -> etree._Element | None:
+    if not data or data.isspace():
+        raise UnusableDocumentError("empty document: nothing to parse")
+    if is_binary(data):
+        raise UnusableDocumentError("not an HTML document: the bytes are binary data")
+    encoding, bom_length = sniff_encoding(data, content_type)
+    try:
+        return etree.fromstring(data[bom_length:], _parser(encoding))
+    except LookupError:  # an encoding Python knows and libxml2 does not: decode here
+        return _parse_text(data[bom_length:].decode(encoding, errors="replace"))
+
+
+def _parse_text(text: str) -> etree._Element | None:
+    if text.lstrip()[:5].lower() == "<?xml":
+        text = _XML_DECLARATION.sub("", text, count=1)
+    if not text or text.isspace():
+        raise UnusableDocumentError("empty document: nothing to parse")
+    try:
+        return etree.fromstring(text, _parser())
+    except ValueError:  # control characters or lone surrogates lxml refuses in a str
+        return etree.fromstring(_XML_CONTROL.sub("", text), _parser())

@@ -21,6 +21,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("comma", re.compile(r"^(\d{1,3})\s*、\s*")),
     ("bracket", re.compile(r"^(\d{1,3})\s*[)）]\s*")),
 )
+_STARTS = frozenset("0123456789(（Ss" + _CIRCLED + "一二三四五六七八九十" + "•·●▪◦■□▶►-*–—")
+"""First characters an enumerator or bullet can have: most lines are rejected on this."""
 _BULLET = re.compile(r"^(?:[•·●▪◦■□▶►]\s*|[-*–—]\s+)")
 
 
@@ -41,6 +43,8 @@ def split_enumerator(line: str) -> Enumerated | None:
 
     A line that is nothing but an enumerator is not enumerated text.
     """
+    if not line or line[0] not in _STARTS:
+        return None
     for style, pattern in _PATTERNS:
         match = pattern.match(line)
         if match and match.end() < len(line):

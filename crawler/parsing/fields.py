@@ -8,6 +8,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from crawler.parsing.locate import first_match
 from crawler.parsing.text import element_text, normalize
 from crawler.profiles import SiteProfile
 from crawler.urls import canonicalize_url, same_site
@@ -72,21 +73,13 @@ def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
 
 def breadcrumbs(root: etree._Element, profile: SiteProfile) -> list[str]:
     """Link texts of the category trail; its label and separators are not entries."""
-    trail = _first(root, profile.breadcrumb_xpaths)
+    trail = first_match(root, profile.breadcrumb_xpaths)
     if trail is None:
         found = _BREADCRUMB_XPATH(root)
         trail = found[0] if found else _labelled(root, profile.crumb_labels)
     if trail is None:
         return []
     return [text for text in (element_text(a) for a in trail.iter("a")) if text]
-
-
-def _first(root: etree._Element, xpaths: tuple[str, ...]) -> etree._Element | None:
-    for xpath in xpaths:
-        found = root.xpath(xpath)
-        if found:
-            return found[0]  # type: ignore[no-any-return]
-    return None
 
 
 def _labelled(root: etree._Element, labels: tuple[str, ...]) -> etree._Element | None:

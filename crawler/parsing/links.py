@@ -13,22 +13,41 @@ _LABEL_HOLDERS = ("p", "li", "div", "span", "td", "dd", "dt")
 _ELLIPSES = ("...", "…")
 
 
-def labelled_link(
-    region: etree._Element, labels: tuple[str, ...], base_url: str
-) -> Link | None:
-    """The link on the line that starts with one of ``labels`` (``<<:``, ``Previous:``);
-    None when no such line exists or the line has no link (the first article)."""
+def prev_next_links(
+    region: etree._Element, prev_labels: tuple[str, ...], next_labels: tuple[str, ...],
+    base_url: str,
+) -> tuple[Link | None, Link | None]:
+    """The links on the lines that start with a prev label (``<<:``, ``Previous:``) and a
+    next label; None where the line is missing or has no link (the first article)."""
+    found: dict[str, Link | None] = {}
     for element in region.iter(_LABEL_HOLDERS):
-        head = normalize(element.text or "")
-        if head and head.startswith(labels):
-            anchor = next((a for a in element.iter("a") if a.get("href")), None)
-            return _link(anchor, base_url) if anchor is not None else None
-    return None
+        head = (element.text or "").lstrip()
+        if not head:
+            continue
+        for side, labels in (("prev", prev_labels), ("next", next_labels)):
+            if side not in found and head.startswith(labels):
+                anchor = next((a for a in element.iter("a") if a.get("href")), None)
+                found[side] = _link(anchor, base_url) if anchor is not None else None
+        if len(found) == 2:
+            break
+    return found.get("prev"), found.get("next")
+
+
+def absolute_url(base_url: str, href: str) -> str:
+    """``href`` resolved against ``base_url``. Absolute and root-relative hrefs, most
+    links on a page, skip ``urljoin``, which costs more than the rest of a link."""
+    href = href.strip()
+    if href.startswith(("http://", "https://")):
+        return href
+    if href.startswith("/") and not href.startswith("//"):
+        scheme, _, rest = base_url.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0].split('#', 1)[0]}{href}"
+    return urljoin(base_url, href)
 
 
 def _link(anchor: etree._Element, base_url: str) -> Link:
     title = element_text(anchor) or normalize(anchor.get("title") or "")
-    return Link(title=title, url=urljoin(base_url, (anchor.get("href") or "").strip()))
+    return Link(title=title, url=absolute_url(base_url, anchor.get("href") or ""))
 
 
 def recommendations(
@@ -53,7 +72,8 @@ def recommendations(
 def _labelled_block(region: etree._Element, labels: set[str]) -> etree._Element | None:
     """The smallest ancestor of the label element that also holds links."""
     for element in region.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "dt"):
-        if len(element) > 1 or element_text(element).rstrip(":：").casefold() not in labels:
+        text = element.text
+        if not text or len(element) or text.strip().rstrip(":：").casefold() not in labels:
             continue
         for ancestor in element.iterancestors():
             if any(a.get("href") for a in ancestor.iter("a")):
@@ -63,10 +83,15 @@ def _labelled_block(region: etree._Element, labels: set[str]) -> etree._Element 
 
 def _snippet(entry: etree._Element, anchor: etree._Element) -> tuple[str | None, bool]:
     """The entry's text beside its link, without the trailing ellipsis."""
-    parts = [element_text(child) for child in entry if child is not anchor
-             and not any(a is anchor for a in child.iter("a"))]
-    parts += [normalize(child.tail or "") for child in entry]
-    text = normalize(" ".join(p for p in parts if p))
+    linked = anchor
+    while linked.getparent() is not entry and linked.getparent() is not None:
+        linked = linked.getparent()
+    parts = [entry.text or ""]
+    for child in entry:
+        if child is not linked and isinstance(child.tag, str):
+            parts.append(element_text(child))
+        parts.append(child.tail or "")
+    text = normalize(" ".join(parts))
     if not text:
         return None, False
     for ellipsis in _ELLIPSES:

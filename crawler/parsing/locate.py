@@ -9,6 +9,7 @@ lines, the Recommend block and the date line are looked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -36,10 +37,10 @@ def locate(root: etree._Element, profile: SiteProfile) -> Landmarks:
     body = root.find("body")
     if body is None:
         body = root
-    title = _first_match(root, profile.title_xpaths)
+    title = first_match(root, profile.title_xpaths)
     if title is None:
         title = _generic_title(body)
-    container = _first_match(root, profile.container_xpaths)
+    container = first_match(root, profile.container_xpaths)
     if container is None:
         container = _densest(body)
     if title is not None:
@@ -48,12 +49,20 @@ def locate(root: etree._Element, profile: SiteProfile) -> Landmarks:
     return Landmarks(None, container, parent if parent is not None else container)
 
 
-def _first_match(root: etree._Element, xpaths: tuple[str, ...]) -> etree._Element | None:
+def first_match(root: etree._Element, xpaths: tuple[str, ...]) -> etree._Element | None:
+    """The first element the first matching XPath of ``xpaths`` finds."""
     for xpath in xpaths:
-        found = root.xpath(xpath)
-        if found and isinstance(found[0], etree._Element):
+        found = compiled_xpath(xpath)(root)
+        if isinstance(found, list) and found and isinstance(found[0], etree._Element):
             return found[0]
     return None
+
+
+@lru_cache(maxsize=256)
+def compiled_xpath(xpath: str) -> etree.XPath:
+    """Profiles hold XPaths as strings (data); compiling once per string saves the parse
+    on every page. The cache holds only immutable compiled expressions."""
+    return etree.XPath(xpath)
 
 
 def is_hidden(element: etree._Element) -> bool:

@@ -79,6 +79,17 @@ def get_profile(name: str) -> SiteProfile:
         raise UnknownSiteError(name, sorted(PROFILES)) from None
 
 
+def profile_for_url(url: str) -> SiteProfile:
+    """The profile whose hosts (or host aliases) serve ``url``; ``generic`` for any other."""
+    from crawler.profiles.registry import PROFILES
+
+    host = (urlsplit(url).hostname or "").lower()
+    for profile in PROFILES.values():
+        if host in profile.hosts or host in profile.host_aliases:
+            return profile
+    return PROFILES["generic"]
+
+
 def profile_names() -> list[str]:
     """Names of all registered profiles, sorted."""
     from crawler.profiles.registry import PROFILES

@@ -1,0 +1,132 @@
+"""Plausible health prose: fills the templates of ``phrases.py`` with the vocabulary of
+``vocab.py`` for one article's condition, drawing every choice from the article's own
+random generator so that a page is the same for the same seed.
+
+Templates are compiled once (their slot names found up front) so that filling a sentence
+costs a few dictionary look-ups; the generator writes about a hundred sentences a page.
+"""
+
+from __future__ import annotations
+
+import random
+from string import Formatter
+
+from crawler.demo_site import phrases
+from crawler.demo_site.vocab import System
+
+Compiled = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _compile(templates: tuple[str, ...]) -> Compiled:
+    """Pair every template with its slot names, so filling skips unused slots."""
+    formatter = Formatter()
+    return tuple(
+        (text, tuple(dict.fromkeys(name for _, name, _, _ in formatter.parse(text) if name)))
+        for text in templates
+    )
+
+
+SENTENCES: dict[str, Compiled] = {
+    "intro": _compile(phrases.INTRO),
+    "symptoms": _compile(phrases.SYMPTOMS),
+    "causes": _compile(phrases.CAUSES),
+    "prevention": _compile(phrases.ADVICE),
+    "treatment": _compile(phrases.TREATMENT),
+    "diagnosis": _compile(phrases.DIAGNOSIS),
+    "diet": _compile(phrases.DIET),
+    "care": _compile(phrases.CARE),
+    "other": _compile(phrases.OTHER),
+}
+ADVICE = _compile(phrases.ADVICE)
+HEADINGS = {kind: _compile(texts) for kind, texts in phrases.HEADINGS.items()}
+TITLES = _compile(phrases.TITLES)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class Writer:
+    """Writes sentences about one condition of one body system with one generator."""
+
+    __slots__ = ("rng", "system", "cond")
+
+    def __init__(self, rng: random.Random, system: System, cond: str) -> None:
+        self.rng = rng
+        self.system = system
+        self.cond = cond
+
+    def _slot(self, name: str) -> str:
+        lower = name.lower()
+        value = self._value(lower.rstrip("2"))
+        return _cap(value) if name != lower else value
+
+    def _value(self, name: str) -> str:
+        choice = self.rng.choice
+        system = self.system
+        match name:
+            case "cond":
+                return self.cond
+            case "sym":
+                return choice(system.symptoms)
+            case "cause":
+                return choice(system.causes)
+            case "part":
+                return choice(system.parts)
+            case "test":
+                return choice(system.tests)
+            case "treat":
+                return choice(system.treatments)
+            case "food":
+                return choice(system.foods)
+            case "who":
+                return choice(phrases.WHO)
+            case "when":
+                return choice(phrases.WHEN)
+            case "dur":
+                return choice(phrases.DURATION)
+            case "dur_short":
+                return choice(phrases.DURATION_SHORT)
+            case "num":
+                return choice(phrases.NUMBERS)
+        raise KeyError(name)
+
+    def fill(self, template: tuple[str, tuple[str, ...]]) -> str:
+        """One template with its slots filled."""
+        text, names = template
+        return text.format_map({name: self._slot(name) for name in names}) if names else text
+
+    def sentences(self, kind: str, count: int) -> list[str]:
+        """``count`` different sentences of one kind (fewer if the kind has fewer)."""
+        pool = SENTENCES[kind]
+        picks = self.rng.sample(pool, min(count, len(pool)))
+        return [self.fill(template) for template in picks]
+
+    def paragraph(self, kind: str, low: int = 2, high: int = 5) -> str:
+        """A paragraph of ``low``-``high`` sentences of one kind."""
+        return " ".join(self.sentences(kind, self.rng.randint(low, high)))
+
+    def heading(self, kind: str) -> str:
+        """A section heading meant as ``kind`` (its real kind is the keyword table's)."""
+        return self.fill(self.rng.choice(HEADINGS[kind]))
+
+    def title(self) -> str:
+        """An article headline."""
+        return self.fill(self.rng.choice(TITLES))
+
+    def items(self, kind: str, count: int) -> list[str]:
+        """``count`` enumerated entries, each a full sentence ending in a full stop."""
+        if kind == "symptoms":
+            return [_cap(self._value("sym")) + self.rng.choice(_SYMPTOM_TAILS) for _ in range(count)]
+        pool = ADVICE if kind in ("prevention", "care", "diet") else SENTENCES[kind]
+        picks = self.rng.sample(pool, min(count, len(pool)))
+        return [self.fill(template) for template in picks]
+
+
+_SYMPTOM_TAILS = (
+    ", which is often the first sign.",
+    ", especially in the morning.",
+    ", which may last for several days.",
+    ".",
+    ", sometimes with a mild fever.",
+)
