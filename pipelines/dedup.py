@@ -5,8 +5,9 @@ Checks, in this order (DESIGN.md "Dedup"), each against the articles already kep
 1. ``url``: the record's canonical URL (``canonicalize_url`` of its ``canonical_url``) was
    seen before, kept or dropped; similarity 1.0.
 2. ``exact``: its ``content_hash`` was kept under another canonical URL; similarity 1.0.
-3. ``near``: the SimHash of its body text is within ``max_hamming`` bits (default 3, i.e.
-   similarity ``1 - hamming/64 >= 0.953``) of a kept article's; similarity as computed.
+3. ``near``: the SimHash of its body text (summary, section texts, items) is within
+   ``max_hamming`` bits (default 3, i.e. similarity ``1 - hamming/64 >= 0.953``) of a kept
+   article's; similarity as computed. ``pipelines.simhash`` explains the threshold.
 
 Kept copy: the first record to reach this stage wins; every later copy is dropped and
 points at it (``duplicate_of``), even when the later one has the smaller URL. Among several
@@ -109,15 +110,17 @@ class DedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
-        """Build from ``HEALTHCRAWL_DEDUP_ENABLED``, ``..._MAX_HAMMING``, ``..._HOST_ALIASES``."""
+        """Build from ``HEALTHCRAWL_DEDUP_*``: ``ENABLED``, ``MAX_HAMMING``, ``INDEX_BLOCKS``,
+        ``HOST_ALIASES`` (alias host to canonical host, e.g. the ``m.`` site)."""
         settings = crawler.settings
         if not settings.getbool("HEALTHCRAWL_DEDUP_ENABLED", True):
             raise NotConfigured("HEALTHCRAWL_DEDUP_ENABLED is off")
         max_hamming = settings.getint("HEALTHCRAWL_DEDUP_MAX_HAMMING", DEFAULT_MAX_HAMMING)
+        blocks = settings.getint("HEALTHCRAWL_DEDUP_INDEX_BLOCKS", max_hamming + 1)
         assert crawler.stats is not None
         return cls(
             crawler.stats,
-            store=MemoryDedupStore(max_hamming),
+            store=MemoryDedupStore(max_hamming, blocks),
             host_aliases=settings.getdict("HEALTHCRAWL_DEDUP_HOST_ALIASES"),
         )
 

@@ -35,10 +35,10 @@ class DedupStore(Protocol):
 class MemoryDedupStore:
     """In-process ``DedupStore`` for one run; memory grows linearly with kept articles."""
 
-    def __init__(self, max_hamming: int = DEFAULT_MAX_HAMMING) -> None:
+    def __init__(self, max_hamming: int = DEFAULT_MAX_HAMMING, blocks: int | None = None) -> None:
         self._by_url: dict[str, str] = {}
         self._by_hash: dict[str, str] = {}
-        self._near = BandedIndex(max_hamming)
+        self._near = BandedIndex(max_hamming, blocks)
 
     def find_url(self, canonical_url: str) -> str | None:
         """See :meth:`DedupStore.find_url`."""

@@ -101,6 +101,7 @@ SCHEMAS: Mapping[str, pa.Schema] = {
 }
 """Every table's schema, in publication order; metadata carries ``schema_version``."""
 
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DuplicateRow:
     """One dropped copy: a row of the ``duplicates`` table."""
