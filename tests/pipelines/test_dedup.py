@@ -1,0 +1,196 @@
+"""The dedup stage: URL, exact and near duplicates, the kept copy, the duplicates rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.records import ArticleRecord
+from pipelines.dedup import DedupPipeline, DuplicateDropped
+from pipelines.simhash import hamming, simhash
+from pipelines.tables import DuplicateRow
+from tests.pipelines.conftest import MakeRecord, build_record
+
+BASE_WORDS = [f"word{(i * 7919) % 4001}" for i in range(300)]
+
+
+def body_record(n: int, words: list[str]) -> ArticleRecord:
+    """A record whose whole body is ``words`` (so its SimHash is that of the text)."""
+    return build_record(n=n, summary=" ".join(words), sections=[])
+
+
+def variant_at_distance(distance: int) -> list[str]:
+    """The first one-or-two-word edit of BASE_WORDS whose SimHash is ``distance`` bits away."""
+    base = simhash(" ".join(BASE_WORDS))
+    for position in range(len(BASE_WORDS)):
+        for extra in range(3):
+            words = BASE_WORDS.copy()
+            words[position] = f"edit{extra}"
+            words[(position + 150) % len(words)] = f"also{extra}"
+            if hamming(base, simhash(" ".join(words))) == distance:
+                return words
+    raise AssertionError(f"no variant at distance {distance}")
+
+
+@pytest.fixture
+def crawler(crawler_factory: Callable[..., Crawler]) -> Crawler:
+    return crawler_factory()
+
+
+@pytest.fixture
+def stage(crawler: Crawler) -> DedupPipeline:
+    return DedupPipeline.from_crawler(crawler)
+
+
+def feed(
+    stage: DedupPipeline, records: list[ArticleRecord]
+) -> tuple[list[str], list[DuplicateRow]]:
+    """Kept article_keys and duplicates rows after passing ``records`` in order."""
+    kept, rows = [], []
+    for record in records:
+        try:
+            kept.append(stage.process_item(record).article_key)
+        except DuplicateDropped as dropped:
+            rows.append(dropped.row)
+    return kept, rows
+
+
+def stat(crawler: Crawler, name: str) -> Any:
+    assert crawler.stats is not None
+    return crawler.stats.get_value(f"healthcrawl/dedup/{name}")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("https://demo.test/p/1.html", "http://DEMO.test:80/p/1.html#top", True),
+        ("https://demo.test/p/1.html", "https://demo.test/p/1.html?utm_source=x&spm=1", True),
+        ("https://demo.test/list/", "https://demo.test/list/index.html", True),
+        ("https://demo.test/s?b=2&a=1", "https://demo.test/s?a=1&b=2", True),
+        ("https://m.demo.test/p/1.html", "https://demo.test/p/1.html", True),
+        ("https://demo.test/p/1.html", "https://demo.test/p/2.html", False),
+        ("https://demo.test/s?a=1", "https://demo.test/s?a=2", False),
+        ("https://demo.test/p/1.html", "https://other.test/p/1.html", False),
+    ],
+)
+def test_url_pairs_are_duplicates_exactly_when_canonical_forms_match(
+    crawler: Crawler, first: str, second: str, same: bool
+) -> None:
+    stage = DedupPipeline(crawler.stats, host_aliases={"m.demo.test": "demo.test"})  # type: ignore[arg-type]
+    one = build_record(n=1, canonical_url=first)
+    two = build_record(n=2, canonical_url=second, summary="Unrelated text entirely.", sections=[])
+    kept, rows = feed(stage, [one, two])
+    assert (len(rows) == 1) is same
+    if same:
+        assert (rows[0].reason, rows[0].duplicate_of, rows[0].similarity) == ("url", "demo:1", 1.0)
+
+
+def test_same_content_hash_under_another_url_is_an_exact_duplicate(
+    stage: DedupPipeline, crawler: Crawler, make_record: MakeRecord
+) -> None:
+    kept, rows = feed(
+        stage, [make_record(n=1, content_hash="h"), make_record(n=2, content_hash="h")]
+    )
+    assert kept == ["demo:1"]
+    assert rows == [
+        DuplicateRow(
+            article_key="demo:2",
+            url="https://demo.test/p/2.html",
+            canonical_url="https://demo.test/p/2.html",
+            duplicate_of="demo:1",
+            reason="exact",
+            similarity=1.0,
+        )
+    ]
+    assert (stat(crawler, "kept"), stat(crawler, "dropped/exact"), stat(crawler, "processed")) == (
+        1,
+        1,
+        2,
+    )
+
+
+def test_same_body_under_a_new_title_is_a_near_duplicate_with_similarity_one(
+    stage: DedupPipeline,
+) -> None:
+    _, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, BASE_WORDS)])
+    assert [(r.reason, r.similarity) for r in rows] == [("near", 1.0)]
+
+
+def test_body_just_within_threshold_is_a_near_duplicate(
+    stage: DedupPipeline, crawler: Crawler
+) -> None:
+    kept, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, variant_at_distance(3))])
+    assert kept == ["demo:1"]
+    assert [(r.reason, r.duplicate_of, r.similarity) for r in rows] == [("near", "demo:1", 61 / 64)]
+    assert stat(crawler, "dropped/near") == 1
+
+
+def test_body_just_past_threshold_is_kept(stage: DedupPipeline) -> None:
+    kept, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, variant_at_distance(4))])
+    assert (kept, rows) == (["demo:1", "demo:2"], [])
+
+
+def test_looser_threshold_from_settings_catches_the_farther_variant(
+    crawler_factory: Callable[..., Crawler],
+) -> None:
+    crawler = crawler_factory(HEALTHCRAWL_DEDUP_MAX_HAMMING=6, HEALTHCRAWL_DEDUP_INDEX_BLOCKS=8)
+    stage = DedupPipeline.from_crawler(crawler)
+    _, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, variant_at_distance(5))])
+    assert [r.similarity for r in rows] == [59 / 64]
+
+
+def test_first_copy_seen_is_kept_whatever_its_url(crawler_factory: Callable[..., Crawler]) -> None:
+    z_first = [build_record(n=9, content_hash="h"), build_record(n=1, content_hash="h")]
+    kept_a, rows_a = feed(DedupPipeline.from_crawler(crawler_factory()), z_first)
+    kept_b, rows_b = feed(DedupPipeline.from_crawler(crawler_factory()), list(reversed(z_first)))
+    assert (kept_a, [r.duplicate_of for r in rows_a]) == (["demo:9"], ["demo:9"])
+    assert (kept_b, [r.duplicate_of for r in rows_b]) == (["demo:1"], ["demo:1"])
+
+
+def test_same_input_order_gives_the_same_kept_set_and_rows(
+    crawler_factory: Callable[..., Crawler],
+) -> None:
+    records = [body_record(n, BASE_WORDS if n % 2 else variant_at_distance(2)) for n in range(6)]
+    records += [build_record(n=7, content_hash="hash-0"), build_record(n=1)]
+    runs = [feed(DedupPipeline.from_crawler(crawler_factory()), records) for _ in range(2)]
+    assert runs[0] == runs[1]
+    kept, rows = runs[0]
+    assert kept == ["demo:0"]
+    assert [(r.article_key, r.reason) for r in rows][-2:] == [("demo:7", "exact"), ("demo:1", "url")]
+
+
+def test_url_of_a_dropped_copy_points_at_the_kept_article(
+    stage: DedupPipeline, make_record: MakeRecord
+) -> None:
+    _, rows = feed(
+        stage,
+        [
+            make_record(n=1, content_hash="h"),
+            make_record(n=2, content_hash="h"),
+            make_record(n=2, content_hash="x"),
+        ],
+    )
+    assert [(r.reason, r.duplicate_of) for r in rows] == [("exact", "demo:1"), ("url", "demo:1")]
+
+
+def test_drop_is_logged_at_info(stage: DedupPipeline, make_record: MakeRecord) -> None:
+    stage.process_item(make_record(n=1))
+    with pytest.raises(DuplicateDropped) as raised:
+        stage.process_item(make_record(n=1))
+    assert raised.value.log_level == "INFO"
+
+
+def test_stage_switched_off_is_not_configured(crawler_factory: Callable[..., Crawler]) -> None:
+    with pytest.raises(NotConfigured):
+        DedupPipeline.from_crawler(crawler_factory(HEALTHCRAWL_DEDUP_ENABLED=False))
+
+
+def test_golden_articles_are_all_distinct(
+    stage: DedupPipeline, golden: list[ArticleRecord]
+) -> None:
+    kept, rows = feed(stage, golden)
+    assert (len(kept), rows) == (len(golden), [])
