@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from crawler.parsing.blocks import Block, iter_blocks, is_chrome
+from crawler.parsing.blocks import Block, is_chrome, iter_blocks
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import (
     breadcrumbs,
@@ -51,7 +51,10 @@ def parse_article(
     metas = head_metas(root)
     marks = locate(root, profile)
     title = title_text(marks.title, root, metas)
-    body = split_body(_body_blocks(marks, profile), title)
+    body = split_body(
+        _body_blocks(marks, profile), title, kinds=profile.section_kinds,
+        paragraphs_as_items=profile.prevention_paragraphs_are_items,
+    )
     canonical = canonical_url(root, url, profile)
     article_id = profile.article_id(canonical)
     site = profile.site_name(canonical)

@@ -64,10 +64,7 @@ def is_binary(data: bytes) -> bool:
 
 def parse_tree(html: str | bytes, content_type: str | None = None) -> etree._Element:
     """The document's root element; :class:`UnusableDocumentError` when there is none."""
-    if isinstance(html, bytes):
-        root = _parse_bytes(html, content_type)
-    else:
-        root = _parse_text(html)
+    root = _parse_bytes(html, content_type) if isinstance(html, bytes) else _parse_text(html)
     if root is None:
         raise UnusableDocumentError("not an HTML document: no element could be parsed")
     return root

@@ -54,8 +54,8 @@ def title_text(title: etree._Element | None, root: etree._Element, metas: dict[s
 
 def language(root: etree._Element, metas: dict[str, str]) -> str | None:
     """``<html lang>``, else ``<meta http-equiv="Content-Language">``."""
-    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
-    if lang and lang.strip():
+    lang = str(root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "")
+    if lang.strip():
         return lang.strip()
     return metas.get("content-language") or None
 
@@ -65,7 +65,7 @@ def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
     head = root.find("head")
     for link in (head if head is not None else root).iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            resolved = urljoin(url, link.get("href", "").strip())
+            resolved = urljoin(url, str(link.get("href", "")).strip())
             if same_site(resolved, url, profile.host_aliases):
                 return resolved
     return canonicalize_url(url, profile.host_aliases)

@@ -13,14 +13,8 @@ from functools import lru_cache
 
 from lxml import etree
 
-from crawler.parsing.blocks import is_chrome
-from crawler.parsing.text import element_text
+from crawler.parsing.generic import densest_container, headline
 from crawler.profiles import SiteProfile
-
-_HIDDEN_STYLE = ("display:none", "visibility:hidden")
-_PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
-_DENSITY_TAGS = ("p", "li", "pre", "blockquote", "td", "dd")
-_MIN_PARAGRAPH_CHARS = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +33,10 @@ def locate(root: etree._Element, profile: SiteProfile) -> Landmarks:
         body = root
     title = first_match(root, profile.title_xpaths)
     if title is None:
-        title = _generic_title(body)
+        title = headline(body)
     container = first_match(root, profile.container_xpaths)
     if container is None:
-        container = _densest(body)
+        container = densest_container(body)
     if title is not None:
         return Landmarks(title, container, _common_ancestor(title, container))
     parent = container.getparent()
@@ -63,52 +57,6 @@ def compiled_xpath(xpath: str) -> etree.XPath:
     """Profiles hold XPaths as strings (data); compiling once per string saves the parse
     on every page. The cache holds only immutable compiled expressions."""
     return etree.XPath(xpath)
-
-
-def is_hidden(element: etree._Element) -> bool:
-    """Hidden by markup alone (CSS files are not applied)."""
-    style = (element.get("style") or "").replace(" ", "").lower()
-    return (
-        element.get("hidden") is not None
-        or element.get("aria-hidden") == "true"
-        or any(marker in style for marker in _HIDDEN_STYLE)
-    )
-
-
-def _generic_title(body: etree._Element) -> etree._Element | None:
-    """The first visible ``<h1>`` outside page chrome with real text (not a template)."""
-    for h1 in body.iter("h1"):
-        text = element_text(h1)
-        if not text or "{{" in text or "{%" in text:
-            continue
-        if any(is_hidden(e) for e in h1.iterancestors()) or is_hidden(h1):
-            continue
-        if any(a.tag in _PAGE_CHROME and not _inside_article(a) for a in h1.iterancestors()):
-            continue
-        return h1
-    return None
-
-
-def _inside_article(element: etree._Element) -> bool:
-    return any(a.tag in ("article", "main") for a in element.iterancestors())
-
-
-def _densest(body: etree._Element) -> etree._Element:
-    """The element whose children hold the most paragraph text (readability-style score)."""
-    scores: dict[etree._Element, float] = {}
-    for tag in _DENSITY_TAGS:
-        for paragraph in body.iter(tag):
-            text_length = len(element_text(paragraph))
-            if text_length < _MIN_PARAGRAPH_CHARS or any(is_chrome(a) for a in paragraph.iterancestors()):
-                continue
-            parent = paragraph.getparent()
-            if parent is None:
-                continue
-            scores[parent] = scores.get(parent, 0.0) + text_length
-            grandparent = parent.getparent()
-            if grandparent is not None:
-                scores[grandparent] = scores.get(grandparent, 0.0) + text_length / 2
-    return max(scores, key=scores.__getitem__) if scores else body
 
 
 def _common_ancestor(first: etree._Element, second: etree._Element) -> etree._Element:

@@ -26,18 +26,6 @@ PARAGRAPH_TAGS = frozenset({"p", "blockquote", "pre", "address", "figcaption", "
 CHROME_TAGS = frozenset({"nav", "aside", "footer", "form"})
 BOLD_TAGS = frozenset({"strong", "b"})
 
-SECTION_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("symptoms", ("symptom", "sign", "manifestation", "clinical feature", "presentation")),
-    ("causes", ("cause", "etiology", "aetiology", "pathogenesis", "risk factor", "why")),
-    ("prevention", ("prevent", "precaution", "avoid", "protection")),
-    ("treatment", ("treat", "therap", "cure", "remed", "medication", "medicine", "surgery",
-                   "relieve")),
-    ("diagnosis", ("diagnos", "examination", "test", "check")),
-    ("diet", ("diet", "food", "eat", "nutrition", "recipe")),
-    ("care", ("care", "nursing", "lifestyle", "daily life")),
-)
-"""Heading keywords per kind; first match wins, in this order (DESIGN.md)."""
-
 CHROME_MARKERS = re.compile(
     r"(?:^|[\s_-])(?:ads?|advert\w*|sponsor\w*|promo\w*|share|sharing|social|bdshare\w*|"
     r"comments?|comment-\w+|respond|reply|related|recommend\w*|newsletter|subscribe|signup|"
@@ -56,12 +44,3 @@ SHORT_LINE_WORDS = 10
 
 LONG_BOLD_WORDS = 25
 """A whole-bold block longer than this is an emphasised paragraph, not a heading."""
-
-
-def section_kind(heading: str) -> str:
-    """Kind of a section from its heading: the first keyword row that matches, else other."""
-    lowered = heading.lower()
-    for kind, keywords in SECTION_KINDS:
-        if any(word in lowered for word in keywords):
-            return kind
-    return "other"

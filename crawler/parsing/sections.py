@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from crawler.parsing.blocks import Block
-from crawler.parsing.rules import LONG_BOLD_WORDS, SENTENCE_ENDINGS, SHORT_LINE_WORDS, section_kind
+from crawler.parsing.rules import LONG_BOLD_WORDS, SENTENCE_ENDINGS, SHORT_LINE_WORDS
 from crawler.records import Section
+from crawler.section_kinds import SECTION_KINDS, KindTable, section_kind
 
 
 @dataclass(slots=True)
@@ -106,8 +107,18 @@ class _Splitter:
             current.last_item = (current.last_item or 0) + 1
 
 
-def split_body(blocks: Iterable[Block], title: str) -> Body:
-    """Summary and sections of an article body whose headline is ``title``."""
+def split_body(
+    blocks: Iterable[Block],
+    title: str,
+    *,
+    kinds: KindTable = SECTION_KINDS,
+    paragraphs_as_items: bool = True,
+) -> Body:
+    """Summary and sections of an article body whose headline is ``title``.
+
+    ``kinds`` classifies headings; ``paragraphs_as_items`` makes the paragraphs of a
+    prevention section without enumerated entries its items.
+    """
     splitter = _Splitter()
     first = True
     for block in blocks:
@@ -116,13 +127,14 @@ def split_body(blocks: Iterable[Block], title: str) -> Body:
             continue
         first = False
         splitter.feed(block)
-    return Body(splitter.summary, [_finish(i, d) for i, d in enumerate(splitter.drafts)])
+    sections = [_finish(i, d, kinds, paragraphs_as_items) for i, d in enumerate(splitter.drafts)]
+    return Body(splitter.summary, sections)
 
 
-def _finish(position: int, draft: _Draft) -> Section:
-    kind = section_kind(draft.heading)
+def _finish(position: int, draft: _Draft, kinds: KindTable, paragraphs_as_items: bool) -> Section:
+    kind = section_kind(draft.heading, kinds)
     items, paragraphs = draft.items, draft.paragraphs
-    if kind == "prevention" and not items and paragraphs:
+    if paragraphs_as_items and kind == "prevention" and not items and paragraphs:
         items, paragraphs = paragraphs, []
     return Section(
         position=position,

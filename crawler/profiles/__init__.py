@@ -15,6 +15,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from crawler.errors import UnknownSiteError
+from crawler.section_kinds import SECTION_KINDS, KindTable
 
 DEFAULT_PREV_LABELS = ("<<:", "<<", "«", "Previous:", "Previous article:", "Prev:", "上一篇")
 DEFAULT_NEXT_LABELS = (">>:", ">>", "»", "Next:", "Next article:", "下一篇")
@@ -48,6 +49,11 @@ class SiteProfile:
     recommend_labels: tuple[str, ...] = DEFAULT_RECOMMEND_LABELS
     date_labels: tuple[str, ...] = DEFAULT_DATE_LABELS
     crumb_labels: tuple[str, ...] = DEFAULT_CRUMB_LABELS
+    section_kinds: KindTable = SECTION_KINDS
+    """Heading keywords per section kind, first match wins (DESIGN.md's table by default)."""
+    prevention_paragraphs_are_items: bool = True
+    """A prevention section with paragraphs but no enumerated entry takes the paragraphs
+    as its items (DESIGN.md). Sites whose tips sit in prose turn this off."""
 
     def article_id(self, canonical_url: str) -> str | None:
         """The site's id of the article at ``canonical_url``, if the pattern finds one."""

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Make a fresh Debian machine that has only python3 ready to run healthcrawl:
+# the system packages the project needs (venv support, redis-server for the distributed
+# tests, nginx for the crawl benchmark when asked), then the virtualenv with the project.
+# Idempotent: a second run only checks.
+set -eu
+
+VENV=${VENV:-.venv}
+EXTRAS=${EXTRAS:-dev}
+SYSTEM_PACKAGES=${SYSTEM_PACKAGES:-}
+
+need_apt() {
+    missing=""
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+    done
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        SUDO=sudo
+    else
+        SUDO=
+    fi
+    echo "bootstrap: installing system packages:$missing"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+}
+
+if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+    need_apt python3-venv
+fi
+if [ -n "$SYSTEM_PACKAGES" ]; then
+    # shellcheck disable=SC2086
+    need_apt $SYSTEM_PACKAGES
+fi
+
+stamp="$VENV/.installed-$EXTRAS"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e ".[$EXTRAS]"
+    touch "$stamp"
+fi

@@ -1,0 +1,76 @@
+"""Page-level fields: canonical URL, ids, hash, dates, links, warnings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from crawler.parsing import parse_article
+from crawler.parsing.fields import iso_date
+from tests.parsing.golden import golden_page, parsed
+
+
+def test_content_hash_ignores_chrome_links_and_url() -> None:
+    page = golden_page("01-seed-lips-twitching")
+    other = page.html.replace(b"Hot Articles", b"Popular Now").replace(
+        b"/p/57812.html", b"/p/11111.html"
+    )
+    again = parse_article(other, page.url.replace("www.", "m.") + "?utm_source=feed")
+    assert again.content_hash == parsed(page.name).content_hash
+    assert again.canonical_url == parsed(page.name).canonical_url
+
+
+def test_content_hash_changes_with_the_body() -> None:
+    page = golden_page("01-seed-lips-twitching")
+    edited = page.html.replace(b"avoid overwork", b"avoid overtime")
+    assert parse_article(edited, page.url).content_hash != parsed(page.name).content_hash
+
+
+def test_page_without_article_id_gets_a_url_hash_key() -> None:
+    record = parse_article("<html><body><h1>T</h1><p>Text.</p></body></html>",
+                           "https://www.example.org/health/flu/")
+    assert record.article_id is None
+    assert record.site == "example.org"
+    assert record.article_key.startswith("example.org:") and len(record.article_key) == 12 + 16
+
+
+def test_offsite_canonical_link_is_ignored() -> None:
+    html = ('<html><head><link rel="canonical" href="https://other.example/x"></head>'
+            "<body><h1>T</h1></body></html>")
+    record = parse_article(html, "http://www.example.org/a/?utm_medium=x&b=2&a=1#top")
+    assert record.canonical_url == "https://www.example.org/a?a=1&b=2"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("Time: 2023-05-14 10:21", "2023-05-14T10:21:00"), ("Time: 2022-07-19", "2022-07-19"),
+     ("发布时间：2021年3月5日 08:02:09", "2021-03-05T08:02:09"), ("no date", None),
+     ("2021-13-40", None)],
+)
+def test_iso_date_reads_the_date_line(text: str, iso: str | None) -> None:
+    assert iso_date(text) == iso
+
+
+def test_first_article_has_no_prev_link() -> None:
+    assert parsed("09-first-article-mixed-snippets").prev_article is None
+
+
+def test_truncated_page_gets_a_warning() -> None:
+    page = golden_page("02-h2-headings-ol-items")
+    record = parse_article(page.html[: len(page.html) // 2], page.url)
+    assert "truncated_html" in record.parse_warnings
+
+
+def test_explicit_profile_overrides_the_url_host() -> None:
+    from crawler.profiles import get_profile
+
+    page = golden_page("01-seed-lips-twitching")
+    record = parse_article(page.html, "https://mirror.example/p/60636.html",
+                           profile=get_profile("keepto"))
+    assert record.article_key == "keepto:60636"
+
+
+def test_record_is_a_dataclass_with_defaults_for_warnings() -> None:
+    record = parsed("01-seed-lips-twitching")
+    assert replace(record, parse_warnings=[]).parse_warnings == []

@@ -1,0 +1,79 @@
+"""The healthcrawl command: one test per documented exit code, run in-process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from tests.parsing.golden import golden_page
+
+SEED = "01-seed-lips-twitching"
+
+
+@pytest.fixture
+def seed_file(tmp_path: Path) -> Path:
+    path = tmp_path / "seed.html"
+    path.write_bytes(golden_page(SEED).html)
+    return path
+
+
+def test_parse_prints_the_record_as_json(seed_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(seed_file), "--url", golden_page(SEED).url]) == EXIT_OK
+    record = json.loads(capsys.readouterr().out)
+    assert record["article_key"] == "keepto:60636"
+    assert record["prevention"] == golden_page(SEED).expected["prevention"]
+
+
+def test_parse_with_site_uses_that_profile(seed_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(seed_file), "--site", "keepto"]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["site"] == "keepto"
+
+
+def bad_input_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    binary = tmp_path / "image.html"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    text = tmp_path / "notes.txt"
+    text.write_text("just some notes, no markup at all\n")
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><h1>T</h1></body></html>")
+    return {
+        "missing file": (["parse", str(tmp_path / "nope.html")], "no such file"),
+        "directory": (["parse", str(tmp_path)], "is a directory"),
+        "empty file": (["parse", str(empty)], "empty file"),
+        "binary file": (["parse", str(binary)], "binary"),
+        "non-html file": (["parse", str(text)], "not an HTML document"),
+        "unknown site": (["parse", str(page), "--site", "nosuchsite"], "unknown site"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["missing file", "directory", "empty file", "binary file", "non-html file", "unknown site"]
+)
+def test_bad_input_exits_2_with_one_line_and_no_traceback(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv, message = bad_input_cases(tmp_path)[case]
+    assert main(argv) == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and message in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_help_documents_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "parse" in out and "Exit codes" in out
+
+
+def test_missing_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == EXIT_BAD_INPUT
