@@ -46,9 +46,7 @@ def stage(crawler: Crawler) -> DedupPipeline:
     return DedupPipeline.from_crawler(crawler)
 
 
-def feed(
-    stage: DedupPipeline, records: list[ArticleRecord]
-) -> tuple[list[str], list[DuplicateRow]]:
+def feed(stage: DedupPipeline, records: list[ArticleRecord]) -> tuple[list[str], list[DuplicateRow]]:
     """Kept article_keys and duplicates rows after passing ``records`` in order."""
     kept, rows = [], []
     for record in records:
@@ -92,9 +90,7 @@ def test_url_pairs_are_duplicates_exactly_when_canonical_forms_match(
 def test_same_content_hash_under_another_url_is_an_exact_duplicate(
     stage: DedupPipeline, crawler: Crawler, make_record: MakeRecord
 ) -> None:
-    kept, rows = feed(
-        stage, [make_record(n=1, content_hash="h"), make_record(n=2, content_hash="h")]
-    )
+    kept, rows = feed(stage, [make_record(n=1, content_hash="h"), make_record(n=2, content_hash="h")])
     assert kept == ["demo:1"]
     assert rows == [
         DuplicateRow(
@@ -120,9 +116,7 @@ def test_same_body_under_a_new_title_is_a_near_duplicate_with_similarity_one(
     assert [(r.reason, r.similarity) for r in rows] == [("near", 1.0)]
 
 
-def test_body_just_within_threshold_is_a_near_duplicate(
-    stage: DedupPipeline, crawler: Crawler
-) -> None:
+def test_body_just_within_threshold_is_a_near_duplicate(stage: DedupPipeline, crawler: Crawler) -> None:
     kept, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, variant_at_distance(3))])
     assert kept == ["demo:1"]
     assert [(r.reason, r.duplicate_of, r.similarity) for r in rows] == [("near", "demo:1", 61 / 64)]
@@ -160,7 +154,10 @@ def test_same_input_order_gives_the_same_kept_set_and_rows(
     assert runs[0] == runs[1]
     kept, rows = runs[0]
     assert kept == ["demo:0"]
-    assert [(r.article_key, r.reason) for r in rows][-2:] == [("demo:7", "exact"), ("demo:1", "url")]
+    assert [(r.article_key, r.reason) for r in rows][-2:] == [
+        ("demo:7", "exact"),
+        ("demo:1", "url"),
+    ]
 
 
 def test_url_of_a_dropped_copy_points_at_the_kept_article(
@@ -189,8 +186,6 @@ def test_stage_switched_off_is_not_configured(crawler_factory: Callable[..., Cra
         DedupPipeline.from_crawler(crawler_factory(HEALTHCRAWL_DEDUP_ENABLED=False))
 
 
-def test_golden_articles_are_all_distinct(
-    stage: DedupPipeline, golden: list[ArticleRecord]
-) -> None:
+def test_golden_articles_are_all_distinct(stage: DedupPipeline, golden: list[ArticleRecord]) -> None:
     kept, rows = feed(stage, golden)
     assert (len(kept), rows) == (len(golden), [])

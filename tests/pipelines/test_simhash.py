@@ -37,12 +37,8 @@ def test_fingerprints_within_threshold_share_a_table_key(
     assert any(fingerprint & mask == other & mask for mask in table_masks(max_hamming, blocks))
 
 
-@pytest.mark.parametrize(
-    ("max_hamming", "blocks", "tables"), [(3, None, 4), (6, 8, 28), (0, None, 1)]
-)
-def test_table_count_is_blocks_choose_kept_blocks(
-    max_hamming: int, blocks: int | None, tables: int
-) -> None:
+@pytest.mark.parametrize(("max_hamming", "blocks", "tables"), [(3, None, 4), (6, 8, 28), (0, None, 1)])
+def test_table_count_is_blocks_choose_kept_blocks(max_hamming: int, blocks: int | None, tables: int) -> None:
     assert len(table_masks(max_hamming, blocks)) == tables
 
 

@@ -28,9 +28,7 @@ def stat(crawler: Crawler, name: str) -> object:
     return crawler.stats.get_value(f"healthcrawl/validate/{name}")
 
 
-def test_complete_record_is_kept(
-    stage: ValidatePipeline, crawler: Crawler, make_record: MakeRecord
-) -> None:
+def test_complete_record_is_kept(stage: ValidatePipeline, crawler: Crawler, make_record: MakeRecord) -> None:
     record = make_record()
     assert stage.process_item(record) is record
     assert (stat(crawler, "processed"), stat(crawler, "kept")) == (1, 1)
@@ -45,9 +43,7 @@ def test_complete_record_is_kept(
         (
             {
                 "summary": "",
-                "sections": [
-                    Section(position=0, number=None, heading="H", kind="other", text="", items=[])
-                ],
+                "sections": [Section(position=0, number=None, heading="H", kind="other", text="", items=[])],
             },
             "no_body",
         ),
@@ -92,16 +88,12 @@ def test_parse_warnings_are_counted_per_kind_and_do_not_drop(
     assert stat(crawler, "kept") == 2
 
 
-def test_dict_item_is_passed_on_as_a_record(
-    stage: ValidatePipeline, make_record: MakeRecord
-) -> None:
+def test_dict_item_is_passed_on_as_a_record(stage: ValidatePipeline, make_record: MakeRecord) -> None:
     record = make_record()
     assert stage.process_item(record.to_dict()) == record
 
 
-def test_item_that_is_no_record_is_dropped_as_malformed(
-    stage: ValidatePipeline, crawler: Crawler
-) -> None:
+def test_item_that_is_no_record_is_dropped_as_malformed(stage: ValidatePipeline, crawler: Crawler) -> None:
     with pytest.raises(DropItem):
         stage.process_item({"title": "only a title"})
     assert stat(crawler, "dropped/malformed") == 1

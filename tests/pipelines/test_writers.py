@@ -1,0 +1,190 @@
+"""Table writers: one contract for CSV and Parquet, then what each format adds."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.tables import SCHEMAS, Row
+from pipelines.writers import CsvWriter, JsonLinesWriter, ParquetWriter, TableWriter, escape_formula
+
+SCHEMA = pa.schema(
+    [
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("position", pa.int32(), nullable=False),
+        pa.field("note", pa.string()),
+        pa.field("flag", pa.bool_(), nullable=False),
+        pa.field("tags", pa.list_(pa.string()), nullable=False),
+        pa.field("at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+AT = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
+
+
+def rows(count: int) -> list[Row]:
+    return [
+        {
+            "key": f"k{i}",
+            "position": i,
+            "note": None if i % 2 else f"n{i}",
+            "flag": i % 2 == 0,
+            "tags": [f"t{i}"],
+            "at": AT,
+        }
+        for i in range(count)
+    ]
+
+
+class WriterContract:
+    """What every table writer guarantees; subclasses say how to make and read one."""
+
+    def make(self, folder: Path) -> TableWriter:
+        raise NotImplementedError
+
+    def read(self, path: Path) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def write(self, folder: Path, data: list[Row], schema: pa.Schema = SCHEMA) -> TableWriter:
+        writer = self.make(folder)
+        writer.open(schema)
+        writer.write(data)
+        writer.close()
+        return writer
+
+    def test_columns_are_the_schema_names_in_order(self, tmp_path: Path) -> None:
+        writer = self.write(tmp_path, rows(3))
+        assert list(self.read(writer.path).columns) == SCHEMA.names
+
+    def test_empty_table_still_has_its_columns(self, tmp_path: Path) -> None:
+        writer = self.write(tmp_path, [])
+        frame = self.read(writer.path)
+        assert (list(frame.columns), len(frame)) == (SCHEMA.names, 0)
+
+    def test_rows_come_back_in_order(self, tmp_path: Path) -> None:
+        writer = self.write(tmp_path, rows(5))
+        frame = self.read(writer.path)
+        assert frame["key"].tolist() == [f"k{i}" for i in range(5)]
+        assert frame["position"].tolist() == list(range(5))
+
+    def test_null_reads_back_as_missing(self, tmp_path: Path) -> None:
+        frame = self.read(self.write(tmp_path, rows(2)).path)
+        assert frame["note"].isna().tolist() == [False, True]
+
+    def test_rows_written_counts_every_row(self, tmp_path: Path) -> None:
+        writer = self.make(tmp_path)
+        writer.open(SCHEMA)
+        writer.write(rows(2))
+        writer.write(rows(3))
+        writer.close()
+        assert writer.rows_written == 5
+
+    def test_duckdb_reads_the_file(self, tmp_path: Path) -> None:
+        path = self.write(tmp_path, rows(4)).path
+        assert duckdb.sql(f"select count(*), sum(position) from '{path}'").fetchall() == [(4, 6)]
+
+
+class TestCsvWriter(WriterContract):
+    def make(self, folder: Path) -> TableWriter:
+        return CsvWriter(folder / "t.csv")
+
+    def read(self, path: Path) -> pd.DataFrame:
+        return pd.read_csv(path)
+
+
+class TestParquetWriter(WriterContract):
+    def make(self, folder: Path) -> TableWriter:
+        return ParquetWriter(folder / "t.parquet", row_group_size=2)
+
+    def read(self, path: Path) -> pd.DataFrame:
+        return pd.read_parquet(path)
+
+
+def test_parquet_columns_have_real_types(tmp_path: Path) -> None:
+    writer = ParquetWriter(tmp_path / "t.parquet")
+    writer.open(SCHEMA)
+    writer.write(rows(3))
+    writer.close()
+    schema = pq.read_schema(writer.path)
+    assert [str(t) for t in schema.types] == [
+        "string",
+        "int32",
+        "string",
+        "bool",
+        "list<element: string>",
+        "timestamp[us, tz=UTC]",
+    ]
+    frame = pd.read_parquet(writer.path)
+    assert str(frame["at"].dtype).startswith("datetime64") and frame["flag"].dtype == bool
+
+
+def test_parquet_writer_holds_at_most_one_row_group_in_memory(tmp_path: Path) -> None:
+    writer = ParquetWriter(tmp_path / "t.parquet", row_group_size=10)
+    writer.open(SCHEMA)
+    for row in rows(25):
+        writer.write([row])
+        assert writer.buffered_rows < 10
+    assert writer.row_groups_written == 2
+    writer.close()
+    assert pq.ParquetFile(writer.path).metadata.num_row_groups == 3
+
+
+def test_parquet_file_carries_the_schema_version(tmp_path: Path) -> None:
+    writer = ParquetWriter(tmp_path / "duplicates.parquet")
+    writer.open(SCHEMAS["duplicates"])
+    writer.close()
+    assert pq.read_schema(writer.path).metadata[b"schema_version"] == b"1"
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1 tip", "'+1 tip"),
+        ("-5 kg", "'-5 kg"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tindented", "'\tindented"),
+        ("\rreturn", "'\rreturn"),
+        ("a = b", "a = b"),
+        ("", ""),
+    ],
+)
+def test_formula_looking_text_gets_a_leading_apostrophe(text: str, cell: str) -> None:
+    assert escape_formula(text) == cell
+
+
+def test_csv_cell_starting_with_equals_opens_as_text(tmp_path: Path) -> None:
+    schema = pa.schema([pa.field("title", pa.string())])
+    writer = CsvWriter(tmp_path / "t.csv")
+    writer.open(schema)
+    writer.write([{"title": "=1+1"}, {"title": "-2 cups"}])
+    writer.close()
+    with writer.path.open(encoding="utf-8", newline="") as file:
+        assert list(csv.reader(file)) == [["title"], ["'=1+1"], ["'-2 cups"]]
+    assert pd.read_csv(writer.path)["title"].tolist() == ["'=1+1", "'-2 cups"]
+
+
+def test_csv_writes_lists_as_json_and_booleans_as_words(tmp_path: Path) -> None:
+    writer = CsvWriter(tmp_path / "t.csv")
+    writer.open(SCHEMA)
+    writer.write(rows(1))
+    writer.close()
+    line = writer.path.read_text(encoding="utf-8").splitlines()[1]
+    assert line == 'k0,0,n0,true,"[""t0""]",2024-05-02T10:00:00+00:00'
+
+
+def test_json_lines_writer_keeps_nested_values(tmp_path: Path) -> None:
+    writer = JsonLinesWriter(tmp_path / "a.jsonl")
+    nested: dict[str, Any] = {"key": "k", "sections": [{"items": ["a", "b"]}]}
+    writer.open(SCHEMA)
+    writer.write([nested, nested])
+    writer.close()
+    assert [json.loads(line) for line in writer.path.read_text().splitlines()] == [nested, nested]
