@@ -9,9 +9,9 @@ DESIGN.md's keyword table says (``truth.classify_heading``), which a test checks
 from __future__ import annotations
 
 INTRO = (
-    "{Cond} is a common problem of the {part}, and many people ignore it until it starts to affect work and sleep.",
+    "{Cond} is a common problem of the {part}, and many people ignore it until it affects work.",
     "Many people notice {sym} and think it will pass, but it can be an early sign of {cond}.",
-    "{Cond} is not serious in most cases, but it is annoying and easy to relapse if daily habits do not change.",
+    "{Cond} is not serious in most cases, but it is annoying and relapses if habits do not change.",
     "Knowing the symptoms and causes of {cond} helps you deal with it early and avoid detours.",
     "Doctors see more and more patients with {cond}, and the patients are getting younger every year.",
     "In the clinic, {who} often ask whether {sym} is something to worry about.",

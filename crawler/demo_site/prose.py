@@ -49,12 +49,14 @@ def _cap(text: str) -> str:
 class Writer:
     """Writes sentences about one condition of one body system with one generator."""
 
-    __slots__ = ("rng", "system", "cond")
+    __slots__ = ("rng", "system", "cond", "used")
 
     def __init__(self, rng: random.Random, system: System, cond: str) -> None:
         self.rng = rng
         self.system = system
         self.cond = cond
+        self.used: set[str] = set()
+        """Templates already written, so an article does not repeat itself."""
 
     def _slot(self, name: str) -> str:
         lower = name.lower()
@@ -98,9 +100,16 @@ class Writer:
 
     def sentences(self, kind: str, count: int) -> list[str]:
         """``count`` different sentences of one kind (fewer if the kind has fewer)."""
-        pool = SENTENCES[kind]
-        picks = self.rng.sample(pool, min(count, len(pool)))
-        return [self.fill(template) for template in picks]
+        return [self.fill(template) for template in self._pick(SENTENCES[kind], count)]
+
+    def _pick(self, pool: Compiled, count: int) -> list[tuple[str, tuple[str, ...]]]:
+        """``count`` templates, unused ones first (reused only once a pool runs dry)."""
+        fresh = [template for template in pool if template[0] not in self.used]
+        picks = self.rng.sample(fresh, min(count, len(fresh)))
+        if len(picks) < count:
+            picks += self.rng.sample(pool, min(count - len(picks), len(pool)))
+        self.used.update(text for text, _ in picks)
+        return picks
 
     def paragraph(self, kind: str, low: int = 2, high: int = 5) -> str:
         """A paragraph of ``low``-``high`` sentences of one kind."""
@@ -117,10 +126,10 @@ class Writer:
     def items(self, kind: str, count: int) -> list[str]:
         """``count`` enumerated entries, each a full sentence ending in a full stop."""
         if kind == "symptoms":
-            return [_cap(self._value("sym")) + self.rng.choice(_SYMPTOM_TAILS) for _ in range(count)]
+            symptoms = self.rng.sample(self.system.symptoms, min(count, len(self.system.symptoms)))
+            return [_cap(symptom) + self.rng.choice(_SYMPTOM_TAILS) for symptom in symptoms]
         pool = ADVICE if kind in ("prevention", "care", "diet") else SENTENCES[kind]
-        picks = self.rng.sample(pool, min(count, len(pool)))
-        return [self.fill(template) for template in picks]
+        return [self.fill(template) for template in self._pick(pool, count)]
 
 
 _SYMPTOM_TAILS = (

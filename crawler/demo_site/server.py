@@ -1,0 +1,232 @@
+"""A threaded loopback HTTP server for a generated demo site, answering like a real site:
+GET and HEAD, ``Content-Type`` with the page's own charset (utf-8 or gbk, as the crawl
+benchmarks need), gzip on ``Accept-Encoding``, 404s, a 301, a PDF, a gzipped sitemap
+served as a file, and both host names (desktop and ``m.``) from one socket.
+
+Only the document root (``<dir>/www``) is served; the truth beside it never is.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import unquote, urlsplit
+
+from crawler.demo_site.generator import generate_site
+from crawler.demo_site.site_truth import SiteTruth
+
+DESKTOP_HOST = "www.healthdemo.test"
+MOBILE_HOST = "m.healthdemo.test"
+CONTENT_TYPES = {
+    ".html": "text/html", ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".js": "application/javascript; charset=utf-8", ".gz": "application/gzip",
+    ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+}
+COMPRESSIBLE = (".html", ".xml", ".txt", ".css", ".js")
+META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.IGNORECASE)
+NOT_FOUND = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>404 Not Found'
+             b"</title></head><body><h1>Not Found</h1></body></html>\n")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """What the server needs to know of a generated directory (``server.json``)."""
+
+    docroot: Path
+    redirects: dict[str, str] = field(default_factory=dict)
+    """Old path -> article path, answered with 301."""
+
+    @classmethod
+    def load(cls, root: Path) -> SiteConfig:
+        """``root/server.json`` if the generator wrote one, else ``root`` served as is."""
+        config = root / "server.json"
+        if not config.is_file():
+            return cls(root.resolve())
+        data = json.loads(config.read_text(encoding="utf-8"))
+        return cls((root / data["docroot"]).resolve(), dict(data.get("redirects", {})))
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+    site: SiteConfig | None = None
+
+
+class DemoServer:
+    """Serves a generated site on 127.0.0.1. Binds on construction (so ``port`` and
+    ``base_url`` are known before the site is generated); ``start`` serves in a thread,
+    ``serve_forever`` in the caller's. Use as a context manager in tests."""
+
+    def __init__(self, root: Path, port: int = 0, host: str = "127.0.0.1") -> None:
+        self.root = Path(root)
+        self._httpd = _HTTPServer((host, port), _Handler)
+        self._thread: threading.Thread | None = None
+        self._serving = False
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The address that really connects (``http://127.0.0.1:PORT``)."""
+        return f"http://{self._httpd.server_address[0]}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The desktop origin the site's links use; resolve its host to 127.0.0.1."""
+        return f"http://{DESKTOP_HOST}:{self.port}"
+
+    @property
+    def mobile_url(self) -> str:
+        return f"http://{MOBILE_HOST}:{self.port}"
+
+    def start(self) -> DemoServer:
+        """Serve in a daemon thread; returns self."""
+        self._httpd.site = SiteConfig.load(self.root)
+        self._serving = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-server",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until :meth:`shutdown` or KeyboardInterrupt."""
+        self._httpd.site = SiteConfig.load(self.root)
+        self._serving = True
+        self._httpd.serve_forever()
+
+    def shutdown(self) -> None:
+        """Stop serving and close the socket (safe to call twice, or before serving)."""
+        if self._serving:
+            self._httpd.shutdown()
+            self._serving = False
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> DemoServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.shutdown()
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """True when ``Accept-Encoding`` lists gzip (or ``*``) with a non-zero q-value."""
+    for token in (header or "").split(","):
+        name, _, params = token.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            q = params.strip().lower().removeprefix("q=")
+            try:
+                return not params or float(q) > 0
+            except ValueError:
+                return True
+    return False
+
+
+def content_type(path: Path, body: bytes) -> str:
+    """The Content-Type of a file; HTML carries the charset its own meta tag declares."""
+    if path.suffix == ".html":
+        match = META_CHARSET.search(body, 0, 2048)
+        charset = match.group(1).decode("ascii").lower() if match else "utf-8"
+        return f"text/html; charset={charset}"
+    return CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "HealthDemo/1.0"
+    server: _HTTPServer
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's naming)
+        self._respond(with_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(with_body=False)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Quiet: a crawl makes tens of thousands of requests."""
+
+    def _respond(self, *, with_body: bool) -> None:
+        site = self.server.site
+        assert site is not None, "DemoServer.start() loads the site before serving"
+        path = unquote(urlsplit(self.path).path)
+        if path in site.redirects:
+            host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
+            self._send(301, b"", "text/html; charset=utf-8", with_body,
+                       {"Location": f"http://{host}{site.redirects[path]}"})
+            return
+        file = _resolve(site.docroot, path)
+        if file is None:
+            self._send(404, NOT_FOUND, "text/html; charset=utf-8", with_body)
+            return
+        body = file.read_bytes()
+        ctype = content_type(file, body)
+        headers = {}
+        if file.suffix in COMPRESSIBLE and accepts_gzip(self.headers.get("Accept-Encoding")):
+            # Level 1, as nginx's default: the server shares the CPU with the crawler.
+            body = gzip.compress(body, compresslevel=1, mtime=0)
+            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        self._send(200, body, ctype, with_body, headers)
+
+    def _send(self, status: int, body: bytes, ctype: str, with_body: bool,
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+
+def _resolve(docroot: Path, path: str) -> Path | None:
+    """The file serving URL ``path`` (a directory's ``index.html``), never outside the root."""
+    candidate = (docroot / path.lstrip("/")).resolve()
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    if not candidate.is_file() or not candidate.is_relative_to(docroot):
+        return None
+    return candidate
+
+
+def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0) -> None:  # noqa: A002
+    """Bind ``port`` (0: any free one), generate a site of ``pages`` articles whose links
+    name that port into ``dir`` (a temporary folder when None; a site already there with
+    the same pages, seed and URL is reused), print the URLs and serve until Ctrl-C."""
+    with tempfile.TemporaryDirectory(prefix="healthcrawl-demo-") as scratch:
+        root = Path(dir) if dir is not None else Path(scratch)
+        server = DemoServer(root, port)
+        try:
+            if not _is_current(root, pages, seed, server.base_url):
+                generate_site(root, pages=pages, seed=seed, base_url=server.base_url)
+            print(f"Demo site: {pages} articles in {root}", flush=True)
+            print(f"Serving {server.base_url}/ and {server.mobile_url}/ on {server.url} "
+                  f"(resolve both hosts to 127.0.0.1); Ctrl-C stops.", flush=True)
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.shutdown()
+
+
+def _is_current(root: Path, pages: int, seed: int, base_url: str) -> bool:
+    """True when ``root`` already holds the site these arguments would generate."""
+    try:
+        truth = SiteTruth.load(root)
+    except (OSError, ValueError, TypeError):
+        return False
+    return (truth.pages, truth.seed, truth.base_url) == (pages, seed, base_url)
