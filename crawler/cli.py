@@ -26,6 +26,7 @@ from pathlib import Path
 from crawler.errors import HealthcrawlError, InputError
 from crawler.parsing import parse_article
 from crawler.profiles import get_profile, profile_names
+from crawler.run import CrawlResult
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 _HTML_TAG = re.compile(rb"<\s*[a-zA-Z!/]")
@@ -55,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     _add_parse(commands)
+    _add_crawl(commands)
+    _add_demo(commands)
+    _add_serve_demo(commands)
     return parser
 
 
@@ -69,6 +73,118 @@ def _add_parse(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parse.add_argument("--site", choices=None, metavar="NAME",
                        help=f"site profile to use instead of the URL's ({', '.join(profile_names())})")
     parse.set_defaults(run=run_parse)
+
+
+def _add_crawl(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    crawl = commands.add_parser(
+        "crawl", help="crawl a site and publish its tables",
+        description="Crawl a site with the health spider (as `scrapy crawl health` does) and "
+        "publish the tables atomically into --out.",
+    )
+    _add_crawl_options(crawl)
+    crawl.add_argument("--site", default="keepto", metavar="NAME",
+                       help=f"site profile ({', '.join(profile_names())}; default keepto)")
+    crawl.add_argument("--start-url", metavar="URL", help="where to start (default: the profile's)")
+    crawl.add_argument("--host-map", action="append", default=[], metavar="HOST=IP",
+                       help="resolve HOST to IP without DNS (repeatable; for loopback test sites)")
+    crawl.set_defaults(run=run_crawl_command)
+
+
+def _add_crawl_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--out", type=Path, default=Path("exports"), metavar="DIR",
+                         help="where the tables are published (default: exports/)")
+    command.add_argument("--format", default="csv,parquet,jsonl", metavar="LIST",
+                         help="comma-separated formats: csv, parquet, jsonl (default: all three)")
+    command.add_argument("--max-pages", type=int, default=0, metavar="N",
+                         help="stop after N responses (0: no limit)")
+    command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser(
+        "demo", help="generate the demo site, serve it on loopback, crawl it, publish",
+        description="Generate the built-in demo health site into a temporary folder, serve it "
+        "on a free 127.0.0.1 port, crawl it and publish the tables into --out.",
+    )
+    _add_crawl_options(demo)
+    demo.add_argument("--pages", type=int, default=300, metavar="N",
+                      help="articles in the demo site (default 300)")
+    demo.set_defaults(run=run_demo_command, log_level="WARNING")
+
+
+def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve-demo", help="serve the demo site on 127.0.0.1 until Ctrl-C",
+        description="Generate (or reuse) the demo site and serve it on 127.0.0.1.",
+    )
+    serve.add_argument("--port", type=int, default=0, help="port (0: a free one)")
+    serve.add_argument("--pages", type=int, default=300, metavar="N", help="articles (default 300)")
+    serve.add_argument("--dir", type=Path, metavar="DIR", help="where the site is written "
+                       "(default: a temporary folder)")
+    serve.set_defaults(run=run_serve_demo_command)
+
+
+def run_crawl_command(args: argparse.Namespace) -> int:
+    from crawler.params import CrawlParams
+    from crawler.run import run_crawl  # imports Scrapy: only for commands that crawl
+
+    params = CrawlParams.from_args(site=args.site, start_url=args.start_url)
+    overrides = crawl_overrides(args)
+    overrides["HEALTHCRAWL_HOST_MAP"] = _host_map(args.host_map)
+    return _report(run_crawl(params, overrides), args.out)
+
+
+def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """Settings the shared crawl flags stand for."""
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = sorted(set(formats) - {"csv", "parquet", "jsonl"})
+    if unknown or not formats:
+        raise InputError(f"unknown --format {','.join(unknown) or '(empty)'}: use csv, parquet, jsonl")
+    if args.max_pages < 0:
+        raise InputError("--max-pages must be 0 or more")
+    return {
+        "HEALTHCRAWL_EXPORT_DIR": str(args.out),
+        "HEALTHCRAWL_EXPORT_FORMATS": formats,
+        "CLOSESPIDER_PAGECOUNT": args.max_pages,
+        "LOG_LEVEL": args.log_level,
+    }
+
+
+def _host_map(pairs: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        host, sep, address = pair.partition("=")
+        if not sep or not host or not address:
+            raise InputError(f"--host-map wants HOST=IP, got {pair!r}")
+        mapping[host.strip().lower()] = address.strip()
+    return mapping
+
+
+def run_demo_command(args: argparse.Namespace) -> int:
+    from crawler.demo import run_demo
+
+    if args.pages < 1:
+        raise InputError("--pages must be at least 1")
+    return _report(run_demo(args.pages, crawl_overrides(args)), args.out)
+
+
+def run_serve_demo_command(args: argparse.Namespace) -> int:
+    from crawler.demo_site.server import run_demo_server
+
+    if args.pages < 1:
+        raise InputError("--pages must be at least 1")
+    run_demo_server(args.pages, args.port, args.dir)
+    return EXIT_OK
+
+
+def _report(result: CrawlResult, out: Path) -> int:
+    print(f"healthcrawl: {result.summary()}", flush=True)
+    if not result.ok:
+        print(f"healthcrawl: error: the run did not finish cleanly ({result.finish_reason}); "
+              f"the previous publication in {out} is untouched", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"healthcrawl: tables published in {out.resolve()} (see {out / 'manifest.json'})")
+    return EXIT_OK
 
 
 def run_parse(args: argparse.Namespace) -> int:

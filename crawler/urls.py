@@ -9,6 +9,7 @@ host) mapped to the desktop host.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -18,6 +19,8 @@ TRACKING_KEYS = frozenset({"spm", "from", "share", "fbclid", "gclid"})
 TRACKING_PREFIXES = ("utm_",)
 INDEX_PAGES = ("index.html", "index.htm", "index.php", "default.html", "default.htm")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_NEEDS_ESCAPING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
+"""Characters ``safe_url_string`` would percent-encode; most URLs have none, and skip it."""
 
 
 def is_tracking_key(key: str) -> bool:
@@ -32,10 +35,11 @@ def canonicalize_url(url: str, host_aliases: Mapping[str, str] | None = None) ->
     ``host_aliases`` maps alias hosts (e.g. ``m.keepto.com``) to the canonical host.
     Non-HTTP URLs are returned stripped but otherwise unchanged.
     """
-    parts = urlsplit(safe_url_string(url.strip()))
+    url = url.strip()
+    parts = urlsplit(safe_url_string(url) if _NEEDS_ESCAPING.search(url) else url)
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
-        return url.strip()
+        return url
     host = (parts.hostname or "").rstrip(".")
     if host_aliases:
         host = host_aliases.get(host, host)

@@ -57,15 +57,17 @@ def recommendations(
     block = _labelled_block(region, {label.casefold() for label in labels})
     if block is None:
         return []
-    entries = [li for li in block.iter("li")] or [block]
+    entries = list(block.iter("li")) or [block]
     found: list[Recommendation] = []
     for entry in entries:
         anchor = next((a for a in entry.iter("a") if a.get("href")), None)
         if anchor is not None:
-            link = _link(anchor, base_url)
             snippet, truncated = _snippet(entry, anchor)
-            found.append(Recommendation(title=link.title, url=link.url, snippet=snippet,
-                                        truncated=truncated))
+            found.append(Recommendation(
+                title=element_text(anchor) or normalize(anchor.get("title") or ""),
+                url=absolute_url(base_url, anchor.get("href") or ""),
+                snippet=snippet, truncated=truncated,
+            ))
     return found
 
 

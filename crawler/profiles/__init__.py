@@ -38,6 +38,9 @@ class SiteProfile:
     """Where a crawl starts when no start URL is given."""
     article_url_pattern: str = ""
     """Regex searched in the canonical URL; a match is an article, group ``id`` its id."""
+    listing_url_pattern: str = ""
+    """Regex of listing pages (home, categories, pagination) whose links the spider follows;
+    empty: every same-site page that is not an article is treated as a listing."""
     title_xpaths: tuple[str, ...] = ()
     """XPaths tried in order for the headline element."""
     container_xpaths: tuple[str, ...] = ()
@@ -68,6 +71,12 @@ class SiteProfile:
             self.article_url_pattern, canonical_url
         ) is not None
 
+    def is_listing_url(self, canonical_url: str) -> bool:
+        """True for pages whose links lead to articles (home, category, pagination)."""
+        if not self.listing_url_pattern:
+            return not self.is_article_url(canonical_url)
+        return re.search(self.listing_url_pattern, canonical_url) is not None
+
     def site_name(self, url: str) -> str:
         """``name``, or the host of ``url`` for a profile that covers any host."""
         if self.hosts:
@@ -94,6 +103,14 @@ def profile_for_url(url: str) -> SiteProfile:
         if host in profile.hosts or host in profile.host_aliases:
             return profile
     return PROFILES["generic"]
+
+
+def all_host_aliases() -> Mapping[str, str]:
+    """Every registered alias host -> canonical host: one map serves the request
+    fingerprint, which must not depend on which spider runs."""
+    from crawler.profiles.registry import PROFILES
+
+    return MappingProxyType({k: v for p in PROFILES.values() for k, v in p.host_aliases.items()})
 
 
 def profile_names() -> list[str]:

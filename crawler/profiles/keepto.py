@@ -12,6 +12,7 @@ KEEPTO = SiteProfile(
     host_aliases=MappingProxyType({"m.keepto.com": "www.keepto.com", "keepto.com": "www.keepto.com"}),
     start_urls=("https://www.keepto.com/",),
     article_url_pattern=r"/p/(?P<id>\d+)\.html$",
+    listing_url_pattern=r"^https://[^/]+/(?:[a-z]+(?:/[a-z]+)?(?:/list_\d+(?:_\d+)?\.html)?)?$",
     # id() is a hash lookup in libxml2, 20x faster than a // scan: the hot path uses it.
     title_xpaths=("id('article-content')/../h1", "//h1"),
     container_xpaths=(

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from crawler.profiles import SiteProfile
+from crawler.profiles.demo import DEMO
 from crawler.profiles.generic import GENERIC
 from crawler.profiles.keepto import KEEPTO
 
-PROFILES: Mapping[str, SiteProfile] = MappingProxyType({p.name: p for p in (KEEPTO, GENERIC)})
+PROFILES: Mapping[str, SiteProfile] = MappingProxyType({p.name: p for p in (KEEPTO, DEMO, GENERIC)})

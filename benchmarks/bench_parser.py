@@ -1,0 +1,108 @@
+"""Parser speed: ``parse_article`` beside the lxml parse floor, a naive BeautifulSoup
+extraction of the same fields, and trafilatura, over the golden pages (~2,000 parses).
+
+Run: ``make bench-parser``. The machine is noisy, so the methods take turns round by
+round (one round = every golden page once), and the best round of each method is
+reported: ratios taken inside one run are what to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import trafilatura
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from crawler.parsing import parse_article  # noqa: E402
+
+GOLDEN = ROOT.parent / "shared" / "golden"
+URL = "https://www.keepto.com/p/60636.html"
+
+
+def lxml_floor(html: bytes) -> Any:
+    return lxml.html.fromstring(html)
+
+
+def healthcrawl(html: bytes) -> Any:
+    return parse_article(html, URL)
+
+
+def naive_soup(html: bytes) -> dict[str, Any]:
+    """What a first scraper writes: BeautifulSoup(html.parser) and find/find_all per field."""
+    soup = BeautifulSoup(html, "html.parser")
+    body = soup.find("div", id="article-content")
+    paragraphs = [p.get_text(" ", strip=True) for p in body.find_all(["p", "li", "h2"])] if body else []
+    recs = soup.find("div", class_="recommend")
+    return {
+        "title": soup.h1.get_text(strip=True) if soup.h1 else None,
+        "paragraphs": paragraphs,
+        "recommendations": [
+            (li.a.get_text(strip=True), li.a.get("href"), li.get_text(" ", strip=True))
+            for li in (recs.find_all("li") if recs else []) if li.a
+        ],
+        "breadcrumbs": [a.get_text(strip=True) for a in soup.select("div.position a")],
+        "prev_next": [p.get_text(" ", strip=True) for p in soup.select("div.prenext p")],
+        "time": soup.select_one("span.time").get_text() if soup.select_one("span.time") else None,
+    }
+
+
+def trafilatura_extract(html: bytes) -> Any:
+    return trafilatura.extract(html, url=URL)
+
+
+METHODS: dict[str, Callable[[bytes], Any]] = {
+    "lxml.html.fromstring (floor)": lxml_floor,
+    "healthcrawl parse_article": healthcrawl,
+    "BeautifulSoup(html.parser) naive": naive_soup,
+    "trafilatura.extract": trafilatura_extract,
+}
+
+
+def measure(pages: list[bytes], parses: int) -> dict[str, float]:
+    """Best seconds per page of each method over rounds of one pass through ``pages``."""
+    rounds = max(1, parses // len(pages))
+    best = dict.fromkeys(METHODS, float("inf"))
+    for _ in range(rounds):
+        for name, method in METHODS.items():
+            started = time.perf_counter()
+            for page in pages:
+                method(page)
+            best[name] = min(best[name], (time.perf_counter() - started) / len(pages))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parses", type=int, default=2000, help="parses per method (default 2000)")
+    args = parser.parse_args()
+    pages = [p.read_bytes() for p in sorted(GOLDEN.glob("*.html"))]
+    for method in METHODS.values():  # warm imports and caches once
+        method(pages[0])
+    best = measure(pages, args.parses)
+    floor = best["lxml.html.fromstring (floor)"]
+    ours = best["healthcrawl parse_article"]
+    kb = sum(map(len, pages)) / len(pages) / 1024
+    print(f"{len(pages)} golden pages (mean {kb:.1f} KB), {args.parses} parses per method, "
+          "methods take turns by round, best round\n")
+    print("| method | ms/page | pages/s | vs lxml floor | vs healthcrawl |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, seconds in best.items():
+        print(f"| {name} | {seconds * 1000:.3f} | {1 / seconds:,.0f} | {seconds / floor:.2f}x "
+              f"| {seconds / ours:.2f}x |")
+    print(f"\ntargets: parse_article <= 2.5x floor: {ours / floor:.2f}x "
+          f"({'met' if ours / floor <= 2.5 else 'MISSED'}); "
+          f">= 10x faster than naive BeautifulSoup: {best['BeautifulSoup(html.parser) naive'] / ours:.1f}x "
+          f"({'met' if best['BeautifulSoup(html.parser) naive'] / ours >= 10 else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Request fingerprints on the canonical URL (``crawler.urls.canonicalize_url``), so the
+same article behind tracking parameters, the mobile host or ``http`` is fetched once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from weakref import WeakKeyDictionary
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+
+from crawler.profiles import all_host_aliases
+from crawler.urls import canonicalize_url
+
+
+class CanonicalUrlFingerprinter:
+    """Scrapy's fingerprint contract (method, URL, body) with the URL canonicalized."""
+
+    def __init__(self, host_aliases: Mapping[str, str]) -> None:
+        self.host_aliases = host_aliases
+        self._cache: WeakKeyDictionary[Request, bytes] = WeakKeyDictionary()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CanonicalUrlFingerprinter:
+        return cls(all_host_aliases())
+
+    def fingerprint(self, request: Request) -> bytes:
+        if request not in self._cache:
+            data = {
+                "method": request.method,
+                "url": canonicalize_url(request.url, self.host_aliases),
+                "body": hashlib.sha1(request.body).hexdigest(),
+            }
+            encoded = json.dumps(data, sort_keys=True).encode()
+            self._cache[request] = hashlib.sha1(encoded).digest()
+        return self._cache[request]

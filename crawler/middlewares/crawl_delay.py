@@ -1,0 +1,50 @@
+"""Honour robots.txt ``Crawl-delay``: Scrapy parses it (protego) but never acts on it.
+
+When a robots.txt response passes through, the delay it sets for our user agent becomes
+the minimum delay of that site's download slot; AutoThrottle may raise it, never lower it.
+"""
+
+from __future__ import annotations
+
+from protego import Protego
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+
+class CrawlDelayMiddleware:
+    def __init__(self, crawler: Crawler, user_agent: str) -> None:
+        self.crawler = crawler
+        self.user_agent = user_agent
+        self.delays: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        return cls(crawler, crawler.settings.get("USER_AGENT", ""))
+
+    def process_request(self, request: Request) -> None:
+        if self.delays:
+            self._apply(request)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.url.endswith("/robots.txt") and response.status == 200:
+            delay = Protego.parse(response.text).crawl_delay(self.user_agent)
+            if delay:
+                self.delays[self._slot_key(request)] = float(delay)
+                self.crawler.stats.set_value("healthcrawl/robots/crawl_delay", float(delay))
+                self._apply(request)
+        return response
+
+    def _slot_key(self, request: Request) -> str:
+        engine = self.crawler.engine
+        assert engine is not None
+        return str(engine.downloader.get_slot_key(request))
+
+    def _apply(self, request: Request) -> None:
+        engine = self.crawler.engine
+        assert engine is not None
+        key = self._slot_key(request)
+        delay = self.delays.get(key)
+        slot = engine.downloader.slots.get(key)
+        if delay and slot is not None and slot.delay < delay:
+            slot.delay = delay

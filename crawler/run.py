@@ -1,0 +1,81 @@
+"""Run the ``health`` spider in-process with the project settings, as ``scrapy crawl`` does.
+
+Settings flow one way: Scrapy's defaults, ``crawler.settings``, ``HEALTHCRAWL_*``
+environment variables, then the caller's overrides (CLI flags).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
+
+from crawler.params import CrawlParams
+from crawler.spiders.health import HealthSpider
+
+ENV_PREFIX = "HEALTHCRAWL_"
+
+
+def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """The project settings with ``HEALTHCRAWL_*`` environment values and ``overrides`` on top."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    for name, value in os.environ.items():
+        if name.startswith(ENV_PREFIX) and name in settings:
+            settings.set(name, _from_env(value), priority="project")
+    settings.setdict(dict(overrides or {}), priority="cmdline")
+    return settings
+
+
+def _from_env(value: str) -> Any:
+    """Environment values are JSON when they parse as JSON (lists, maps, numbers), else text."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlResult:
+    finish_reason: str
+    seconds: float
+    stats: Mapping[str, Any]
+
+    @property
+    def articles(self) -> int:
+        return int(self.stats.get("healthcrawl/export/kept", self.stats.get("item_scraped_count", 0)))
+
+    @property
+    def duplicates(self) -> int:
+        return sum(int(v) for k, v in self.stats.items() if k.startswith("healthcrawl/dedup/dropped/"))
+
+    @property
+    def errors(self) -> int:
+        failed = sum(int(v) for k, v in self.stats.items() if k.startswith("healthcrawl/spider/failed/"))
+        return failed + int(self.stats.get("log_count/ERROR", 0))
+
+    @property
+    def ok(self) -> bool:
+        return self.finish_reason == "finished" and not self.stats.get("healthcrawl/export/failed")
+
+    def summary(self) -> str:
+        return (f"{self.articles} articles, {self.duplicates} duplicates dropped, "
+                f"{self.errors} errors, {self.seconds:.1f} s ({self.finish_reason})")
+
+
+def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -> CrawlResult:
+    """Crawl with ``params`` until done; blocks, and can run once per process (Twisted)."""
+    process = CrawlerProcess(project_settings(overrides))
+    crawler = process.create_crawler(HealthSpider)
+    started = time.monotonic()
+    process.crawl(crawler, site=params.profile.name, start_url=",".join(params.start_urls))
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return CrawlResult(str(stats.get("finish_reason", "unknown")), time.monotonic() - started, stats)

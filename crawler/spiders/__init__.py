@@ -1,0 +1,1 @@
+"""Spiders: they crawl and call the parser; they hold no extraction logic."""

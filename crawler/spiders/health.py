@@ -1,0 +1,114 @@
+"""The ``health`` spider: discovers article pages and hands each to ``parse_article``.
+
+Discovery: robots.txt ``Sitemap:`` lines (sitemap indexes, gzipped sitemaps), listing
+pages and their pagination, and each article's prev/next and Recommend links. Only URLs
+the profile calls articles are parsed; off-site links are never followed (Scrapy's
+offsite filter on ``allowed_domains``); robots.txt is obeyed (``ROBOTSTXT_OBEY``); one
+canonical URL is fetched once (``CanonicalUrlFingerprinter``).
+
+    scrapy crawl health -a site=keepto -a start_url=https://www.keepto.com/
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from protego import Protego
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.params import CrawlParams
+from crawler.parsing import parse_article
+from crawler.records import ArticleRecord
+from crawler.urls import canonicalize_url
+
+STAT = "healthcrawl/spider"
+
+
+class HealthSpider(scrapy.Spider):
+    name = "health"
+
+    def __init__(self, site: str = "keepto", start_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.params = CrawlParams.from_args(site=site, start_url=start_url)
+        self.profile = self.params.profile
+        self.allowed_domains = self.params.allowed_hosts
+        self.links = LinkExtractor(allow_domains=self.allowed_domains, deny_extensions=[])
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.params.start_urls:
+            yield scrapy.Request(urljoin(url, "/robots.txt"), callback=self.parse_robots,
+                                 errback=self.count_failure)
+            yield self.follow(url)
+
+    def follow(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_page, errback=self.count_failure)
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        for sitemap in Protego.parse(response.text).sitemaps:
+            yield scrapy.Request(sitemap, callback=self.parse_sitemap, errback=self.count_failure)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        try:
+            sitemap = Sitemap(body)
+        except Exception:  # lxml's XMLSyntaxError and friends: a broken sitemap is data
+            self.crawler.stats.inc_value(f"{STAT}/bad_sitemap")
+            return
+        for entry in sitemap:
+            loc = entry.get("loc", "")
+            if sitemap.type == "sitemapindex":
+                yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.count_failure)
+            elif loc:
+                yield self.follow(loc)
+
+    def parse_page(self, response: Response) -> Iterator[ArticleRecord | scrapy.Request]:
+        if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
+            self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
+            return
+        canonical = canonicalize_url(response.url, self.profile.host_aliases)
+        if self.profile.is_article_url(canonical):
+            yield from self.parse_article_page(response)
+        elif self.profile.is_listing_url(canonical):
+            self.crawler.stats.inc_value(f"{STAT}/listing_pages")
+            for link in self.links.extract_links(response):
+                yield self.follow(link.url)
+        else:
+            self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
+
+    def parse_article_page(self, response: Response) -> Iterator[ArticleRecord | scrapy.Request]:
+        record = parse_article(
+            response.body, response.url, profile=self.profile,
+            content_type=_content_type(response).decode("latin-1"),
+            http_status=response.status,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        self.crawler.stats.inc_value(f"{STAT}/articles")
+        yield record
+        for link in (record.prev_article, record.next_article, *record.recommendations):
+            if link is not None and _is_http(link.url):
+                yield self.follow(link.url)
+
+    def count_failure(self, failure: Failure) -> None:
+        """Failed fetches (404, timeouts) are counted by kind, never exported."""
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        reason = f"http_{status}" if status else type(failure.value).__name__
+        self.crawler.stats.inc_value(f"{STAT}/failed/{reason}")
+        self.logger.info("fetch failed (%s): %s", reason, failure.request.url)  # type: ignore[attr-defined]
+
+
+def _content_type(response: Response) -> bytes:
+    return bytes(response.headers.get(b"Content-Type") or b"").lower()
+
+
+def _is_http(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")
