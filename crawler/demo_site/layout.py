@@ -6,7 +6,9 @@ markup variant the golden pages show, padded with chrome to its target weight.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from html import escape
+from itertools import accumulate
 
 from crawler.demo_site.chrome import CRUMB_LABEL, SITE_NAME, Chrome, a
 from crawler.demo_site.model import ArticleModel, Items, LinkModel, SectionModel
@@ -186,41 +188,42 @@ def _fillers(chrome: Chrome, article: ArticleModel, missing: int) -> tuple[list[
         main.append(_comments(article, min(missing, MAX_COMMENT_CHARS)))
         missing -= len(main[0])
     if missing > 200:
-        side.append(_ad_slots(article.index, missing))
+        side.append(_ad_slots(missing))
     return side, main
+
+
+def _comment(n: int) -> str:
+    seed = mix(n)
+    return (f'\t\t\t\t<li><span class="user">{COMMENTERS[seed % len(COMMENTERS)]}</span> '
+            f'<span class="time">{2020 + seed % 5}-{seed % 12 + 1:02d}-{seed % 28 + 1:02d} '
+            f'{seed % 24:02d}:{seed % 60:02d}</span><p>{COMMENTS[seed % len(COMMENTS)]}</p></li>\n')
+
+
+COMMENT_POOL = tuple(_comment(n) for n in range(97))
+"""Comment entries rendered once; pages show windows of them (they are chrome)."""
+AD_SLOTS = tuple(f'{{"slot": "side_{n}", "size": "300x250", "lazy": true, "rotate": '
+                 f'{mix(n) % 9000 + 1000}}},\n' for n in range(1200))
+AD_ENDS = tuple(accumulate(map(len, AD_SLOTS)))
 
 
 def _comments(article: ArticleModel, budget: int) -> str:
     """A comment box of about ``budget`` characters (comments are chrome, never a field)."""
-    year = article.head.published.year
+    start = article.index * 7
     items: list[str] = []
     size = 0
-    n = 0
     while size < budget - 400:
-        seed = mix(article.index, n)
-        item = (f'\t\t\t\t<li><span class="user">{COMMENTERS[seed % len(COMMENTERS)]}</span> '
-                f'<span class="time">{year + 1}-{seed % 12 + 1:02d}-{seed % 28 + 1:02d} '
-                f'{seed % 24:02d}:{seed % 60:02d}</span><p>{COMMENTS[seed % len(COMMENTS)]}</p></li>\n')
-        items.append(item)
-        size += len(item)
-        n += 1
+        items.append(COMMENT_POOL[(start + len(items)) % len(COMMENT_POOL)])
+        size += len(items[-1])
     return ('\t\t<div class="comment-box" id="comment">\n\t\t\t<div class="comment-hd">'
-            f'<h3>Comments ({n})</h3></div>\n\t\t\t<ul class="comment-list">\n{"".join(items)}'
-            "\t\t\t</ul>\n\t\t</div>\n")
+            f'<h3>Comments ({len(items)})</h3></div>\n\t\t\t<ul class="comment-list">\n'
+            f'{"".join(items)}\t\t\t</ul>\n\t\t</div>\n')
 
 
-def _ad_slots(index: int, budget: int) -> str:
+def _ad_slots(budget: int) -> str:
     """An inline ad-configuration script of about ``budget`` characters: real pages carry
     such blobs, and a parser must never read them."""
-    slot = '{{"slot": "side_{n}", "size": "300x250", "lazy": true, "rotate": {r}}},\n'
-    slots = []
-    size = 60
-    n = 0
-    while size < budget:
-        slots.append(slot.format(n=n, r=mix(index, n) % 9000 + 1000))
-        size += len(slots[-1])
-        n += 1
-    return f'\t\t<script type="text/javascript">\nvar sideAds = [\n{"".join(slots)}];\n</script>\n'
+    slots = "".join(AD_SLOTS[: bisect_left(AD_ENDS, budget - 60) + 1])
+    return f'\t\t<script type="text/javascript">\nvar sideAds = [\n{slots}];\n</script>\n'
 
 
 def _scripts(article: ArticleModel) -> str:

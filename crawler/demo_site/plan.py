@@ -121,11 +121,11 @@ class SitePlan:
         return j if j < self.pages else None
 
     def nearby(self, index: int, rng: random.Random, count: int) -> list[int]:
-        """``count`` distinct linked articles near ``index`` (recommendations)."""
-        span = max(count * 3, 60)
-        low, high = max(0, index - span), min(self.pages - 1, index + span)
-        candidates = [j for j in range(low, high + 1) if j != index and self.is_linked(j)]
-        return rng.sample(candidates, min(count, len(candidates)))
+        """Up to ``count`` distinct linked articles near ``index`` (recommendations; near,
+        so the headline cache serves them)."""
+        low, high = max(0, index - 60), min(self.pages, index + 61)
+        drawn = rng.sample(range(low, high), min(count + 6, high - low))
+        return [j for j in drawn if j != index and not self.is_orphan(j)][:count]
 
     # --- headlines ------------------------------------------------------------------
     def head(self, index: int) -> Head:

@@ -96,7 +96,18 @@ class Writer:
     def fill(self, template: tuple[str, tuple[str, ...]]) -> str:
         """One template with its slots filled."""
         text, names = template
-        return text.format_map({name: self._slot(name) for name in names}) if names else text
+        if not names:
+            return text
+        values: dict[str, str] = {}
+        for name in names:
+            value = self._slot(name)
+            # "{cause} and {cause2}" must name two different causes.
+            for _ in range(4):
+                if not name.endswith("2") or value.lower() != values.get(name[:-1], "").lower():
+                    break
+                value = self._slot(name)
+            values[name] = value
+        return text.format_map(values)
 
     def sentences(self, kind: str, count: int) -> list[str]:
         """``count`` different sentences of one kind (fewer if the kind has fewer)."""
