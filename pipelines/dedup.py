@@ -45,16 +45,13 @@ class DuplicateDropped(DropItem):
 
     def __init__(self, row: DuplicateRow) -> None:
         super().__init__(
-            f"{row.reason} duplicate of {row.duplicate_of} "
-            f"(similarity {row.similarity:.3f}): {row.url}",
+            f"{row.reason} duplicate of {row.duplicate_of} (similarity {row.similarity:.3f}): {row.url}",
             log_level="INFO",
         )
         self.row = row
 
 
-def find_duplicate(
-    record: ArticleRecord, store: DedupStore, canonical_url: str
-) -> DuplicateRow | None:
+def find_duplicate(record: ArticleRecord, store: DedupStore, canonical_url: str) -> DuplicateRow | None:
     """The duplicates row for ``record`` if it copies a kept article, else None.
 
     Remembers the record in ``store``: as kept when it is new, as an alias URL otherwise.

@@ -72,9 +72,7 @@ class ExportPipeline:
             crawler.stats,
             Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
             settings.getlist("HEALTHCRAWL_EXPORT_FORMATS", list(DEFAULT_FORMATS)),
-            row_group_size=settings.getint(
-                "HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE", DEFAULT_ROW_GROUP_SIZE
-            ),
+            row_group_size=settings.getint("HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE", DEFAULT_ROW_GROUP_SIZE),
             keep_runs=settings.getint("HEALTHCRAWL_EXPORT_KEEP_RUNS", 3),
             run_id=settings.get("HEALTHCRAWL_RUN_ID") or None,
         )
@@ -118,9 +116,7 @@ class ExportPipeline:
         if reason != "finished" or self.failed:
             self.publication.abort()
             why = "a write failed" if self.failed else f"spider closed: {reason}"
-            logger.warning(
-                "healthcrawl export: run %s discarded (%s)", self.publication.run_id, why
-            )
+            logger.warning("healthcrawl export: run %s discarded (%s)", self.publication.run_id, why)
             return None
         try:
             self.published = self.publication.commit(self.manifest(reason, crawl_stats))

@@ -149,12 +149,18 @@ def record_to_rows(record: ArticleRecord) -> dict[str, list[Row]]:
             for i, text in enumerate(section.items)
         ],
         "prevention": [
-            {"article_key": key, "position": i, "text": text}
-            for i, text in enumerate(record.prevention)
+            {"article_key": key, "position": i, "text": text} for i, text in enumerate(record.prevention)
         ],
         "recommendations": [
-            {"article_key": key, "position": i, **asdict(recommendation)}
-            for i, recommendation in enumerate(record.recommendations)
+            {
+                "article_key": key,
+                "position": i,
+                "title": item.title,
+                "url": item.url,
+                "snippet": item.snippet,
+                "truncated": item.truncated,
+            }
+            for i, item in enumerate(record.recommendations)
         ],
     }
 

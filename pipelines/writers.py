@@ -16,8 +16,7 @@ from __future__ import annotations
 import csv
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -58,19 +57,17 @@ def escape_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_cell(value: Any) -> Any:
-    """One value as the CSV cell documented in the module docstring."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str):
-        return escape_formula(value)
-    return value
+def csv_converter(kind: pa.DataType) -> Callable[[Any], Any]:
+    """The function turning a value of arrow type ``kind`` into its CSV cell (None -> "")."""
+    if pa.types.is_string(kind):
+        return lambda value: "" if value is None else escape_formula(value)
+    if pa.types.is_boolean(kind):
+        return lambda value: "" if value is None else ("true" if value else "false")
+    if pa.types.is_timestamp(kind):
+        return lambda value: "" if value is None else value.isoformat()
+    if pa.types.is_list(kind):
+        return lambda value: "" if value is None else json.dumps(value, ensure_ascii=False)
+    return lambda value: "" if value is None else value
 
 
 class CsvWriter(TableWriter):
@@ -80,14 +77,15 @@ class CsvWriter(TableWriter):
 
     def open(self, schema: pa.Schema) -> None:
         """See :meth:`TableWriter.open`."""
-        self._columns: list[str] = list(schema.names)
+        # One converter per column, chosen once from the schema, not per value.
+        self._columns = [(field.name, csv_converter(field.type)) for field in schema]
         self._file: IO[str] = self.path.open("w", encoding="utf-8", newline="")
         self._csv = csv.writer(self._file)
-        self._csv.writerow(self._columns)
+        self._csv.writerow(schema.names)
 
     def write(self, rows: Sequence[Row]) -> None:
         """See :meth:`TableWriter.write`."""
-        self._csv.writerows([csv_cell(row[name]) for name in self._columns] for row in rows)
+        self._csv.writerows([cell(row[name]) for name, cell in self._columns] for row in rows)
         self.rows_written += len(rows)
 
     def close(self) -> None:
