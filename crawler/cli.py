@@ -219,3 +219,7 @@ def _print(text: str) -> None:
         sys.stdout.flush()
     except BrokenPipeError:  # `healthcrawl parse x.html | head` is not an error
         sys.stderr.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,7 +1,8 @@
 """Honour robots.txt ``Crawl-delay``: Scrapy parses it (protego) but never acts on it.
 
 When a robots.txt response passes through, the delay it sets for our user agent becomes
-the minimum delay of that site's download slot; AutoThrottle may raise it, never lower it.
+the minimum delay of that site's download slot, not randomized (Scrapy's randomization
+would wait as little as half of it); AutoThrottle may raise it, never lower it.
 """
 
 from __future__ import annotations
@@ -27,12 +28,15 @@ class CrawlDelayMiddleware:
             self._apply(request)
 
     def process_response(self, request: Request, response: Response) -> Response:
+        """Learn the delay from robots.txt; after any response, restore it (AutoThrottle
+        adjusts the slot on ``response_downloaded``, which fires just before this)."""
         if request.url.endswith("/robots.txt") and response.status == 200:
             delay = Protego.parse(response.text).crawl_delay(self.user_agent)
             if delay:
                 self.delays[self._slot_key(request)] = float(delay)
                 self.crawler.stats.set_value("healthcrawl/robots/crawl_delay", float(delay))
-                self._apply(request)
+        if self.delays:
+            self._apply(request)
         return response
 
     def _slot_key(self, request: Request) -> str:
@@ -46,5 +50,6 @@ class CrawlDelayMiddleware:
         key = self._slot_key(request)
         delay = self.delays.get(key)
         slot = engine.downloader.slots.get(key)
-        if delay and slot is not None and slot.delay < delay:
-            slot.delay = delay
+        if delay and slot is not None and (slot.delay < delay or slot.randomize_delay):
+            slot.delay = max(slot.delay, delay)
+            slot.randomize_delay = False  # randomizing would wait as little as half the delay

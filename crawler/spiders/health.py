@@ -40,7 +40,9 @@ class HealthSpider(scrapy.Spider):
         self.params = CrawlParams.from_args(site=site, start_url=start_url)
         self.profile = self.params.profile
         self.allowed_domains = self.params.allowed_hosts
-        self.links = LinkExtractor(allow_domains=self.allowed_domains, deny_extensions=[])
+        # No allow_domains: LinkExtractor compares it with host:port, so a site on a
+        # non-default port would match nothing; ``on_site`` compares host names.
+        self.links = LinkExtractor(deny_extensions=[])
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.params.start_urls:
@@ -81,7 +83,8 @@ class HealthSpider(scrapy.Spider):
         elif self.profile.is_listing_url(canonical):
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
             for link in self.links.extract_links(response):
-                yield self.follow(link.url)
+                if self.on_site(link.url):
+                    yield self.follow(link.url)
         else:
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
 
@@ -95,8 +98,13 @@ class HealthSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"{STAT}/articles")
         yield record
         for link in (record.prev_article, record.next_article, *record.recommendations):
-            if link is not None and _is_http(link.url):
+            if link is not None and _is_http(link.url) and self.on_site(link.url):
                 yield self.follow(link.url)
+
+    def on_site(self, url: str) -> bool:
+        """True for URLs on an allowed host or one of its subdomains."""
+        host = urlsplit(url).hostname or ""
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def count_failure(self, failure: Failure) -> None:
         """Failed fetches (404, timeouts) are counted by kind, never exported."""

@@ -1,0 +1,61 @@
+"""The spider is polite to real servers: Retry-After, backoff, robots.txt Crawl-delay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.middlewares.retry_after import retry_delay
+from tests.crawl.run_cli import healthcrawl
+from tests.crawl.scripted_server import Reply, scripted_server
+
+ARTICLE = b"<html><head><title>t</title></head><body><h1>Cold</h1><p>Rest well.</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("header", "retries", "expected"),
+    [(None, 0, 1.0), (None, 3, 8.0), (None, 10, 60.0), ("2", 0, 2.0), ("120", 0, 60.0),
+     ("Wed, 21 Oct 2015 07:28:00 GMT", 0, 0.0), ("soon", 1, 2.0)],
+)
+def test_retry_delay_is_retry_after_or_capped_exponential_backoff(
+    header: str | None, retries: int, expected: float
+) -> None:
+    assert retry_delay(header, retries, base=1.0, cap=60.0) == expected
+
+
+def test_429_with_retry_after_waits_that_long_before_retrying(tmp_path: Path) -> None:
+    def script(path: str, seen: int) -> Reply:
+        if path == "/robots.txt":
+            return Reply(404)
+        if seen == 0:
+            return Reply(429, b"slow down", {"Retry-After": "2", "Content-Type": "text/plain"})
+        return Reply(200, ARTICLE)
+
+    with scripted_server(script) as server:
+        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/a.html",
+                          "--format", "jsonl", out=tmp_path / "out")
+        first, second = server.times("/a.html")
+    assert run.code == 0, run.stderr
+    assert second - first >= 1.9
+    assert run.stats["retry/count"] == 1
+
+
+def test_robots_crawl_delay_spaces_requests_to_the_site(tmp_path: Path) -> None:
+    links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(3))
+
+    def script(path: str, seen: int) -> Reply:
+        if path == "/robots.txt":
+            return Reply(200, b"User-agent: *\nCrawl-delay: 1\n", {"Content-Type": "text/plain"})
+        if path == "/":
+            return Reply(200, f"<html><body><h1>Home</h1>{links}</body></html>".encode())
+        return Reply(200, ARTICLE)
+
+    with scripted_server(script) as server:
+        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/",
+                          "--format", "jsonl", out=tmp_path / "out")
+        pages = sorted(t for t, p in server.log if p.startswith("/p"))
+    assert run.code == 0, run.stderr
+    assert run.stats["healthcrawl/robots/crawl_delay"] == 1.0
+    assert len(pages) == 3
+    assert all(b - a >= 0.9 for a, b in zip(pages, pages[1:], strict=False))
