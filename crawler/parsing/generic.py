@@ -2,20 +2,35 @@
 
 The headline is the first visible ``<h1>`` outside page chrome with real text; the body
 is the element whose paragraphs hold the most text (a readability-style score: each
-paragraph credits its parent fully and its grandparent by half).
+paragraph credits its parent fully and its grandparent by half). On a real site that
+element is often one column or one list of the article, so the article itself is taken
+as everything after the headline in the nearest element holding both, with the chrome
+boxes found there (menus, related lists, sign-up banners, teaser cards) cut out.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
+
 from lxml import etree
 
 from crawler.parsing.blocks import is_chrome
+from crawler.parsing.rules import (
+    CHROME_BOX_MAX_CHARS,
+    CHROME_BOX_TEXT,
+    CHROME_HEADINGS,
+    GENERIC_CHROME_MARKERS,
+    HEADING_TAGS,
+    SECTION_HEADING_TAGS,
+)
 from crawler.parsing.text import element_text
 
 _HIDDEN_STYLE = ("display:none", "visibility:hidden")
 _PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
 _DENSITY_TAGS = ("p", "li", "pre", "blockquote", "td", "dd")
 _MIN_PARAGRAPH_CHARS = 25
+_TRAILING_PUNCTUATION = " :：?？!.…"
 
 
 def is_hidden(element: etree._Element) -> bool:
@@ -52,7 +67,9 @@ def densest_container(body: etree._Element) -> etree._Element:
     for tag in _DENSITY_TAGS:
         for paragraph in body.iter(tag):
             text_length = len(element_text(paragraph))
-            if text_length < _MIN_PARAGRAPH_CHARS or any(is_chrome(a) for a in paragraph.iterancestors()):
+            if text_length < _MIN_PARAGRAPH_CHARS or any(
+                _is_density_chrome(a) for a in paragraph.iterancestors()
+            ):
                 continue
             parent = paragraph.getparent()
             if parent is None:
@@ -62,3 +79,182 @@ def densest_container(body: etree._Element) -> etree._Element:
             if grandparent is not None:
                 scores[grandparent] = scores.get(grandparent, 0.0) + text_length / 2
     return max(scores, key=scores.__getitem__) if scores else body
+
+
+def _is_density_chrome(element: etree._Element) -> bool:
+    """Chrome for the density score. A ``<form>`` is not: ASP.NET pages wrap the whole
+    page in one, and a search or comment form holds no long paragraphs anyway."""
+    return element.tag != "form" and is_chrome(element)
+
+
+def article_element(
+    region: etree._Element, title: etree._Element | None, body: etree._Element
+) -> etree._Element:
+    """A cleaned copy of the article: ``region`` after the headline, chrome boxes removed.
+
+    A copy, so the page-level fields (breadcrumbs, prev/next, Recommend block) still find
+    their markup in the original tree. ``body`` is the densest element; a ``<form>``
+    around it is the page's wrapper, not a form, and becomes a ``<div>``.
+    """
+    article = copy.deepcopy(region)
+    article.tail = None
+    densest = _follow(article, _path(region, body))
+    if title is not None and title is not region:
+        _drop_up_to(_follow(article, _path(region, title)))
+    for form in densest.iterancestors("form"):
+        form.tag = "div"
+    if title is not None:
+        _drop_lead_in(densest)
+    for element in list(_chrome_boxes(article)):
+        _drop(element)
+    if _has_heading(article, SECTION_HEADING_TAGS):
+        # A page whose sections are heading elements uses bold for emphasis and labels,
+        # and those must not start sections.
+        etree.strip_tags(article, "strong", "b")
+    return article
+
+
+def _path(ancestor: etree._Element, element: etree._Element) -> list[int]:
+    """Child indexes leading from ``ancestor`` down to ``element``."""
+    path: list[int] = []
+    while element is not ancestor:
+        parent = element.getparent()
+        if parent is None:
+            return []
+        path.append(parent.index(element))
+        element = parent
+    return path[::-1]
+
+
+def _follow(root: etree._Element, path: list[int]) -> etree._Element:
+    for index in path:
+        root = root[index]
+    return root
+
+
+def _drop_up_to(element: etree._Element) -> None:
+    """Remove ``element`` and everything before it in document order (the page above the
+    headline and the headline itself)."""
+    node = element
+    parent = node.getparent()
+    while parent is not None:
+        for sibling in list(node.itersiblings(preceding=True)):
+            parent.remove(sibling)
+        parent.text = None
+        node, parent = parent, parent.getparent()
+    _drop(element)
+
+
+def _drop_lead_in(densest: etree._Element) -> None:
+    """Between the headline and the densest text sit byline, date and share lines: drop
+    what there holds neither a section heading nor a paragraph of real text."""
+    node = densest
+    for parent in densest.iterancestors():
+        for sibling in list(node.itersiblings(preceding=True)):
+            if not _holds_content(sibling):
+                parent.remove(sibling)
+        node = parent
+
+
+def _holds_content(element: etree._Element) -> bool:
+    if not isinstance(element.tag, str):
+        return False
+    if _has_heading(element, SECTION_HEADING_TAGS):
+        return True
+    return any(len(element_text(p)) >= _MIN_PARAGRAPH_CHARS for p in element.iter(*_DENSITY_TAGS))
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove ``element`` and its subtree, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _chrome_boxes(article: etree._Element) -> Iterator[etree._Element]:
+    """Chrome subtrees of ``article`` in document order, outermost only."""
+    stack = list(reversed(article))
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str):
+            continue
+        if _is_marked_chrome(element):
+            yield element
+        elif element.tag in HEADING_TAGS:
+            yield from _heading_chrome(element, article)
+        else:
+            stack.extend(reversed(element))
+
+
+def _is_marked_chrome(element: etree._Element) -> bool:
+    if element.tag != "form" and is_chrome(element):
+        return True
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return marks != " " and GENERIC_CHROME_MARKERS.search(marks) is not None
+
+
+def _heading_chrome(heading: etree._Element, article: etree._Element) -> list[etree._Element]:
+    """What a heading's chrome reading removes: its box when the heading titles a chrome
+    box (by its words, as a teaser link, or as a sign-up box); nothing otherwise."""
+    text = element_text(heading).rstrip(_TRAILING_PUNCTUATION)
+    if not text:
+        return []
+    box = _box(heading, article)
+    box_text = element_text(box) if box is not heading else text
+    if CHROME_HEADINGS.fullmatch(text):
+        return [box] if box is not heading else [heading, *_section_after(heading)]
+    if _is_teaser(heading, article) or (box is not heading and CHROME_BOX_TEXT.search(box_text)):
+        return [box]
+    return []
+
+
+def _box(heading: etree._Element, article: etree._Element) -> etree._Element:
+    """The largest ancestor of ``heading`` that holds no other heading and little text:
+    the card, panel or banner the heading titles (the heading itself in flat text)."""
+    box = heading
+    for parent in heading.iterancestors():
+        if parent is article or sum(1 for _ in parent.iter(*HEADING_TAGS)) > 1:
+            break
+        if len(element_text(parent)) > CHROME_BOX_MAX_CHARS:
+            break
+        box = parent
+    return box
+
+
+def _section_after(heading: etree._Element) -> list[etree._Element]:
+    """Siblings after a heading up to the next heading: its part of a flat text."""
+    following: list[etree._Element] = []
+    for sibling in heading.itersiblings():
+        if isinstance(sibling.tag, str) and _has_heading(sibling, HEADING_TAGS):
+            break
+        following.append(sibling)
+    return following
+
+
+def _is_teaser(heading: etree._Element, article: etree._Element) -> bool:
+    """A heading inside a link, or whose whole text is one link to another page, titles
+    a teaser card for another article."""
+    for ancestor in heading.iterancestors():
+        if ancestor is article:
+            break
+        if ancestor.tag == "a":
+            return True
+    links = [a for a in heading.iter("a") if element_text(a)]
+    if len(links) != 1:
+        return False
+    href = (links[0].get("href") or "").strip()
+    return bool(href) and not href.startswith(("#", "javascript:")) and (
+        element_text(links[0]) == element_text(heading)
+    )
+
+
+def _has_heading(element: etree._Element, tags: frozenset[str]) -> bool:
+    """``element`` is, or holds, one of the heading ``tags``."""
+    return next(element.iter(*tags), None) is not None

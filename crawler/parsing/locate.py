@@ -1,9 +1,10 @@
 """Find the landmarks of an article page: headline, body container, article region.
 
 A profile's XPaths are tried first; without them (the generic profile) the headline is
-the first visible, non-chrome ``<h1>`` and the body the element with the densest
-paragraph text. The region (the nearest element holding both) is where prev/next
-lines, the Recommend block and the date line are looked for.
+the first visible, non-chrome ``<h1>`` and the body a cleaned copy of what follows it in
+the nearest element holding it and the densest paragraph text (``generic``). The region
+(the nearest element holding headline and body) is where prev/next lines, the Recommend
+block and the date line are looked for.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from crawler.parsing.generic import densest_container, headline
+from crawler.parsing.generic import article_element, densest_container, headline
 from crawler.profiles import SiteProfile
 
 
@@ -36,11 +37,23 @@ def locate(root: etree._Element, profile: SiteProfile) -> Landmarks:
         title = headline(body)
     container = first_match(root, profile.container_xpaths)
     if container is None:
-        container = densest_container(body)
+        return _generic_landmarks(body, title)
     if title is not None:
         return Landmarks(title, container, _common_ancestor(title, container))
-    parent = container.getparent()
-    return Landmarks(None, container, parent if parent is not None else container)
+    return Landmarks(None, container, _parent_or_self(container))
+
+
+def _generic_landmarks(body: etree._Element, title: etree._Element | None) -> Landmarks:
+    """Without a container hint the article runs from the headline to the end of the
+    nearest element holding it and the densest text; its chrome is cut from a copy."""
+    densest = densest_container(body)
+    region = _common_ancestor(title, densest) if title is not None else _parent_or_self(densest)
+    return Landmarks(title, article_element(region, title, densest), region)
+
+
+def _parent_or_self(element: etree._Element) -> etree._Element:
+    parent = element.getparent()
+    return parent if parent is not None else element
 
 
 def first_match(root: etree._Element, xpaths: tuple[str, ...]) -> etree._Element | None:
@@ -60,10 +73,12 @@ def compiled_xpath(xpath: str) -> etree.XPath:
 
 
 def _common_ancestor(first: etree._Element, second: etree._Element) -> etree._Element:
-    ancestors = {id(first), *(id(a) for a in first.iterancestors())}
-    if id(second) in ancestors:
+    """The nearest element holding both. The set holds the elements themselves, not their
+    ``id()``: lxml proxies die when unreferenced, and a freed proxy's id is reused."""
+    ancestors = {first, *first.iterancestors()}
+    if second in ancestors:
         return second
     for candidate in second.iterancestors():
-        if id(candidate) in ancestors:
+        if candidate in ancestors:
             return candidate
     return second

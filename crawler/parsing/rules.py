@@ -44,3 +44,43 @@ SHORT_LINE_WORDS = 10
 
 LONG_BOLD_WORDS = 25
 """A whole-bold block longer than this is an emphasised paragraph, not a heading."""
+
+# --- The generic profile: what page chrome looks like on sites without site rules. ---
+
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+GENERIC_CHROME_MARKERS = re.compile(
+    r"related|recommend|newsletter|subscri|signup|sign-up|sidebar|comment|rating|upsell|"
+    r"promo|advert|sponsor|social|share|breadcrumb|cookie|consent|footer|navigation|navbar|"
+    r"menu|modal|popup|teaser|testimonial|vote|"
+    r"(?:^|[\s_-])(?:nav|cta|toc|ads?|secondary|search)(?=$|[\s_-])",
+    re.IGNORECASE,
+)
+"""class/id fragments of chrome boxes. Matched anywhere in the attribute, since
+CSS-module and BEM names glue words together ("ContentUpsell_wrapper__sDiqT",
+"relatedwikihows"); short words only as whole tokens. Used only by the generic
+profile, on the article region, so a site's own body classes never meet it twice."""
+
+CHROME_HEADINGS = re.compile(
+    r"(?:related|recommended|popular|trending|featured|recent|latest|more)"
+    r"(?:(?: \w+)? (?:articles?|posts?|stories|news|topics|reads?|reading|content|videos?|links))?"
+    r"|you (?:might|may) also (?:like|enjoy)|read (?:more|next)|see also|(?:[\w ]+ )?links"
+    r"|(?:sign up|subscribe)\b.*|[\w ]*newsletters?|stay (?:connected|in touch)|follow us.*"
+    r"|share(?: this)?(?: article| page| post)?|comments?|leave a (?:reply|comment)|\d+ comments?"
+    r"|(?:was|is) this (?:page |article |information )?(?:helpful|useful)"
+    r"|did (?:this|the) (?:article|page) help(?: you)?|rate this (?:article|page)|ratings?"
+    r"|reader success stories|testimonials?|(?:customer |reader )?reviews"
+    r"|in this (?:article|page|section)|on this page|table of contents|contents"
+    r"|advertisement|cookies?(?: settings| policy)?",
+    re.IGNORECASE,
+)
+"""Whole texts (trailing punctuation aside) of headings that title chrome boxes, not
+article sections: related and recommended lists, newsletters, comments, ratings, link
+panels, tables of contents."""
+
+CHROME_BOX_TEXT = re.compile(r"\b(?:subscribe|newsletters?|sign up)\b", re.IGNORECASE)
+"""A short heading box mentioning these is a sign-up box, whatever its heading says."""
+
+CHROME_BOX_MAX_CHARS = 600
+"""A heading's box (the largest ancestor holding no other heading) longer than this is
+article text, not a card, panel or banner."""

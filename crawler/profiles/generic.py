@@ -3,5 +3,31 @@
 from __future__ import annotations
 
 from crawler.profiles import SiteProfile
+from crawler.section_kinds import SECTION_KINDS, KindTable
 
-GENERIC = SiteProfile(name="generic")
+_STRONG_PREVENTION = (
+    "self-care", "self care", "reduce your risk", "reducing your risk", "reducing the risk",
+    "lower your risk", "lowering your risk", "protect yourself", "stay safe", "staying safe",
+)
+"""Phrases that make a heading about prevention whatever else it names; first, since the
+``care`` row would take "self-care" and ``diet`` "reducing your risk of food poisoning"."""
+
+_AVOID_PHRASES = ("how to avoid", "ways to avoid", "avoiding")
+"""What "avoid" means in a prevention heading. The bare word also heads statements
+("Myth 10: You should avoid gluten") whose prose would become prevention items."""
+
+_WEAK_PREVENTION = ("tips", "top tip", "dos and don")
+"""Tips headings: only for a heading no other row claims ("Tips for eating fruit" stays
+``diet``, "Tips for daily life" ``care``, as DESIGN.md's table has them)."""
+
+
+def _generic_kinds() -> KindTable:
+    """DESIGN.md's kinds with the prevention row fitted to what real health sites write."""
+    rows = [
+        (kind, tuple(w for w in words if w != "avoid") + _AVOID_PHRASES if kind == "prevention" else words)
+        for kind, words in SECTION_KINDS
+    ]
+    return (("prevention", _STRONG_PREVENTION), *rows, ("prevention", _WEAK_PREVENTION))
+
+
+GENERIC = SiteProfile(name="generic", section_kinds=_generic_kinds())
