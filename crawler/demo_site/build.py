@@ -128,8 +128,9 @@ def _avoid_heading_run(blocks: list[Block], number: int, writer: Writer, kind: s
     """Keep a numbered item run from ending on ``number`` (then the next heading,
     ``number + 1``, would continue both runs and the page would be ambiguous)."""
     for block in blocks:
-        numbered = isinstance(block, Items) and block.style in NUMBERED_ITEMS
-        if numbered and len(block.entries) == number:
+        if not isinstance(block, Items) or block.style not in NUMBERED_ITEMS:
+            continue
+        if len(block.entries) == number:
             if number > 3:
                 block.entries.pop()
             else:

@@ -68,6 +68,7 @@ class DemoServer:
 
     def __init__(self, root: Path, port: int = 0, host: str = "127.0.0.1") -> None:
         self.root = Path(root)
+        self.host = host
         self._httpd = _HTTPServer((host, port), _Handler)
         self._thread: threading.Thread | None = None
         self._serving = False
@@ -79,7 +80,7 @@ class DemoServer:
     @property
     def url(self) -> str:
         """The address that really connects (``http://127.0.0.1:PORT``)."""
-        return f"http://{self._httpd.server_address[0]}:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def base_url(self) -> str:

@@ -75,8 +75,9 @@ class SiteTruth:
         yield from _read_jsonl(self.duplicates_path)
 
     def to_json(self) -> dict[str, Any]:
+        """Everything but ``out_dir``, so a generated directory can be moved."""
         data = asdict(self)
-        data["out_dir"] = str(self.out_dir)
+        del data["out_dir"]
         return data
 
     def save(self) -> None:

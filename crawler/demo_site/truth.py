@@ -91,8 +91,8 @@ def _section(position: int, section: SectionModel) -> dict[str, Any]:
 
 
 def _symptom_parts(section: dict[str, Any]) -> list[str]:
-    parts = section["text"].split("\n\n") if section["text"] else []
-    return parts + section["items"]
+    parts: list[str] = section["text"].split("\n\n") if section["text"] else []
+    return parts + list(section["items"])
 
 
 def _join(parts: list[str]) -> str | None:
