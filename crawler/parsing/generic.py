@@ -64,21 +64,29 @@ def _inside_article(element: etree._Element) -> bool:
 def densest_container(body: etree._Element) -> etree._Element:
     """The element whose children hold the most paragraph text (readability-style score)."""
     scores: dict[etree._Element, float] = {}
+    under_chrome: dict[etree._Element, bool] = {}
     for tag in _DENSITY_TAGS:
         for paragraph in body.iter(tag):
             text_length = len(element_text(paragraph))
-            if text_length < _MIN_PARAGRAPH_CHARS or any(
-                _is_density_chrome(a) for a in paragraph.iterancestors()
-            ):
-                continue
             parent = paragraph.getparent()
-            if parent is None:
+            if text_length < _MIN_PARAGRAPH_CHARS or parent is None or _under_chrome(parent, under_chrome):
                 continue
             scores[parent] = scores.get(parent, 0.0) + text_length
             grandparent = parent.getparent()
             if grandparent is not None:
                 scores[grandparent] = scores.get(grandparent, 0.0) + text_length / 2
     return max(scores, key=scores.__getitem__) if scores else body
+
+
+def _under_chrome(element: etree._Element, known: dict[etree._Element, bool]) -> bool:
+    """``element`` or an ancestor is chrome. Paragraphs share ancestors, so answers are
+    kept in ``known`` (per page) and each element is tested once."""
+    if element in known:
+        return known[element]
+    parent = element.getparent()
+    answer = _is_density_chrome(element) or (parent is not None and _under_chrome(parent, known))
+    known[element] = answer
+    return answer
 
 
 def _is_density_chrome(element: etree._Element) -> bool:

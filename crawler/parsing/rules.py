@@ -58,8 +58,8 @@ GENERIC_CHROME_MARKERS = re.compile(
 )
 """class/id fragments of chrome boxes. Matched anywhere in the attribute, since
 CSS-module and BEM names glue words together ("ContentUpsell_wrapper__sDiqT",
-"relatedwikihows"); short words only as whole tokens. Used only by the generic
-profile, on the article region, so a site's own body classes never meet it twice."""
+"relatedwikihows"); short words only as whole tokens. Only the generic profile uses
+them, inside the article region it has located (a site profile's container is trusted)."""
 
 CHROME_HEADINGS = re.compile(
     r"(?:related|recommended|popular|trending|featured|recent|latest|more)"
