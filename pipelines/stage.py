@@ -53,11 +53,6 @@ class StageStats:
         """Add ``count`` to ``healthcrawl/<stage>/<name>``."""
         self._stats.inc_value(self._prefix + name, count)
 
-    def get(self, name: str) -> int:
-        """Current value of ``healthcrawl/<stage>/<name>`` (0 when never counted)."""
-        value = self._stats.get_value(self._prefix + name, 0)
-        return int(value)
-
     def summary(self) -> str:
         """One line with every counter of the stage, e.g. for ``close_spider``."""
         values = {
