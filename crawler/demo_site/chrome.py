@@ -23,7 +23,7 @@ HEAD_ASSETS = """<link rel="shortcut icon" href="/favicon.ico" type="image/x-ico
 var _hmt = _hmt || [];
 (function () {
     var hm = document.createElement("script");
-    hm.src = "/static/js/stat.js?id=7d6b5a4c8e0f1d2c";
+    hm.src = "/static/js/common.js?stat=7d6b5a4c8e0f1d2c";
     var s = document.getElementsByTagName("script")[0];
     s.parentNode.insertBefore(hm, s);
 })();

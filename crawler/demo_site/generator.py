@@ -20,7 +20,7 @@ from crawler.demo_site.article import DEAD_LINKS, PDF_PATH, PRIVATE_PAGES, TRACK
 from crawler.demo_site.chrome import Chrome
 from crawler.demo_site.layout import render_article
 from crawler.demo_site.model import ArticleModel
-from crawler.demo_site.plan import DEAD_ID_BASE, PRIVATE_ID_BASE, SitePlan
+from crawler.demo_site.plan import DEAD_ID_BASE, OLD_ID_BASE, PRIVATE_ID_BASE, SitePlan
 from crawler.demo_site.site_truth import DOCROOT, TRUTH_DIR, JsonLines, SiteTruth
 from crawler.demo_site.truth import expected_record, host_aliases
 from crawler.demo_site.vocab import CATEGORIES, PARENTS
@@ -147,7 +147,7 @@ class _SiteWriter:
         linked = [i for i in (plan.pages // 3, plan.pages // 2, plan.pages - 1, 0)
                   if plan.is_linked(i)] or [0]
         first, second, third = (linked * 3)[:3]
-        old = f"/old/p/{plan.article_id(first)}.htm"
+        old = f"/p/{OLD_ID_BASE}.html"  # the article's id before a site migration
         self.truth.redirects[plan.base_url + old] = plan.url(first)
         tracking = plan.path(second) + TRACKING_QUERY
         mobile = plan.mobile_base_url + plan.path(third)

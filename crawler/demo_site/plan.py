@@ -21,6 +21,7 @@ ID_BASE = 100_001
 """Article ids have one width (6 digits) so URL order is id order (dedup tie-break)."""
 PRIVATE_ID_BASE = 990_001
 DEAD_ID_BASE = 980_001
+OLD_ID_BASE = 970_001
 ORPHAN_EVERY, ORPHAN_AT = 50, 37
 COPY_EVERY = 25
 HEAD_CACHE_SIZE = 2048
