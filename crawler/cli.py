@@ -26,7 +26,7 @@ from pathlib import Path
 from crawler.errors import HealthcrawlError, InputError
 from crawler.parsing import parse_article
 from crawler.profiles import get_profile, profile_names
-from crawler.run import CrawlResult
+from crawler.run import CrawlResult, setting_value
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 _HTML_TAG = re.compile(rb"<\s*[a-zA-Z!/]")
@@ -98,6 +98,9 @@ def _add_crawl_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--max-pages", type=int, default=0, metavar="N",
                          help="stop after N responses (0: no limit)")
     command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    command.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                         help="override a Scrapy or HEALTHCRAWL_* setting (repeatable; "
+                         "JSON values such as 0, false or [\"csv\"] are decoded)")
 
 
 def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -126,7 +129,7 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def run_crawl_command(args: argparse.Namespace) -> int:
     from crawler.params import CrawlParams
-    from crawler.run import run_crawl  # imports Scrapy: only for commands that crawl
+    from crawler.run import run_crawl
 
     params = CrawlParams.from_args(site=args.site, start_url=args.start_url)
     overrides = crawl_overrides(args)
@@ -147,7 +150,18 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
         "HEALTHCRAWL_EXPORT_FORMATS": formats,
         "CLOSESPIDER_PAGECOUNT": args.max_pages,
         "LOG_LEVEL": args.log_level,
+        **_settings_flags(args.set),
     }
+
+
+def _settings_flags(pairs: list[str]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--set wants NAME=VALUE, got {pair!r}")
+        values[name.strip()] = setting_value(value)
+    return values
 
 
 def _host_map(pairs: list[str]) -> dict[str, str]:

@@ -29,13 +29,14 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     settings = get_project_settings()
     for name, value in os.environ.items():
         if name.startswith(ENV_PREFIX) and name in settings:
-            settings.set(name, _from_env(value), priority="project")
+            settings.set(name, setting_value(value), priority="project")
     settings.setdict(dict(overrides or {}), priority="cmdline")
     return settings
 
 
-def _from_env(value: str) -> Any:
-    """Environment values are JSON when they parse as JSON (lists, maps, numbers), else text."""
+def setting_value(value: str) -> Any:
+    """A setting given as text (environment, ``--set``): JSON when it parses as JSON
+    (lists, maps, numbers, booleans), else the text itself."""
     try:
         return json.loads(value)
     except ValueError:

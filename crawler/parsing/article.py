@@ -54,6 +54,8 @@ def parse_article(
     body = split_body(
         _body_blocks(marks, profile), title, kinds=profile.section_kinds,
         paragraphs_as_items=profile.prevention_paragraphs_are_items,
+        heading_elements_rule=profile.heading_elements_rule,
+        prevention_first_list_only=profile.prevention_first_list_only,
     )
     canonical = canonical_url(root, url, profile)
     article_id = profile.article_id(canonical)
@@ -91,7 +93,8 @@ def _body_blocks(marks: Landmarks, profile: SiteProfile) -> list[Block]:
     prev/next lines or Recommend heading, which are not part of the last section."""
     stop_labels = profile.prev_labels + profile.next_labels
     recommend = {label.casefold() for label in profile.recommend_labels}
-    skip = _after_title(marks.title) if _contains(marks.container, marks.title) else is_chrome
+    skip = (_AfterHeadline(marks.title) if marks.title is not None
+            and _contains(marks.container, marks.title) else is_chrome)
     blocks: list[Block] = []
     for block in iter_blocks(marks.container, skip):
         if block.text.startswith(stop_labels) or block.text.rstrip(":：").casefold() in recommend:
@@ -104,20 +107,22 @@ def _contains(container: etree._Element, element: etree._Element | None) -> bool
     return element is not None and any(a is container for a in element.iterancestors())
 
 
-def _after_title(title: etree._Element | None):  # type: ignore[no-untyped-def]
-    """A skip rule that drops everything up to and including the headline element."""
-    state = {"seen": False}
-    ancestors = set(map(id, title.iterancestors())) if title is not None else set()
+class _AfterHeadline:
+    """A skip rule for a container that holds the headline: everything up to and
+    including the headline is skipped (it is not body), chrome after it too."""
 
-    def skip(element: etree._Element) -> bool:
-        if state["seen"]:
+    def __init__(self, headline: etree._Element) -> None:
+        self.headline = headline
+        self.ancestors = set(headline.iterancestors())  # held: lxml proxies stay stable
+        self.seen = False
+
+    def __call__(self, element: etree._Element) -> bool:
+        if self.seen:
             return is_chrome(element)
-        if element is title:
-            state["seen"] = True
+        if element is self.headline:
+            self.seen = True
             return True
-        return id(element) not in ancestors
-
-    return skip
+        return element not in self.ancestors
 
 
 def _symptoms(sections: list[Section]) -> str | None:

@@ -26,6 +26,8 @@ class _Draft:
     paragraphs: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     last_item: int | None = None
+    first_run_length: int | None = None
+    """How many items the first unbroken run (the first list) has, once it ended."""
 
 
 @dataclass(slots=True)
@@ -43,10 +45,11 @@ def _markup_of(block: Block) -> tuple[str, str]:
 class _Splitter:
     """Walks blocks once, keeping the two numbering runs the rules compare against."""
 
-    def __init__(self) -> None:
+    def __init__(self, heading_elements_only: bool = False) -> None:
         self.summary: list[str] = []
         self.drafts: list[_Draft] = []
         self.last_heading_number = 0
+        self.heading_elements_only = heading_elements_only
 
     @property
     def current(self) -> _Draft | None:
@@ -55,16 +58,23 @@ class _Splitter:
     def feed(self, block: Block) -> None:
         if self._is_heading(block):
             self._start_section(block)
-        elif block.enum is not None or block.markup in ("li", "line"):
+            return
+        if block.enum is not None or block.markup in ("li", "line"):
             self._add_item(block)
-        elif self.current is None:
+            return
+        current = self.current
+        if current is None:
             self.summary.append(block.text)
-        else:
-            self.current.paragraphs.append(block.text)
+            return
+        current.paragraphs.append(block.text)
+        if current.items and current.first_run_length is None:
+            current.first_run_length = len(current.items)
 
     def _is_heading(self, block: Block) -> bool:
         if block.markup == "heading":
             return True
+        if self.heading_elements_only:
+            return False
         if block.markup == "li" or (block.enum is not None and block.enum.number is None):
             return False
         if block.markup == "bold":
@@ -113,13 +123,18 @@ def split_body(
     *,
     kinds: KindTable = SECTION_KINDS,
     paragraphs_as_items: bool = True,
+    heading_elements_rule: bool = False,
+    prevention_first_list_only: bool = False,
 ) -> Body:
     """Summary and sections of an article body whose headline is ``title``.
 
     ``kinds`` classifies headings; ``paragraphs_as_items`` makes the paragraphs of a
-    prevention section without enumerated entries its items.
+    prevention section without enumerated entries its items; ``heading_elements_rule``
+    lets only ``<h2>``-``<h4>`` start sections on a page that has them;
+    ``prevention_first_list_only`` keeps a prevention section's first list as its items.
     """
-    splitter = _Splitter()
+    blocks = list(blocks)
+    splitter = _Splitter(heading_elements_rule and any(b.markup == "heading" for b in blocks))
     first = True
     for block in blocks:
         if first and title and block.text.casefold() == title.casefold():
@@ -127,13 +142,18 @@ def split_body(
             continue
         first = False
         splitter.feed(block)
-    sections = [_finish(i, d, kinds, paragraphs_as_items) for i, d in enumerate(splitter.drafts)]
+    sections = [_finish(i, d, kinds, paragraphs_as_items, prevention_first_list_only)
+                for i, d in enumerate(splitter.drafts)]
     return Body(splitter.summary, sections)
 
 
-def _finish(position: int, draft: _Draft, kinds: KindTable, paragraphs_as_items: bool) -> Section:
+def _finish(
+    position: int, draft: _Draft, kinds: KindTable, paragraphs_as_items: bool, first_list_only: bool
+) -> Section:
     kind = section_kind(draft.heading, kinds)
     items, paragraphs = draft.items, draft.paragraphs
+    if kind == "prevention" and first_list_only and draft.first_run_length is not None:
+        items = items[: draft.first_run_length]
     if paragraphs_as_items and kind == "prevention" and not items and paragraphs:
         items, paragraphs = paragraphs, []
     return Section(

@@ -37,7 +37,9 @@ class SiteProfile:
     start_urls: tuple[str, ...] = ()
     """Where a crawl starts when no start URL is given."""
     article_url_pattern: str = ""
-    """Regex searched in the canonical URL; a match is an article, group ``id`` its id."""
+    """Regex searched in the canonical URL; a match is an article, group ``id`` its id.
+    Empty: any page may be an article (the generic profile parses every page and the
+    validate stage drops those without a title or body)."""
     listing_url_pattern: str = ""
     """Regex of listing pages (home, categories, pagination) whose links the spider follows;
     empty: every same-site page that is not an article is treated as a listing."""
@@ -57,6 +59,13 @@ class SiteProfile:
     prevention_paragraphs_are_items: bool = True
     """A prevention section with paragraphs but no enumerated entry takes the paragraphs
     as its items (DESIGN.md). Sites whose tips sit in prose turn this off."""
+    heading_elements_rule: bool = False
+    """On a page whose body has ``<h2>``-``<h4>`` headings, only those start sections
+    (bold and numbered lines are text and items). Off for sites like keepto, whose
+    headings may be plain numbered paragraphs beside heading elements."""
+    prevention_first_list_only: bool = False
+    """A prevention section's items are the entries of its first list only (real sites
+    follow a tips list with unrelated lists: sources, related links)."""
 
     def article_id(self, canonical_url: str) -> str | None:
         """The site's id of the article at ``canonical_url``, if the pattern finds one."""
@@ -66,16 +75,17 @@ class SiteProfile:
         return match.group("id") if match and "id" in match.groupdict() else None
 
     def is_article_url(self, canonical_url: str) -> bool:
-        """True when the profile says this (canonical) URL is an article page."""
-        return bool(self.article_url_pattern) and re.search(
-            self.article_url_pattern, canonical_url
-        ) is not None
+        """True when the profile says this (canonical) URL may be an article page."""
+        if not self.article_url_pattern:
+            return True
+        return re.search(self.article_url_pattern, canonical_url) is not None
 
     def is_listing_url(self, canonical_url: str) -> bool:
-        """True for pages whose links lead to articles (home, category, pagination)."""
-        if not self.listing_url_pattern:
-            return not self.is_article_url(canonical_url)
-        return re.search(self.listing_url_pattern, canonical_url) is not None
+        """True for pages whose links the spider follows (home, categories, pagination).
+        Without a pattern: every page that is not a known article."""
+        if self.listing_url_pattern:
+            return re.search(self.listing_url_pattern, canonical_url) is not None
+        return not (self.article_url_pattern and self.is_article_url(canonical_url))
 
     def site_name(self, url: str) -> str:
         """``name``, or the host of ``url`` for a profile that covers any host."""

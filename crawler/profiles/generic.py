@@ -30,4 +30,12 @@ def _generic_kinds() -> KindTable:
     return (("prevention", _STRONG_PREVENTION), *rows, ("prevention", _WEAK_PREVENTION))
 
 
-GENERIC = SiteProfile(name="generic", section_kinds=_generic_kinds())
+GENERIC = SiteProfile(
+    name="generic",
+    section_kinds=_generic_kinds(),
+    # Real sites write tips in prose too; only a list makes prevention items there
+    # (../shared/real-pages/README.md, rules 1 and 5).
+    prevention_paragraphs_are_items=False,
+    heading_elements_rule=True,
+    prevention_first_list_only=True,
+)

@@ -8,12 +8,14 @@ from crawler.parsing import parse_article
 from crawler.records import ArticleRecord
 from crawler.section_kinds import section_kind
 
-URL = "https://www.example.org/health/article.html"
+URL = "https://www.keepto.com/p/1.html"
+"""The keepto profile's rules (DESIGN.md's), on minimal markup."""
 
 
-def parse_body(body: str) -> ArticleRecord:
-    html = f"<html lang='en'><body><article><h1>Title</h1>{body}</article></body></html>"
-    return parse_article(html, URL)
+def parse_body(body: str, url: str = URL) -> ArticleRecord:
+    html = (f"<html lang='en'><body><div class='article'><h1>Title</h1>"
+            f"<div id='article-content'>{body}</div></div></body></html>")
+    return parse_article(html, url)
 
 
 def headings(record: ArticleRecord) -> list[str]:
@@ -132,3 +134,25 @@ def test_missing_sections_are_warnings_not_errors() -> None:
         record.parse_warnings
     )
     assert record.sections == [] and record.prevention == [] and record.symptoms is None
+
+
+GENERIC_URL = "https://www.example.org/health/flu.html"
+
+
+def test_generic_prevention_prose_gives_no_items() -> None:
+    record = parse_body("<h2>Prevention</h2><p>Wash hands.</p><p>Avoid crowds.</p>", GENERIC_URL)
+    assert record.prevention == []
+    assert record.sections[0].text == "Wash hands.\n\nAvoid crowds."
+
+
+def test_generic_prevention_items_are_the_first_list_only() -> None:
+    record = parse_body("<h2>How to prevent flu</h2><ul><li>Get vaccinated</li><li>Wash hands</li></ul>"
+                        "<p>Sources:</p><ul><li>WHO 2024</li></ul>", GENERIC_URL)
+    assert record.prevention == ["Get vaccinated", "Wash hands"]
+
+
+def test_generic_page_with_heading_elements_keeps_numbered_lines_as_items() -> None:
+    record = parse_body("<h2>Symptoms</h2><p>1. Fever</p><p>2. Cough</p><h2>Treatment</h2><p>Rest.</p>",
+                        GENERIC_URL)
+    assert headings(record) == ["Symptoms", "Treatment"]
+    assert record.sections[0].items == ["Fever", "Cough"]

@@ -1,0 +1,199 @@
+"""Crawl speed: ``healthcrawl crawl`` (fetch, parse, dedup, export) beside bare Scrapy
+spiders that only fetch the same article URLs, against the demo site served by nginx.
+
+Run: ``make bench-crawl`` (installs nginx with apt-get if missing, starts it on a free
+loopback port, stops it after). Each run is its own process; CPU seconds and peak RSS
+come from ``wait4`` on that process. Ratios inside one run are what to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from collections.abc import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from crawler.demo_site.generator import generate_site  # noqa: E402
+from crawler.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST  # noqa: E402
+
+WORK = ROOT / "benchmarks" / ".work"
+PYTHON = sys.executable
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+error_log {prefix}/error.log warn;
+pid {prefix}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    types {{ text/html html; application/xml xml; text/plain txt; application/pdf pdf;
+             application/gzip gz; text/css css; application/javascript js; }}
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    gzip on;
+    gzip_types application/xml text/plain;
+    charset utf-8;
+    client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi; uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        server_name _;
+        root {docroot};
+        index index.html;
+{locations}
+    }}
+}}
+"""
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float
+    cpu: float
+    peak_rss_mb: float
+    responses: int
+    articles: int
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.responses / self.seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_nginx() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "nginx"], check=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def nginx_locations(site: Path) -> str:
+    """Per-page charsets (GBK pages must say so in the header) and the site's redirects."""
+    lines = []
+    server = json.loads((site / "server.json").read_text()) if (site / "server.json").exists() else {}
+    for old, new in server.get("redirects", {}).items():
+        lines.append(f"        location = {old} {{ return 301 {new}; }}")
+    for line in (site / "truth" / "records.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        if record.get("encoding", "utf-8").lower() not in ("utf-8", "utf8"):
+            path = "/" + record["url"].split("/", 3)[3]
+            lines.append(f"        location = {path} {{ charset {record['encoding']}; }}")
+    return "\n".join(lines)
+
+
+@contextmanager
+def nginx(site: Path, port: int) -> Iterator[None]:
+    prefix = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+    conf = prefix / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(prefix=prefix, port=port, docroot=site / "www",
+                                      locations=nginx_locations(site)))
+    process = subprocess.Popen([ensure_nginx(), "-c", str(conf), "-p", str(prefix)])
+    try:
+        for _ in range(100):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+def timed(name: str, command: list[str], stats_file: Path, cwd: Path = ROOT) -> Run:
+    """Run ``command`` in ``cwd`` (the bare spiders run outside the project, so Scrapy
+    loads none of its settings) and read its rusage and final stats."""
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.monotonic() - started
+    if status != 0:
+        raise SystemExit(f"{name} failed:\n{stderr.decode()[-3000:]}")
+    stats = json.loads(stats_file.read_text())
+    return Run(name, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+               int(stats.get("downloader/response_count", 0)),
+               int(stats.get("healthcrawl/export/kept", stats.get("item_scraped_count", 0))))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=10_000)
+    args = parser.parse_args()
+    port = free_port()
+    site = WORK / "site"
+    base = f"http://{DEMO_HOST}:{port}"
+    print(f"generating {args.pages} articles ...", flush=True)
+    generate_site(site, pages=args.pages, base_url=base)
+    urls = [json.loads(line)["url"].replace(f"{DEMO_HOST}:", "127.0.0.1:")
+            for line in (site / "truth" / "records.jsonl").read_text().splitlines()
+            if json.loads(line).get("linked", True)]
+    url_file = WORK / "urls.txt"
+    url_file.write_text("\n".join(urls))
+    shipped = ["-s", "CONCURRENT_ITEMS=1", "-s", "CONCURRENT_REQUESTS=32",
+               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32"]
+    runs = []
+    with nginx(site, port):
+        for name, extra in (("bare Scrapy, defaults", []), ("bare Scrapy, healthcrawl settings", shipped)):
+            stats_file = WORK / f"stats-{len(runs)}.json"
+            runs.append(timed(name, [
+                PYTHON, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "fetch_only_spider.py"),
+                "-a", f"urls={url_file}", "-s", "LOG_LEVEL=WARNING", "-s", "TELNETCONSOLE_ENABLED=0",
+                "-s", "EXTENSIONS={\"benchmarks.stats_file.StatsFile\": 0}",
+                "-s", f"STATS_FILE={stats_file}", *extra], stats_file, cwd=WORK))
+        out = WORK / "exports"
+        shutil.rmtree(out, ignore_errors=True)
+        runs.append(timed("healthcrawl crawl (parse, dedup, export)", [
+            PYTHON, "-m", "crawler.cli", "crawl", "--site", "demo", "--start-url", base + "/",
+            "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
+            "--out", str(out), "--format", "csv,parquet", "--log-level", "WARNING",
+            "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
+            "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+            "-s", "ROBOTSTXT_OBEY=true",
+            "-s", "EXTENSIONS={\"benchmarks.stats_file.StatsFile\": 0}",
+            "-s", f"STATS_FILE={WORK / 'stats-hc.json'}"], WORK / "stats-hc.json"))
+    report(runs, args.pages)
+
+
+def report(runs: list[Run], pages: int) -> None:
+    bare_defaults, bare_tuned, ours = runs
+    print(f"\ndemo site, {pages} articles, nginx on loopback, one process per run\n")
+    print("| run | responses | articles | seconds | pages/s | CPU s | CPU ms/page | peak RSS MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for run in runs:
+        print(f"| {run.name} | {run.responses:,} | {run.articles:,} | {run.seconds:.1f} | "
+              f"{run.pages_per_s:,.0f} | {run.cpu:.1f} | {run.cpu / run.responses * 1000:.2f} | "
+              f"{run.peak_rss_mb:.0f} |")
+    print(f"\nhealthcrawl / bare Scrapy defaults: {ours.pages_per_s / bare_defaults.pages_per_s:.2f}x pages/s")
+    print(f"healthcrawl / bare Scrapy with healthcrawl settings: "
+          f"{ours.pages_per_s / bare_tuned.pages_per_s:.2f}x pages/s (target >= 0.75)")
+
+
+if __name__ == "__main__":
+    main()
