@@ -59,6 +59,7 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
     site: SiteConfig | None = None
+    request_log: list[tuple[str, str, str]] | None = None
 
 
 class DemoServer:
@@ -66,12 +67,21 @@ class DemoServer:
     ``base_url`` are known before the site is generated); ``start`` serves in a thread,
     ``serve_forever`` in the caller's. Use as a context manager in tests."""
 
-    def __init__(self, root: Path, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, root: Path, port: int = 0, host: str = "127.0.0.1", *,
+                 log_requests: bool = False) -> None:
         self.root = Path(root)
         self.host = host
         self._httpd = _HTTPServer((host, port), _Handler)
+        if log_requests:
+            self._httpd.request_log = []
         self._thread: threading.Thread | None = None
         self._serving = False
+
+    @property
+    def requests(self) -> list[tuple[str, str, str]]:
+        """``(method, Host header, path)`` of every request served, when ``log_requests``
+        was asked for (tests check what a crawl fetched; a long-running server keeps none)."""
+        return list(self._httpd.request_log or [])
 
     @property
     def port(self) -> int:
@@ -163,6 +173,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, *, with_body: bool) -> None:
         site = self.server.site
         assert site is not None, "DemoServer.start() loads the site before serving"
+        if self.server.request_log is not None:
+            self.server.request_log.append((self.command, self.headers.get("Host", ""), self.path))
         path = unquote(urlsplit(self.path).path)
         if path in site.redirects:
             host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"

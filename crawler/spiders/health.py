@@ -43,15 +43,32 @@ class HealthSpider(scrapy.Spider):
         # No allow_domains: LinkExtractor compares it with host:port, so a site on a
         # non-default port would match nothing; ``on_site`` compares host names.
         self.links = LinkExtractor(deny_extensions=[])
+        self.requested: set[int] = set()
+        """Hashes of canonical URLs already requested: an article links a dozen others,
+        mostly seen; skipping those here saves building a Request the dupefilter would
+        drop (about half the framework's per-page CPU). The dupefilter stays the rule."""
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.params.start_urls:
             yield scrapy.Request(urljoin(url, "/robots.txt"), callback=self.parse_robots,
                                  errback=self.count_failure)
-            yield self.follow(url)
+            for request in self.follow_new(url):
+                yield request
 
     def follow(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_page, errback=self.count_failure)
+
+    def follow_new(self, url: str) -> Iterator[scrapy.Request]:
+        """A request for ``url`` unless its canonical URL was requested already (the URL
+        exactly as written is checked first: most repeats are, and need no canonicalizing)."""
+        raw = hash(url)
+        if raw in self.requested:
+            return
+        self.requested.add(raw)
+        key = hash(canonicalize_url(url, self.profile.host_aliases))
+        if key not in self.requested:
+            self.requested.add(key)
+            yield self.follow(url)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for sitemap in Protego.parse(response.text).sitemaps:
@@ -71,21 +88,22 @@ class HealthSpider(scrapy.Spider):
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.count_failure)
             elif loc:
-                yield self.follow(loc)
+                yield from self.follow_new(loc)
 
     def parse_page(self, response: Response) -> Iterator[ArticleRecord | scrapy.Request]:
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return
         canonical = canonicalize_url(response.url, self.profile.host_aliases)
-        if self.profile.is_article_url(canonical):
+        article, listing = self.profile.is_article_url(canonical), self.profile.is_listing_url(canonical)
+        if article:
             yield from self.parse_article_page(response)
-        elif self.profile.is_listing_url(canonical):
+        if listing:
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
             for link in self.links.extract_links(response):
                 if self.on_site(link.url):
-                    yield self.follow(link.url)
-        else:
+                    yield from self.follow_new(link.url)
+        if not (article or listing):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
 
     def parse_article_page(self, response: Response) -> Iterator[ArticleRecord | scrapy.Request]:
@@ -99,7 +117,7 @@ class HealthSpider(scrapy.Spider):
         yield record
         for link in (record.prev_article, record.next_article, *record.recommendations):
             if link is not None and _is_http(link.url) and self.on_site(link.url):
-                yield self.follow(link.url)
+                yield from self.follow_new(link.url)
 
     def on_site(self, url: str) -> bool:
         """True for URLs on an allowed host or one of its subdomains."""
