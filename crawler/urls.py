@@ -50,6 +50,21 @@ def canonicalize_url(url: str, host_aliases: Mapping[str, str] | None = None) ->
     return urlunsplit(("https", netloc, _normalize_path(parts.path), _clean_query(parts.query), ""))
 
 
+def fetch_url(url: str, host_aliases: Mapping[str, str] | None = None) -> str:
+    """The URL to request for ``url``: its alias host mapped to the canonical host (the
+    mobile site may serve another layout), tracking keys and fragment dropped. Scheme,
+    port and path stay as linked: unlike the canonical form, this one must be fetchable."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    mapped = (host_aliases or {}).get(host, host)
+    netloc = parts.netloc if mapped == host else parts.netloc.replace(host, mapped, 1)
+    query = parts.query
+    if query:
+        query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+                           if not is_tracking_key(k)])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
 def _normalize_path(path: str) -> str:
     for index in INDEX_PAGES:
         if path.endswith("/" + index):

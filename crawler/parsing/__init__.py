@@ -6,6 +6,6 @@ the same way.
 
 from __future__ import annotations
 
-from crawler.parsing.article import parse_article
+from crawler.parsing.article import ParsedPage, parse_article, parse_page
 
-__all__ = ["parse_article"]
+__all__ = ["ParsedPage", "parse_article", "parse_page"]

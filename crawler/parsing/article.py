@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -19,7 +20,7 @@ from crawler.parsing.fields import (
     published_at,
     title_text,
 )
-from crawler.parsing.links import prev_next_links, recommendations
+from crawler.parsing.links import absolute_url, prev_next_links, recommendations
 from crawler.parsing.locate import Landmarks, locate
 from crawler.parsing.sections import Body, split_body
 from crawler.parsing.text import words
@@ -27,6 +28,15 @@ from crawler.profiles import SiteProfile, profile_for_url
 from crawler.records import ArticleRecord, Section
 
 _TAIL_BYTES = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPage:
+    """A parsed page: its record, and the links inside its article body (absolute), which
+    a crawler follows to find what only the text links to (a PDF guide, an old article)."""
+
+    record: ArticleRecord
+    body_links: list[str]
 
 
 def parse_article(
@@ -38,7 +48,21 @@ def parse_article(
     http_status: int = 200,
     fetched_at: str | None = None,
 ) -> ArticleRecord:
-    """Split one article page into a record.
+    """Split one article page into a record (see :func:`parse_page` for the arguments)."""
+    return parse_page(html, url, profile=profile, content_type=content_type,
+                      http_status=http_status, fetched_at=fetched_at).record
+
+
+def parse_page(
+    html: str | bytes,
+    url: str,
+    *,
+    profile: SiteProfile | None = None,
+    content_type: str | None = None,
+    http_status: int = 200,
+    fetched_at: str | None = None,
+) -> ParsedPage:
+    """Split one article page into a record, and list the links of its body.
 
     ``html`` may be bytes (decoded here: header ``content_type`` charset, BOM, ``<meta>``,
     detection) or text. ``profile`` defaults to the one registered for the URL's host,
@@ -63,7 +87,7 @@ def parse_article(
     prev_link, next_link = prev_next_links(
         marks.region, profile.prev_labels, profile.next_labels, url
     )
-    return ArticleRecord(
+    record = ArticleRecord(
         article_key=article_key(site, article_id, canonical),
         site=site,
         url=url,
@@ -86,6 +110,8 @@ def parse_article(
         http_status=http_status,
         parse_warnings=_warnings(html, title, body),
     )
+    links = [absolute_url(url, href) for a in marks.container.iter("a") if (href := a.get("href"))]
+    return ParsedPage(record, links)
 
 
 def _body_blocks(marks: Landmarks, profile: SiteProfile) -> list[Block]:

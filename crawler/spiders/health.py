@@ -25,9 +25,9 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.params import CrawlParams
-from crawler.parsing import parse_article
+from crawler.parsing import parse_page
 from crawler.records import ArticleRecord
-from crawler.urls import canonicalize_url
+from crawler.urls import canonicalize_url, fetch_url
 
 STAT = "healthcrawl/spider"
 
@@ -60,7 +60,8 @@ class HealthSpider(scrapy.Spider):
 
     def follow_new(self, url: str) -> Iterator[scrapy.Request]:
         """A request for ``url`` unless its canonical URL was requested already (the URL
-        exactly as written is checked first: most repeats are, and need no canonicalizing)."""
+        exactly as written is checked first: most repeats are, and need no canonicalizing).
+        The request goes to the desktop host without tracking keys (``fetch_url``)."""
         raw = hash(url)
         if raw in self.requested:
             return
@@ -68,7 +69,7 @@ class HealthSpider(scrapy.Spider):
         key = hash(canonicalize_url(url, self.profile.host_aliases))
         if key not in self.requested:
             self.requested.add(key)
-            yield self.follow(url)
+            yield self.follow(fetch_url(url, self.profile.host_aliases))
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for sitemap in Protego.parse(response.text).sitemaps:
@@ -107,17 +108,19 @@ class HealthSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
 
     def parse_article_page(self, response: Response) -> Iterator[ArticleRecord | scrapy.Request]:
-        record = parse_article(
+        page = parse_page(
             response.body, response.url, profile=self.profile,
             content_type=_content_type(response).decode("latin-1"),
             http_status=response.status,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
+        record = page.record
         self.crawler.stats.inc_value(f"{STAT}/articles")
         yield record
-        for link in (record.prev_article, record.next_article, *record.recommendations):
-            if link is not None and _is_http(link.url) and self.on_site(link.url):
-                yield from self.follow_new(link.url)
+        linked = (record.prev_article, record.next_article, *record.recommendations)
+        for url in (*(link.url for link in linked if link is not None), *page.body_links):
+            if _is_http(url) and self.on_site(url):
+                yield from self.follow_new(url)
 
     def on_site(self, url: str) -> bool:
         """True for URLs on an allowed host or one of its subdomains."""
