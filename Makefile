@@ -2,12 +2,15 @@
 #   make demo          crawl the built-in demo site and publish the tables to exports/
 #   make test          the whole test suite (what CI runs)
 #   make bench-parser  parser speed beside lxml, BeautifulSoup and trafilatura
+#   make bench-crawl   full crawl beside bare Scrapy spiders, demo site on nginx
+#   make bench-export  CSV/Parquet export of 100,000 records beside pandas
+#   make bench-dedup   near-duplicate dedup at 10,000 and 100,000 records
 #   make lint          ruff and mypy
 
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench-parser lint
+.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup lint
 
 demo:
 	@sh scripts/bootstrap.sh
@@ -20,6 +23,18 @@ test:
 bench-parser:
 	@EXTRAS="dev,bench" sh scripts/bootstrap.sh
 	$(BIN)/python benchmarks/bench_parser.py
+
+bench-crawl:
+	@SYSTEM_PACKAGES="nginx" sh scripts/bootstrap.sh
+	$(BIN)/python benchmarks/bench_crawl.py --pages 10000
+
+bench-export:
+	@sh scripts/bootstrap.sh
+	$(BIN)/python benchmarks/bench_export.py
+
+bench-dedup:
+	@sh scripts/bootstrap.sh
+	$(BIN)/python benchmarks/bench_dedup.py
 
 lint:
 	@sh scripts/bootstrap.sh

@@ -12,7 +12,7 @@ from typing import Any
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Link:
     """A link to another article, as the prev/next lines show it."""
 
@@ -22,7 +22,7 @@ class Link:
     """Absolute URL, resolved against the fetched URL."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Recommendation:
     """One entry of the page's "Recommend" / "Related articles" block."""
 
@@ -36,7 +36,7 @@ class Recommendation:
     """True when the teaser ended in ``...`` or ``…`` (the site cut it)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Section:
     """One section of the article body, from its heading to the next heading."""
 

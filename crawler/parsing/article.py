@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from crawler.parsing.blocks import Block, is_chrome, iter_blocks
+from crawler.parsing.blocks import Block, is_chrome, blocks_of
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import (
     breadcrumbs,
@@ -122,7 +122,7 @@ def _body_blocks(marks: Landmarks, profile: SiteProfile) -> list[Block]:
     skip = (_AfterHeadline(marks.title) if marks.title is not None
             and _contains(marks.container, marks.title) else is_chrome)
     blocks: list[Block] = []
-    for block in iter_blocks(marks.container, skip):
+    for block in blocks_of(marks.container, skip):
         if block.text.startswith(stop_labels) or block.text.rstrip(":：").casefold() in recommend:
             break
         blocks.append(block)

@@ -7,7 +7,7 @@ heading rules need that); deciding what it *is* happens in ``sections``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -52,93 +52,83 @@ def is_chrome(element: etree._Element) -> bool:
     return CHROME_MARKERS.search(f"{classes or ''} {ident or ''}") is not None
 
 
-def iter_blocks(
+def blocks_of(
     container: etree._Element, skip: Callable[[etree._Element], bool] = is_chrome
-) -> Iterator[Block]:
+) -> list[Block]:
     """Blocks of ``container`` in document order; subtrees for which ``skip`` is true and
     non-content elements (scripts, forms, buttons) contribute nothing."""
-    inline: list[str] = []
-    yield from _walk(container, skip, inline)
-    yield from _flush(inline)
+    flattener = _Flattener(skip)
+    flattener.walk(container)
+    flattener.flush()
+    return flattener.blocks
 
 
-def _walk(
-    element: etree._Element, skip: Callable[[etree._Element], bool], inline: list[str]
-) -> Iterator[Block]:
-    if element.text:
-        inline.append(element.text)
-    for child in element:
-        tag = child.tag
-        if isinstance(tag, str) and tag not in SKIP_TAGS and not skip(child):
-            if tag in BLOCK_TAGS:
-                yield from _flush(inline)
-                yield from _block(child, skip, inline)
-            elif tag == "br":
-                inline.append("\n")
-            else:
-                inline.append(element_text(child) if len(child) else (child.text or ""))
-        if child.tail:
-            inline.append(child.tail)
+class _Flattener:
+    """One pass over the body, appending blocks to a list (generators nested four deep
+    cost more than the text work on this hot path)."""
 
+    def __init__(self, skip: Callable[[etree._Element], bool]) -> None:
+        self.skip = skip
+        self.blocks: list[Block] = []
+        self.inline: list[str] = []
+        """Inline text waiting for the next block edge; whitespace alone is kept only
+        between inline content, where it separates words."""
 
-def _flush(inline: list[str]) -> Iterator[Block]:
-    """Text between block elements (an unwrapped run of inline content) as blocks."""
-    if inline:
-        lines = [normalize(line) for line in "".join(inline).split("\n")]
-        inline.clear()
-        yield from _lines_or_paragraph([line for line in lines if line])
+    def add_inline(self, text: str | None) -> None:
+        if text and (self.inline or not text.isspace()):
+            self.inline.append(text)
 
+    def walk(self, element: etree._Element) -> None:
+        self.add_inline(element.text)
+        for child in element:
+            tag = child.tag
+            if isinstance(tag, str) and tag not in SKIP_TAGS and not self.skip(child):
+                if tag in BLOCK_TAGS:
+                    self.flush()
+                    self.block(child)
+                elif tag == "br":
+                    self.inline.append("\n")
+                else:
+                    self.add_inline(element_text(child) if len(child) else child.text)
+            self.add_inline(child.tail)
 
-def _block(
-    element: etree._Element, skip: Callable[[etree._Element], bool], inline: list[str]
-) -> Iterator[Block]:
-    tag = element.tag
-    if tag in SECTION_HEADING_TAGS:
-        text = element_text(element)
+    def flush(self) -> None:
+        """Text between block elements (an unwrapped run of inline content) as blocks."""
+        if self.inline:
+            lines = [normalize(line) for line in "".join(self.inline).split("\n")]
+            self.inline.clear()
+            self.lines_or_paragraph([line for line in lines if line])
+
+    def block(self, element: etree._Element) -> None:
+        tag = element.tag
+        if tag in SECTION_HEADING_TAGS:
+            self.text_block(element_text(element), "heading")
+        elif tag in LIST_TAGS:
+            for item in element:
+                if isinstance(item.tag, str) and item.tag == "li" and not self.skip(item):
+                    self.text_block(element_text(item), "li")
+        elif tag in MINOR_HEADING_TAGS or tag in ("table", "hr"):
+            self.text_block(element_text(element), "p")
+        elif _has_block_child(element):
+            self.walk(element)
+            self.flush()
+        elif _is_whole_bold(element):
+            self.text_block(element_text(element), "bold")
+        elif next(element.iter("br"), None) is None:
+            self.text_block(element_text(element), "p")
+        else:
+            self.lines_or_paragraph(element_lines(element))
+
+    def text_block(self, text: str, markup: str) -> None:
         if text:
-            yield make_block(text, "heading")
-    elif tag in LIST_TAGS:
-        yield from _list_items(element, skip)
-    elif tag in MINOR_HEADING_TAGS or tag in ("table", "hr"):
-        text = element_text(element)
-        if text:
-            yield make_block(text, "p")
-    elif _has_block_child(element):
-        yield from _walk(element, skip, inline)
-        yield from _flush(inline)
-    else:
-        yield from _paragraph(element)
+            self.blocks.append(make_block(text, markup))
 
-
-def _list_items(element: etree._Element, skip: Callable[[etree._Element], bool]) -> Iterator[Block]:
-    for item in element:
-        if isinstance(item.tag, str) and item.tag == "li" and not skip(item):
-            text = element_text(item)
-            if text:
-                yield Block(text, "li", split_enumerator(text))
-
-
-def _paragraph(element: etree._Element) -> Iterator[Block]:
-    if _is_whole_bold(element):
-        text = element_text(element)
-        if text:
-            yield make_block(text, "bold")
-        return
-    if next(element.iter("br"), None) is None:
-        text = element_text(element)
-        if text:
-            yield make_block(text, "p")
-        return
-    yield from _lines_or_paragraph(element_lines(element))
-
-
-def _lines_or_paragraph(lines: list[str]) -> Iterator[Block]:
-    """``<br>``-separated lines are items when they are enumerated, else one paragraph."""
-    if len(lines) > 1 and sum(split_enumerator(line) is not None for line in lines) >= 2:
-        for line in lines:
-            yield make_block(line, "line")
-    elif lines:
-        yield make_block(" ".join(lines), "p")
+    def lines_or_paragraph(self, lines: list[str]) -> None:
+        """``<br>``-separated lines are items when they are enumerated, else one paragraph."""
+        if len(lines) > 1 and sum(split_enumerator(line) is not None for line in lines) >= 2:
+            self.blocks.extend(make_block(line, "line") for line in lines)
+        elif lines:
+            self.blocks.append(make_block(" ".join(lines), "p"))
 
 
 def _has_block_child(element: etree._Element) -> bool:

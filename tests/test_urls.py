@@ -1,0 +1,48 @@
+"""URL canonicalization (one function for parser, fingerprint and dedup) and the URL
+the spider actually requests."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+
+from crawler.fingerprint import CanonicalUrlFingerprinter
+from crawler.urls import canonicalize_url, fetch_url
+
+ALIASES = {"m.keepto.com": "www.keepto.com"}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("https://www.keepto.com/p/1.html", "http://www.keepto.com/p/1.html", True),
+        ("https://www.keepto.com/p/1.html", "https://WWW.Keepto.COM/p/1.html", True),
+        ("https://www.keepto.com/p/1.html", "https://www.keepto.com:443/p/1.html", True),
+        ("https://www.keepto.com/p/1.html", "https://www.keepto.com/p/1.html#top", True),
+        ("https://www.keepto.com/p/1.html", "https://www.keepto.com/p/1.html?utm_source=x&spm=1.2", True),
+        ("https://www.keepto.com/p/1.html", "https://m.keepto.com/p/1.html", True),
+        ("https://www.keepto.com/p/1.html?fbclid=a&gclid=b&from=c&share=d", "https://www.keepto.com/p/1.html", True),
+        ("https://www.keepto.com/a/?b=2&a=1", "https://www.keepto.com/a/index.html?a=1&b=2", True),
+        ("https://www.keepto.com/jibing/", "https://www.keepto.com/jibing", True),
+        ("https://www.keepto.com/p/1.html", "https://www.keepto.com/p/2.html", False),
+        ("https://www.keepto.com/p/1.html?page=2", "https://www.keepto.com/p/1.html", False),
+        ("https://www.keepto.com/p/1.html", "https://www.keepto.com:8443/p/1.html", False),
+        ("https://www.keepto.com/p/1.html", "https://other.com/p/1.html", False),
+        ("https://www.keepto.com/P/1.html", "https://www.keepto.com/p/1.html", False),
+    ],
+)
+def test_canonical_forms_match_exactly_for_the_same_page(first: str, second: str, same: bool) -> None:
+    assert (canonicalize_url(first, ALIASES) == canonicalize_url(second, ALIASES)) is same
+
+
+def test_fetch_url_maps_the_mobile_host_and_drops_tracking_keys_only() -> None:
+    url = "http://m.keepto.com:8000/p/1.html?utm_source=feed&page=2#comments"
+    assert fetch_url(url, ALIASES) == "http://www.keepto.com:8000/p/1.html?page=2"
+
+
+def test_request_fingerprint_is_the_canonical_urls() -> None:
+    fingerprinter = CanonicalUrlFingerprinter(ALIASES)
+    plain = fingerprinter.fingerprint(Request("https://www.keepto.com/p/1.html"))
+    assert fingerprinter.fingerprint(Request("http://m.keepto.com/p/1.html?spm=2#x")) == plain
+    assert fingerprinter.fingerprint(Request("https://www.keepto.com/p/2.html")) != plain
+    assert fingerprinter.fingerprint(Request("https://www.keepto.com/p/1.html", method="POST")) != plain
