@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from crawler.parsing.blocks import Block, is_chrome, blocks_of
+from crawler.parsing.blocks import Block, blocks_of, is_chrome
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import (
     breadcrumbs,
