@@ -1,0 +1,44 @@
+"""``scrapy crawl health`` works the same way as ``healthcrawl crawl`` (project settings,
+pipelines, publication), for users who drive Scrapy directly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from crawler.demo_site import DemoServer, generate_site
+from crawler.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
+from tests.crawl.run_cli import REPO
+
+
+def test_scrapy_crawl_health_publishes_the_tables(tmp_path: Path) -> None:
+    server = DemoServer(tmp_path / "site")
+    try:
+        truth = generate_site(tmp_path / "site", pages=30, base_url=server.base_url)
+        server.start()
+        host_map = json.dumps({DEMO_HOST: "127.0.0.1", DEMO_MOBILE_HOST: "127.0.0.1"})
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "health", "-a", "site=demo",
+             "-a", f"start_url={truth.start_url}", "-s", f"HEALTHCRAWL_HOST_MAP={host_map}",
+             "-s", f"HEALTHCRAWL_EXPORT_DIR={tmp_path / 'out'}", "-s", "AUTOTHROTTLE_ENABLED=0",
+             "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert done.returncode == 0, done.stderr[-2000:]
+    manifest = json.loads((tmp_path / "out" / "latest" / "manifest.json").read_text())
+    assert manifest["row_counts"]["articles"] == truth.counts["unique_articles"]
+
+
+def test_bad_spider_argument_fails_at_start_with_one_clear_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--site", "nosuchsite", "--out", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "healthcrawl: error: unknown site 'nosuchsite'; known sites: demo, generic, keepto"
+    ]
