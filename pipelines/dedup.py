@@ -5,13 +5,14 @@ Checks, in this order (DESIGN.md "Dedup"), each against the articles already kep
 1. ``url``: the record's canonical URL (``canonicalize_url`` of its ``canonical_url``) was
    seen before, kept or dropped; similarity 1.0.
 2. ``exact``: its ``content_hash`` was kept under another canonical URL; similarity 1.0.
-3. ``near``: the SimHash of its body text (summary, section texts, items) is within
-   ``max_hamming`` bits (default 3, i.e. similarity ``1 - hamming/64 >= 0.953``) of a kept
-   article's; similarity as computed. ``pipelines.simhash`` explains the threshold.
+3. ``near``: the estimated Jaccard similarity of its body text's 3-word shingles
+   (summary, section texts, items) with a kept article's is at least the threshold
+   (default 0.8), from MinHash signatures found through an LSH band index; similarity is
+   that estimate. ``pipelines.minhash`` explains the threshold and the S-curve.
 
 Kept copy: the first record to reach this stage wins; every later copy is dropped and
 points at it (``duplicate_of``), even when the later one has the smaller URL. Among several
-near matches the closest wins, then the earliest kept. So the same records in the same
+near matches the most similar wins, then the earliest kept. So the same records in the same
 order always give the same kept set and the same duplicates rows.
 
 Handing rows to the exporter: a dropped copy is raised as ``DuplicateDropped``, a
@@ -33,7 +34,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.records import ArticleRecord
 from crawler.urls import canonicalize_url
 from pipelines.dedup_store import DedupStore, MemoryDedupStore
-from pipelines.simhash import DEFAULT_MAX_HAMMING, simhash
+from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, MinHasher
 from pipelines.stage import StageStats, as_record, body_text
 from pipelines.tables import DuplicateRow
 
@@ -51,24 +52,26 @@ class DuplicateDropped(DropItem):
         self.row = row
 
 
-def find_duplicate(record: ArticleRecord, store: DedupStore, canonical_url: str) -> DuplicateRow | None:
+def find_duplicate(
+    record: ArticleRecord, store: DedupStore, hasher: MinHasher, canonical_url: str
+) -> DuplicateRow | None:
     """The duplicates row for ``record`` if it copies a kept article, else None.
 
     Remembers the record in ``store``: as kept when it is new, as an alias URL otherwise.
-    The SimHash is only computed when the cheap URL and hash lookups found nothing.
+    The MinHash signature is only computed when the cheap URL and hash lookups found nothing.
     """
     if (key := store.find_url(canonical_url)) is not None:
         return _duplicate(record, store, canonical_url, key, "url", 1.0)
     if (key := store.find_exact(record.content_hash)) is not None:
         return _duplicate(record, store, canonical_url, key, "exact", 1.0)
-    fingerprint = simhash(body_text(record))
-    if (near := store.find_near(fingerprint)) is not None:
+    signature = hasher.signature(body_text(record))
+    if (near := store.find_near(signature)) is not None:
         return _duplicate(record, store, canonical_url, near.key, "near", near.similarity)
     store.add(
         key=record.article_key,
         canonical_url=canonical_url,
         content_hash=record.content_hash,
-        fingerprint=fingerprint,
+        signature=signature,
     )
     return None
 
@@ -93,32 +96,41 @@ def _duplicate(
 
 
 class DedupPipeline:
-    """Drops duplicates (see module docstring) as ``DuplicateDropped``."""
+    """Drops duplicates (see module docstring) as ``DuplicateDropped``.
+
+    ``hasher`` must make signatures of the length the store's index expects
+    (``bands * rows``; the defaults agree: 128).
+    """
 
     def __init__(
         self,
         stats: StatsCollector,
         store: DedupStore | None = None,
         host_aliases: Mapping[str, str] | None = None,
+        hasher: MinHasher | None = None,
     ) -> None:
         self.counters = StageStats(stats, "dedup")
         self.store: DedupStore = store if store is not None else MemoryDedupStore()
         self.host_aliases = dict(host_aliases or {})
+        self.hasher = hasher if hasher is not None else MinHasher()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
-        """Build from ``HEALTHCRAWL_DEDUP_*``: ``ENABLED``, ``MAX_HAMMING``, ``INDEX_BLOCKS``,
+        """Build from ``HEALTHCRAWL_DEDUP_*``: ``ENABLED``, ``NEAR_THRESHOLD`` (estimated
+        Jaccard, default 0.8), ``MINHASH_BANDS`` and ``MINHASH_ROWS`` (default 16 x 8),
         ``HOST_ALIASES`` (alias host to canonical host, e.g. the ``m.`` site)."""
         settings = crawler.settings
         if not settings.getbool("HEALTHCRAWL_DEDUP_ENABLED", True):
             raise NotConfigured("HEALTHCRAWL_DEDUP_ENABLED is off")
-        max_hamming = settings.getint("HEALTHCRAWL_DEDUP_MAX_HAMMING", DEFAULT_MAX_HAMMING)
-        blocks = settings.getint("HEALTHCRAWL_DEDUP_INDEX_BLOCKS", max_hamming + 1)
+        threshold = settings.getfloat("HEALTHCRAWL_DEDUP_NEAR_THRESHOLD", DEFAULT_THRESHOLD)
+        bands = settings.getint("HEALTHCRAWL_DEDUP_MINHASH_BANDS", DEFAULT_BANDS)
+        rows = settings.getint("HEALTHCRAWL_DEDUP_MINHASH_ROWS", DEFAULT_ROWS)
         assert crawler.stats is not None
         return cls(
             crawler.stats,
-            store=MemoryDedupStore(max_hamming, blocks),
+            store=MemoryDedupStore(threshold, bands, rows),
             host_aliases=settings.getdict("HEALTHCRAWL_DEDUP_HOST_ALIASES"),
+            hasher=MinHasher(bands * rows),
         )
 
     def process_item(self, item: Any) -> ArticleRecord:
@@ -126,7 +138,7 @@ class DedupPipeline:
         self.counters.inc("processed")
         record = as_record(item)
         canonical_url = canonicalize_url(record.canonical_url or record.url, self.host_aliases)
-        row = find_duplicate(record, self.store, canonical_url)
+        row = find_duplicate(record, self.store, self.hasher, canonical_url)
         if row is not None:
             self.counters.inc(f"dropped/{row.reason}")
             raise DuplicateDropped(row)

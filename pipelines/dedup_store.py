@@ -1,20 +1,20 @@
 """What the dedup stage remembers, behind a small interface.
 
 ``DedupStore`` is the contract the stage codes against; ``MemoryDedupStore`` keeps one
-run's state in dicts and a SimHash banded index. A persistent store (SQLite, Redis for
+run's state in dicts and a MinHash LSH index. A persistent store (SQLite, Redis for
 several workers, DESIGN.md "Dedup" 4) implements the same five methods and the stage does
-not change.
+not change: signatures are plain uint32 arrays, the same in every process.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from pipelines.simhash import DEFAULT_MAX_HAMMING, BandedIndex, NearMatch
+from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, LSHIndex, NearMatch, Signature
 
 
 class DedupStore(Protocol):
-    """The kept articles of a run, looked up by canonical URL, content hash and SimHash."""
+    """The kept articles of a run, looked up by canonical URL, content hash and MinHash."""
 
     def find_url(self, canonical_url: str) -> str | None:
         """The article_key kept for this canonical URL (or that a dropped copy of it had)."""
@@ -22,10 +22,10 @@ class DedupStore(Protocol):
     def find_exact(self, content_hash: str) -> str | None:
         """The article_key kept with this content hash."""
 
-    def find_near(self, fingerprint: int) -> NearMatch | None:
-        """The closest kept article within the near-duplicate threshold."""
+    def find_near(self, signature: Signature) -> NearMatch | None:
+        """The most similar kept article at or above the near-duplicate threshold."""
 
-    def add(self, *, key: str, canonical_url: str, content_hash: str, fingerprint: int) -> None:
+    def add(self, *, key: str, canonical_url: str, content_hash: str, signature: Signature) -> None:
         """Remember a kept article."""
 
     def alias_url(self, canonical_url: str, key: str) -> None:
@@ -35,10 +35,12 @@ class DedupStore(Protocol):
 class MemoryDedupStore:
     """In-process ``DedupStore`` for one run; memory grows linearly with kept articles."""
 
-    def __init__(self, max_hamming: int = DEFAULT_MAX_HAMMING, blocks: int | None = None) -> None:
+    def __init__(
+        self, threshold: float = DEFAULT_THRESHOLD, bands: int = DEFAULT_BANDS, rows: int = DEFAULT_ROWS
+    ) -> None:
         self._by_url: dict[str, str] = {}
         self._by_hash: dict[str, str] = {}
-        self._near = BandedIndex(max_hamming, blocks)
+        self._near = LSHIndex(threshold, bands, rows)
 
     def find_url(self, canonical_url: str) -> str | None:
         """See :meth:`DedupStore.find_url`."""
@@ -48,15 +50,15 @@ class MemoryDedupStore:
         """See :meth:`DedupStore.find_exact`."""
         return self._by_hash.get(content_hash)
 
-    def find_near(self, fingerprint: int) -> NearMatch | None:
+    def find_near(self, signature: Signature) -> NearMatch | None:
         """See :meth:`DedupStore.find_near`."""
-        return self._near.nearest(fingerprint)
+        return self._near.nearest(signature)
 
-    def add(self, *, key: str, canonical_url: str, content_hash: str, fingerprint: int) -> None:
+    def add(self, *, key: str, canonical_url: str, content_hash: str, signature: Signature) -> None:
         """See :meth:`DedupStore.add`."""
         self._by_url[canonical_url] = key
         self._by_hash.setdefault(content_hash, key)
-        self._near.add(fingerprint, key)
+        self._near.add(signature, key)
 
     def alias_url(self, canonical_url: str, key: str) -> None:
         """See :meth:`DedupStore.alias_url`."""

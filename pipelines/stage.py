@@ -37,7 +37,7 @@ def body_parts(record: ArticleRecord) -> Iterator[str]:
 
 
 def body_text(record: ArticleRecord) -> str:
-    """The body parts joined by blank lines (the text SimHash is computed over)."""
+    """The body parts joined by blank lines (the text near-duplicate MinHash is computed over)."""
     return "\n\n".join(body_parts(record))
 
 

@@ -39,3 +39,15 @@ def test_crawl_closed_early_leaves_the_previous_publication(tmp_path: Path) -> N
     assert "run second discarded (spider closed: stopped_early)" in log
     assert (tmp_path / "latest").readlink() == Path("runs/first")
     assert [p.name for p in (tmp_path / "runs").iterdir()] == ["first"]
+
+
+def test_short_drop_log_formatter_logs_one_line_per_drop(tmp_path: Path) -> None:
+    formatter = "pipelines.log_formatter.ShortDropLogFormatter"
+    log = crawl(tmp_path, HEALTHCRAWL_RUN_ID="short", LOG_FORMATTER=formatter).stderr
+    drops = [line.split("Dropped: ", 1)[1] for line in log.splitlines() if "Dropped: " in line]
+    assert drops == [
+        "exact duplicate of demo:1 (similarity 1.000): https://demo.test/p/3.html",
+        "url duplicate of demo:1 (similarity 1.000): https://demo.test/p/1.html",
+        "no_title: https://demo.test/p/4.html",
+    ]
+    assert "ArticleRecord(" not in log

@@ -4,36 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.records import ArticleRecord
 from pipelines.dedup import DedupPipeline, DuplicateDropped
-from pipelines.simhash import hamming, simhash
+from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, LSHIndex, MinHasher
+from pipelines.stage import body_text
 from pipelines.tables import DuplicateRow
 from tests.pipelines.conftest import MakeRecord, build_record
 
 BASE_WORDS = [f"word{(i * 7919) % 4001}" for i in range(300)]
+DEFAULT_HASHER = MinHasher()
 
 
 def body_record(n: int, words: list[str]) -> ArticleRecord:
-    """A record whose whole body is ``words`` (so its SimHash is that of the text)."""
+    """A record whose whole body is ``words`` (so its signature is that of the text)."""
     return build_record(n=n, summary=" ".join(words), sections=[])
 
 
-def variant_at_distance(distance: int) -> list[str]:
-    """The first one-or-two-word edit of BASE_WORDS whose SimHash is ``distance`` bits away."""
-    base = simhash(" ".join(BASE_WORDS))
-    for position in range(len(BASE_WORDS)):
-        for extra in range(3):
+def variant_with_estimate(
+    low: float, high: float, bands: int = DEFAULT_BANDS, rows: int = DEFAULT_ROWS
+) -> list[str]:
+    """The first edit of BASE_WORDS (spread words replaced) whose estimated Jaccard with it
+    is in ``[low, high)`` and that shares an LSH band with it, so the index verifies it."""
+    hasher = MinHasher(bands * rows)
+    index = LSHIndex(threshold=low, bands=bands, rows=rows)
+    index.add(hasher.signature(" ".join(BASE_WORDS)), "base")
+    for offset in range(10):
+        for changed in range(1, 100):
             words = BASE_WORDS.copy()
-            words[position] = f"edit{extra}"
-            words[(position + 150) % len(words)] = f"also{extra}"
-            if hamming(base, simhash(" ".join(words))) == distance:
+            for i in range(changed):
+                words[(i * 37 + offset) % len(words)] = f"edit{offset}x{i}"
+            match = index.nearest(hasher.signature(" ".join(words)))
+            if match is not None and match.similarity < high:
                 return words
-    raise AssertionError(f"no variant at distance {distance}")
+    raise AssertionError(f"no variant with estimated Jaccard in [{low}, {high})")
 
 
 @pytest.fixture
@@ -116,25 +126,35 @@ def test_same_body_under_a_new_title_is_a_near_duplicate_with_similarity_one(
     assert [(r.reason, r.similarity) for r in rows] == [("near", 1.0)]
 
 
-def test_body_just_within_threshold_is_a_near_duplicate(stage: DedupPipeline, crawler: Crawler) -> None:
-    kept, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, variant_at_distance(3))])
+def test_body_just_above_threshold_is_a_near_duplicate(stage: DedupPipeline, crawler: Crawler) -> None:
+    variant = variant_with_estimate(0.8, 0.82)
+    kept, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, variant)])
     assert kept == ["demo:1"]
-    assert [(r.reason, r.duplicate_of, r.similarity) for r in rows] == [("near", "demo:1", 61 / 64)]
+    assert [(r.reason, r.duplicate_of) for r in rows] == [("near", "demo:1")]
+    assert 0.8 <= rows[0].similarity < 0.82
     assert stat(crawler, "dropped/near") == 1
 
 
-def test_body_just_past_threshold_is_kept(stage: DedupPipeline) -> None:
-    kept, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, variant_at_distance(4))])
+def test_body_just_below_threshold_is_kept(stage: DedupPipeline) -> None:
+    variant = variant_with_estimate(0.78, 0.8)
+    kept, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, variant)])
     assert (kept, rows) == (["demo:1", "demo:2"], [])
 
 
-def test_looser_threshold_from_settings_catches_the_farther_variant(
+def test_looser_threshold_and_bands_from_settings_catch_the_farther_variant(
     crawler_factory: Callable[..., Crawler],
 ) -> None:
-    crawler = crawler_factory(HEALTHCRAWL_DEDUP_MAX_HAMMING=6, HEALTHCRAWL_DEDUP_INDEX_BLOCKS=8)
-    stage = DedupPipeline.from_crawler(crawler)
-    _, rows = feed(stage, [body_record(1, BASE_WORDS), body_record(2, variant_at_distance(5))])
-    assert [r.similarity for r in rows] == [59 / 64]
+    variant = variant_with_estimate(0.6, 0.7, bands=20, rows=5)
+    records = [body_record(1, BASE_WORDS), body_record(2, variant)]
+    crawler = crawler_factory(
+        HEALTHCRAWL_DEDUP_NEAR_THRESHOLD=0.6,
+        HEALTHCRAWL_DEDUP_MINHASH_BANDS=20,
+        HEALTHCRAWL_DEDUP_MINHASH_ROWS=5,
+    )
+    _, rows = feed(DedupPipeline.from_crawler(crawler), records)
+    assert [r.reason for r in rows] == ["near"]
+    assert 0.6 <= rows[0].similarity < 0.7
+    assert feed(DedupPipeline.from_crawler(crawler_factory()), records)[1] == []
 
 
 def test_first_copy_seen_is_kept_whatever_its_url(crawler_factory: Callable[..., Crawler]) -> None:
@@ -148,7 +168,7 @@ def test_first_copy_seen_is_kept_whatever_its_url(crawler_factory: Callable[...,
 def test_same_input_order_gives_the_same_kept_set_and_rows(
     crawler_factory: Callable[..., Crawler],
 ) -> None:
-    records = [body_record(n, BASE_WORDS if n % 2 else variant_at_distance(2)) for n in range(6)]
+    records = [body_record(n, BASE_WORDS if n % 2 else variant_with_estimate(0.9, 0.95)) for n in range(6)]
     records += [build_record(n=7, content_hash="hash-0"), build_record(n=1)]
     runs = [feed(DedupPipeline.from_crawler(crawler_factory()), records) for _ in range(2)]
     assert runs[0] == runs[1]
@@ -189,3 +209,68 @@ def test_stage_switched_off_is_not_configured(crawler_factory: Callable[..., Cra
 def test_golden_articles_are_all_distinct(stage: DedupPipeline, golden: list[ArticleRecord]) -> None:
     kept, rows = feed(stage, golden)
     assert (len(kept), rows) == (len(golden), [])
+
+
+def test_near_copy_pair_keeps_whichever_comes_first_with_the_same_similarity(
+    crawler_factory: Callable[..., Crawler],
+) -> None:
+    pair = [body_record(1, BASE_WORDS), body_record(2, variant_with_estimate(0.85, 0.95))]
+    kept_a, rows_a = feed(DedupPipeline.from_crawler(crawler_factory()), pair)
+    kept_b, rows_b = feed(DedupPipeline.from_crawler(crawler_factory()), list(reversed(pair)))
+    assert (kept_a, [r.duplicate_of for r in rows_a]) == (["demo:1"], ["demo:1"])
+    assert (kept_b, [r.duplicate_of for r in rows_b]) == (["demo:2"], ["demo:2"])
+    assert rows_a[0].similarity == rows_b[0].similarity
+
+
+@pytest.fixture(scope="module")
+def demo_site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[list[ArticleRecord], dict[str, tuple[str, str]]]:
+    """The article records of a 300-page demo site in page order, and its truth copies
+    (copy URL -> reason, original URL)."""
+    generator = pytest.importorskip("crawler.demo_site.generator")
+    from crawler.parsing import parse_article
+
+    truth = generator.generate_site(
+        tmp_path_factory.mktemp("demo"), pages=300, seed=3, base_url="http://www.healthdemo.test:8000"
+    )
+    records = [
+        parse_article((truth.docroot / urlsplit(row["url"]).path.lstrip("/")).read_bytes(), row["url"])
+        for row in truth.iter_records()
+    ]
+    copies = {
+        row["url"]: (row["reason"], row["duplicate_of"])
+        for row in truth.iter_duplicates()
+        if row["reason"] != "url"  # alias URLs are not article pages
+    }
+    return records, copies
+
+
+def test_demo_site_copies_are_all_caught_and_nothing_else_is_dropped(
+    stage: DedupPipeline, demo_site: tuple[list[ArticleRecord], dict[str, tuple[str, str]]]
+) -> None:
+    records, copies = demo_site
+    url_of = {record.article_key: record.url for record in records}
+    _, rows = feed(stage, records)
+    assert {row.url: (row.reason, url_of[row.duplicate_of]) for row in rows} == copies
+    near = [row.similarity for row in rows if row.reason == "near"]
+    assert len(near) >= 5
+    assert min(near) >= 0.9
+
+
+def test_demo_site_unrelated_articles_all_estimate_below_the_threshold(
+    demo_site: tuple[list[ArticleRecord], dict[str, tuple[str, str]]],
+) -> None:
+    # All pairs here (a test may), so a pair the LSH bands happened to miss counts too.
+    records, copies = demo_site
+    by_body: dict[str, int] = {}
+    group = [by_body.setdefault(body_text(record), number) for number, record in enumerate(records)]
+    number_of = {record.url: number for number, record in enumerate(records)}
+    for copy, (_, original) in copies.items():
+        group[number_of[copy]] = group[number_of[original]]
+    signatures = np.stack([DEFAULT_HASHER.signature(body_text(record)) for record in records])
+    groups = np.array(group)
+    for number, signature in enumerate(signatures):
+        agreeing = np.count_nonzero(signatures == signature, axis=1) / signatures.shape[1]
+        unrelated = agreeing[groups != groups[number]]
+        assert unrelated.max() < 0.6, records[number].url  # a margin of 0.2 under the threshold
