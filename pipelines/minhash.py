@@ -32,7 +32,7 @@ a band is ``1 - (1 - J**rows)**bands`` (the S-curve, steepest near ``(1/bands)**
 = 0.71): 0.061 at ``J = 0.5``, 0.947 at 0.8, 0.994 at 0.85, 0.9999 at 0.9. So a pair right
 at the threshold is missed about once in 20, a near copy like the demo site's (``J >= 0.9``)
 almost never, and the closest unrelated articles (``J = 0.36``: 0.005) are rarely even
-verified. Memory: the signature (512 bytes) and one entry per band table for each article.
+verified. Memory per article: the signature (512 bytes) and one entry per band table.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ PRIME = (1 << 32) - 5
 Signature = npt.NDArray[np.uint32]
 
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
-_INITIAL_CAPACITY = 1024
+_CHUNK_ROWS = 4096
 
 
 def words(text: str) -> list[str]:
@@ -148,8 +148,11 @@ class LSHIndex:
         # A band's rows fold into one 64-bit key (a random linear form, wrapping); an
         # accidental collision only costs a verification. Python ints beat bytes keys on memory.
         self._fold = _label_ints("lsh-band", rows, 1, 1 << 63) | np.uint64(1)
-        self._tables: list[dict[int, list[int]]] = [{} for _ in range(bands)]
-        self._signatures = np.empty((_INITIAL_CAPACITY, self.num_perm), dtype=np.uint32)
+        # Most band keys belong to one article: its number is stored bare, a list only
+        # once a second article shares the key (saves a list per band per article).
+        self._tables: list[dict[int, int | list[int]]] = [{} for _ in range(bands)]
+        # Fixed-size chunks, so growing never copies (or doubles) the signatures kept so far.
+        self._chunks: list[Signature] = []
         self._keys: list[str] = []
 
     def __len__(self) -> int:
@@ -158,19 +161,24 @@ class LSHIndex:
     def add(self, signature: Signature, key: str) -> None:
         """Index ``signature`` under ``key``."""
         number = len(self._keys)
-        if number == len(self._signatures):
-            self._signatures = np.concatenate([self._signatures, np.empty_like(self._signatures)])
-        self._signatures[number] = self._checked(signature)
+        if number % _CHUNK_ROWS == 0:
+            self._chunks.append(np.empty((_CHUNK_ROWS, self.num_perm), dtype=np.uint32))
+        self._chunks[-1][number % _CHUNK_ROWS] = self._checked(signature)
         self._keys.append(key)
         for table, band_key in zip(self._tables, self._band_keys(signature), strict=True):
-            table.setdefault(band_key, []).append(number)
+            bucket = table.setdefault(band_key, number)
+            if isinstance(bucket, list):
+                bucket.append(number)
+            elif bucket != number:
+                table[band_key] = [bucket, number]
 
     def nearest(self, signature: Signature) -> NearMatch | None:
         """The most similar signature at or above the threshold; a tie goes to the first added."""
         numbers = sorted(set(self._candidates(self._checked(signature))))
         if not numbers:
             return None
-        agreeing = np.count_nonzero(self._signatures[numbers] == signature, axis=1)
+        stored = np.stack([self._chunks[n // _CHUNK_ROWS][n % _CHUNK_ROWS] for n in numbers])
+        agreeing = np.count_nonzero(stored == signature, axis=1)
         best = int(np.argmax(agreeing))  # the first maximum: the earliest added
         similarity = int(agreeing[best]) / self.num_perm
         if similarity < self.threshold:
@@ -179,7 +187,11 @@ class LSHIndex:
 
     def _candidates(self, signature: Signature) -> Iterable[int]:
         for table, band_key in zip(self._tables, self._band_keys(signature), strict=True):
-            yield from table.get(band_key, ())
+            bucket = table.get(band_key)
+            if isinstance(bucket, int):
+                yield bucket
+            elif bucket is not None:
+                yield from bucket
 
     def _band_keys(self, signature: Signature) -> list[int]:
         bands = signature.reshape(self.bands, self.rows).astype(np.uint64)

@@ -130,14 +130,14 @@ def test_index_prefers_the_most_similar_then_the_first_added() -> None:
     assert ties.nearest(BASE).key == "first-at-4"  # type: ignore[union-attr]
 
 
-def test_index_grows_past_its_initial_capacity() -> None:
+def test_index_grows_past_one_chunk_of_signatures() -> None:
     rng = np.random.default_rng(0)
     index = LSHIndex()
-    signatures = rng.integers(0, PRIME, size=(3000, 128), dtype=np.uint32)
+    signatures = rng.integers(0, PRIME, size=(9000, 128), dtype=np.uint32)
     for number, signature in enumerate(signatures):
         index.add(signature, f"k{number}")
-    assert len(index) == 3000
-    assert index.nearest(differing(signatures[2500], range(100, 110))).key == "k2500"  # type: ignore[union-attr]
+    assert len(index) == 9000
+    assert index.nearest(differing(signatures[8500], range(100, 110))).key == "k8500"  # type: ignore[union-attr]
 
 
 def test_signature_of_the_wrong_length_is_refused() -> None:
