@@ -53,11 +53,18 @@ DOWNLOADER_MIDDLEWARES = {
 # One canonical URL is fetched once per run: the fingerprint is the canonical URL's.
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalUrlFingerprinter"
 
-ITEM_PIPELINES = dict(pipelines.ITEM_PIPELINES)
+ITEM_PIPELINES = dict(pipelines.ITEM_PIPELINES)  # validate 100, dedup 200, export 300
+HEALTHCRAWL_DEDUP_NEAR_THRESHOLD = 0.8
+"""Estimated Jaccard of 3-word shingles at or above which two bodies are near duplicates."""
+HEALTHCRAWL_DEDUP_MINHASH_BANDS = 16
+HEALTHCRAWL_DEDUP_MINHASH_ROWS = 8
+HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE = 10_000
+HEALTHCRAWL_EXPORT_KEEP_RUNS = 3
 HEALTHCRAWL_EXPORT_DIR = "exports"
 HEALTHCRAWL_EXPORT_FORMATS = ["csv", "parquet", "jsonl"]
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "pipelines.log_formatter.ShortDropLogFormatter"  # one line a dropped item
 LOGSTATS_INTERVAL = 30.0
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"

@@ -10,10 +10,14 @@ Checks, in this order (DESIGN.md "Dedup"), each against the articles already kep
    (default 0.8), from MinHash signatures found through an LSH band index; similarity is
    that estimate. ``pipelines.minhash`` explains the threshold and the S-curve.
 
-Kept copy: the first record to reach this stage wins; every later copy is dropped and
-points at it (``duplicate_of``), even when the later one has the smaller URL. Among several
-near matches the most similar wins, then the earliest kept. So the same records in the same
-order always give the same kept set and the same duplicates rows.
+Kept copy: of two copies, the one whose canonical URL sorts first (numbers compared as
+numbers, ``url_order``) is kept, whatever order a concurrent crawl met them in, so every
+run of the same site keeps the same copies (sites give republished copies later ids).
+When a new record sorts before the copy already kept, it supersedes it: the new record
+goes on, and the earlier one becomes a ``duplicates`` row sent with the
+``article_superseded`` signal; the export stage then removes its rows before publishing.
+Among several near matches the most similar wins, then the earliest kept. (Near-duplicate
+chains that are not transitive, A~B and B~C but not A~C, can still depend on order.)
 
 Handing rows to the exporter: a dropped copy is raised as ``DuplicateDropped``, a
 ``DropItem`` that carries its ``DuplicateRow``. Scrapy sends every drop to the
@@ -24,17 +28,21 @@ stages share no object and either works without the other.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from crawler.profiles import all_host_aliases
 from crawler.records import ArticleRecord
 from crawler.urls import canonicalize_url
 from pipelines.dedup_store import DedupStore, MemoryDedupStore
-from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, MinHasher
+from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, MinHasher, Signature
+from pipelines.signals import article_superseded
 from pipelines.stage import StageStats, as_record, body_text
 from pipelines.tables import DuplicateRow
 
@@ -52,47 +60,35 @@ class DuplicateDropped(DropItem):
         self.row = row
 
 
-def find_duplicate(
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A kept article the record copies, and how."""
+
+    key: str
+    reason: str
+    similarity: float
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def url_order(canonical_url: str) -> list[tuple[int, str]]:
+    """Sort key of canonical URLs with numbers compared as numbers (``/p/99`` < ``/p/100``)."""
+    return [(int(part), "") if part.isdigit() else (-1, part) for part in _DIGITS.split(canonical_url)]
+
+
+def find_match(
     record: ArticleRecord, store: DedupStore, hasher: MinHasher, canonical_url: str
-) -> DuplicateRow | None:
-    """The duplicates row for ``record`` if it copies a kept article, else None.
-
-    Remembers the record in ``store``: as kept when it is new, as an alias URL otherwise.
-    The MinHash signature is only computed when the cheap URL and hash lookups found nothing.
-    """
+) -> tuple[Match | None, Signature | None]:
+    """The kept article ``record`` copies (URL, then content hash, then MinHash), and the
+    record's signature when it had to be computed (only when the cheap lookups found nothing)."""
     if (key := store.find_url(canonical_url)) is not None:
-        return _duplicate(record, store, canonical_url, key, "url", 1.0)
+        return Match(key, "url", 1.0), None
     if (key := store.find_exact(record.content_hash)) is not None:
-        return _duplicate(record, store, canonical_url, key, "exact", 1.0)
+        return Match(key, "exact", 1.0), None
     signature = hasher.signature(body_text(record))
-    if (near := store.find_near(signature)) is not None:
-        return _duplicate(record, store, canonical_url, near.key, "near", near.similarity)
-    store.add(
-        key=record.article_key,
-        canonical_url=canonical_url,
-        content_hash=record.content_hash,
-        signature=signature,
-    )
-    return None
-
-
-def _duplicate(
-    record: ArticleRecord,
-    store: DedupStore,
-    canonical_url: str,
-    kept_key: str,
-    reason: str,
-    similarity: float,
-) -> DuplicateRow:
-    store.alias_url(canonical_url, kept_key)
-    return DuplicateRow(
-        article_key=record.article_key,
-        url=record.url,
-        canonical_url=canonical_url,
-        duplicate_of=kept_key,
-        reason=reason,
-        similarity=similarity,
-    )
+    near = store.find_near(signature)
+    return (Match(near.key, "near", near.similarity) if near else None), signature
 
 
 class DedupPipeline:
@@ -108,17 +104,20 @@ class DedupPipeline:
         store: DedupStore | None = None,
         host_aliases: Mapping[str, str] | None = None,
         hasher: MinHasher | None = None,
+        on_superseded: Callable[[DuplicateRow], object] | None = None,
     ) -> None:
         self.counters = StageStats(stats, "dedup")
         self.store: DedupStore = store if store is not None else MemoryDedupStore()
-        self.host_aliases = dict(host_aliases or {})
+        self.host_aliases = dict(host_aliases if host_aliases is not None else all_host_aliases())
         self.hasher = hasher if hasher is not None else MinHasher()
+        self.on_superseded = on_superseded
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
         """Build from ``HEALTHCRAWL_DEDUP_*``: ``ENABLED``, ``NEAR_THRESHOLD`` (estimated
         Jaccard, default 0.8), ``MINHASH_BANDS`` and ``MINHASH_ROWS`` (default 16 x 8),
-        ``HOST_ALIASES`` (alias host to canonical host, e.g. the ``m.`` site)."""
+        ``HOST_ALIASES`` (alias host to canonical host; default: every profile's, as the
+        request fingerprint uses)."""
         settings = crawler.settings
         if not settings.getbool("HEALTHCRAWL_DEDUP_ENABLED", True):
             raise NotConfigured("HEALTHCRAWL_DEDUP_ENABLED is off")
@@ -129,8 +128,9 @@ class DedupPipeline:
         return cls(
             crawler.stats,
             store=MemoryDedupStore(threshold, bands, rows),
-            host_aliases=settings.getdict("HEALTHCRAWL_DEDUP_HOST_ALIASES"),
+            host_aliases=settings.getdict("HEALTHCRAWL_DEDUP_HOST_ALIASES") or None,
             hasher=MinHasher(bands * rows),
+            on_superseded=lambda row: crawler.signals.send_catch_log(article_superseded, row=row),
         )
 
     def process_item(self, item: Any) -> ArticleRecord:
@@ -138,12 +138,39 @@ class DedupPipeline:
         self.counters.inc("processed")
         record = as_record(item)
         canonical_url = canonicalize_url(record.canonical_url or record.url, self.host_aliases)
-        row = find_duplicate(record, self.store, self.hasher, canonical_url)
-        if row is not None:
-            self.counters.inc(f"dropped/{row.reason}")
-            raise DuplicateDropped(row)
+        match, signature = find_match(record, self.store, self.hasher, canonical_url)
+        if match is None:
+            self._keep(record, canonical_url, signature)
+            return record
+        kept_url, kept_canonical = self.store.kept_urls(match.key)
+        if url_order(canonical_url) < url_order(kept_canonical):
+            self._keep(record, canonical_url, signature, superseding=match.key)
+            self.counters.inc(f"superseded/{match.reason}")
+            if self.on_superseded is not None:
+                self.on_superseded(DuplicateRow(
+                    article_key=match.key, url=kept_url, canonical_url=kept_canonical,
+                    duplicate_of=record.article_key, reason=match.reason, similarity=match.similarity,
+                ))
+            return record
+        self.store.alias_url(canonical_url, match.key)
+        self.counters.inc(f"dropped/{match.reason}")
+        raise DuplicateDropped(DuplicateRow(
+            article_key=record.article_key, url=record.url, canonical_url=canonical_url,
+            duplicate_of=match.key, reason=match.reason, similarity=match.similarity,
+        ))
+
+    def _keep(self, record: ArticleRecord, canonical_url: str, signature: Signature | None,
+              superseding: str | None = None) -> None:
+        if signature is None:
+            signature = self.hasher.signature(body_text(record))
+        if superseding is None:
+            self.store.add(key=record.article_key, url=record.url, canonical_url=canonical_url,
+                           content_hash=record.content_hash, signature=signature)
+        else:
+            self.store.supersede(superseding, key=record.article_key, url=record.url,
+                                 canonical_url=canonical_url, content_hash=record.content_hash,
+                                 signature=signature)
         self.counters.inc("kept")
-        return record
 
     def close_spider(self) -> None:
         """Log the stage's counters in one line."""

@@ -26,7 +26,9 @@ from scrapy.statscollectors import StatsCollector
 from crawler.records import SCHEMA_VERSION, ArticleRecord
 from pipelines.dedup import DuplicateDropped
 from pipelines.publish import Publication
+from pipelines.signals import article_superseded
 from pipelines.stage import StageStats, as_record
+from pipelines.tables import DuplicateRow
 from pipelines.tableset import TableSet
 from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
 
@@ -60,6 +62,8 @@ class ExportPipeline:
         self.tables = TableSet(self.publication.temp_dir, formats, row_group_size)
         self.failed = False
         self.published: Path | None = None
+        self.successors: dict[str, str] = {}
+        """Superseded article_key -> the key kept instead (``article_superseded``)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExportPipeline:
@@ -77,6 +81,7 @@ class ExportPipeline:
             run_id=settings.get("HEALTHCRAWL_RUN_ID") or None,
         )
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.article_superseded, signal=article_superseded)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -101,6 +106,15 @@ class ExportPipeline:
                 self.tables.write_duplicate(exception.row)
             self.counters.inc("duplicates")
 
+    def article_superseded(self, row: DuplicateRow) -> None:
+        """Signal handler: an exported article turned out to be the later copy; its
+        duplicates row is written now, its rows are removed before publishing."""
+        with self._guard():
+            self.tables.write_duplicate(row)
+        self.successors[row.article_key] = row.duplicate_of
+        self.counters.inc("duplicates")
+        self.counters.inc("retracted")
+
     def close_spider(self) -> None:
         """Close the writers; publication waits for ``spider_closed`` and its reason."""
         with self._guard():
@@ -113,6 +127,9 @@ class ExportPipeline:
     def finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> Path | None:
         """Publish the run when ``reason`` is ``finished`` and nothing failed; else discard."""
         self.tables.close()
+        if reason == "finished" and not self.failed:
+            with self._guard():
+                self.tables.retract(self.successors)
         if reason != "finished" or self.failed:
             self.publication.abort()
             why = "a write failed" if self.failed else f"spider closed: {reason}"

@@ -6,10 +6,11 @@ row counts for the manifest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from crawler.records import ArticleRecord
+from pipelines.retract import retract
 from pipelines.tables import SCHEMAS, DuplicateRow, record_to_rows
 from pipelines.writers import (
     DEFAULT_ROW_GROUP_SIZE,
@@ -51,6 +52,8 @@ class TableSet:
         }
         self._records = JsonLinesWriter(folder / "articles.jsonl") if "jsonl" in formats else None
         self._open = False
+        self.folder = folder
+        self._retracted: dict[str, int] = {}
 
     def open(self) -> None:
         """Create every file (headers and schemas first)."""
@@ -83,11 +86,20 @@ class TableSet:
         for writer in self._writers():
             writer.close()
 
+    def retract(self, successors: Mapping[str, str]) -> None:
+        """After :meth:`close`: remove superseded articles (``old key -> kept key``) from
+        every file and re-point ``duplicates`` rows at the kept articles."""
+        if successors:
+            for table, count in retract(self.folder, successors).items():
+                self._retracted[table] = self._retracted.get(table, 0) + count
+
     def row_counts(self) -> dict[str, int]:
-        """Rows written per table written (the same in every format; jsonl counts records)."""
+        """Rows per table (the same in every format; jsonl counts records)."""
         counts = {table: group[0].rows_written for table, group in self._tables.items() if group}
         if self._records is not None:
             counts.setdefault("articles", self._records.rows_written)
+        for table, removed in self._retracted.items():
+            counts[table] -= removed
         return counts
 
     def _writers(self) -> list[TableWriter]:

@@ -12,7 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.records import ArticleRecord
-from pipelines.dedup import DedupPipeline, DuplicateDropped
+from pipelines.dedup import DedupPipeline, DuplicateDropped, url_order
 from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, LSHIndex, MinHasher
 from pipelines.stage import body_text
 from pipelines.tables import DuplicateRow
@@ -57,14 +57,18 @@ def stage(crawler: Crawler) -> DedupPipeline:
 
 
 def feed(stage: DedupPipeline, records: list[ArticleRecord]) -> tuple[list[str], list[DuplicateRow]]:
-    """Kept article_keys and duplicates rows after passing ``records`` in order."""
-    kept, rows = [], []
+    """Kept article_keys (in the end) and duplicates rows after passing ``records`` in order;
+    a superseded copy leaves the kept list and becomes a row, as the export stage does."""
+    kept: list[str] = []
+    rows: list[DuplicateRow] = []
+    stage.on_superseded = rows.append
     for record in records:
         try:
             kept.append(stage.process_item(record).article_key)
         except DuplicateDropped as dropped:
             rows.append(dropped.row)
-    return kept, rows
+    superseded = {row.article_key for row in rows}
+    return [key for key in kept if key not in superseded], rows
 
 
 def stat(crawler: Crawler, name: str) -> Any:
@@ -157,12 +161,19 @@ def test_looser_threshold_and_bands_from_settings_catch_the_farther_variant(
     assert feed(DedupPipeline.from_crawler(crawler_factory()), records)[1] == []
 
 
-def test_first_copy_seen_is_kept_whatever_its_url(crawler_factory: Callable[..., Crawler]) -> None:
-    z_first = [build_record(n=9, content_hash="h"), build_record(n=1, content_hash="h")]
-    kept_a, rows_a = feed(DedupPipeline.from_crawler(crawler_factory()), z_first)
-    kept_b, rows_b = feed(DedupPipeline.from_crawler(crawler_factory()), list(reversed(z_first)))
-    assert (kept_a, [r.duplicate_of for r in rows_a]) == (["demo:9"], ["demo:9"])
-    assert (kept_b, [r.duplicate_of for r in rows_b]) == (["demo:1"], ["demo:1"])
+def test_copy_with_the_first_canonical_url_is_kept_whatever_the_arrival_order(
+    crawler_factory: Callable[..., Crawler],
+) -> None:
+    copies = [build_record(n=10, content_hash="h"), build_record(n=9, content_hash="h")]
+    for order in (copies, list(reversed(copies))):
+        kept, rows = feed(DedupPipeline.from_crawler(crawler_factory()), order)
+        assert kept == ["demo:9"]
+        assert [(r.article_key, r.duplicate_of, r.reason) for r in rows] == [("demo:10", "demo:9", "exact")]
+
+
+def test_url_order_compares_numbers_as_numbers() -> None:
+    assert url_order("https://a.test/p/99.html") < url_order("https://a.test/p/100.html")
+    assert url_order("https://a.test/a/p/2.html") < url_order("https://a.test/b/p/1.html")
 
 
 def test_same_input_order_gives_the_same_kept_set_and_rows(
@@ -211,14 +222,14 @@ def test_golden_articles_are_all_distinct(stage: DedupPipeline, golden: list[Art
     assert (len(kept), rows) == (len(golden), [])
 
 
-def test_near_copy_pair_keeps_whichever_comes_first_with_the_same_similarity(
+def test_near_copy_pair_keeps_the_first_url_in_either_order_with_the_same_similarity(
     crawler_factory: Callable[..., Crawler],
 ) -> None:
     pair = [body_record(1, BASE_WORDS), body_record(2, variant_with_estimate(0.85, 0.95))]
     kept_a, rows_a = feed(DedupPipeline.from_crawler(crawler_factory()), pair)
     kept_b, rows_b = feed(DedupPipeline.from_crawler(crawler_factory()), list(reversed(pair)))
     assert (kept_a, [r.duplicate_of for r in rows_a]) == (["demo:1"], ["demo:1"])
-    assert (kept_b, [r.duplicate_of for r in rows_b]) == (["demo:2"], ["demo:2"])
+    assert (kept_b, [r.duplicate_of for r in rows_b]) == (["demo:1"], ["demo:1"])
     assert rows_a[0].similarity == rows_b[0].similarity
 
 

@@ -19,6 +19,7 @@ from crawler.records import ArticleRecord
 from pipelines.dedup import DuplicateDropped
 from pipelines.export import ExportPipeline
 from pipelines.publish import PublishError
+from pipelines.signals import article_superseded
 from pipelines.tables import SCHEMAS, DuplicateRow
 from tests.pipelines.conftest import build_record
 
@@ -122,6 +123,35 @@ def test_duplicates_dropped_by_dedup_reach_the_duplicates_table(
     run(crawler_factory, tmp_path, [build_record(n=1)], [DUPLICATE])
     frame = pd.read_parquet(tmp_path / "latest" / "duplicates.parquet")
     assert frame.to_dict("records") == [DUPLICATE.to_row()]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_superseded_article_leaves_every_table_before_publishing(
+    crawler_factory: CrawlerFactory, tmp_path: Path, golden: list[ArticleRecord], fmt: str
+) -> None:
+    crawler, pipeline = start(crawler_factory, tmp_path)
+    later_copy, kept = golden[0], golden[1]
+    for record in golden[:3]:
+        pipeline.process_item(record)
+    crawler.signals.send_catch_log(signal=signals.item_dropped, item=None, response=None, spider=None,
+                                   exception=DuplicateDropped(DuplicateRow(
+                                       article_key="keepto:9", url="u", canonical_url="c",
+                                       duplicate_of=later_copy.article_key, reason="exact",
+                                       similarity=1.0)))
+    crawler.signals.send_catch_log(article_superseded, row=DuplicateRow(
+        article_key=later_copy.article_key, url=later_copy.url, canonical_url=later_copy.canonical_url,
+        duplicate_of=kept.article_key, reason="near", similarity=0.9))
+    close(crawler, pipeline)
+    latest = tmp_path / "latest"
+    read = pd.read_parquet if fmt == "parquet" else pd.read_csv
+    for table in ("articles", "sections", "prevention", "recommendations"):
+        assert later_copy.article_key not in set(read(latest / f"{table}.{fmt}")["article_key"])
+    duplicates = read(latest / f"duplicates.{fmt}").set_index("article_key")["duplicate_of"].to_dict()
+    assert duplicates == {"keepto:9": kept.article_key, later_copy.article_key: kept.article_key}
+    jsonl = [json.loads(line)["article_key"] for line in (latest / "articles.jsonl").open()]
+    assert jsonl == [golden[1].article_key, golden[2].article_key]
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert manifest["row_counts"]["articles"] == 2
 
 
 def test_manifest_counts_rows_and_carries_crawl_stats(

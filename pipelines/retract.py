@@ -1,0 +1,99 @@
+"""Take superseded articles back out of a run's written (not yet published) tables.
+
+When dedup keeps a later-arriving copy instead of one already exported (``pipelines.dedup``),
+the earlier copy's rows must leave every article table, and ``duplicates`` rows that pointed
+at it must point at its successor. Files are rewritten one row group (Parquet) or one line
+(CSV, JSON Lines) at a time into a sibling file that replaces the original, so memory stays
+bounded whatever the run's size. Runs only inside the unpublished temp folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+
+def resolve(successors: Mapping[str, str], key: str) -> str:
+    """The article finally kept for ``key`` (successions can chain)."""
+    while key in successors:
+        key = successors[key]
+    return key
+
+
+def retract(folder: Path, successors: Mapping[str, str]) -> dict[str, int]:
+    """Remove the rows of every superseded article from the tables in ``folder`` and point
+    ``duplicates.duplicate_of`` at the kept article; returns rows removed per table (every
+    format of a table holds the same rows, so any file's count is the table's)."""
+    removed: dict[str, int] = {}
+    final = {key: resolve(successors, key) for key in successors}
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in _REWRITERS:
+            continue
+        table = path.name.split(".")[0]
+        temp = path.with_name(path.name + ".retract")
+        count = _REWRITERS[path.suffix](path, temp, final, table != "duplicates")
+        os.replace(temp, path)
+        if table != "duplicates":
+            removed[table] = count
+    return removed
+
+
+def _parquet(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
+    source = pq.ParquetFile(path)
+    removed = 0
+    keys = pa.array(list(final))
+    with pq.ParquetWriter(temp, source.schema_arrow, compression="zstd") as writer:
+        for index in range(source.num_row_groups):
+            group = source.read_row_group(index)
+            if dropping:
+                keep = pc.invert(pc.is_in(group["article_key"], value_set=keys))
+                removed += group.num_rows - pc.sum(keep.cast("int64")).as_py()
+                group = group.filter(keep)
+            else:
+                column = group.schema.get_field_index("duplicate_of")
+                remapped = pa.array([final.get(v, v) for v in group["duplicate_of"].to_pylist()],
+                                    pa.string())
+                group = group.set_column(column, group.schema.field(column), remapped)
+            writer.write_table(group)
+    return removed
+
+
+def _csv(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
+    removed = 0
+    with path.open(encoding="utf-8", newline="") as source, \
+            temp.open("w", encoding="utf-8", newline="") as target:
+        reader, writer = csv.reader(source), csv.writer(target)
+        header = next(reader)
+        writer.writerow(header)
+        column = header.index("article_key" if dropping else "duplicate_of")
+        for row in reader:
+            if dropping and row[column] in final:
+                removed += 1
+                continue
+            if not dropping:
+                row[column] = final.get(row[column], row[column])
+            writer.writerow(row)
+    return removed
+
+
+def _jsonl(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
+    removed = 0
+    with path.open(encoding="utf-8") as source, temp.open("w", encoding="utf-8") as target:
+        for line in source:
+            if json.loads(line)["article_key"] in final:
+                removed += 1
+            else:
+                target.write(line)
+    return removed
+
+
+_REWRITERS = {".parquet": _parquet, ".csv": _csv, ".jsonl": _jsonl}
+"""Per file format: copy ``path`` to ``temp`` without the superseded articles' rows
+(``dropping``) or with ``duplicate_of`` remapped (the duplicates table); return rows removed."""
