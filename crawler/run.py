@@ -51,11 +51,14 @@ class CrawlResult:
 
     @property
     def articles(self) -> int:
-        return int(self.stats.get("healthcrawl/export/kept", self.stats.get("item_scraped_count", 0)))
+        """Articles published (kept, less the copies a sorting-first copy superseded)."""
+        kept = self.stats.get("healthcrawl/export/kept", self.stats.get("item_scraped_count", 0))
+        return int(kept) - int(self.stats.get("healthcrawl/export/retracted", 0))
 
     @property
     def duplicates(self) -> int:
-        return sum(int(v) for k, v in self.stats.items() if k.startswith("healthcrawl/dedup/dropped/"))
+        return sum(int(v) for k, v in self.stats.items()
+                   if k.startswith(("healthcrawl/dedup/dropped/", "healthcrawl/dedup/superseded/")))
 
     @property
     def errors(self) -> int:
