@@ -43,7 +43,7 @@ http {{
     access_log off;
     sendfile on;
     gzip on;
-    gzip_types application/xml text/plain;
+    gzip_types application/xml text/plain;  # text/html is always compressed
     charset utf-8;
     client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi; uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
@@ -139,7 +139,8 @@ def timed(name: str, command: list[str], stats_file: Path, cwd: Path = ROOT) -> 
     stats = json.loads(stats_file.read_text())
     return Run(name, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
                int(stats.get("downloader/response_count", 0)),
-               int(stats.get("healthcrawl/export/kept", stats.get("item_scraped_count", 0))))
+               int(stats.get("healthcrawl/export/kept", stats.get("item_scraped_count", 0)))
+               - int(stats.get("healthcrawl/export/retracted", 0)))
 
 
 def main() -> None:

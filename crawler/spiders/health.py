@@ -59,13 +59,15 @@ class HealthSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_page, errback=self.count_failure)
 
     def follow_new(self, url: str) -> Iterator[scrapy.Request]:
-        """A request for ``url`` unless its canonical URL was requested already (the URL
-        exactly as written is checked first: most repeats are, and need no canonicalizing).
-        The request goes to the desktop host without tracking keys (``fetch_url``)."""
+        """A request for an on-site http(s) ``url`` unless its canonical URL was requested
+        already (the URL exactly as written is checked first: most repeats are, and need no
+        parsing). The request goes to the desktop host without tracking keys (``fetch_url``)."""
         raw = hash(url)
         if raw in self.requested:
             return
         self.requested.add(raw)
+        if not self.on_site(url):
+            return
         key = hash(canonicalize_url(url, self.profile.host_aliases))
         if key not in self.requested:
             self.requested.add(key)
@@ -102,8 +104,7 @@ class HealthSpider(scrapy.Spider):
         if listing:
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
             for link in self.links.extract_links(response):
-                if self.on_site(link.url):
-                    yield from self.follow_new(link.url)
+                yield from self.follow_new(link.url)
         if not (article or listing):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
 
@@ -119,13 +120,14 @@ class HealthSpider(scrapy.Spider):
         yield record
         linked = (record.prev_article, record.next_article, *record.recommendations)
         for url in (*(link.url for link in linked if link is not None), *page.body_links):
-            if _is_http(url) and self.on_site(url):
-                yield from self.follow_new(url)
+            yield from self.follow_new(url)
 
     def on_site(self, url: str) -> bool:
-        """True for URLs on an allowed host or one of its subdomains."""
-        host = urlsplit(url).hostname or ""
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        """True for http(s) URLs on an allowed host or one of its subdomains."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        return parts.scheme in ("http", "https") and any(
+            host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def count_failure(self, failure: Failure) -> None:
         """Failed fetches (404, timeouts) are counted by kind, never exported."""
@@ -138,6 +140,3 @@ class HealthSpider(scrapy.Spider):
 def _content_type(response: Response) -> bytes:
     return bytes(response.headers.get(b"Content-Type") or b"").lower()
 
-
-def _is_http(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https")
