@@ -9,6 +9,9 @@ reported: ratios taken inside one run are what to quote.
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -80,10 +83,36 @@ def measure(pages: list[bytes], parses: int) -> dict[str, float]:
     return best
 
 
+def instructions_per_page(method: str, pages: int, rounds: int = 3) -> float:
+    """Instructions per page of ``method`` counted by callgrind: unlike seconds, the same
+    on a busy machine. The cost of starting Python is measured apart and taken off."""
+    def collected(name: str) -> int:
+        done = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+             __file__, "--run", name, "--parses", str(rounds * pages)],
+            capture_output=True, text=True, check=True)
+        return int(re.search(r"Collected : (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
+
+    return (collected(method) - collected("none")) / (rounds * pages)
+
+
+def run_only(name: str, parses: int) -> None:
+    """The body of one callgrind measurement: every method warmed, then ``name`` alone."""
+    pages = [p.read_bytes() for p in sorted(GOLDEN.glob("*.html"))]
+    for method in METHODS.values():
+        method(pages[0])
+    chosen = METHODS.get(name)
+    for index in range(parses if chosen else 0):
+        chosen(pages[index % len(pages)])  # type: ignore[misc]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parses", type=int, default=2000, help="parses per method (default 2000)")
+    parser.add_argument("--run", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run:
+        return run_only(args.run, args.parses)
     pages = [p.read_bytes() for p in sorted(GOLDEN.glob("*.html"))]
     for method in METHODS.values():  # warm imports and caches once
         method(pages[0])
@@ -98,6 +127,11 @@ def main() -> None:
     for name, seconds in best.items():
         print(f"| {name} | {seconds * 1000:.3f} | {1 / seconds:,.0f} | {seconds / floor:.2f}x "
               f"| {seconds / ours:.2f}x |")
+    if shutil.which("valgrind"):
+        floor_ins = instructions_per_page("lxml.html.fromstring (floor)", len(pages))
+        ours_ins = instructions_per_page("healthcrawl parse_article", len(pages))
+        print(f"\ninstructions per page (callgrind): lxml floor {floor_ins / 1e6:.2f} M, "
+              f"parse_article {ours_ins / 1e6:.2f} M: {ours_ins / floor_ins:.2f}x")
     print(f"\ntargets: parse_article <= 2.5x floor: {ours / floor:.2f}x "
           f"({'met' if ours / floor <= 2.5 else 'MISSED'}); "
           f">= 10x faster than naive BeautifulSoup: {best['BeautifulSoup(html.parser) naive'] / ours:.1f}x "

@@ -21,7 +21,7 @@ from crawler.parsing.fields import (
     title_text,
 )
 from crawler.parsing.links import absolute_url, prev_next_links, recommendations
-from crawler.parsing.locate import Landmarks, locate
+from crawler.parsing.locate import Landmarks, first_match, locate
 from crawler.parsing.sections import Body, split_body
 from crawler.parsing.text import words
 from crawler.profiles import SiteProfile, profile_for_url
@@ -84,8 +84,10 @@ def parse_page(
     canonical = canonical_url(root, url, profile)
     article_id = profile.article_id(canonical)
     site = profile.site_name(canonical)
+    prev_next = first_match(root, profile.prev_next_xpaths)
     prev_link, next_link = prev_next_links(
-        marks.region, profile.prev_labels, profile.next_labels, url
+        prev_next if prev_next is not None else marks.region, profile.prev_labels,
+        profile.next_labels, url,
     )
     record = ArticleRecord(
         article_key=article_key(site, article_id, canonical),
@@ -98,7 +100,8 @@ def parse_page(
         sections=body.sections,
         symptoms=_symptoms(body.sections),
         prevention=[item for s in body.sections if s.kind == "prevention" for item in s.items],
-        recommendations=recommendations(marks.region, profile.recommend_labels, url),
+        recommendations=recommendations(marks.region, profile.recommend_labels, url,
+                                        first_match(root, profile.recommend_xpaths)),
         prev_article=prev_link,
         next_article=next_link,
         breadcrumbs=breadcrumbs(root, profile),

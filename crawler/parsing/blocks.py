@@ -109,6 +109,8 @@ class _Flattener:
                     self.text_block(element_text(item), "li")
         elif tag in MINOR_HEADING_TAGS or tag in ("table", "hr"):
             self.text_block(element_text(element), "p")
+        elif not len(element):  # most paragraphs: plain text, nothing more to decide
+            self.text_block(normalize(element.text or ""), "p")
         elif _has_block_child(element):
             self.walk(element)
             self.flush()

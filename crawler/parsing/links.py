@@ -51,10 +51,13 @@ def _link(anchor: etree._Element, base_url: str) -> Link:
 
 
 def recommendations(
-    region: etree._Element, labels: tuple[str, ...], base_url: str
+    region: etree._Element, labels: tuple[str, ...], base_url: str,
+    block: etree._Element | None = None,
 ) -> list[Recommendation]:
-    """Entries of the block headed by one of ``labels`` ("Recommend"), in page order."""
-    block = _labelled_block(region, {label.casefold() for label in labels})
+    """Entries of the Recommend ``block`` (when the profile located it), else of the block
+    headed by one of ``labels`` ("Recommend", "Related articles"), in page order."""
+    if block is None:
+        block = _labelled_block(region, {label.casefold() for label in labels})
     if block is None:
         return []
     entries = list(block.iter("li")) or [block]

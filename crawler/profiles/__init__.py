@@ -49,6 +49,10 @@ class SiteProfile:
     """XPaths tried in order for the element holding the article body."""
     breadcrumb_xpaths: tuple[str, ...] = ()
     """XPaths for the breadcrumb trail element."""
+    prev_next_xpaths: tuple[str, ...] = ()
+    """XPaths of the element holding the prev/next lines (default: search the article region)."""
+    recommend_xpaths: tuple[str, ...] = ()
+    """XPaths of the Recommend block (default: the block under a ``recommend_labels`` heading)."""
     prev_labels: tuple[str, ...] = DEFAULT_PREV_LABELS
     next_labels: tuple[str, ...] = DEFAULT_NEXT_LABELS
     recommend_labels: tuple[str, ...] = DEFAULT_RECOMMEND_LABELS

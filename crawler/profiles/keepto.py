@@ -19,6 +19,8 @@ KEEPTO = SiteProfile(
         "id('article-content')",
         "//div[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
     ),
+    prev_next_xpaths=("id('article-content')/following-sibling::div[contains(@class, 'prenext')][1]",),
+    recommend_xpaths=("id('article-content')/following-sibling::div[contains(@class, 'recommend')][1]",),
     breadcrumb_xpaths=(
         "id('article-content')/ancestor::div[contains(concat(' ', @class, ' '), ' main ')][1]"
         "/preceding-sibling::div[contains(concat(' ', @class, ' '), ' position ')][1]",
