@@ -17,10 +17,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -194,7 +194,8 @@ def report(runs: list[Run], pages: int) -> None:
         print(f"| {run.name} | {run.responses:,} | {run.articles:,} | {run.seconds:.1f} | "
               f"{run.pages_per_s:,.0f} | {run.cpu:.1f} | {run.cpu / run.responses * 1000:.2f} | "
               f"{run.peak_rss_mb:.0f} |")
-    print(f"\nhealthcrawl / bare Scrapy defaults: {ours.pages_per_s / bare_defaults.pages_per_s:.2f}x pages/s")
+    ratio = ours.pages_per_s / bare_defaults.pages_per_s
+    print(f"\nhealthcrawl / bare Scrapy defaults: {ratio:.2f}x pages/s")
     print(f"healthcrawl / bare Scrapy with healthcrawl settings: "
           f"{ours.pages_per_s / bare_tuned.pages_per_s:.2f}x pages/s (target >= 0.75)")
 
