@@ -197,7 +197,9 @@ def _report(result: CrawlResult, out: Path) -> int:
         print(f"healthcrawl: error: the run did not finish cleanly ({result.finish_reason}); "
               f"the previous publication in {out} is untouched", file=sys.stderr)
         return EXIT_FAILED
-    print(f"healthcrawl: tables published in {out.resolve()} (see {out / 'manifest.json'})")
+    latest = out.resolve() / "latest"
+    print(f"healthcrawl: tables published in {latest} (data dictionary: exports/README.md; "
+          f"run details: {latest / 'manifest.json'})")
     return EXIT_OK
 
 

@@ -71,7 +71,8 @@ class CrawlResult:
 
     def summary(self) -> str:
         return (f"{self.articles} articles, {self.duplicates} duplicates dropped, "
-                f"{self.errors} errors, {self.seconds:.1f} s ({self.finish_reason})")
+                f"{self.errors} errors (failed fetches, error logs), {self.seconds:.1f} s "
+                f"({self.finish_reason})")
 
 
 def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -> CrawlResult:
