@@ -18,6 +18,17 @@ _DATE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?"
     r"(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
+_MONTHS = {name: number for number, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_NAMED_DATES = (
+    re.compile(rf"\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})",
+               re.IGNORECASE),
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}})",
+               re.IGNORECASE),
+)
 _DATE_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "date")
 _BREADCRUMB_XPATH = etree.XPath(
     "//*[@itemtype and contains(@itemtype, 'BreadcrumbList')]"
@@ -111,10 +122,11 @@ def published_at(
 
 
 def iso_date(text: str) -> str | None:
-    """``2023-05-14 10:21`` -> ``2023-05-14T10:21:00``; a date alone stays a date."""
+    """``2023-05-14 10:21`` -> ``2023-05-14T10:21:00``; a date alone stays a date.
+    English month names are read too (``May 14, 2023``, ``14 May 2023``)."""
     match = _DATE.search(text)
     if not match:
-        return None
+        return _named_month_date(text)
     year, month, day, hour, minute, second = match.groups()
     if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
         return None
@@ -122,3 +134,13 @@ def iso_date(text: str) -> str | None:
     if hour is None:
         return date
     return f"{date}T{int(hour):02d}:{int(minute):02d}:{int(second or 0):02d}"
+
+
+def _named_month_date(text: str) -> str | None:
+    for pattern in _NAMED_DATES:
+        match = pattern.search(text)
+        if match:
+            month, day = _MONTHS[match["month"].lower()], int(match["day"])
+            if 1 <= day <= 31:
+                return f"{int(match['year']):04d}-{month:02d}-{day:02d}"
+    return None

@@ -9,8 +9,9 @@ from lxml import etree
 from crawler.parsing.text import element_text, normalize
 from crawler.records import Link, Recommendation
 
-_LABEL_HOLDERS = ("p", "li", "div", "span", "td", "dd", "dt")
+_LABEL_HOLDERS = ("p", "li", "div", "span", "td", "dd", "dt", "strong", "b", "em", "label")
 _ELLIPSES = ("...", "…")
+_INLINE_LABELS = frozenset({"span", "em", "strong", "b", "label", "i"})
 
 
 def prev_next_links(
@@ -26,11 +27,23 @@ def prev_next_links(
             continue
         for side, labels in (("prev", prev_labels), ("next", next_labels)):
             if side not in found and head.startswith(labels):
-                anchor = next((a for a in element.iter("a") if a.get("href")), None)
+                anchor = _line_anchor(element)
                 found[side] = _link(anchor, base_url) if anchor is not None else None
         if len(found) == 2:
             break
     return found.get("prev"), found.get("next")
+
+
+def _line_anchor(label: etree._Element) -> etree._Element | None:
+    """The link of a labelled line: inside the label's element, or, when the label sits
+    in an inline wrapper (``<p><span>&lt;&lt;:</span> <a>..</a></p>``), after it in the line."""
+    anchor = next((a for a in label.iter("a") if a.get("href")), None)
+    if anchor is not None or label.tag not in _INLINE_LABELS:
+        return anchor
+    for sibling in label.itersiblings():
+        if isinstance(sibling.tag, str):
+            return next((a for a in sibling.iter("a") if a.get("href")), None)
+    return None
 
 
 def absolute_url(base_url: str, href: str) -> str:
@@ -60,12 +73,10 @@ def recommendations(
         block = _labelled_block(region, {label.casefold() for label in labels})
     if block is None:
         return []
-    entries = list(block.iter("li")) or [block]
     found: list[Recommendation] = []
-    for entry in entries:
-        anchor = next((a for a in entry.iter("a") if a.get("href")), None)
+    for entry, anchor, extra in _entries(block):
         if anchor is not None:
-            snippet, truncated = _snippet(entry, anchor)
+            snippet, truncated = _snippet(entry, anchor, extra)
             found.append(Recommendation(
                 title=element_text(anchor) or normalize(anchor.get("title") or ""),
                 url=absolute_url(base_url, anchor.get("href") or ""),
@@ -86,16 +97,46 @@ def _labelled_block(region: etree._Element, labels: set[str]) -> etree._Element 
     return None
 
 
-def _snippet(entry: etree._Element, anchor: etree._Element) -> tuple[str | None, bool]:
+def _entries(
+    block: etree._Element,
+) -> list[tuple[etree._Element, etree._Element | None, list[etree._Element]]]:
+    """``(entry, its link, elements after it that belong to it)`` per entry of a block:
+    its ``<li>``; without them, the largest element around each link that holds no other
+    link, with the link-less siblings after it (a ``<dt>`` link and its ``<dd>`` teaser)."""
+    items = list(block.iter("li"))
+    if items:
+        return [(li, next((a for a in li.iter("a") if a.get("href")), None), []) for li in items]
+    entries = []
+    for anchor in (a for a in block.iter("a") if a.get("href")):
+        entry = anchor
+        while (parent := entry.getparent()) is not None and parent is not block and _links_in(parent) == 1:
+            entry = parent
+        extra = []
+        for sibling in entry.itersiblings():
+            if not isinstance(sibling.tag, str) or _links_in(sibling):
+                break
+            extra.append(sibling)
+        entries.append((entry, anchor, extra))
+    return entries
+
+
+def _links_in(element: etree._Element) -> int:
+    return sum(1 for a in element.iter("a") if a.get("href"))
+
+
+def _snippet(
+    entry: etree._Element, anchor: etree._Element, extra: list[etree._Element]
+) -> tuple[str | None, bool]:
     """The entry's text beside its link, without the trailing ellipsis."""
     linked = anchor
-    while linked.getparent() is not entry and linked.getparent() is not None:
+    while linked is not entry and linked.getparent() is not entry and linked.getparent() is not None:
         linked = linked.getparent()
-    parts = [entry.text or ""]
-    for child in entry:
+    parts = [] if linked is entry else [entry.text or ""]
+    for child in entry if linked is not entry else ():
         if child is not linked and isinstance(child.tag, str):
             parts.append(element_text(child))
         parts.append(child.tail or "")
+    parts.extend(element_text(element) for element in extra)
     text = normalize(" ".join(parts))
     if not text:
         return None, False

@@ -46,6 +46,8 @@ def test_offsite_canonical_link_is_ignored() -> None:
     ("text", "iso"),
     [("Time: 2023-05-14 10:21", "2023-05-14T10:21:00"), ("Time: 2022-07-19", "2022-07-19"),
      ("发布时间：2021年3月5日 08:02:09", "2021-03-05T08:02:09"), ("no date", None),
+     ("Published: May 14, 2023", "2023-05-14"), ("Updated 3rd Sept. 2024", "2024-09-03"),
+     ("Posted: Nov. 3 2022 by Ann", "2022-11-03"),
      ("2021-13-40", None)],
 )
 def test_iso_date_reads_the_date_line(text: str, iso: str | None) -> None:
@@ -74,3 +76,22 @@ def test_explicit_profile_overrides_the_url_host() -> None:
 def test_record_is_a_dataclass_with_defaults_for_warnings() -> None:
     record = parsed("01-seed-lips-twitching")
     assert replace(record, parse_warnings=[]).parse_warnings == []
+
+
+def test_prev_next_label_in_an_inline_wrapper_takes_the_link_after_it() -> None:
+    html = ("<html><body><div class='article'><h1>T</h1><div id='article-content'><p>Body.</p></div>"
+            "<p><strong>Previous:</strong> <a href='/p/1.html'>One</a></p>"
+            "<p><span>&gt;&gt;:</span> <a href='/p/3.html'>Three</a></p></div></body></html>")
+    record = parse_article(html, "https://www.keepto.com/p/2.html")
+    assert record.prev_article is not None and record.prev_article.url == "https://www.keepto.com/p/1.html"
+    assert record.next_article is not None and record.next_article.title == "Three"
+
+
+def test_recommend_block_without_list_items_gives_one_entry_per_link() -> None:
+    html = ("<html><body><div class='article'><h1>T</h1><div id='article-content'><p>Body.</p></div>"
+            "<div class='related'><h3>Related articles</h3><dl>"
+            "<dt><a href='/p/7.html'>Seven</a></dt><dd>Teaser of seven...</dd>"
+            "<dt><a href='/p/8.html'>Eight</a></dt></dl></div></div></body></html>")
+    record = parse_article(html, "https://www.keepto.com/p/2.html")
+    assert [(r.title, r.snippet, r.truncated) for r in record.recommendations] == [
+        ("Seven", "Teaser of seven", True), ("Eight", None, False)]
