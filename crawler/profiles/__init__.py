@@ -40,6 +40,9 @@ class SiteProfile:
     """Regex searched in the canonical URL; a match is an article, group ``id`` its id.
     Empty: any page may be an article (the generic profile parses every page and the
     validate stage drops those without a title or body)."""
+    article_id_pattern: str = ""
+    """Regex whose groups named ``id...`` give the article id, when it differs from
+    ``article_url_pattern`` (the generic profile reads ids without deciding what is an article)."""
     listing_url_pattern: str = ""
     """Regex of listing pages (home, categories, pagination) whose links the spider follows;
     empty: every same-site page that is not an article is treated as a listing."""
@@ -73,10 +76,10 @@ class SiteProfile:
 
     def article_id(self, canonical_url: str) -> str | None:
         """The site's id of the article at ``canonical_url``, if the pattern finds one."""
-        if not self.article_url_pattern:
-            return None
-        match = re.search(self.article_url_pattern, canonical_url)
-        return match.group("id") if match and "id" in match.groupdict() else None
+        pattern = self.article_id_pattern or self.article_url_pattern
+        match = re.search(pattern, canonical_url) if pattern else None
+        return next((v for k, v in match.groupdict().items() if k.startswith("id") and v), None) \
+            if match else None
 
     def is_article_url(self, canonical_url: str) -> bool:
         """True when the profile says this (canonical) URL may be an article page."""

@@ -32,6 +32,11 @@ def _generic_kinds() -> KindTable:
 
 GENERIC = SiteProfile(
     name="generic",
+    # The id most sites put in article URLs: a numeric last path segment (/p/60636.html,
+    # /article/123456/) or an id-like query key (?id=123). Dates (/2023/05/14/slug) and
+    # years (/news/2023) are not.
+    article_id_pattern=(r"/(?!(?:19|20)\d\d(?:\D|$))(?P<id>\d{3,})(?:\.s?html?|\.php|\.aspx?)?/?(?:$|\?)"
+                        r"|[?&](?:id|aid|article_?id|articleid|p)=(?P<id_query>\d+)(?:&|$)"),
     section_kinds=_generic_kinds(),
     # Real sites write tips in prose too; only a list makes prevention items there
     # (../shared/real-pages/README.md, rules 1 and 5).

@@ -95,3 +95,15 @@ def test_recommend_block_without_list_items_gives_one_entry_per_link() -> None:
     record = parse_article(html, "https://www.keepto.com/p/2.html")
     assert [(r.title, r.snippet, r.truncated) for r in record.recommendations] == [
         ("Seven", "Teaser of seven", True), ("Eight", None, False)]
+
+
+@pytest.mark.parametrize(
+    ("url", "article_id"),
+    [("https://health.example/p/60636.html", "60636"), ("https://health.example/article/123456/", "123456"),
+     ("https://health.example/read.php?id=778&x=1", "778"), ("https://health.example/2023/05/14/flu", None),
+     ("https://health.example/news/2023", None), ("https://health.example/flu-guide", None)],
+)
+def test_generic_profile_reads_the_id_most_sites_put_in_article_urls(url: str, article_id: str | None) -> None:
+    record = parse_article("<html><body><h1>T</h1><p>Text.</p></body></html>", url)
+    assert record.article_id == article_id
+    assert record.article_key.startswith("health.example:")
