@@ -103,7 +103,7 @@ def test_recommend_block_without_list_items_gives_one_entry_per_link() -> None:
      ("https://health.example/read.php?id=778&x=1", "778"), ("https://health.example/2023/05/14/flu", None),
      ("https://health.example/news/2023", None), ("https://health.example/flu-guide", None)],
 )
-def test_generic_profile_reads_the_id_most_sites_put_in_article_urls(url: str, article_id: str | None) -> None:
+def test_generic_profile_reads_the_id_sites_put_in_article_urls(url: str, article_id: str | None) -> None:
     record = parse_article("<html><body><h1>T</h1><p>Text.</p></body></html>", url)
     assert record.article_id == article_id
     assert record.article_key.startswith("health.example:")
