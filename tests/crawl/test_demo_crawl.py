@@ -78,3 +78,9 @@ def test_redirected_url_is_exported_under_its_target(demo_crawl: DemoCrawl) -> N
     for old, new in demo_crawl.truth.redirects.items():
         assert old not in exported
         assert new in exported
+
+
+def test_every_request_went_to_the_demo_server_none_off_site(demo_crawl: DemoCrawl) -> None:
+    served = [r for r in demo_crawl.requests if r[0] == "GET"]
+    assert demo_crawl.run.stats["downloader/request_count"] == len(served)
+    assert {host.split(":")[0] for _, host, _ in served} <= {"www.healthdemo.test"}
