@@ -9,7 +9,6 @@ code  meaning
 0     success
 1     the run failed (crawl errors, export failure); details in the log
 2     bad input: missing/empty/binary/non-HTML file, unknown site, bad option
-3     another run holds the lock (nothing was done)
 130   interrupted (Ctrl-C)
 ====  ==========================================================================
 """
@@ -28,7 +27,7 @@ from crawler.parsing import parse_article
 from crawler.profiles import get_profile, profile_names
 from crawler.run import CrawlResult, setting_value
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 _HTML_TAG = re.compile(rb"<\s*[a-zA-Z!/]")
 
 
@@ -51,8 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthcrawl",
         description="Crawl health-article sites and publish tidy CSV/Parquet tables.",
-        epilog="Exit codes: 0 ok, 1 run failed, 2 bad input, 3 another run holds the lock, "
-        "130 interrupted.",
+        epilog="Exit codes: 0 ok, 1 run failed, 2 bad input, 130 interrupted.",
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     _add_parse(commands)
@@ -70,7 +68,7 @@ def _add_parse(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parse.add_argument("file", type=Path, metavar="FILE", help="the saved HTML page")
     parse.add_argument("--url", help="URL the page was fetched from (resolves links, "
                        "picks the site profile); default: the file's file:// URL")
-    parse.add_argument("--site", choices=None, metavar="NAME",
+    parse.add_argument("--site", metavar="NAME",
                        help=f"site profile to use instead of the URL's ({', '.join(profile_names())})")
     parse.set_defaults(run=run_parse)
 
