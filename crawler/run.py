@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.params import CrawlParams
+from pipelines.export import PUBLISH_REASONS
 from crawler.spiders.health import HealthSpider
 
 ENV_PREFIX = "HEALTHCRAWL_"
@@ -67,7 +68,8 @@ class CrawlResult:
 
     @property
     def ok(self) -> bool:
-        return self.finish_reason == "finished" and not self.stats.get("healthcrawl/export/failed")
+        """The run ended as asked and its tables were published (or export is off)."""
+        return self.finish_reason in PUBLISH_REASONS and not self.stats.get("healthcrawl/export/discarded")
 
     def summary(self) -> str:
         return (f"{self.articles} articles, {self.duplicates} duplicates dropped, "

@@ -4,8 +4,8 @@ Life of a run: ``open_spider`` creates the temp folder and opens every writer;
 ``process_item`` appends the record's rows; the ``item_dropped`` signal brings each
 ``DuplicateDropped`` row from the dedup stage; ``close_spider`` closes the writers; the
 ``spider_closed`` signal (which carries the close reason, unlike ``close_spider``) then
-publishes when the reason is ``finished`` and no write failed, and discards the temp
-folder otherwise, so the previous publication stays as it was (see ``pipelines.publish``).
+publishes when the run ended as asked (``PUBLISH_REASONS``) and no write failed, and
+discards the temp folder otherwise (counted as ``healthcrawl/export/discarded``), so the previous publication stays as it was (see ``pipelines.publish``).
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
 logger = logging.getLogger(__name__)
 
 DEFAULT_FORMATS = ("csv", "parquet")
+PUBLISH_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout")
+"""Close reasons of a run that ended as asked (all done, or the limit the user set), and so
+publishes; any other (Ctrl-C ``shutdown``, ``closespider_errorcount``, a crash) discards."""
 
 
 def new_run_id(now: datetime) -> str:
@@ -125,13 +128,15 @@ class ExportPipeline:
         self.finish(reason, self._stats.get_stats())
 
     def finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> Path | None:
-        """Publish the run when ``reason`` is ``finished`` and nothing failed; else discard."""
+        """Publish the run when it ended as asked (``PUBLISH_REASONS``) and nothing failed;
+        else discard it."""
         self.tables.close()
-        if reason == "finished" and not self.failed:
+        if reason in PUBLISH_REASONS and not self.failed:
             with self._guard():
                 self.tables.retract(self.successors)
-        if reason != "finished" or self.failed:
+        if reason not in PUBLISH_REASONS or self.failed:
             self.publication.abort()
+            self.counters.inc("discarded")
             why = "a write failed" if self.failed else f"spider closed: {reason}"
             logger.warning("healthcrawl export: run %s discarded (%s)", self.publication.run_id, why)
             return None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from crawler.demo_site import DemoServer, generate_site
 from crawler.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
-from tests.crawl.run_cli import REPO
+from tests.crawl.run_cli import REPO, CliRun, healthcrawl
 
 
 def test_scrapy_crawl_health_publishes_the_tables(tmp_path: Path) -> None:
@@ -42,3 +42,33 @@ def test_bad_spider_argument_fails_at_start_with_one_clear_line(tmp_path: Path) 
     assert done.stderr.strip().splitlines() == [
         "healthcrawl: error: unknown site 'nosuchsite'; known sites: demo, generic, keepto"
     ]
+
+
+def crawl_small_demo(tmp_path: Path, *flags: str) -> CliRun:
+    server = DemoServer(tmp_path / "site")
+    try:
+        truth = generate_site(tmp_path / "site", pages=30, base_url=server.base_url)
+        server.start()
+        return healthcrawl("crawl", "--site", "demo", "--start-url", truth.start_url,
+                           "--host-map", f"{DEMO_HOST}=127.0.0.1", "--format", "parquet",
+                           "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0", *flags,
+                           out=tmp_path / "out")
+    finally:
+        server.shutdown()
+
+
+def test_max_pages_stops_the_crawl_and_publishes_what_it_has(tmp_path: Path) -> None:
+    run = crawl_small_demo(tmp_path, "--max-pages", "25")
+    assert run.code == 0, run.stderr[-2000:]
+    assert run.manifest["finish_reason"] == "closespider_pagecount"
+    assert 0 < run.manifest["row_counts"]["articles"] < 30
+
+
+def test_run_that_fails_to_export_exits_1_and_keeps_the_previous_publication(tmp_path: Path) -> None:
+    first = crawl_small_demo(tmp_path)
+    assert first.code == 0
+    before = (tmp_path / "out" / "latest").resolve()
+    failing = crawl_small_demo(tmp_path, "-s", "HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE=0")
+    assert failing.code == 1
+    assert "previous publication" in failing.stderr
+    assert (tmp_path / "out" / "latest").resolve() == before
