@@ -18,8 +18,8 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.params import CrawlParams
-from pipelines.export import PUBLISH_REASONS
 from crawler.spiders.health import HealthSpider
+from pipelines.export import PUBLISH_REASONS
 
 ENV_PREFIX = "HEALTHCRAWL_"
 

@@ -5,7 +5,8 @@ Life of a run: ``open_spider`` creates the temp folder and opens every writer;
 ``DuplicateDropped`` row from the dedup stage; ``close_spider`` closes the writers; the
 ``spider_closed`` signal (which carries the close reason, unlike ``close_spider``) then
 publishes when the run ended as asked (``PUBLISH_REASONS``) and no write failed, and
-discards the temp folder otherwise (counted as ``healthcrawl/export/discarded``), so the previous publication stays as it was (see ``pipelines.publish``).
+discards the temp folder otherwise (counted as ``healthcrawl/export/discarded``), so the
+previous publication stays as it was (see ``pipelines.publish``).
 """
 
 from __future__ import annotations
