@@ -191,6 +191,10 @@ def run_serve_demo_command(args: argparse.Namespace) -> int:
 
 def _report(result: CrawlResult, out: Path) -> int:
     print(f"healthcrawl: {result.summary()}", flush=True)
+    if result.finish_reason == "shutdown":  # Ctrl-C / SIGTERM: Scrapy stopped gracefully
+        print(f"healthcrawl: interrupted; the previous publication in {out} is untouched",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     if not result.ok:
         print(f"healthcrawl: error: the run did not finish cleanly ({result.finish_reason}); "
               f"the previous publication in {out} is untouched", file=sys.stderr)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from crawler.middlewares.retry_after import retry_delay
-from tests.crawl.run_cli import healthcrawl
+from tests.crawl.run_cli import REPO, healthcrawl
 from tests.crawl.scripted_server import Reply, scripted_server
 
 ARTICLE = b"<html><head><title>t</title></head><body><h1>Cold</h1><p>Rest well.</p></body></html>"
@@ -59,3 +63,28 @@ def test_robots_crawl_delay_spaces_requests_to_the_site(tmp_path: Path) -> None:
     assert run.stats["healthcrawl/robots/crawl_delay"] == 1.0
     assert len(pages) == 3
     assert all(b - a >= 0.9 for a, b in zip(pages, pages[1:], strict=False))
+
+
+def test_interrupted_crawl_exits_130_and_publishes_nothing(tmp_path: Path) -> None:
+    links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(50))
+
+    def script(path: str, seen: int) -> Reply:
+        if path == "/robots.txt":
+            return Reply(404)
+        time.sleep(0.3)
+        page = f"<html><body><h1>Page {path}</h1><p>Some text here.</p>{links}</body></html>"
+        return Reply(200, page.encode())
+
+    with scripted_server(script) as server:
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--site", "generic", "--start-url",
+             server.url + "/", "--out", str(tmp_path / "out"), "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(server.log) < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        crawl.send_signal(signal.SIGINT)
+        _, stderr = crawl.communicate(timeout=60)
+    assert crawl.returncode == 130, stderr[-2000:]
+    assert "interrupted" in stderr
+    assert not (tmp_path / "out" / "latest").exists()
