@@ -43,7 +43,8 @@ def canonicalize_url(url: str, host_aliases: Mapping[str, str] | None = None) ->
     host = (parts.hostname or "").rstrip(".")
     if host_aliases:
         host = host_aliases.get(host, host)
-    port = parts.port if parts.port not in (None, DEFAULT_PORTS[scheme]) else None
+    port = parts.port
+    port = port if port not in (None, DEFAULT_PORTS[scheme]) else None
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and not (scheme == "http" and port == 443):
         netloc = f"{netloc}:{port}"
@@ -76,6 +77,8 @@ def _normalize_path(path: str) -> str:
 
 
 def _clean_query(query: str) -> str:
+    if not query:
+        return query
     pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not is_tracking_key(k)]
     return urlencode(sorted(pairs))
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -160,9 +159,10 @@ def _symptoms(sections: list[Section]) -> str | None:
 
 
 def _word_count(body: Body) -> int:
+    """Words in the summary, section texts and items, counted over them joined at once."""
     texts = [*body.summary, *(s.text for s in body.sections),
              *(i for s in body.sections for i in s.items)]
-    return sum(words(t) for t in texts)
+    return words(" ".join(texts))
 
 
 def article_key(site: str, article_id: str | None, canonical: str) -> str:
@@ -175,14 +175,12 @@ def article_key(site: str, article_id: str | None, canonical: str) -> str:
 def content_hash(title: str, body: Body) -> str:
     """sha256 over the (already whitespace-normalized) title, summary and sections,
     case-folded: never links, chrome or fetch data, so one article behind two URLs or
-    two sidebars hashes the same."""
-    content = [
-        title.casefold(),
-        [p.casefold() for p in body.summary],
-        [[s.heading.casefold(), s.text.casefold(), [i.casefold() for i in s.items]]
-         for s in body.sections],
-    ]
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
+    two sidebars hashes the same. Fields are separated by control characters that
+    normalized text cannot contain, so no two different articles join to the same bytes."""
+    parts = [title, "\x1e".join(body.summary)]
+    for section in body.sections:
+        parts.append("\x1d".join((section.heading, section.text, "\x1e".join(section.items))))
+    return hashlib.sha256("\x1f".join(parts).casefold().encode("utf-8")).hexdigest()
 
 
 def _warnings(html: str | bytes, title: str, body: Body) -> list[str]:

@@ -59,7 +59,7 @@ def is_binary(data: bytes) -> bool:
     start without a UTF-16/32 byte-order mark explaining them."""
     if data.startswith(_BINARY_MAGIC):
         return True
-    return b"\x00" in data[:4096] and read_bom(data)[0] is None
+    return data.find(b"\x00", 0, 4096) != -1 and read_bom(data)[0] is None
 
 
 def parse_tree(html: str | bytes, content_type: str | None = None) -> etree._Element:

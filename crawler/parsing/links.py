@@ -105,7 +105,7 @@ def _entries(
     link, with the link-less siblings after it (a ``<dt>`` link and its ``<dd>`` teaser)."""
     items = list(block.iter("li"))
     if items:
-        return [(li, next((a for a in li.iter("a") if a.get("href")), None), []) for li in items]
+        return [(li, _first_link(li), []) for li in items]
     entries = []
     for anchor in (a for a in block.iter("a") if a.get("href")):
         entry = anchor
@@ -120,6 +120,13 @@ def _entries(
     return entries
 
 
+def _first_link(element: etree._Element) -> etree._Element | None:
+    for anchor in element.iter("a"):
+        if anchor.get("href"):
+            return anchor
+    return None
+
+
 def _links_in(element: etree._Element) -> int:
     return sum(1 for a in element.iter("a") if a.get("href"))
 
@@ -128,16 +135,20 @@ def _snippet(
     entry: etree._Element, anchor: etree._Element, extra: list[etree._Element]
 ) -> tuple[str | None, bool]:
     """The entry's text beside its link, without the trailing ellipsis."""
-    linked = anchor
-    while linked is not entry and linked.getparent() is not entry and linked.getparent() is not None:
-        linked = linked.getparent()
-    parts = [] if linked is entry else [entry.text or ""]
-    for child in entry if linked is not entry else ():
-        if child is not linked and isinstance(child.tag, str):
-            parts.append(element_text(child))
-        parts.append(child.tail or "")
+    parts: list[str] = []
+    if anchor is not entry:
+        linked = anchor
+        while (parent := linked.getparent()) is not entry and parent is not None:
+            linked = parent
+        if entry.text:
+            parts.append(entry.text)
+        for child in entry:
+            if child is not linked and isinstance(child.tag, str):
+                parts.append(element_text(child))
+            if child.tail:
+                parts.append(child.tail)
     parts.extend(element_text(element) for element in extra)
-    text = normalize(" ".join(parts))
+    text = normalize(" ".join(parts)) if parts else ""
     if not text:
         return None, False
     for ellipsis in _ELLIPSES:
