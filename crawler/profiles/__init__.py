@@ -43,6 +43,10 @@ class SiteProfile:
     article_id_pattern: str = ""
     """Regex whose groups named ``id...`` give the article id, when it differs from
     ``article_url_pattern`` (the generic profile reads ids without deciding what is an article)."""
+    min_article_words: int = 0
+    """Where any page may be an article (no ``article_url_pattern``): a parsed page is an
+    article only with at least this many words of prose (summary and section text, not
+    list items), so home and listing pages, mostly links, are not exported."""
     listing_url_pattern: str = ""
     """Regex of listing pages (home, categories, pagination) whose links the spider follows;
     empty: every same-site page that is not an article is treated as a listing."""

@@ -43,4 +43,5 @@ GENERIC = SiteProfile(
     prevention_paragraphs_are_items=False,
     heading_elements_rule=True,
     prevention_first_list_only=True,
+    min_article_words=60,
 )

@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from crawler.params import CrawlParams
 from crawler.parsing import parse_page
+from crawler.parsing.text import words
 from crawler.records import ArticleRecord
 from crawler.urls import canonicalize_url, fetch_url
 
@@ -116,8 +117,11 @@ class HealthSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         record = page.record
-        self.crawler.stats.inc_value(f"{STAT}/articles")
-        yield record
+        if prose_words(record) >= self.profile.min_article_words:
+            self.crawler.stats.inc_value(f"{STAT}/articles")
+            yield record
+        else:
+            self.crawler.stats.inc_value(f"{STAT}/skipped/too_little_prose")
         linked = (record.prev_article, record.next_article, *record.recommendations)
         for url in (*(link.url for link in linked if link is not None), *page.body_links):
             yield from self.follow_new(url)
@@ -135,6 +139,11 @@ class HealthSpider(scrapy.Spider):
         reason = f"http_{status}" if status else type(failure.value).__name__
         self.crawler.stats.inc_value(f"{STAT}/failed/{reason}")
         self.logger.info("fetch failed (%s): %s", reason, failure.request.url)  # type: ignore[attr-defined]
+
+
+def prose_words(record: ArticleRecord) -> int:
+    """Words of running text (summary and section text, not list items)."""
+    return words(" ".join([record.summary or "", *(s.text for s in record.sections)]))
 
 
 def _content_type(response: Response) -> bytes:

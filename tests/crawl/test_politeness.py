@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import random
 import signal
 import subprocess
 import sys
@@ -88,3 +90,29 @@ def test_interrupted_crawl_exits_130_and_publishes_nothing(tmp_path: Path) -> No
     assert crawl.returncode == 130, stderr[-2000:]
     assert "interrupted" in stderr
     assert not (tmp_path / "out" / "latest").exists()
+
+
+def test_generic_crawl_exports_articles_not_listing_pages(tmp_path: Path) -> None:
+    topics = ["flu", "asthma", "gout", "eczema", "migraine", "anemia", "insomnia", "acne", "colds"]
+
+    def prose(seed: str) -> str:  # distinct text per page, or dedup would keep just one
+        rng = random.Random(seed)
+        return " ".join(f"{rng.choice(topics)} needs {rng.choice(topics)} care." for _ in range(40))
+    listing = "".join(f'<li><a href="/health/{i}.html">Health article number {i}</a></li>' for i in range(3))
+
+    def script(path: str, seen: int) -> Reply:
+        if path == "/robots.txt":
+            return Reply(404)
+        if path == "/":
+            return Reply(200, f"<html><body><h1>Health news</h1><ul>{listing}</ul></body></html>".encode())
+        return Reply(200, f"<html><body><article><h1>Article {path}</h1><p>{prose(path)}</p>"
+                          f"<h2>Prevention</h2><ul><li>Wash hands</li></ul></article></body></html>".encode())
+
+    with scripted_server(script) as server:
+        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/",
+                          "--format", "jsonl", out=tmp_path / "out")
+    assert run.code == 0, run.stderr
+    titles = sorted(json.loads(line)["title"] for line in
+                    (tmp_path / "out" / "latest" / "articles.jsonl").read_text().splitlines())
+    assert titles == [f"Article /health/{i}.html" for i in range(3)]
+    assert run.stats["healthcrawl/spider/skipped/too_little_prose"] == 1
