@@ -130,7 +130,12 @@ class ParquetWriter(TableWriter):
         self._writer.close()
 
     def _flush(self) -> None:
-        table = pa.Table.from_pylist(self._buffer, schema=self._schema)
+        # Column lists, not row dicts: pyarrow converts a list per column in C, several
+        # times faster than ``Table.from_pylist`` walking the rows.
+        rows = self._buffer
+        table = pa.Table.from_pydict(
+            {name: [row[name] for row in rows] for name in self._schema.names}, schema=self._schema
+        )
         self._writer.write_table(table, row_group_size=self.row_group_size)
         self.row_groups_written += -(-table.num_rows // self.row_group_size)
         self._buffer = []
