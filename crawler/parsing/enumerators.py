@@ -1,6 +1,6 @@
 """Enumerators and bullets at the start of a line: recognise, strip, read the number.
 
-Recognised: ``1.`` ``1、`` ``1)`` ``(1)`` ``（1）`` ``①`` ``一、`` ``Step 1:`` and bullets
+Recognised: ``1.`` ``1、`` ``1)`` ``(1)`` ``（1）`` ``①`` ``一、`` ``（一）`` ``Step 1:`` and bullets
 ``•`` ``-`` ``*``. The style is kept so the heading/item rules can compare markup.
 """
 
@@ -17,6 +17,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("paren", re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")),
     ("circled", re.compile(rf"^([{_CIRCLED}])\s*")),
     ("chinese", re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*")),
+    ("chinese_paren", re.compile(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*")),
     ("dot", re.compile(r"^(\d{1,3})\s*[.．](?!\d)\s*")),
     ("comma", re.compile(r"^(\d{1,3})\s*、\s*")),
     ("bracket", re.compile(r"^(\d{1,3})\s*[)）]\s*")),
@@ -64,7 +65,7 @@ def strip_enumerator(line: str) -> str:
 def _value(style: str, token: str) -> int:
     if style == "circled":
         return _CIRCLED.index(token) + 1
-    if style == "chinese":
+    if style in ("chinese", "chinese_paren"):
         return _chinese_number(token)
     return int(token)
 

@@ -21,6 +21,7 @@ from crawler.parsing.enumerators import split_enumerator, strip_enumerator
         ("一、Symptoms and signs", 1, "chinese", "Symptoms and signs"),
         ("四、Treatment", 4, "chinese", "Treatment"),
         ("十二、Summary", 12, "chinese", "Summary"),
+        ("（三）Diet", 3, "chinese_paren", "Diet"),
         ("Step 3: Wrap the ankle", 3, "step", "Wrap the ankle"),
         ("- Measure your blood pressure", None, "bullet", "Measure your blood pressure"),
         ("• Drink water", None, "bullet", "Drink water"),
