@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,6 +49,7 @@ import numpy as np  # noqa: E402
 from scrapy.statscollectors import MemoryStatsCollector  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
+from benchmarks.bench_export import synthetic_record  # noqa: E402
 from crawler.records import ArticleRecord  # noqa: E402
 from pipelines.dedup import DedupPipeline, DuplicateDropped  # noqa: E402
 from pipelines.minhash import DEFAULT_THRESHOLD, MinHasher, jaccard, shingles, words  # noqa: E402
@@ -58,28 +60,9 @@ COPY_EVERY = 20
 
 
 def record(n: int, words: list[str]) -> ArticleRecord:
-    return ArticleRecord(
-        article_key=f"bench:{n}",
-        site="bench",
-        url=f"https://bench.test/p/{n}.html",
-        canonical_url=f"https://bench.test/p/{n}.html",
-        article_id=str(n),
-        title=f"Title {n}",
-        summary=" ".join(words),
-        sections=[],
-        symptoms=None,
-        prevention=[],
-        recommendations=[],
-        prev_article=None,
-        next_article=None,
-        breadcrumbs=[],
-        published_at=None,
-        language="en",
-        word_count=len(words),
-        content_hash=f"{n:064x}",
-        fetched_at="2024-05-02T10:00:00+00:00",
-        http_status=200,
-    )
+    """The export benchmark's synthetic record, its body reduced to ``words`` (one summary)."""
+    return replace(synthetic_record(n), summary=" ".join(words), sections=[], symptoms=None,
+                   prevention=[], word_count=len(words))
 
 
 def child(size: int) -> None:
