@@ -3,10 +3,10 @@
 Pure helpers (numpy, no Scrapy) for the dedup stage.
 
 *Shingles.* The text is NFKC-normalized, lowercased and cut into words (each CJK character
-is a word, as in ``word_count``); every distinct run of ``SHINGLE_WORDS`` words is a shingle,
-hashed to 32 bits from its words' CRC-32s (``shingle_hashes``; stable across processes and
-Python versions, unlike ``hash()``, so a persistent store can keep signatures between runs
-and workers).
+is a word, as in ``word_count``); every run of ``SHINGLE_WORDS`` words is a shingle, hashed
+to 32 bits from its words' 64-bit hashes (``word_hashes``, ``shingle_hashes``; stable across
+processes and Python versions, unlike ``hash()``, so a persistent store can keep signatures
+between runs and workers).
 
 *Signature.* ``num_perm`` multiply-shift hash functions ``((a * h + b) mod 2**64) >> 32``
 (Dietzfelbinger's scheme: odd 64-bit ``a``, 64-bit ``b``, 32-bit output; no division, so
@@ -43,7 +43,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -78,24 +77,83 @@ def shingles(tokens: list[str], size: int = SHINGLE_WORDS) -> set[str]:
 
 
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+_POLY = 0x100000001B3
+"""Odd, so invertible modulo 2**64: a word's hash is a difference of prefix sums."""
+_ASCII_WORD = np.zeros(256, dtype=bool)
+_ASCII_WORD[[*b"0123456789abcdefghijklmnopqrstuvwxyz"]] = True
+"""The bytes ``words`` keeps in lowercased ASCII text (``[^\\W_]`` there is ``[0-9a-z]``)."""
 
 
-def shingle_hashes(tokens: list[str], size: int = SHINGLE_WORDS) -> npt.NDArray[np.uint64]:
-    """Distinct 32-bit hashes of the runs of ``size`` words, stable across processes.
+class _Powers:
+    """``_POLY ** i`` and its inverse's powers modulo 2**64, grown as texts get longer."""
 
-    Each word is hashed once (CRC-32, in C) and each shingle's hash mixes its words'
-    hashes with odd 64-bit multipliers in numpy: hashing every shingle string with blake2b
-    cost four times the whole MinHash. A text shorter than ``size`` is one shingle.
+    def __init__(self) -> None:
+        self.up = np.ones(1, dtype=np.uint64)
+        self.down = np.ones(1, dtype=np.uint64)
+
+    def at_least(self, size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+        if self.up.size < size:
+            size = max(size, 2 * self.up.size)
+            factors = np.full(size, _POLY, dtype=np.uint64)
+            factors[0] = 1
+            inverse = np.full(size, pow(_POLY, -1, 1 << 64), dtype=np.uint64)
+            inverse[0] = 1
+            self.up, self.down = np.cumprod(factors), np.cumprod(inverse)  # wraps modulo 2**64
+        return self.up, self.down
+
+
+_POWERS = _Powers()
+
+
+def _fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """MurmurHash3's finalizer: every input bit moves every output bit."""
+    values ^= values >> np.uint64(33)
+    values *= np.uint64(0xFF51AFD7ED558CCD)
+    values ^= values >> np.uint64(33)
+    values *= np.uint64(0xC4CEB9FE1A85EC53)
+    values ^= values >> np.uint64(33)
+    return values
+
+
+def word_hashes(text: str) -> npt.NDArray[np.uint64]:
+    """64-bit hashes of ``words(text)``, in order, the same in every process.
+
+    A word's hash is a polynomial of its UTF-8 bytes modulo 2**64 (then mixed), computed
+    for all words at once from prefix sums in numpy: hashing word by word in Python cost
+    more than the rest of the signature. ASCII text is cut into words by a byte table,
+    with the same result as ``words``; other text goes through ``words`` first.
     """
-    if not tokens:
+    if text.isascii():
+        data = np.frombuffer(text.lower().encode("ascii"), dtype=np.uint8)
+        in_word = _ASCII_WORD[data]
+    else:
+        data = np.frombuffer("\0".join(words(text)).encode(), dtype=np.uint8)
+        in_word = data != 0
+    edges = np.flatnonzero(np.diff(in_word, prepend=False, append=False))
+    starts, ends = edges[0::2], edges[1::2]
+    if starts.size == 0:
         return np.empty(0, dtype=np.uint64)
-    words32 = np.fromiter((zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
-    width = min(size, len(tokens))
-    mixed = np.zeros(len(tokens) - width + 1, dtype=np.uint64)
+    up, down = _POWERS.at_least(data.size + 1)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 on purpose
+        prefix = np.zeros(data.size + 1, dtype=np.uint64)
+        np.cumsum(data * up[: data.size], out=prefix[1:])
+        hashes = (prefix[ends] - prefix[starts]) * down[starts]
+        hashes ^= (ends - starts).astype(np.uint64) * _MIX[0]
+        return _fmix64(hashes)
+
+
+def shingle_hashes(words64: npt.NDArray[np.uint64], size: int = SHINGLE_WORDS) -> npt.NDArray[np.uint64]:
+    """32-bit hashes of the runs of ``size`` words (from ``word_hashes``), repeats kept (a
+    minimum does not mind them); a text shorter than ``size`` is one shingle.
+    """
+    if not words64.size:
+        return words64
+    width = min(size, len(words64))
+    mixed = np.zeros(len(words64) - width + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):  # multiplication wraps modulo 2**64 on purpose
         for offset in range(width):
-            mixed ^= words32[offset : offset + len(mixed)] * _MIX[offset]
-    return np.unique((mixed >> np.uint64(32)) ^ (mixed & np.uint64(0xFFFFFFFF)))
+            mixed ^= words64[offset : offset + len(mixed)] * _MIX[offset]
+    return (mixed >> np.uint64(32)) ^ (mixed & np.uint64(0xFFFFFFFF))
 
 
 def jaccard(first: set[str], second: set[str]) -> float:
@@ -125,7 +183,7 @@ class MinHasher:
 
     def signature(self, text: str) -> Signature:
         """The signature of ``text``'s shingles; all slots ``EMPTY_SLOT`` for a text without words."""
-        hashes = shingle_hashes(words(text))
+        hashes = shingle_hashes(word_hashes(text))
         if hashes.size == 0:
             return np.full(self.num_perm, EMPTY_SLOT, dtype=np.uint32)
         with np.errstate(over="ignore"):  # multiplication wraps modulo 2**64 on purpose
