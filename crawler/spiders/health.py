@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from protego import Protego
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
@@ -25,7 +27,8 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.params import CrawlParams
-from crawler.parsing import parse_page
+from crawler.parse_pool import ParseJob, ParsePool, default_workers
+from crawler.parsing import ParsedPage
 from crawler.parsing.text import words
 from crawler.records import ArticleRecord
 from crawler.urls import canonicalize_url, fetch_url
@@ -48,6 +51,17 @@ class HealthSpider(scrapy.Spider):
         """Hashes of canonical URLs already requested: an article links a dozen others,
         mostly seen; skipping those here saves building a Request the dupefilter would
         drop (about half the framework's per-page CPU). The dupefilter stays the rule."""
+        self.parser = ParsePool(0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """Parse in ``HEALTHCRAWL_PARSE_WORKERS`` processes (``crawler.parse_pool``);
+        default one per core but the crawl's."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        workers = crawler.settings.get("HEALTHCRAWL_PARSE_WORKERS")
+        spider.parser = ParsePool(default_workers() if workers in (None, "") else int(workers))
+        crawler.signals.connect(spider.parser.close, signal=signals.spider_closed)
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.params.start_urls:
@@ -94,28 +108,29 @@ class HealthSpider(scrapy.Spider):
             elif loc:
                 yield from self.follow_new(loc)
 
-    def parse_page(self, response: Response) -> Iterator[ArticleRecord | scrapy.Request]:
+    async def parse_page(self, response: Response) -> AsyncIterator[ArticleRecord | scrapy.Request]:
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return
         canonical = canonicalize_url(response.url, self.profile.host_aliases)
         article, listing = self.profile.is_article_url(canonical), self.profile.is_listing_url(canonical)
         if article:
-            yield from self.parse_article_page(response)
+            for output in self.article_output(await self.parser.parse(self.parse_job(response))):
+                yield output
         if listing:
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
             for link in self.links.extract_links(response):
-                yield from self.follow_new(link.url)
+                for request in self.follow_new(link.url):
+                    yield request
         if not (article or listing):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
 
-    def parse_article_page(self, response: Response) -> Iterator[ArticleRecord | scrapy.Request]:
-        page = parse_page(
-            response.body, response.url, profile=self.profile,
-            content_type=_content_type(response).decode("latin-1"),
-            http_status=response.status,
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
+    def parse_job(self, response: Response) -> ParseJob:
+        return ParseJob(response.body, response.url, self.profile.name,
+                        _content_type(response).decode("latin-1"), response.status,
+                        datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def article_output(self, page: ParsedPage) -> Iterator[ArticleRecord | scrapy.Request]:
         record = page.record
         if prose_words(record) >= self.profile.min_article_words:
             self.crawler.stats.inc_value(f"{STAT}/articles")
