@@ -1,8 +1,10 @@
-"""A Scrapy extension for benchmarks: write the final crawl stats to ``STATS_FILE`` as JSON."""
+"""A Scrapy extension for benchmarks: write the final crawl stats to ``STATS_FILE`` as JSON,
+with the crawl process's own CPU seconds (``bench/process_cpu``; parse workers not included)."""
 
 from __future__ import annotations
 
 import json
+import resource
 from pathlib import Path
 
 from scrapy import signals
@@ -21,5 +23,7 @@ class StatsFile:
         return extension
 
     def spider_closed(self) -> None:
-        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        stats["bench/process_cpu"] = usage.ru_utime + usage.ru_stime
         self.path.write_text(json.dumps(stats, default=str))

@@ -6,6 +6,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from crawler.parsing.decoding import parse_tree
 from crawler.parsing.text import element_text, normalize
 from crawler.records import Link, Recommendation
 
@@ -56,6 +57,15 @@ def absolute_url(base_url: str, href: str) -> str:
         scheme, _, rest = base_url.partition("://")
         return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0].split('#', 1)[0]}{href}"
     return urljoin(base_url, href)
+
+
+def page_links(html: str | bytes, url: str, content_type: str | None = None) -> list[str]:
+    """Every ``<a href>`` of a page, absolute (against ``<base href>`` when there is one),
+    in page order: what a crawler follows from a listing page."""
+    root = parse_tree(html, content_type)
+    base = root.find(".//head/base[@href]")
+    base_url = absolute_url(url, base.get("href") or "") if base is not None else url
+    return [absolute_url(base_url, href) for a in root.iter("a") if (href := a.get("href"))]
 
 
 def _link(anchor: etree._Element, base_url: str) -> Link:
