@@ -2,14 +2,13 @@
 
 When dedup keeps a later-arriving copy instead of one already exported (``pipelines.dedup``),
 the earlier copy's rows must leave every article table, and ``duplicates`` rows that pointed
-at it must point at its successor. Files are rewritten one row group (Parquet) or one line
-(CSV, JSON Lines) at a time into a sibling file that replaces the original, so memory stays
+at it must point at its successor. Files are rewritten one row group (Parquet), one
+batch (CSV) or one line (JSON Lines) at a time into a sibling file that replaces the original, so memory stays
 bounded whatever the run's size. Runs only inside the unpublished temp folder.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections.abc import Mapping
@@ -17,7 +16,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from pipelines.tables import SCHEMAS
+from pipelines.writers import CSV_WRITE_OPTIONS, csv_schema, read_csv_batches
 
 
 def resolve(successors: Mapping[str, str], key: str) -> str:
@@ -57,29 +60,31 @@ def _parquet(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -
                 removed += group.num_rows - pc.sum(keep.cast("int64")).as_py()
                 group = group.filter(keep)
             else:
-                column = group.schema.get_field_index("duplicate_of")
-                remapped = pa.array([final.get(v, v) for v in group["duplicate_of"].to_pylist()],
-                                    pa.string())
-                group = group.set_column(column, group.schema.field(column), remapped)
+                group = _remap(group, final)
             writer.write_table(group)
     return removed
 
 
+def _remap(table: pa.Table, final: Mapping[str, str]) -> pa.Table:
+    """``table`` with ``duplicate_of`` pointing at the finally kept articles."""
+    column = table.schema.get_field_index("duplicate_of")
+    remapped = pa.array([final.get(v, v) for v in table["duplicate_of"].to_pylist()], pa.string())
+    return table.set_column(column, table.schema.field(column), remapped)
+
+
 def _csv(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
+    schema = SCHEMAS[path.name.split(".")[0]]
     removed = 0
-    with path.open(encoding="utf-8", newline="") as source, \
-            temp.open("w", encoding="utf-8", newline="") as target:
-        reader, writer = csv.reader(source), csv.writer(target)
-        header = next(reader)
-        writer.writerow(header)
-        column = header.index("article_key" if dropping else "duplicate_of")
-        for row in reader:
-            if dropping and row[column] in final:
-                removed += 1
-                continue
-            if not dropping:
-                row[column] = final.get(row[column], row[column])
-            writer.writerow(row)
+    keys = pa.array(list(final))
+    with pacsv.CSVWriter(str(temp), csv_schema(schema), write_options=CSV_WRITE_OPTIONS) as writer:
+        for batch in read_csv_batches(path, schema):
+            if dropping:
+                keep = pc.invert(pc.is_in(batch["article_key"], value_set=keys))
+                removed += batch.num_rows - pc.sum(keep.cast("int64")).as_py()
+                batch = batch.filter(keep)
+            else:
+                batch = _remap(pa.Table.from_batches([batch]), final)
+            writer.write(batch)
     return removed
 
 

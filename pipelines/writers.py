@@ -1,8 +1,9 @@
 """Table writers: one contract (``open(schema)``, ``write(rows)``, ``close()``), three formats.
 
-Every writer streams: CSV and JSON Lines go straight to a buffered file, Parquet keeps at
-most one row group (``row_group_size`` rows) in memory. A writer gets the schema before
-any row, so every format has the same columns in the same order.
+Every writer streams: JSON Lines goes straight to a buffered file, CSV and Parquet keep at
+most one row group (``row_group_size`` rows) in memory and write it as one arrow table. A
+writer gets the schema before any row, so every format has the same columns in the same
+order.
 
 CSV conventions (documented in ``exports/README.md``): UTF-8 with a header line; null is an
 empty cell; booleans are ``true``/``false``; timestamps ISO-8601 with ``+00:00``; list
@@ -13,14 +14,15 @@ as a formula (OWASP "CSV injection"); Parquet and JSON Lines keep the text uncha
 
 from __future__ import annotations
 
-import csv
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from pipelines.tables import Row
@@ -52,51 +54,30 @@ class TableWriter(ABC):
         """Flush everything and close the file; the file is complete afterwards."""
 
 
-def escape_formula(text: str) -> str:
-    """``text`` with a leading apostrophe when a spreadsheet would run it as a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+_FORMULA_START = "^[" + "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_PREFIXES) + "]"
 
 
-def csv_converter(kind: pa.DataType) -> Callable[[Any], Any]:
-    """The function turning a value of arrow type ``kind`` into its CSV cell (None -> "")."""
+def escape_formulas(texts: pa.Array) -> pa.Array:
+    """``texts`` with a leading apostrophe on each that a spreadsheet would run as a formula."""
+    formula = pc.match_substring_regex(texts, _FORMULA_START)
+    return pc.if_else(formula, pc.binary_join_element_wise("'", texts, ""), texts)
+
+
+def csv_column(values: list[Any], kind: pa.DataType) -> pa.Array:
+    """A column of arrow type ``kind`` as its CSV cells' arrow array (see the module doc)."""
     if pa.types.is_string(kind):
-        return lambda value: "" if value is None else escape_formula(value)
-    if pa.types.is_boolean(kind):
-        return lambda value: "" if value is None else ("true" if value else "false")
+        return escape_formulas(pa.array(values, pa.string()))
     if pa.types.is_timestamp(kind):
-        return lambda value: "" if value is None else value.isoformat()
+        return pa.array([None if v is None else v.isoformat() for v in values], pa.string())
     if pa.types.is_list(kind):
-        return lambda value: "" if value is None else json.dumps(value, ensure_ascii=False)
-    return lambda value: "" if value is None else value
+        return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values],
+                        pa.string())
+    return pa.array(values, kind)
 
 
-class CsvWriter(TableWriter):
-    """RFC 4180 CSV, UTF-8, header first, formula-looking text escaped."""
-
-    suffix = ".csv"
-
-    def open(self, schema: pa.Schema) -> None:
-        """See :meth:`TableWriter.open`."""
-        # One converter per column, chosen once from the schema, not per value.
-        self._columns = [(field.name, csv_converter(field.type)) for field in schema]
-        self._file: IO[str] = self.path.open("w", encoding="utf-8", newline="")
-        self._csv = csv.writer(self._file)
-        self._csv.writerow(schema.names)
-
-    def write(self, rows: Sequence[Row]) -> None:
-        """See :meth:`TableWriter.write`."""
-        self._csv.writerows([cell(row[name]) for name, cell in self._columns] for row in rows)
-        self.rows_written += len(rows)
-
-    def close(self) -> None:
-        """See :meth:`TableWriter.close`."""
-        self._file.close()
-
-
-class ParquetWriter(TableWriter):
-    """Typed Parquet, zstd-compressed, written one row group of ``row_group_size`` at a time."""
-
-    suffix = ".parquet"
+class BufferedWriter(TableWriter):
+    """Collects rows and writes them ``row_group_size`` at a time as one arrow table: a
+    column at a time in C instead of a cell at a time in Python."""
 
     def __init__(self, path: Path, row_group_size: int = DEFAULT_ROW_GROUP_SIZE) -> None:
         super().__init__(path)
@@ -105,19 +86,16 @@ class ParquetWriter(TableWriter):
         self.row_group_size = row_group_size
         self.row_groups_written = 0
         self._buffer: list[Row] = []
+        self._schema = pa.schema([])
+        """Set by ``open``."""
 
     @property
     def buffered_rows(self) -> int:
         """Rows held in memory, waiting for the next row group."""
         return len(self._buffer)
 
-    def open(self, schema: pa.Schema) -> None:
-        """See :meth:`TableWriter.open`."""
-        self._schema = schema
-        self._writer = pq.ParquetWriter(self.path, schema, compression="zstd")
-
     def write(self, rows: Sequence[Row]) -> None:
-        """See :meth:`TableWriter.write`; flushes a row group whenever one is full."""
+        """See :meth:`TableWriter.write`; flushes whenever a row group is full."""
         self._buffer.extend(rows)
         self.rows_written += len(rows)
         if len(self._buffer) >= self.row_group_size:
@@ -127,18 +105,82 @@ class ParquetWriter(TableWriter):
         """See :meth:`TableWriter.close`."""
         if self._buffer:
             self._flush()
-        self._writer.close()
+        self._close_file()
 
     def _flush(self) -> None:
+        rows, self._buffer = self._buffer, []
+        self._write_columns({name: [row.get(name) for row in rows] for name in self._schema.names},
+                            len(rows))
+        self.row_groups_written += -(-len(rows) // self.row_group_size)
+
+    @abstractmethod
+    def _write_columns(self, columns: dict[str, list[Any]], count: int) -> None:
+        """Write one batch of ``count`` rows, given as a list of values per column."""
+
+    @abstractmethod
+    def _close_file(self) -> None:
+        """Finish the file."""
+
+
+class CsvWriter(BufferedWriter):
+    """RFC 4180 CSV (CRLF line ends, text cells quoted), UTF-8, header first, formula-looking
+    text escaped; written by pyarrow's CSV writer."""
+
+    suffix = ".csv"
+
+    def open(self, schema: pa.Schema) -> None:
+        """See :meth:`TableWriter.open`."""
+        self._schema = schema
+        self._csv_schema = csv_schema(schema)
+        self._writer = pacsv.CSVWriter(str(self.path), self._csv_schema, write_options=CSV_WRITE_OPTIONS)
+
+    def _write_columns(self, columns: dict[str, list[Any]], count: int) -> None:
+        arrays = [csv_column(columns[f.name], f.type) for f in self._schema]
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._csv_schema))
+
+    def _close_file(self) -> None:
+        self._writer.close()
+
+
+CSV_WRITE_OPTIONS = pacsv.WriteOptions(quoting_header="none", eol="\r\n")
+
+
+def csv_schema(schema: pa.Schema) -> pa.Schema:
+    """The arrow schema of a table's CSV cells: text, times and lists as strings."""
+    def cell_type(kind: pa.DataType) -> pa.DataType:
+        textual = pa.types.is_string(kind) or pa.types.is_timestamp(kind) or pa.types.is_list(kind)
+        return pa.string() if textual else kind
+
+    return pa.schema([pa.field(f.name, cell_type(f.type)) for f in schema])
+
+
+def read_csv_batches(path: Path, schema: pa.Schema) -> pacsv.CSVStreamingReader:
+    """Stream a CSV file this module wrote back as batches of ``csv_schema(schema)``,
+    an unquoted empty cell as null and ``""`` as empty text, as written."""
+    cells = csv_schema(schema)
+    return pacsv.open_csv(str(path), convert_options=pacsv.ConvertOptions(
+        column_types=cells, include_columns=cells.names, strings_can_be_null=True,
+        quoted_strings_can_be_null=False, true_values=["true"], false_values=["false"]))
+
+
+class ParquetWriter(BufferedWriter):
+    """Typed Parquet, zstd-compressed, written one row group of ``row_group_size`` at a time."""
+
+    suffix = ".parquet"
+
+    def open(self, schema: pa.Schema) -> None:
+        """See :meth:`TableWriter.open`."""
+        self._schema = schema
+        self._writer = pq.ParquetWriter(self.path, schema, compression="zstd")
+
+    def _write_columns(self, columns: dict[str, list[Any]], count: int) -> None:
         # Column lists, not row dicts: pyarrow converts a list per column in C, several
         # times faster than ``Table.from_pylist`` walking the rows.
-        rows = self._buffer
-        table = pa.Table.from_pydict(
-            {name: [row[name] for row in rows] for name in self._schema.names}, schema=self._schema
-        )
+        table = pa.Table.from_pydict(columns, schema=self._schema)
         self._writer.write_table(table, row_group_size=self.row_group_size)
-        self.row_groups_written += -(-table.num_rows // self.row_group_size)
-        self._buffer = []
+
+    def _close_file(self) -> None:
+        self._writer.close()
 
 
 class JsonLinesWriter(TableWriter):
@@ -166,7 +208,7 @@ class JsonLinesWriter(TableWriter):
 def make_table_writer(fmt: str, folder: Path, table: str, row_group_size: int) -> TableWriter:
     """The writer of ``table`` in format ``csv`` or ``parquet`` inside ``folder``."""
     if fmt == "csv":
-        return CsvWriter(folder / f"{table}{CsvWriter.suffix}")
+        return CsvWriter(folder / f"{table}{CsvWriter.suffix}", row_group_size)
     if fmt == "parquet":
         return ParquetWriter(folder / f"{table}{ParquetWriter.suffix}", row_group_size)
     raise ValueError(f"unknown table format {fmt!r}; expected csv or parquet")

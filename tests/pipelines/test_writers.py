@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.tables import SCHEMAS, Row
-from pipelines.writers import CsvWriter, JsonLinesWriter, ParquetWriter, TableWriter, escape_formula
+from pipelines.writers import CsvWriter, JsonLinesWriter, ParquetWriter, TableWriter, escape_formulas
 
 SCHEMA = pa.schema(
     [
@@ -158,7 +158,7 @@ def test_parquet_file_carries_the_schema_version(tmp_path: Path) -> None:
     ],
 )
 def test_formula_looking_text_gets_a_leading_apostrophe(text: str, cell: str) -> None:
-    assert escape_formula(text) == cell
+    assert escape_formulas(pa.array([text, None])).to_pylist() == [cell, None]
 
 
 def test_csv_cell_starting_with_equals_opens_as_text(tmp_path: Path) -> None:
@@ -177,8 +177,18 @@ def test_csv_writes_lists_as_json_and_booleans_as_words(tmp_path: Path) -> None:
     writer.open(SCHEMA)
     writer.write(rows(1))
     writer.close()
-    line = writer.path.read_text(encoding="utf-8").splitlines()[1]
-    assert line == 'k0,0,n0,true,"[""t0""]",2024-05-02T10:00:00+00:00'
+    with writer.path.open(encoding="utf-8", newline="") as file:
+        cells = list(csv.reader(file))[1]
+    assert cells == ["k0", "0", "n0", "true", '["t0"]', "2024-05-02T10:00:00+00:00"]
+
+
+def test_csv_tells_empty_text_from_null(tmp_path: Path) -> None:
+    schema = pa.schema([pa.field("summary", pa.string()), pa.field("n", pa.int32())])
+    writer = CsvWriter(tmp_path / "t.csv")
+    writer.open(schema)
+    writer.write([{"summary": "", "n": 1}, {"summary": None, "n": 2}])
+    writer.close()
+    assert writer.path.read_bytes().split(b"\r\n")[1:3] == [b'"",1', b",2"]
 
 
 def test_json_lines_writer_keeps_nested_values(tmp_path: Path) -> None:

@@ -1,0 +1,47 @@
+"""Retraction rewrites a run's files without the superseded articles, in the same form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+
+from crawler.records import ArticleRecord
+from pipelines.retract import retract
+from pipelines.tables import SCHEMAS
+from pipelines.tableset import TableSet
+from pipelines.writers import read_csv_batches
+
+
+def write_run(folder: Path, records: list[ArticleRecord]) -> None:
+    tables = TableSet(folder, ["csv", "parquet"])
+    tables.open()
+    for record in records:
+        tables.write_record(record)
+    tables.close()
+
+
+def test_retracting_nothing_leaves_csv_files_byte_identical(
+    tmp_path: Path, golden: list[ArticleRecord]
+) -> None:
+    write_run(tmp_path, golden)
+    before = {path.name: path.read_bytes() for path in tmp_path.glob("*.csv")}
+    retract(tmp_path, {"no-such:article": golden[0].article_key})
+    assert {path.name: path.read_bytes() for path in tmp_path.glob("*.csv")} == before
+
+
+def test_retracted_csv_keeps_every_other_cell_as_written(
+    tmp_path: Path, golden: list[ArticleRecord]
+) -> None:
+    write_run(tmp_path, golden)
+    gone = golden[0].article_key
+
+    def cells(table: str) -> list[dict[str, object]]:
+        batches = read_csv_batches(tmp_path / f"{table}.csv", SCHEMAS[table])
+        return pa.Table.from_batches(list(batches)).to_pylist()
+
+    before = {table: cells(table) for table in ("articles", "sections")}
+    retract(tmp_path, {gone: golden[1].article_key})
+    for table, rows in before.items():
+        assert cells(table) == [row for row in rows if row["article_key"] != gone]
+    assert any(None in row.values() for row in before["articles"])  # there were nulls to keep
