@@ -6,8 +6,9 @@ on 2 cores) and ``.venv/bin/python benchmarks/bench_dedup.py --separation`` (abo
 *Cost.* Each size runs in its own subprocess. Records have 250-word bodies drawn from a
 5,000-word vocabulary, each with a distinct URL and content hash so every record reaches
 the MinHash check; every 20th is a copy of an earlier one with one word changed (all of
-them should be dropped as ``near``). Only ``DedupPipeline.process_item`` is timed (record
-generation is not); peak RSS is the subprocess's, less that of a one-record run.
+them should be dropped as ``near``). Only ``DedupPipeline.check`` (the stage in one
+process) is timed (record generation is not); peak RSS is the subprocess's, less that of
+a one-record run.
 
 *Separation.* A 2,000-page demo site (seed 3) is generated and parsed; the estimated
 Jaccard of each truth near copy with its original is set against the most similar pair of
@@ -84,7 +85,7 @@ def child(size: int) -> None:
         item = record(n, words)
         started = time.perf_counter()
         try:
-            stage.process_item(item)
+            stage.check(item)
         except DuplicateDropped:
             dropped += 1
         busy += time.perf_counter() - started

@@ -53,9 +53,10 @@ DOWNLOADER_MIDDLEWARES = {
 # One canonical URL is fetched once per run: the fingerprint is the canonical URL's.
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalUrlFingerprinter"
 
-HEALTHCRAWL_PARSE_WORKERS: int | None = None
-"""Processes that parse pages beside the crawl's (``crawler.parse_pool``); None: one per
-core but the crawl's own; 0: parse in the crawl's process."""
+HEALTHCRAWL_WORKER_PROCESSES: int | None = None
+"""Processes beside the crawl's that parse pages and compute MinHash signatures
+(``crawler.worker_pool``); None: one per core but the crawl's own; 0: all in the crawl's
+process."""
 
 ITEM_PIPELINES = dict(pipelines.ITEM_PIPELINES)  # validate 100, dedup 200, export 300
 HEALTHCRAWL_DEDUP_NEAR_THRESHOLD = 0.8

@@ -40,8 +40,16 @@ from scrapy.statscollectors import StatsCollector
 from crawler.profiles import all_host_aliases
 from crawler.records import ArticleRecord
 from crawler.urls import canonicalize_url
+from crawler.worker_pool import WorkerPool, configured_workers
 from pipelines.dedup_store import DedupStore, MemoryDedupStore
-from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, MinHasher, Signature
+from pipelines.minhash import (
+    DEFAULT_BANDS,
+    DEFAULT_ROWS,
+    DEFAULT_THRESHOLD,
+    MinHasher,
+    Signature,
+    SignatureJob,
+)
 from pipelines.signals import article_superseded
 from pipelines.stage import StageStats, as_record, body_text
 from pipelines.tables import DuplicateRow
@@ -78,17 +86,15 @@ def url_order(canonical_url: str) -> list[tuple[int, str]]:
 
 
 def find_match(
-    record: ArticleRecord, store: DedupStore, hasher: MinHasher, canonical_url: str
-) -> tuple[Match | None, Signature | None]:
-    """The kept article ``record`` copies (URL, then content hash, then MinHash), and the
-    record's signature when it had to be computed (only when the cheap lookups found nothing)."""
+    record: ArticleRecord, store: DedupStore, canonical_url: str, signature: Signature
+) -> Match | None:
+    """The kept article ``record`` copies: URL, then content hash, then MinHash ``signature``."""
     if (key := store.find_url(canonical_url)) is not None:
-        return Match(key, "url", 1.0), None
+        return Match(key, "url", 1.0)
     if (key := store.find_exact(record.content_hash)) is not None:
-        return Match(key, "exact", 1.0), None
-    signature = hasher.signature(body_text(record))
+        return Match(key, "exact", 1.0)
     near = store.find_near(signature)
-    return (Match(near.key, "near", near.similarity) if near else None), signature
+    return Match(near.key, "near", near.similarity) if near else None
 
 
 class DedupPipeline:
@@ -105,19 +111,23 @@ class DedupPipeline:
         host_aliases: Mapping[str, str] | None = None,
         hasher: MinHasher | None = None,
         on_superseded: Callable[[DuplicateRow], object] | None = None,
+        workers: WorkerPool | None = None,
     ) -> None:
         self.counters = StageStats(stats, "dedup")
         self.store: DedupStore = store if store is not None else MemoryDedupStore()
         self.host_aliases = dict(host_aliases if host_aliases is not None else all_host_aliases())
         self.hasher = hasher if hasher is not None else MinHasher()
         self.on_superseded = on_superseded
+        self.workers = workers if workers is not None else WorkerPool(0)
+        """Where signatures are computed (``crawler.worker_pool``; none: in this process)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
         """Build from ``HEALTHCRAWL_DEDUP_*``: ``ENABLED``, ``NEAR_THRESHOLD`` (estimated
         Jaccard, default 0.8), ``MINHASH_BANDS`` and ``MINHASH_ROWS`` (default 16 x 8),
         ``HOST_ALIASES`` (alias host to canonical host; default: every profile's, as the
-        request fingerprint uses)."""
+        request fingerprint uses); signatures are computed in ``HEALTHCRAWL_WORKER_PROCESSES``
+        worker processes."""
         settings = crawler.settings
         if not settings.getbool("HEALTHCRAWL_DEDUP_ENABLED", True):
             raise NotConfigured("HEALTHCRAWL_DEDUP_ENABLED is off")
@@ -131,14 +141,26 @@ class DedupPipeline:
             host_aliases=settings.getdict("HEALTHCRAWL_DEDUP_HOST_ALIASES") or None,
             hasher=MinHasher(bands * rows),
             on_superseded=lambda row: crawler.signals.send_catch_log(article_superseded, row=row),
+            workers=WorkerPool(configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES"))),
         )
 
-    def process_item(self, item: Any) -> ArticleRecord:
-        """Return a new record; raise ``DuplicateDropped`` for a copy of a kept one."""
-        self.counters.inc("processed")
+    async def process_item(self, item: Any) -> ArticleRecord:
+        """Return a new record; raise ``DuplicateDropped`` for a copy of a kept one.
+
+        The signature is computed first, in a worker process; what follows runs without
+        yielding to the reactor, so two copies in flight are still decided one after the
+        other, against everything kept before."""
         record = as_record(item)
+        job = SignatureJob(body_text(record), self.hasher.num_perm)
+        return self.check(record, await self.workers.run(job))
+
+    def check(self, record: ArticleRecord, signature: Signature | None = None) -> ArticleRecord:
+        """``process_item`` in this process: ``signature`` is computed here when not given."""
+        self.counters.inc("processed")
+        if signature is None:
+            signature = self.hasher.signature(body_text(record))
         canonical_url = canonicalize_url(record.canonical_url or record.url, self.host_aliases)
-        match, signature = find_match(record, self.store, self.hasher, canonical_url)
+        match = find_match(record, self.store, canonical_url, signature)
         if match is None:
             self._keep(record, canonical_url, signature)
             return record
@@ -159,10 +181,8 @@ class DedupPipeline:
             duplicate_of=match.key, reason=match.reason, similarity=match.similarity,
         ))
 
-    def _keep(self, record: ArticleRecord, canonical_url: str, signature: Signature | None,
+    def _keep(self, record: ArticleRecord, canonical_url: str, signature: Signature,
               superseding: str | None = None) -> None:
-        if signature is None:
-            signature = self.hasher.signature(body_text(record))
         if superseding is None:
             self.store.add(key=record.article_key, url=record.url, canonical_url=canonical_url,
                            content_hash=record.content_hash, signature=signature)
@@ -172,6 +192,7 @@ class DedupPipeline:
                                  signature=signature)
         self.counters.inc("kept")
 
-    def close_spider(self) -> None:
-        """Log the stage's counters in one line."""
+    async def close_spider(self) -> None:
+        """Stop the worker processes; log the stage's counters in one line."""
+        await self.workers.close()
         logger.info(self.counters.summary())

@@ -40,6 +40,7 @@ verified. Memory per article: the signature (512 bytes) and one entry per band t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -192,6 +193,24 @@ class MinHasher:
         # The shift is monotonic, so it moves after the minimum: 128 values, not 128 x n.
         signature: Signature = (permuted.min(axis=1) >> np.uint64(32)).astype(np.uint32)
         return signature
+
+
+@functools.cache
+def shared_hasher(num_perm: int) -> MinHasher:
+    """One hasher per signature length and process (building one costs 128 blake2b digests)."""
+    return MinHasher(num_perm)
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureJob:
+    """The signature of ``text``: a job for ``crawler.worker_pool``, so the crawl's own
+    process does not spend its time on the signature's matrix."""
+
+    text: str
+    num_perm: int
+
+    def run(self) -> Signature:
+        return shared_hasher(self.num_perm).signature(self.text)
 
 
 def estimated_jaccard(first: Signature, second: Signature) -> float:

@@ -26,11 +26,12 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.params import CrawlParams
-from crawler.parse_pool import LinksJob, ParseJob, ParsePool, default_workers
+from crawler.parse_jobs import LinksJob, ParseJob
 from crawler.parsing import ParsedPage
 from crawler.parsing.text import words
 from crawler.records import ArticleRecord
 from crawler.urls import canonicalize_url, fetch_url
+from crawler.worker_pool import WorkerPool, configured_workers
 
 STAT = "healthcrawl/spider"
 
@@ -47,15 +48,14 @@ class HealthSpider(scrapy.Spider):
         """Hashes of canonical URLs already requested: an article links a dozen others,
         mostly seen; skipping those here saves building a Request the dupefilter would
         drop (about half the framework's per-page CPU). The dupefilter stays the rule."""
-        self.parser = ParsePool(0)
+        self.parser = WorkerPool(0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        """Parse in ``HEALTHCRAWL_PARSE_WORKERS`` processes (``crawler.parse_pool``);
+        """Parse in ``HEALTHCRAWL_WORKER_PROCESSES`` processes (``crawler.worker_pool``);
         default one per core but the crawl's."""
         spider = super().from_crawler(crawler, *args, **kwargs)
-        workers = crawler.settings.get("HEALTHCRAWL_PARSE_WORKERS")
-        spider.parser = ParsePool(default_workers() if workers in (None, "") else int(workers))
+        spider.parser = WorkerPool(configured_workers(crawler.settings.get("HEALTHCRAWL_WORKER_PROCESSES")))
         crawler.signals.connect(spider.close_parser, signal=signals.spider_closed)
         return spider
 
@@ -63,7 +63,7 @@ class HealthSpider(scrapy.Spider):
         """Stop the parse workers; count the pages a dying worker left to this process."""
         await self.parser.close()
         if self.parser.restarts:
-            self.crawler.stats.set_value(f"{STAT}/parse_worker_restarts", self.parser.restarts)
+            self.crawler.stats.set_value(f"{STAT}/worker_restarts", self.parser.restarts)
             self.crawler.stats.set_value(f"{STAT}/parsed_in_process", self.parser.in_process_jobs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

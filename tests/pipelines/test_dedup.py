@@ -64,7 +64,7 @@ def feed(stage: DedupPipeline, records: list[ArticleRecord]) -> tuple[list[str],
     stage.on_superseded = rows.append
     for record in records:
         try:
-            kept.append(stage.process_item(record).article_key)
+            kept.append(stage.check(record).article_key)
         except DuplicateDropped as dropped:
             rows.append(dropped.row)
     superseded = {row.article_key for row in rows}
@@ -206,9 +206,9 @@ def test_url_of_a_dropped_copy_points_at_the_kept_article(
 
 
 def test_drop_is_logged_at_info(stage: DedupPipeline, make_record: MakeRecord) -> None:
-    stage.process_item(make_record(n=1))
+    stage.check(make_record(n=1))
     with pytest.raises(DuplicateDropped) as raised:
-        stage.process_item(make_record(n=1))
+        stage.check(make_record(n=1))
     assert raised.value.log_level == "INFO"
 
 

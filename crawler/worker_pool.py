@@ -1,14 +1,15 @@
-"""Parsing on the machine's other cores, so the crawl's own core only fetches.
+"""CPU work on the machine's other cores, so the crawl's own core only fetches.
 
 One Scrapy process runs on one core (the reactor and the GIL), and parsing a 40 KB article
 costs about as much CPU as Scrapy spends fetching it. A pool of worker processes
-(``HEALTHCRAWL_PARSE_WORKERS``, default: one per core but the crawl's) runs the jobs below
-while the reactor goes on downloading; the spider awaits each result. ``0`` workers runs
-jobs in the crawl's process, as does any run without a running asyncio loop.
+(``HEALTHCRAWL_WORKER_PROCESSES``, default: one per core but the crawl's) runs jobs (the
+spider's parsing, ``crawler.parse_jobs``; the dedup stage's MinHash signatures) while the
+reactor goes on downloading; the caller awaits each result. ``0`` workers runs jobs in the
+crawl's process, as does any call without a running asyncio loop.
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: its manager and feeder threads, and
 their fight for the GIL with the reactor, cost the crawl's process almost 1 ms a page,
-half of what parsing costs. Here each worker is a ``python -m crawler.parse_worker``
+half of what parsing costs. Here each worker is a ``python -m crawler.worker_process``
 subprocess speaking length-prefixed pickles over its stdin and stdout (see there), and the
 reactor's own event loop writes and reads the pipes without blocking: about 0.1 ms a page.
 
@@ -25,14 +26,10 @@ import os
 import pickle
 import sys
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from crawler.parse_worker import HEADER, frame
-from crawler.parsing import ParsedPage, parse_page
-from crawler.parsing.links import page_links
-from crawler.profiles import get_profile
+from crawler.worker_process import HEADER, frame
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,35 +43,6 @@ class Job(Protocol[T_co]):
     def run(self) -> T_co: ...
 
 
-@dataclass(frozen=True, slots=True)
-class ParseJob:
-    """One fetched article page to parse: what :func:`parse_page` takes, the profile by name."""
-
-    body: bytes
-    url: str
-    profile: str
-    content_type: str
-    http_status: int
-    fetched_at: str
-
-    def run(self) -> ParsedPage:
-        return parse_page(self.body, self.url, profile=get_profile(self.profile),
-                          content_type=self.content_type, http_status=self.http_status,
-                          fetched_at=self.fetched_at)
-
-
-@dataclass(frozen=True, slots=True)
-class LinksJob:
-    """One fetched listing page whose links the crawl follows (:func:`page_links`)."""
-
-    body: bytes
-    url: str
-    content_type: str
-
-    def run(self) -> list[str]:
-        return page_links(self.body, self.url, self.content_type)
-
-
 class WorkerDied(RuntimeError):
     """The worker process ended with this job still pending."""
 
@@ -83,6 +51,11 @@ def default_workers() -> int:
     """One worker per core the process may use, less the crawl's own; 0 on one core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(cores - 1, 0)
+
+
+def configured_workers(value: object) -> int:
+    """The ``HEALTHCRAWL_WORKER_PROCESSES`` setting as a count: None or "" for the default."""
+    return default_workers() if value in (None, "") else int(str(value))
 
 
 class _Worker:
@@ -132,8 +105,8 @@ class _Worker:
         await self._reading
 
 
-class ParsePool:
-    """Runs :class:`ParseJob` s and :class:`LinksJob` s in ``workers`` worker processes."""
+class WorkerPool:
+    """Runs :class:`Job` s in ``workers`` worker processes."""
 
     def __init__(self, workers: int, max_restarts: int = 3) -> None:
         if workers < 0:
@@ -157,11 +130,11 @@ class ParsePool:
             self.restarts += 1
             self.in_process_jobs += 1
             if self.restarts > self.max_restarts:
-                logger.error("parse workers keep failing (%s); parsing in the crawl's process "
-                             "from now on", error)
+                logger.error("worker processes keep failing (%s); running jobs in the crawl's "
+                             "process from now on", error)
             else:
-                logger.error("%s; its pages are parsed in the crawl's process, a new worker "
-                             "takes the next ones", error)
+                logger.error("%s; its jobs run in the crawl's process, a new worker takes the "
+                             "next ones", error)
             return job.run()
 
     async def _idlest_worker(self) -> _Worker:
@@ -191,6 +164,6 @@ def _loop_running() -> bool:
 async def _start_worker() -> asyncio.subprocess.Process:
     path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "crawler.parse_worker",
+        sys.executable, "-m", "crawler.worker_process",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": path})
