@@ -1,14 +1,33 @@
 """The spider's jobs for the worker pool (``crawler.worker_pool``): parse an article page,
 collect a listing page's links. Each carries bytes and a few strings (the profile by name),
-so it pickles cheaply."""
+so it pickles cheaply, and returns what the spider needs with the per-link work done, so
+the crawl's process is left with set lookups."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from crawler.parsing import ParsedPage, parse_page
 from crawler.parsing.links import page_links
+from crawler.parsing.text import words
 from crawler.profiles import get_profile
+from crawler.records import ArticleRecord
+from crawler.urls import canonicalize_url
+
+Link = tuple[str, str]
+"""A link to follow: the URL as written, and its canonical URL (the crawl's identity)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """A parsed article page, as the spider uses it."""
+
+    record: ArticleRecord
+    prose_words: int
+    """Words of running text (summary and section text, not list items)."""
+    links: list[Link]
+    """Prev/next, Recommend and body links, in that order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +41,12 @@ class ParseJob:
     http_status: int
     fetched_at: str
 
-    def run(self) -> ParsedPage:
-        return parse_page(self.body, self.url, profile=get_profile(self.profile),
-                          content_type=self.content_type, http_status=self.http_status,
-                          fetched_at=self.fetched_at)
+    def run(self) -> ArticlePage:
+        profile = get_profile(self.profile)
+        page = parse_page(self.body, self.url, profile=profile, content_type=self.content_type,
+                          http_status=self.http_status, fetched_at=self.fetched_at)
+        links = canonical_links(linked_urls(page), profile.host_aliases)
+        return ArticlePage(page.record, prose_words(page.record), links)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +55,27 @@ class LinksJob:
 
     body: bytes
     url: str
+    profile: str
     content_type: str
 
-    def run(self) -> list[str]:
-        return page_links(self.body, self.url, self.content_type)
+    def run(self) -> list[Link]:
+        links = page_links(self.body, self.url, self.content_type)
+        return canonical_links(links, get_profile(self.profile).host_aliases)
+
+
+def linked_urls(page: ParsedPage) -> list[str]:
+    """The article's prev/next and Recommend links, then the links of its body."""
+    record = page.record
+    linked = (record.prev_article, record.next_article, *record.recommendations)
+    return [*(link.url for link in linked if link is not None), *page.body_links]
+
+
+def canonical_links(urls: Iterable[str], host_aliases: Mapping[str, str]) -> list[Link]:
+    """Each distinct http(s) URL with its canonical URL (``mailto:`` and such are no pages)."""
+    return [(url, canonicalize_url(url, host_aliases)) for url in dict.fromkeys(urls)
+            if url.startswith(("http://", "https://"))]
+
+
+def prose_words(record: ArticleRecord) -> int:
+    """Words of running text (summary and section text, not list items)."""
+    return words(" ".join([record.summary or "", *(s.text for s in record.sections)]))

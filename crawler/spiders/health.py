@@ -26,9 +26,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.params import CrawlParams
-from crawler.parse_jobs import LinksJob, ParseJob
-from crawler.parsing import ParsedPage
-from crawler.parsing.text import words
+from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
 from crawler.records import ArticleRecord
 from crawler.urls import canonicalize_url, fetch_url
 from crawler.worker_pool import WorkerPool, configured_workers
@@ -76,17 +74,18 @@ class HealthSpider(scrapy.Spider):
     def follow(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_page, errback=self.count_failure)
 
-    def follow_new(self, url: str) -> Iterator[scrapy.Request]:
-        """A request for an on-site http(s) ``url`` unless its canonical URL was requested
-        already (the URL exactly as written is checked first: most repeats are, and need no
-        parsing). The request goes to the desktop host without tracking keys (``fetch_url``)."""
+    def follow_new(self, url: str, canonical: str | None = None) -> Iterator[scrapy.Request]:
+        """A request for an on-site http(s) ``url`` unless its canonical URL (computed here
+        unless given) was requested already; the URL exactly as written is checked first:
+        most repeats are. The request goes to the desktop host without tracking keys
+        (``fetch_url``)."""
         raw = hash(url)
         if raw in self.requested:
             return
         self.requested.add(raw)
         if not self.on_site(url):
             return
-        key = hash(canonicalize_url(url, self.profile.host_aliases))
+        key = hash(canonical if canonical is not None else canonicalize_url(url, self.profile.host_aliases))
         if key not in self.requested:
             self.requested.add(key)
             yield self.follow(fetch_url(url, self.profile.host_aliases))
@@ -126,9 +125,10 @@ class HealthSpider(scrapy.Spider):
             output.extend(self.article_output(await self.parser.run(self.parse_job(response))))
         if listing:
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
-            job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
-            for url in await self.parser.run(job):
-                output.extend(self.follow_new(url))
+            job = LinksJob(response.body, response.url, self.profile.name,
+                           _content_type(response).decode("latin-1"))
+            for url, canonical in await self.parser.run(job):
+                output.extend(self.follow_new(url, canonical))
         if not (article or listing):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
         return output
@@ -138,16 +138,14 @@ class HealthSpider(scrapy.Spider):
                         _content_type(response).decode("latin-1"), response.status,
                         datetime.now(UTC).isoformat(timespec="seconds"))
 
-    def article_output(self, page: ParsedPage) -> Iterator[ArticleRecord | scrapy.Request]:
-        record = page.record
-        if prose_words(record) >= self.profile.min_article_words:
+    def article_output(self, page: ArticlePage) -> Iterator[ArticleRecord | scrapy.Request]:
+        if page.prose_words >= self.profile.min_article_words:
             self.crawler.stats.inc_value(f"{STAT}/articles")
-            yield record
+            yield page.record
         else:
             self.crawler.stats.inc_value(f"{STAT}/skipped/too_little_prose")
-        linked = (record.prev_article, record.next_article, *record.recommendations)
-        for url in (*(link.url for link in linked if link is not None), *page.body_links):
-            yield from self.follow_new(url)
+        for url, canonical in page.links:
+            yield from self.follow_new(url, canonical)
 
     def on_site(self, url: str) -> bool:
         """True for http(s) URLs on an allowed host or one of its subdomains."""
@@ -162,11 +160,6 @@ class HealthSpider(scrapy.Spider):
         reason = f"http_{status}" if status else type(failure.value).__name__
         self.crawler.stats.inc_value(f"{STAT}/failed/{reason}")
         self.logger.info("fetch failed (%s): %s", reason, failure.request.url)  # type: ignore[attr-defined]
-
-
-def prose_words(record: ArticleRecord) -> int:
-    """Words of running text (summary and section text, not list items)."""
-    return words(" ".join([record.summary or "", *(s.text for s in record.sections)]))
 
 
 def _content_type(response: Response) -> bytes:
