@@ -45,7 +45,9 @@ class DemoCrawl:
         return urlsplit(url).path
 
 
-def crawl_demo_site(workdir: Path, pages: int = PAGES) -> DemoCrawl:
+def crawl_demo_site(workdir: Path, pages: int = PAGES, workers: int = 2) -> DemoCrawl:
+    """Crawl a fresh demo site with ``workers`` worker processes (2: the pool is used
+    whatever the machine's core count)."""
     site = workdir / "site"
     server = DemoServer(site, log_requests=True)
     try:
@@ -55,7 +57,8 @@ def crawl_demo_site(workdir: Path, pages: int = PAGES) -> DemoCrawl:
             "crawl", "--site", "demo", "--start-url", truth.start_url,
             "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
             "--format", "csv,parquet,jsonl", "-s", "AUTOTHROTTLE_ENABLED=false",
-            "-s", "DOWNLOAD_DELAY=0", out=workdir / "exports", timeout=300,
+            "-s", "DOWNLOAD_DELAY=0", "-s", f"HEALTHCRAWL_WORKER_PROCESSES={workers}",
+            out=workdir / "exports", timeout=300,
         )
         return DemoCrawl(truth, run, server.requests)
     finally:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 
-from tests.crawl.demo_run import DemoCrawl
+from tests.crawl.demo_run import DemoCrawl, crawl_demo_site
 from tests.parsing.golden import RUN_DEPENDENT
 
 UNIQUE_KINDS = ("original", "orphan")
@@ -84,3 +85,15 @@ def test_every_request_went_to_the_demo_server_none_off_site(demo_crawl: DemoCra
     served = [r for r in demo_crawl.requests if r[0] == "GET"]
     assert demo_crawl.run.stats["downloader/request_count"] == len(served)
     assert {host.split(":")[0] for _, host, _ in served} <= {"www.healthdemo.test"}
+
+
+def test_crawl_without_worker_processes_publishes_the_same_articles(
+    demo_crawl: DemoCrawl, tmp_path: Path
+) -> None:
+    in_process = crawl_demo_site(tmp_path, workers=0)
+    assert in_process.run.code == 0, in_process.run.stderr[-3000:]
+
+    def articles(crawl: DemoCrawl) -> list[tuple[str, str]]:
+        return sorted((crawl.path(r["canonical_url"]), r["content_hash"]) for r in crawl.exported_records())
+
+    assert articles(in_process) == articles(demo_crawl)
