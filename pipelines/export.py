@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,12 +25,14 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.records import SCHEMA_VERSION, ArticleRecord
+from crawler.worker_pool import configured_workers
 from pipelines.dedup import DuplicateDropped
 from pipelines.publish import Publication
 from pipelines.signals import article_superseded
 from pipelines.stage import StageStats, as_record
 from pipelines.tables import DuplicateRow
 from pipelines.tableset import TableSet
+from pipelines.tableset_process import TableSetProcess
 from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
 
 logger = logging.getLogger(__name__)
@@ -58,12 +60,14 @@ class ExportPipeline:
         row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
         keep_runs: int = 3,
         run_id: str | None = None,
+        own_process: bool = False,
     ) -> None:
         self._stats = stats
         self.counters = StageStats(stats, "export")
         self.started_at = datetime.now(UTC)
         self.publication = Publication(export_dir, run_id or new_run_id(self.started_at), keep_runs)
-        self.tables = TableSet(self.publication.temp_dir, formats, row_group_size)
+        tables = TableSetProcess if own_process else TableSet
+        self.tables: TableSet | TableSetProcess = tables(self.publication.temp_dir, formats, row_group_size)
         self.failed = False
         self.published: Path | None = None
         self.successors: dict[str, str] = {}
@@ -71,7 +75,9 @@ class ExportPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExportPipeline:
-        """Build from ``HEALTHCRAWL_EXPORT_*`` settings and connect the two signals."""
+        """Build from ``HEALTHCRAWL_EXPORT_*`` settings and connect the two signals; the
+        tables are written in a process of their own (``pipelines.tableset_process``)
+        unless ``HEALTHCRAWL_WORKER_PROCESSES`` is 0."""
         settings = crawler.settings
         if not settings.getbool("HEALTHCRAWL_EXPORT_ENABLED", True):
             raise NotConfigured("HEALTHCRAWL_EXPORT_ENABLED is off")
@@ -83,6 +89,7 @@ class ExportPipeline:
             row_group_size=settings.getint("HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE", DEFAULT_ROW_GROUP_SIZE),
             keep_runs=settings.getint("HEALTHCRAWL_EXPORT_KEEP_RUNS", 3),
             run_id=settings.get("HEALTHCRAWL_RUN_ID") or None,
+            own_process=configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES")) > 0,
         )
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.article_superseded, signal=article_superseded)
@@ -131,10 +138,16 @@ class ExportPipeline:
     def finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> Path | None:
         """Publish the run when it ended as asked (``PUBLISH_REASONS``) and nothing failed;
         else discard it."""
-        self.tables.close()
+        try:
+            return self._finish(reason, crawl_stats)
+        finally:
+            if isinstance(self.tables, TableSetProcess):
+                self.tables.shutdown()
+
+    def _finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> Path | None:
+        self._attempt("closing the tables", self.tables.close)
         if reason in PUBLISH_REASONS and not self.failed:
-            with self._guard():
-                self.tables.retract(self.successors)
+            self._attempt("removing superseded articles", lambda: self.tables.retract(self.successors))
         if reason not in PUBLISH_REASONS or self.failed:
             self.publication.abort()
             self.counters.inc("discarded")
@@ -162,6 +175,17 @@ class ExportPipeline:
             "files": sorted(path.name for path in self.publication.temp_dir.iterdir()),
             "crawl_stats": {key: _jsonable(value) for key, value in sorted(crawl_stats.items())},
         }
+
+    def _attempt(self, what: str, step: Callable[[], object]) -> None:
+        """Run a closing ``step`` unless the run already failed; a failure discards the run
+        (logged here: at the end of a run there is no item to blame)."""
+        if self.failed:
+            return
+        try:
+            step()
+        except Exception:
+            self.failed = True
+            logger.exception("healthcrawl export: %s failed", what)
 
     @contextmanager
     def _guard(self) -> Iterator[None]:

@@ -203,6 +203,22 @@ def test_exception_mid_export_leaves_previous_publication_byte_identical(
     assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["good"]
 
 
+def test_write_failing_in_the_table_process_discards_the_run(
+    crawler_factory: CrawlerFactory, tmp_path: Path
+) -> None:
+    run(crawler_factory, tmp_path, [build_record(n=1)], HEALTHCRAWL_RUN_ID="good")
+    before = digest(tmp_path / "latest")
+    crawler, pipeline = start(crawler_factory, tmp_path, HEALTHCRAWL_RUN_ID="broken",
+                              HEALTHCRAWL_WORKER_PROCESSES=1, HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE=1)
+    pipeline.process_item(build_record(n=2, word_count="many"))  # fails in the child, later
+    with pytest.raises(Exception, match="int"):
+        pipeline.close_spider()
+    crawler.signals.send_catch_log(signal=signals.spider_closed, spider=None, reason="finished")
+    assert crawler.stats.get_value("healthcrawl/export/discarded") == 1
+    assert digest(tmp_path / "latest") == before
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["good"]
+
+
 def _raise_disk_full(record: ArticleRecord) -> None:
     raise OSError("disk full")
 

@@ -1,0 +1,139 @@
+"""A run's :class:`~pipelines.tableset.TableSet` in its own process.
+
+Turning records into CSV and Parquet row groups is CPU the crawl's single core can spare
+least (PERFORMANCE.md). :class:`TableSetProcess` has the ``TableSet`` interface; each call
+is sent to ``python -m pipelines.tableset_process``, which owns the real ``TableSet``.
+Appends are sent without waiting for an answer; ``close``, ``retract`` and ``row_counts``
+wait for theirs. A failed append is kept by the child and raised by the next call that
+waits, so the export stage still marks the run failed and never publishes it. The child
+ends at end of input: when the crawl closes it, or dies.
+
+Messages use the length-prefixed pickle frames of ``crawler.worker_process``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from crawler.records import ArticleRecord
+from crawler.worker_process import HEADER, frame
+from pipelines.tables import DuplicateRow
+from pipelines.tableset import TableSet, check_formats
+from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class TableSetProcess:
+    """The ``TableSet`` interface, served by a child process (see the module doc)."""
+
+    def __init__(
+        self, folder: Path, formats: Sequence[str], row_group_size: int = DEFAULT_ROW_GROUP_SIZE
+    ) -> None:
+        self.formats = check_formats(formats)
+        self.folder = folder
+        path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.tableset_process"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
+        self._call("__init__", folder, self.formats, row_group_size)
+
+    def open(self) -> None:
+        """See :meth:`TableSet.open`."""
+        self._send("open")
+
+    def write_record(self, record: ArticleRecord) -> None:
+        """See :meth:`TableSet.write_record`; a failure surfaces at the next waiting call."""
+        self._send("write_record", record)
+
+    def write_duplicate(self, row: DuplicateRow) -> None:
+        """See :meth:`TableSet.write_duplicate`."""
+        self._send("write_duplicate", row)
+
+    def close(self) -> None:
+        """See :meth:`TableSet.close`; raises the first failure of the run's appends."""
+        self._call("close")
+
+    def retract(self, successors: Mapping[str, str]) -> None:
+        """See :meth:`TableSet.retract`."""
+        self._call("retract", dict(successors))
+
+    def row_counts(self) -> dict[str, int]:
+        """See :meth:`TableSet.row_counts`."""
+        counts: dict[str, int] = self._call("row_counts")
+        return counts
+
+    def shutdown(self) -> None:
+        """End the child process (its tables must be closed already to be complete)."""
+        if self._child.poll() is None:
+            assert self._child.stdin is not None
+            self._child.stdin.close()
+            self._child.wait()
+
+    def _send(self, method: str, *args: Any, reply: bool = False) -> None:
+        assert self._child.stdin is not None
+        try:
+            self._child.stdin.write(frame((method, args, reply)))
+            if reply:
+                self._child.stdin.flush()
+        except BrokenPipeError:
+            raise RuntimeError(f"the table writer process ended (exit code {self._child.wait()})") from None
+
+    def _call(self, method: str, *args: Any) -> Any:
+        self._send(method, *args, reply=True)
+        assert self._child.stdout is not None
+        answer = _read_frame(self._child.stdout)
+        if answer is None:
+            raise RuntimeError(f"the table writer process ended (exit code {self._child.wait()})")
+        ok, value = answer
+        if not ok:
+            raise value
+        return value
+
+
+def _read_frame(stream: IO[bytes]) -> Any | None:
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        return None
+    size = HEADER.unpack(header)[0]
+    payload = stream.read(size)
+    return pickle.loads(payload) if len(payload) == size else None
+
+
+def serve(source: IO[bytes], sink: IO[bytes]) -> None:
+    """Apply each ``(method, args, reply)`` read from ``source`` to this process's
+    ``TableSet``; after a failure, skip appends and answer every waiting call with it."""
+    tables: TableSet | None = None
+    failure: BaseException | None = None
+    while (message := _read_frame(source)) is not None:
+        method, args, reply = message
+        value = None
+        if failure is None:
+            try:
+                if method == "__init__":
+                    tables = TableSet(*args)
+                else:
+                    value = getattr(tables, method)(*args)
+            except Exception as error:
+                failure = error
+        if reply:
+            sink.write(frame((False, failure) if failure is not None else (True, value)))
+            sink.flush()
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl's process decides how a run ends
+    frames = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not corrupt a frame
+    serve(sys.stdin.buffer, frames)
+
+
+if __name__ == "__main__":
+    main()
