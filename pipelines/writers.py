@@ -158,7 +158,8 @@ def read_csv_batches(path: Path, schema: pa.Schema) -> pacsv.CSVStreamingReader:
     """Stream a CSV file this module wrote back as batches of ``csv_schema(schema)``,
     an unquoted empty cell as null and ``""`` as empty text, as written."""
     cells = csv_schema(schema)
-    return pacsv.open_csv(str(path), convert_options=pacsv.ConvertOptions(
+    return pacsv.open_csv(str(path), parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                          convert_options=pacsv.ConvertOptions(
         column_types=cells, include_columns=cells.names, strings_can_be_null=True,
         quoted_strings_can_be_null=False, true_values=["true"], false_values=["false"]))
 

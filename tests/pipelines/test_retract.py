@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 
 from crawler.records import ArticleRecord
@@ -11,6 +12,7 @@ from pipelines.retract import retract
 from pipelines.tables import SCHEMAS
 from pipelines.tableset import TableSet
 from pipelines.writers import read_csv_batches
+from tests.pipelines.conftest import build_record
 
 
 def write_run(folder: Path, records: list[ArticleRecord]) -> None:
@@ -45,3 +47,13 @@ def test_retracted_csv_keeps_every_other_cell_as_written(
     for table, rows in before.items():
         assert cells(table) == [row for row in rows if row["article_key"] != gone]
     assert any(None in row.values() for row in before["articles"])  # there were nulls to keep
+
+
+def test_retraction_reads_multi_line_cells_across_csv_blocks(tmp_path: Path) -> None:
+    # pyarrow reads CSV in blocks of about 1 MB: this file spans several, with a line
+    # break inside quoted cells everywhere.
+    records = [build_record(n=n, summary="first paragraph\n\nsecond " + "word " * 200)
+               for n in range(1, 1500)]
+    write_run(tmp_path, records)
+    retract(tmp_path, {records[0].article_key: records[1].article_key})
+    assert len(pd.read_csv(tmp_path / "articles.csv")) == len(records) - 1
