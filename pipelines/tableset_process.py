@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -42,7 +44,8 @@ class TableSetProcess:
         path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)
         self._child = subprocess.Popen(
             [sys.executable, "-m", "pipelines.tableset_process"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path})
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=1 << 20,  # appends leave in batches
+            env={**os.environ, "PYTHONPATH": path})
         self._call("__init__", folder, self.formats, row_group_size)
 
     def open(self) -> None:
@@ -107,12 +110,24 @@ def _read_frame(stream: IO[bytes]) -> Any | None:
     return pickle.loads(payload) if len(payload) == size else None
 
 
-def serve(source: IO[bytes], sink: IO[bytes]) -> None:
+def _read_ahead(source: IO[bytes], inbox: queue.Queue[Any]) -> None:
+    while (message := _read_frame(source)) is not None:
+        inbox.put(message)
+    inbox.put(None)
+
+
+def serve(source: IO[bytes], sink: IO[bytes], read_ahead: int = 20_000) -> None:
     """Apply each ``(method, args, reply)`` read from ``source`` to this process's
-    ``TableSet``; after a failure, skip appends and answer every waiting call with it."""
+    ``TableSet``; after a failure, skip appends and answer every waiting call with it.
+
+    A thread reads up to ``read_ahead`` messages ahead: while a row group is being
+    written (a second or so for 10,000 rows) the crawl's process must not find the pipe
+    full and wait; only a writer that is slower on average holds the crawl back."""
+    inbox: queue.Queue[Any] = queue.Queue(read_ahead)
+    threading.Thread(target=_read_ahead, args=(source, inbox), daemon=True).start()
     tables: TableSet | None = None
     failure: BaseException | None = None
-    while (message := _read_frame(source)) is not None:
+    while (message := inbox.get()) is not None:
         method, args, reply = message
         value = None
         if failure is None:
