@@ -26,15 +26,13 @@ import os
 import pickle
 import sys
 from collections import deque
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from crawler.worker_process import HEADER, frame
+from crawler.worker_process import HEADER, child_env, frame
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 class Job(Protocol[T_co]):
@@ -162,8 +160,6 @@ def _loop_running() -> bool:
 
 
 async def _start_worker() -> asyncio.subprocess.Process:
-    path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "crawler.worker_process",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": path})
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=child_env())

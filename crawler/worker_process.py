@@ -9,13 +9,16 @@ stdin. Both ends are our own code, so pickle carries nothing from outside.
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
 import struct
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 HEADER = struct.Struct(">I")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def frame(value: Any) -> bytes:
@@ -24,19 +27,28 @@ def frame(value: Any) -> bytes:
     return HEADER.pack(len(data)) + data
 
 
-def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
-    data = stream.read(size)
-    return data if len(data) == size else None
+def read_frame(stream: IO[bytes]) -> Any | None:
+    """The next value framed on a blocking ``stream``; None at its end."""
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        return None
+    size = HEADER.unpack(header)[0]
+    payload = stream.read(size)
+    return pickle.loads(payload) if len(payload) == size else None
+
+
+def child_env() -> dict[str, str]:
+    """The environment of a child running ``python -m`` one of our modules: this one's,
+    with the project on ``PYTHONPATH`` wherever the crawl was started from."""
+    path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path}
 
 
 def serve(source: IO[bytes], sink: IO[bytes]) -> None:
     """Run every job read from ``source``, writing each result to ``sink``, until EOF."""
-    while (header := _read_exactly(source, HEADER.size)) is not None:
-        payload = _read_exactly(source, HEADER.unpack(header)[0])
-        if payload is None:
-            return
+    while (job := read_frame(source)) is not None:
         try:
-            result: tuple[bool, Any] = (True, pickle.loads(payload).run())
+            result: tuple[bool, Any] = (True, job.run())
         except Exception as error:  # the job's own failure goes back to the caller
             result = (False, error)
         try:

@@ -13,8 +13,6 @@ Messages use the length-prefixed pickle frames of ``crawler.worker_process``.
 
 from __future__ import annotations
 
-import os
-import pickle
 import queue
 import signal
 import subprocess
@@ -25,12 +23,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from crawler.records import ArticleRecord
-from crawler.worker_process import HEADER, frame
+from crawler.worker_process import child_env, frame, read_frame
 from pipelines.tables import DuplicateRow
 from pipelines.tableset import TableSet, check_formats
 from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 class TableSetProcess:
@@ -41,11 +37,10 @@ class TableSetProcess:
     ) -> None:
         self.formats = check_formats(formats)
         self.folder = folder
-        path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)
         self._child = subprocess.Popen(
             [sys.executable, "-m", "pipelines.tableset_process"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=1 << 20,  # appends leave in batches
-            env={**os.environ, "PYTHONPATH": path})
+            env=child_env())
         self._call("__init__", folder, self.formats, row_group_size)
 
     def open(self) -> None:
@@ -92,7 +87,7 @@ class TableSetProcess:
     def _call(self, method: str, *args: Any) -> Any:
         self._send(method, *args, reply=True)
         assert self._child.stdout is not None
-        answer = _read_frame(self._child.stdout)
+        answer = read_frame(self._child.stdout)
         if answer is None:
             raise RuntimeError(f"the table writer process ended (exit code {self._child.wait()})")
         ok, value = answer
@@ -101,17 +96,8 @@ class TableSetProcess:
         return value
 
 
-def _read_frame(stream: IO[bytes]) -> Any | None:
-    header = stream.read(HEADER.size)
-    if len(header) < HEADER.size:
-        return None
-    size = HEADER.unpack(header)[0]
-    payload = stream.read(size)
-    return pickle.loads(payload) if len(payload) == size else None
-
-
 def _read_ahead(source: IO[bytes], inbox: queue.Queue[Any]) -> None:
-    while (message := _read_frame(source)) is not None:
+    while (message := read_frame(source)) is not None:
         inbox.put(message)
     inbox.put(None)
 
