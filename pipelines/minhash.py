@@ -21,8 +21,8 @@ from a numpy random generator whose stream may change between numpy versions.
 *Threshold.* Two texts are near-duplicates when their estimated Jaccard is at least
 ``DEFAULT_THRESHOLD`` (0.8). Measured on the demo site (2,000 pages, seed 3,
 ``benchmarks/bench_dedup.py --separation``): its 40 near copies (2-4 words changed in about
-300; exact Jaccard 0.90 or more) estimate 0.92-1.0 (median 0.98) against their originals,
-while the closest of the 2 million unrelated pairs estimates 0.49 (exact 0.41). 0.8 sits in
+300; exact Jaccard 0.90 or more) estimate 0.91-1.0 (median 0.97) against their originals,
+while the closest of the 2 million unrelated pairs estimates 0.49 (exact 0.36). 0.8 sits in
 that gap (binomial odds over 128 slots): a ``J = 0.9`` pair estimates below 0.8 about once
 in 2,800, an unrelated ``J = 0.5`` pair at or above it about once in 10**12 (``J = 0.6``:
 once in 1.6 million).
