@@ -195,4 +195,6 @@ class DedupPipeline:
     async def close_spider(self) -> None:
         """Stop the worker processes; log the stage's counters in one line."""
         await self.workers.close()
+        if self.workers.restarts:
+            self.counters.inc("worker_restarts", self.workers.restarts)
         logger.info(self.counters.summary())

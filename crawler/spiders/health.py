@@ -111,10 +111,10 @@ class HealthSpider(scrapy.Spider):
                 yield from self.follow_new(loc)
 
     async def parse_page(self, response: Response) -> list[ArticleRecord | scrapy.Request]:
-        """Parse an article or collect a listing's links in the parse pool, then follow.
+        """Parse an article or collect a listing's links in the worker pool, then follow.
 
-        A coroutine returning a list, not an async generator: Scrapy then runs its spider
-        middlewares over the output as a plain iterable, which costs less a page."""
+        A coroutine: it awaits the pool, and its output (the record, new requests) is
+        complete only once the job is back, so it is returned as one list."""
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return []
@@ -127,8 +127,8 @@ class HealthSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
             job = LinksJob(response.body, response.url, self.profile.name,
                            _content_type(response).decode("latin-1"))
-            for url, canonical in await self.parser.run(job):
-                output.extend(self.follow_new(url, canonical))
+            for url, link_canonical in await self.parser.run(job):
+                output.extend(self.follow_new(url, link_canonical))
         if not (article or listing):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
         return output
