@@ -5,12 +5,13 @@
 #   make bench-crawl   full crawl beside bare Scrapy spiders, demo site on nginx
 #   make bench-export  CSV/Parquet export of 100,000 records beside pandas
 #   make bench-dedup   near-duplicate dedup at 10,000 and 100,000 records
+#   make bench-workers what handing a page to a worker process costs the crawl
 #   make lint          ruff and mypy
 
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup lint
+.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup bench-workers lint
 
 demo:
 	@sh scripts/bootstrap.sh
@@ -35,6 +36,10 @@ bench-export:
 bench-dedup:
 	@sh scripts/bootstrap.sh
 	$(BIN)/python benchmarks/bench_dedup.py
+
+bench-workers:
+	@sh scripts/bootstrap.sh
+	$(BIN)/python benchmarks/bench_worker_pool.py
 
 lint:
 	@sh scripts/bootstrap.sh

@@ -8,10 +8,12 @@ reactor goes on downloading; the caller awaits each result. ``0`` workers runs j
 crawl's process, as does any call without a running asyncio loop.
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: its manager and feeder threads, and
-their fight for the GIL with the reactor, cost the crawl's process almost 1 ms a page,
-half of what parsing costs. Here each worker is a ``python -m crawler.worker_process``
-subprocess speaking length-prefixed pickles over its stdin and stdout (see there), and the
-reactor's own event loop writes and reads the pipes without blocking: about 0.1 ms a page.
+their fight for the GIL with the reactor, cost the crawl's process 0.90 ms of CPU a demo
+page (``make bench-workers``: 2,000 pages, one worker), against 0.54 ms here, where each
+worker is a ``python -m crawler.worker_process`` subprocess speaking length-prefixed
+pickles over its stdin and stdout (see there) and the reactor's own event loop writes and
+reads the pipes without blocking (both figures include making the job and unpickling the
+parsed record).
 
 A worker that dies fails its pending jobs with :class:`WorkerDied`; the pool runs those
 in-process (no page is lost) and starts a new worker for the next ones. After
