@@ -27,10 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from crawler import settings as project_settings  # noqa: E402
 from crawler.demo_site.generator import generate_site  # noqa: E402
 from crawler.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST  # noqa: E402
 
 WORK = ROOT / "benchmarks" / ".work"
+STATS_EXTENSION = "benchmarks.stats_file.StatsFile"
 PYTHON = sys.executable
 NGINX_CONF = """
 worker_processes 1;
@@ -182,16 +184,20 @@ def main() -> None:
     # "defaults" spider lifts only that (64 concurrent, no delay) and keeps the rest.
     concurrency = ["-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
                    "-s", "DOWNLOAD_DELAY=0"]
-    shipped = [*concurrency, "-s", "CONCURRENT_ITEMS=1"]
+    stats_only = json.dumps({STATS_EXTENSION: 0})
+    with_shipped = json.dumps({**project_settings.EXTENSIONS, STATS_EXTENSION: 0})
+    thresholds = ",".join(map(str, project_settings.HEALTHCRAWL_GC_THRESHOLDS))
+    shipped = [*concurrency, "-s", f"CONCURRENT_ITEMS={project_settings.CONCURRENT_ITEMS}",
+               "-s", f"HEALTHCRAWL_GC_THRESHOLDS={thresholds}"]
     runs = []
     with nginx(site, port):
-        for name, extra in (("bare Scrapy, defaults", concurrency),
-                            ("bare Scrapy, healthcrawl settings", shipped)):
+        for name, extensions, extra in (("bare Scrapy, defaults", stats_only, concurrency),
+                                        ("bare Scrapy, healthcrawl settings", with_shipped, shipped)):
             stats_file = WORK / f"stats-{len(runs)}.json"
             runs.append(timed(name, [
                 PYTHON, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "fetch_only_spider.py"),
                 "-a", f"urls={url_file}", "-s", "LOG_LEVEL=WARNING", "-s", "TELNETCONSOLE_ENABLED=0",
-                "-s", "EXTENSIONS={\"benchmarks.stats_file.StatsFile\": 0}",
+                "-s", f"EXTENSIONS={extensions}",
                 "-s", f"STATS_FILE={stats_file}", *extra], stats_file, cwd=WORK))
         one_process = ["-s", "HEALTHCRAWL_WORKER_PROCESSES=0"]
         for name, extra in (("healthcrawl crawl (parse, dedup, export)", []),
@@ -205,7 +211,7 @@ def main() -> None:
                 "--out", str(out), "--format", "csv,parquet", "--log-level", "WARNING",
                 "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
                 "-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
-                "-s", "EXTENSIONS={\"benchmarks.stats_file.StatsFile\": 0}",
+                "-s", f"EXTENSIONS={with_shipped}",
                 "-s", f"STATS_FILE={stats_file}", *extra], stats_file))
     report(runs, args.pages)
 

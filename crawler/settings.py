@@ -68,6 +68,10 @@ HEALTHCRAWL_EXPORT_KEEP_RUNS = 3
 HEALTHCRAWL_EXPORT_DIR = "exports"
 HEALTHCRAWL_EXPORT_FORMATS = ["csv", "parquet", "jsonl"]
 
+# Fewer cyclic garbage collections while a spider runs (crawler/gc_tuning.py).
+EXTENSIONS = {"crawler.gc_tuning.GcThresholds": 0}
+HEALTHCRAWL_GC_THRESHOLDS = [50_000, 20, 100]
+
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "pipelines.log_formatter.ShortDropLogFormatter"  # one line a dropped item
 LOGSTATS_INTERVAL = 30.0
