@@ -8,6 +8,7 @@ variables, then command-line flags. Nothing imports this module: Scrapy loads it
 from __future__ import annotations
 
 import pipelines
+from crawler.worker_process import QUIET_GC_THRESHOLDS
 
 BOT_NAME = "healthcrawl"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -70,7 +71,7 @@ HEALTHCRAWL_EXPORT_FORMATS = ["csv", "parquet", "jsonl"]
 
 # Fewer cyclic garbage collections while a spider runs (crawler/gc_tuning.py).
 EXTENSIONS = {"crawler.gc_tuning.GcThresholds": 0}
-HEALTHCRAWL_GC_THRESHOLDS = [50_000, 20, 100]
+HEALTHCRAWL_GC_THRESHOLDS = list(QUIET_GC_THRESHOLDS)
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "pipelines.log_formatter.ShortDropLogFormatter"  # one line a dropped item

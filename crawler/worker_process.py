@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import os
 import pickle
 import signal
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import IO, Any
 
 HEADER = struct.Struct(">I")
+QUIET_GC_THRESHOLDS = (50_000, 20, 100)
+"""Cyclic-GC thresholds of the children, and the crawl's default (``crawler.gc_tuning``)."""
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -70,8 +73,17 @@ def serve(source: IO[bytes], sink: IO[bytes]) -> None:
         sink.flush()
 
 
+def quiet_gc() -> None:
+    """A child does one job after another, freeing almost everything by reference
+    counting: collect cycles rarely, and never scan what start-up imported (the crawl
+    process does the same while its spider runs, ``crawler.gc_tuning``)."""
+    gc.freeze()
+    gc.set_threshold(*QUIET_GC_THRESHOLDS)
+
+
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    quiet_gc()
     frames = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt a frame
     enlarge_pipes(sys.stdin.buffer, frames)

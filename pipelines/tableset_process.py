@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crawler.records import ArticleRecord
-from crawler.worker_process import child_env, enlarge_pipes, frame, read_frame
+from crawler.worker_process import child_env, enlarge_pipes, frame, quiet_gc, read_frame
 from pipelines.tables import DuplicateRow
 from pipelines.tableset import TableSet, check_formats
 from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
@@ -131,6 +131,7 @@ def serve(source: IO[bytes], sink: IO[bytes], read_ahead: int = 20_000) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl's process decides how a run ends
+    quiet_gc()
     frames = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt a frame
     enlarge_pipes(sys.stdin.buffer)
