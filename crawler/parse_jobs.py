@@ -1,7 +1,8 @@
 """The spider's jobs for the worker pool (``crawler.worker_pool``): parse an article page,
 collect a listing page's links. Each carries bytes and a few strings (the profile by name),
 so it pickles cheaply, and returns what the spider needs with the per-link work done, so
-the crawl's process is left with set lookups."""
+the crawl's process is left with set lookups; asked for it, a parse job also computes the
+record's MinHash signature for the dedup stage (``pipelines.signals.article_signed``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from crawler.parsing.text import words
 from crawler.profiles import get_profile
 from crawler.records import ArticleRecord
 from crawler.urls import canonicalize_url
+from pipelines.minhash import Signature, SignatureJob
+from pipelines.stage import body_text
 
 Link = tuple[str, str]
 """A link to follow: the URL as written, and its canonical URL (the crawl's identity)."""
@@ -28,6 +31,8 @@ class ArticlePage:
     """Words of running text (summary and section text, not list items)."""
     links: list[Link]
     """Prev/next, Recommend and body links, in that order."""
+    signature: Signature | None = None
+    """The body's MinHash signature, when the job was asked for one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +45,16 @@ class ParseJob:
     content_type: str
     http_status: int
     fetched_at: str
+    num_perm: int = 0
+    """Slots of the MinHash signature to compute beside the parse (0: none)."""
 
     def run(self) -> ArticlePage:
         profile = get_profile(self.profile)
         page = parse_page(self.body, self.url, profile=profile, content_type=self.content_type,
                           http_status=self.http_status, fetched_at=self.fetched_at)
         links = canonical_links(linked_urls(page), profile.host_aliases)
-        return ArticlePage(page.record, prose_words(page.record), links)
+        signature = SignatureJob(body_text(page.record), self.num_perm).run() if self.num_perm else None
+        return ArticlePage(page.record, prose_words(page.record), links, signature)
 
 
 @dataclass(frozen=True, slots=True)

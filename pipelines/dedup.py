@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,11 +51,12 @@ from pipelines.minhash import (
     Signature,
     SignatureJob,
 )
-from pipelines.signals import article_superseded
+from pipelines.signals import article_signed, article_superseded
 from pipelines.stage import StageStats, as_record, body_text
 from pipelines.tables import DuplicateRow
 
 logger = logging.getLogger(__name__)
+SIGNED_KEPT = 4096
 
 
 class DuplicateDropped(DropItem):
@@ -120,6 +122,16 @@ class DedupPipeline:
         self.on_superseded = on_superseded
         self.workers = workers if workers is not None else WorkerPool(0)
         """Where signatures are computed (``crawler.worker_pool``; none: in this process)."""
+        self.signed: OrderedDict[str, Signature] = OrderedDict()
+        """Signatures a spider computed already (``article_signed``), by content hash; the
+        oldest go first past ``SIGNED_KEPT`` (records another stage dropped never come)."""
+
+    def article_signed(self, content_hash: str, signature: Signature) -> None:
+        """Signal handler: keep a signature computed where the page was parsed."""
+        if signature.shape == (self.hasher.num_perm,):
+            self.signed[content_hash] = signature
+            while len(self.signed) > SIGNED_KEPT:
+                self.signed.popitem(last=False)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -135,7 +147,7 @@ class DedupPipeline:
         bands = settings.getint("HEALTHCRAWL_DEDUP_MINHASH_BANDS", DEFAULT_BANDS)
         rows = settings.getint("HEALTHCRAWL_DEDUP_MINHASH_ROWS", DEFAULT_ROWS)
         assert crawler.stats is not None
-        return cls(
+        stage = cls(
             crawler.stats,
             store=MemoryDedupStore(threshold, bands, rows),
             host_aliases=settings.getdict("HEALTHCRAWL_DEDUP_HOST_ALIASES") or None,
@@ -143,16 +155,21 @@ class DedupPipeline:
             on_superseded=lambda row: crawler.signals.send_catch_log(article_superseded, row=row),
             workers=WorkerPool(configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES"))),
         )
+        crawler.signals.connect(stage.article_signed, signal=article_signed)
+        return stage
 
     async def process_item(self, item: Any) -> ArticleRecord:
         """Return a new record; raise ``DuplicateDropped`` for a copy of a kept one.
 
-        The signature is computed first, in a worker process; what follows runs without
+        The signature comes first: from the spider (``article_signed``), else from a worker
+        process; what follows runs without
         yielding to the reactor, so two copies in flight are still decided one after the
         other, against everything kept before."""
         record = as_record(item)
-        job = SignatureJob(body_text(record), self.hasher.num_perm)
-        return self.check(record, await self.workers.run(job))
+        signature = self.signed.pop(record.content_hash, None)
+        if signature is None:
+            signature = await self.workers.run(SignatureJob(body_text(record), self.hasher.num_perm))
+        return self.check(record, signature)
 
     def check(self, record: ArticleRecord, signature: Signature | None = None) -> ArticleRecord:
         """``process_item`` in this process: ``signature`` is computed here when not given."""

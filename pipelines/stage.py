@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-from scrapy.statscollectors import StatsCollector
+from typing import TYPE_CHECKING, Any
 
 from crawler.records import ArticleRecord
+
+if TYPE_CHECKING:  # no Scrapy import at run time: worker processes use ``body_text``
+    from scrapy.statscollectors import StatsCollector
 
 
 def as_record(item: Any) -> ArticleRecord:

@@ -30,6 +30,8 @@ from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
 from crawler.records import ArticleRecord
 from crawler.urls import canonicalize_url, fetch_url
 from crawler.worker_pool import WorkerPool, configured_workers
+from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS
+from pipelines.signals import article_signed
 
 STAT = "healthcrawl/spider"
 
@@ -47,13 +49,21 @@ class HealthSpider(scrapy.Spider):
         mostly seen; skipping those here saves building a Request the dupefilter would
         drop (about half the framework's per-page CPU). The dupefilter stays the rule."""
         self.parser = WorkerPool(0)
+        self.num_perm = 0
+        """MinHash slots to compute with each parse for the dedup stage (0: none)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         """Parse in ``HEALTHCRAWL_WORKER_PROCESSES`` processes (``crawler.worker_pool``);
         default one per core but the crawl's."""
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.parser = WorkerPool(configured_workers(crawler.settings.get("HEALTHCRAWL_WORKER_PROCESSES")))
+        settings = crawler.settings
+        spider.parser = WorkerPool(configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES")))
+        if spider.parser.workers and settings.getbool("HEALTHCRAWL_DEDUP_ENABLED", True):
+            # The signature costs the worker little beside the parse, and saves the
+            # dedup stage a round trip of its own (``pipelines.signals.article_signed``).
+            spider.num_perm = (settings.getint("HEALTHCRAWL_DEDUP_MINHASH_BANDS", DEFAULT_BANDS)
+                               * settings.getint("HEALTHCRAWL_DEDUP_MINHASH_ROWS", DEFAULT_ROWS))
         crawler.signals.connect(spider.close_parser, signal=signals.spider_closed)
         return spider
 
@@ -136,11 +146,14 @@ class HealthSpider(scrapy.Spider):
     def parse_job(self, response: Response) -> ParseJob:
         return ParseJob(response.body, response.url, self.profile.name,
                         _content_type(response).decode("latin-1"), response.status,
-                        datetime.now(UTC).isoformat(timespec="seconds"))
+                        datetime.now(UTC).isoformat(timespec="seconds"), self.num_perm)
 
     def article_output(self, page: ArticlePage) -> Iterator[ArticleRecord | scrapy.Request]:
         if page.prose_words >= self.profile.min_article_words:
             self.crawler.stats.inc_value(f"{STAT}/articles")
+            if page.signature is not None:
+                self.crawler.signals.send_catch_log(article_signed, content_hash=page.record.content_hash,
+                                                    signature=page.signature)
             yield page.record
         else:
             self.crawler.stats.inc_value(f"{STAT}/skipped/too_little_prose")

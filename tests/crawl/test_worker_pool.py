@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
@@ -14,6 +14,7 @@ from crawler.parse_jobs import LinksJob, ParseJob, prose_words
 from crawler.parsing import parse_article
 from crawler.worker_pool import WorkerPool, configured_workers
 from pipelines.minhash import MinHasher, SignatureJob
+from pipelines.stage import body_text
 from tests.parsing.golden import golden_names, golden_page
 
 CRAWL_PID = os.getpid()
@@ -72,6 +73,14 @@ def test_a_worker_parses_every_golden_page_as_the_crawl_process_would() -> None:
                                  content_type="text/html", fetched_at="2024-05-02T10:00:00+00:00")
         assert page.record == expected  # type: ignore[attr-defined]
         assert page.prose_words == prose_words(expected)  # type: ignore[attr-defined]
+
+
+def test_a_parse_job_asked_for_a_signature_computes_the_dedup_stages_one() -> None:
+    job = parse_job(golden_names()[0])
+    [page] = run_all(WorkerPool(1), [replace(job, num_perm=128)])
+    expected = MinHasher(128).signature(body_text(page.record))  # type: ignore[attr-defined]
+    assert np.array_equal(page.signature, expected)  # type: ignore[attr-defined]
+    assert run_all(WorkerPool(0), [job])[0].signature is None  # type: ignore[attr-defined]
 
 
 def test_listing_links_come_back_with_their_canonical_urls() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.records import ArticleRecord
 from pipelines.dedup import DedupPipeline, DuplicateDropped, url_order
 from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, LSHIndex, MinHasher
+from pipelines.signals import article_signed
 from pipelines.stage import body_text
 from pipelines.tables import DuplicateRow
 from tests.pipelines.conftest import MakeRecord, build_record
@@ -285,3 +287,25 @@ def test_demo_site_unrelated_articles_all_estimate_below_the_threshold(
         agreeing = np.count_nonzero(signatures == signature, axis=1) / signatures.shape[1]
         unrelated = agreeing[groups != groups[number]]
         assert unrelated.max() < 0.6, records[number].url  # a margin of 0.2 under the threshold
+
+
+def test_signature_a_spider_computed_is_used_instead_of_computing_one(
+    crawler_factory: Callable[..., Crawler],
+) -> None:
+    crawler = crawler_factory(HEALTHCRAWL_WORKER_PROCESSES=0)
+    stage = DedupPipeline.from_crawler(crawler)
+    first = build_record(n=1, summary="washing hands before meals keeps colds away " * 5)
+    other = build_record(n=2, summary="a different text about sleeping well at night " * 5)
+    asyncio.run(stage.process_item(first))
+    same_as_first = MinHasher().signature(body_text(first))
+    crawler.signals.send_catch_log(article_signed, content_hash=other.content_hash, signature=same_as_first)
+    with pytest.raises(DuplicateDropped) as dropped:
+        asyncio.run(stage.process_item(other))
+    assert (dropped.value.row.reason, dropped.value.row.similarity) == ("near", 1.0)
+    assert stage.signed == {}
+
+
+def test_signature_of_the_wrong_length_from_a_spider_is_ignored(crawler: Crawler) -> None:
+    stage = DedupPipeline.from_crawler(crawler)
+    crawler.signals.send_catch_log(article_signed, content_hash="h", signature=MinHasher(64).signature("x"))
+    assert stage.signed == {}
