@@ -162,9 +162,8 @@ class DedupPipeline:
         """Return a new record; raise ``DuplicateDropped`` for a copy of a kept one.
 
         The signature comes first: from the spider (``article_signed``), else from a worker
-        process; what follows runs without
-        yielding to the reactor, so two copies in flight are still decided one after the
-        other, against everything kept before."""
+        process; what follows runs without yielding to the reactor, so two copies in flight
+        are still decided one after the other, against everything kept before."""
         record = as_record(item)
         signature = self.signed.pop(record.content_hash, None)
         if signature is None:
