@@ -3,8 +3,10 @@ processes and all in one process, beside bare Scrapy spiders that only fetch the
 article URLs, against the demo site served by nginx.
 
 Run: ``make bench-crawl`` (installs nginx with apt-get if missing, starts it on a free
-loopback port, stops it after). Each run is its own process; CPU seconds and peak RSS
-come from ``wait4`` on that process. Ratios inside one run are what to quote.
+loopback port, stops it after). Each crawl is its own process; CPU seconds and peak RSS
+come from ``wait4`` on that process. The crawls take turns, round after round
+(``--rounds``), because this machine's speed drifts by a third within minutes: each
+round's ratio compares crawls run a minute apart, and the median round is quoted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -168,6 +171,7 @@ def timed(name: str, command: list[str], stats_file: Path, cwd: Path = ROOT) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3, help="each crawl this many times, taking turns")
     args = parser.parse_args()
     port = free_port()
     site = WORK / "site"
@@ -189,49 +193,57 @@ def main() -> None:
     thresholds = ",".join(map(str, project_settings.HEALTHCRAWL_GC_THRESHOLDS))
     shipped = [*concurrency, "-s", f"CONCURRENT_ITEMS={project_settings.CONCURRENT_ITEMS}",
                "-s", f"HEALTHCRAWL_GC_THRESHOLDS={thresholds}"]
-    runs = []
+    configs: list[tuple[str, list[str], Path, Path]] = []
+    for name, extensions, extra in (("bare Scrapy, defaults", stats_only, concurrency),
+                                    ("bare Scrapy, healthcrawl settings", with_shipped, shipped)):
+        stats_file = WORK / f"stats-{len(configs)}.json"
+        configs.append((name, [
+            PYTHON, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "fetch_only_spider.py"),
+            "-a", f"urls={url_file}", "-s", "LOG_LEVEL=WARNING", "-s", "TELNETCONSOLE_ENABLED=0",
+            "-s", f"EXTENSIONS={extensions}", "-s", f"STATS_FILE={stats_file}", *extra], stats_file, WORK))
+    out = WORK / "exports"
+    one_process = ["-s", "HEALTHCRAWL_WORKER_PROCESSES=0"]
+    for name, extra in (("healthcrawl crawl (parse, dedup, export)", []),
+                        ("healthcrawl crawl, all in one process", one_process)):
+        stats_file = WORK / f"stats-{len(configs)}.json"
+        configs.append((name, [
+            PYTHON, "-m", "crawler.cli", "crawl", "--site", "demo", "--start-url", base + "/",
+            "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
+            "--out", str(out), "--format", "csv,parquet", "--log-level", "WARNING",
+            "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
+            "-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
+            "-s", f"EXTENSIONS={with_shipped}", "-s", f"STATS_FILE={stats_file}", *extra], stats_file, ROOT))
+    rounds: list[list[Run]] = []
     with nginx(site, port):
-        for name, extensions, extra in (("bare Scrapy, defaults", stats_only, concurrency),
-                                        ("bare Scrapy, healthcrawl settings", with_shipped, shipped)):
-            stats_file = WORK / f"stats-{len(runs)}.json"
-            runs.append(timed(name, [
-                PYTHON, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "fetch_only_spider.py"),
-                "-a", f"urls={url_file}", "-s", "LOG_LEVEL=WARNING", "-s", "TELNETCONSOLE_ENABLED=0",
-                "-s", f"EXTENSIONS={extensions}",
-                "-s", f"STATS_FILE={stats_file}", *extra], stats_file, cwd=WORK))
-        one_process = ["-s", "HEALTHCRAWL_WORKER_PROCESSES=0"]
-        for name, extra in (("healthcrawl crawl (parse, dedup, export)", []),
-                            ("healthcrawl crawl, all in one process", one_process)):
-            out = WORK / "exports"
-            shutil.rmtree(out, ignore_errors=True)
-            stats_file = WORK / f"stats-{len(runs)}.json"
-            runs.append(timed(name, [
-                PYTHON, "-m", "crawler.cli", "crawl", "--site", "demo", "--start-url", base + "/",
-                "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
-                "--out", str(out), "--format", "csv,parquet", "--log-level", "WARNING",
-                "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
-                "-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
-                "-s", f"EXTENSIONS={with_shipped}",
-                "-s", f"STATS_FILE={stats_file}", *extra], stats_file))
-    report(runs, args.pages)
+        for number in range(args.rounds):
+            print(f"round {number + 1} of {args.rounds} ...", flush=True)
+            rounds.append([])
+            for name, command, stats_file, cwd in configs:
+                shutil.rmtree(out, ignore_errors=True)
+                rounds[-1].append(timed(name, command, stats_file, cwd=cwd))
+    report(rounds, args.pages)
 
 
-def report(runs: list[Run], pages: int) -> None:
-    bare_defaults, bare_tuned, ours, one_process = runs
-    print(f"\ndemo site, {pages} articles, nginx on loopback, one process per run\n")
-    print("| run | responses | articles | seconds | pages/s | CPU s | CPU ms/page "
+def report(rounds: list[list[Run]], pages: int) -> None:
+    print(f"\ndemo site, {pages} articles, nginx on loopback, one process per crawl, "
+          f"{len(rounds)} rounds taking turns; each row: the crawl with the median pages/s\n")
+    print("| run | responses | articles | seconds | pages/s (all rounds) | CPU s | CPU ms/page "
           "| crawl process CPU ms/page | peak RSS MB |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for run in runs:
+    for column in zip(*rounds, strict=True):
+        run = sorted(column, key=lambda r: r.pages_per_s)[len(column) // 2]
+        every = ", ".join(f"{r.pages_per_s:,.0f}" for r in column)
         print(f"| {run.name} | {run.responses:,} | {run.articles:,} | {run.seconds:.1f} | "
-              f"{run.pages_per_s:,.0f} | {run.cpu:.1f} | {run.cpu / run.responses * 1000:.2f} | "
+              f"{run.pages_per_s:,.0f} ({every}) | {run.cpu:.1f} | {run.cpu / run.responses * 1000:.2f} | "
               f"{run.process_cpu / run.responses * 1000:.2f} | {run.peak_rss_mb:.0f} |")
-    ratio = ours.pages_per_s / bare_defaults.pages_per_s
-    print(f"\nhealthcrawl / bare Scrapy defaults: {ratio:.2f}x pages/s")
-    print(f"healthcrawl / bare Scrapy with healthcrawl settings: "
-          f"{ours.pages_per_s / bare_tuned.pages_per_s:.2f}x pages/s (target >= 0.75)")
-    print(f"healthcrawl with worker processes / all in one process: "
-          f"{ours.pages_per_s / one_process.pages_per_s:.2f}x pages/s")
+    print()
+    for label, ours, other in (("bare Scrapy defaults", 2, 0),
+                               ("bare Scrapy with healthcrawl settings", 2, 1),
+                               ("all in one process", 2, 3)):
+        ratios = [r[ours].pages_per_s / r[other].pages_per_s for r in rounds]
+        target = " (target >= 0.75)" if other == 1 else ""
+        print(f"healthcrawl / {label}: median {statistics.median(ratios):.2f}x pages/s{target}; "
+              f"rounds: {', '.join(f'{ratio:.2f}x' for ratio in ratios)}")
 
 
 if __name__ == "__main__":

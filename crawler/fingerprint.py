@@ -1,5 +1,6 @@
 """Request fingerprints on the canonical URL (``crawler.urls.canonicalize_url``), so the
-same article behind tracking parameters, the mobile host or ``http`` is fetched once."""
+same article behind tracking parameters, the mobile host or ``http`` is fetched once. The
+spider's requests carry their canonical URL (``crawler.urls.CANONICAL_URL``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 
 from crawler.profiles import all_host_aliases
-from crawler.urls import canonicalize_url
+from crawler.urls import canonical_of
 
 
 class CanonicalUrlFingerprinter:
@@ -30,7 +31,7 @@ class CanonicalUrlFingerprinter:
         if request not in self._cache:
             data = {
                 "method": request.method,
-                "url": canonicalize_url(request.url, self.host_aliases),
+                "url": canonical_of(request.url, request.meta, self.host_aliases),
                 "body": hashlib.sha1(request.body).hexdigest(),
             }
             encoded = json.dumps(data, sort_keys=True).encode()

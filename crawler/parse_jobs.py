@@ -1,12 +1,14 @@
 """The spider's jobs for the worker pool (``crawler.worker_pool``): parse an article page,
-collect a listing page's links. Each carries bytes and a few strings (the profile by name),
-so it pickles cheaply, and returns what the spider needs with the per-link work done, so
-the crawl's process is left with set lookups; asked for it, a parse job also computes the
-record's MinHash signature for the dedup stage (``pipelines.signals.article_signed``)."""
+collect a listing page's links. Each carries bytes and a few strings (a profile by name),
+so it pickles cheaply, and returns what the spider needs: the record, and the distinct
+http(s) links, absolute, which the spider mostly finds requested already (it canonicalizes
+only the new ones: canonicalizing every link here cost the worker a fifth of its time);
+asked for it, a parse job also computes the record's MinHash signature for the dedup stage
+(``pipelines.signals.article_signed``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crawler.parsing import ParsedPage, parse_page
@@ -14,13 +16,8 @@ from crawler.parsing.links import page_links
 from crawler.parsing.text import words
 from crawler.profiles import get_profile
 from crawler.records import ArticleRecord
-from crawler.urls import canonicalize_url
 from pipelines.minhash import Signature, SignatureJob
 from pipelines.stage import body_text
-
-Link = tuple[str, str]
-"""A link to follow: the URL as written, and its canonical URL (the crawl's identity)."""
-
 
 @dataclass(frozen=True, slots=True)
 class ArticlePage:
@@ -29,8 +26,8 @@ class ArticlePage:
     record: ArticleRecord
     prose_words: int
     """Words of running text (summary and section text, not list items)."""
-    links: list[Link]
-    """Prev/next, Recommend and body links, in that order."""
+    links: list[str]
+    """Prev/next, Recommend and body links, in that order (:func:`http_links`)."""
     signature: Signature | None = None
     """The body's MinHash signature, when the job was asked for one."""
 
@@ -52,7 +49,7 @@ class ParseJob:
         profile = get_profile(self.profile)
         page = parse_page(self.body, self.url, profile=profile, content_type=self.content_type,
                           http_status=self.http_status, fetched_at=self.fetched_at)
-        links = canonical_links(linked_urls(page), profile.host_aliases)
+        links = http_links(linked_urls(page))
         signature = SignatureJob(body_text(page.record), self.num_perm).run() if self.num_perm else None
         return ArticlePage(page.record, prose_words(page.record), links, signature)
 
@@ -63,12 +60,10 @@ class LinksJob:
 
     body: bytes
     url: str
-    profile: str
     content_type: str
 
-    def run(self) -> list[Link]:
-        links = page_links(self.body, self.url, self.content_type)
-        return canonical_links(links, get_profile(self.profile).host_aliases)
+    def run(self) -> list[str]:
+        return http_links(page_links(self.body, self.url, self.content_type))
 
 
 def linked_urls(page: ParsedPage) -> list[str]:
@@ -78,10 +73,9 @@ def linked_urls(page: ParsedPage) -> list[str]:
     return [*(link.url for link in linked if link is not None), *page.body_links]
 
 
-def canonical_links(urls: Iterable[str], host_aliases: Mapping[str, str]) -> list[Link]:
-    """Each distinct http(s) URL with its canonical URL (``mailto:`` and such are no pages)."""
-    return [(url, canonicalize_url(url, host_aliases)) for url in dict.fromkeys(urls)
-            if url.startswith(("http://", "https://"))]
+def http_links(urls: Iterable[str]) -> list[str]:
+    """Each distinct http(s) URL once, in order (``mailto:`` and such are no pages)."""
+    return [url for url in dict.fromkeys(urls) if url.startswith(("http://", "https://"))]
 
 
 def prose_words(record: ArticleRecord) -> int:

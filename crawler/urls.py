@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -49,6 +50,21 @@ def canonicalize_url(url: str, host_aliases: Mapping[str, str] | None = None) ->
     if port is not None and not (scheme == "http" and port == 443):
         netloc = f"{netloc}:{port}"
     return urlunsplit(("https", netloc, _normalize_path(parts.path), _clean_query(parts.query), ""))
+
+
+CANONICAL_URL = "healthcrawl_canonical_url"
+"""Request meta key: ``(url, its canonical URL)`` as the spider computed them when it made
+the request, so the request fingerprint and the callback need not compute them again."""
+
+
+def canonical_of(url: str, meta: Mapping[str, Any], host_aliases: Mapping[str, str] | None = None) -> str:
+    """The canonical URL of a request's ``url``: from its ``meta`` when the spider stored
+    it for this very URL (a redirect keeps the meta of the request it replaces, so the
+    URL is compared), else computed."""
+    known = meta.get(CANONICAL_URL)
+    if known is not None and known[0] == url:
+        return str(known[1])
+    return canonicalize_url(url, host_aliases)
 
 
 def fetch_url(url: str, host_aliases: Mapping[str, str] | None = None) -> str:

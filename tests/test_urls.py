@@ -7,7 +7,7 @@ import pytest
 from scrapy import Request
 
 from crawler.fingerprint import CanonicalUrlFingerprinter
-from crawler.urls import canonicalize_url, fetch_url
+from crawler.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
 
 ALIASES = {"m.keepto.com": "www.keepto.com"}
 
@@ -47,3 +47,20 @@ def test_request_fingerprint_is_the_canonical_urls() -> None:
     assert fingerprinter.fingerprint(Request("http://m.keepto.com/p/1.html?spm=2#x")) == plain
     assert fingerprinter.fingerprint(Request("https://www.keepto.com/p/2.html")) != plain
     assert fingerprinter.fingerprint(Request("https://www.keepto.com/p/1.html", method="POST")) != plain
+
+
+def test_a_request_carrying_its_canonical_url_is_fingerprinted_by_it() -> None:
+    fingerprinter = CanonicalUrlFingerprinter(ALIASES)
+    url = "https://www.keepto.com/p/1.html?utm_source=x"
+    carried = Request(url, meta={CANONICAL_URL: (url, "https://www.keepto.com/p/9.html")})
+    assert fingerprinter.fingerprint(carried) == fingerprinter.fingerprint(
+        Request("https://www.keepto.com/p/9.html"))
+
+
+def test_a_redirected_request_with_its_predecessors_meta_gets_its_own_canonical_url() -> None:
+    first = "https://www.keepto.com/p/1.html"
+    redirected = Request(first, meta={CANONICAL_URL: (first, first)}).replace(
+        url="https://www.keepto.com/p/2.html")
+    assert canonical_of(redirected.url, redirected.meta, ALIASES) == "https://www.keepto.com/p/2.html"
+    fingerprinter = CanonicalUrlFingerprinter(ALIASES)
+    assert fingerprinter.fingerprint(redirected) != fingerprinter.fingerprint(Request(first))

@@ -11,7 +11,7 @@ canonical URL is fetched once (``CanonicalUrlFingerprinter``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -28,7 +28,7 @@ from twisted.python.failure import Failure
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
 from crawler.records import ArticleRecord
-from crawler.urls import canonicalize_url, fetch_url
+from crawler.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
 from crawler.worker_pool import WorkerPool, configured_workers
 from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from pipelines.signals import article_signed
@@ -78,27 +78,29 @@ class HealthSpider(scrapy.Spider):
         for url in self.params.start_urls:
             yield scrapy.Request(urljoin(url, "/robots.txt"), callback=self.parse_robots,
                                  errback=self.count_failure)
-            for request in self.follow_new(url):
+            for request in self.follow_new([url]):
                 yield request
 
-    def follow(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_page, errback=self.count_failure)
-
-    def follow_new(self, url: str, canonical: str | None = None) -> Iterator[scrapy.Request]:
-        """A request for an on-site http(s) ``url`` unless its canonical URL (computed here
-        unless given) was requested already; the URL exactly as written is checked first:
-        most repeats are. The request goes to the desktop host without tracking keys
-        (``fetch_url``)."""
-        raw = hash(url)
-        if raw in self.requested:
-            return
-        self.requested.add(raw)
-        if not self.on_site(url):
-            return
-        key = hash(canonical if canonical is not None else canonicalize_url(url, self.profile.host_aliases))
-        if key not in self.requested:
-            self.requested.add(key)
-            yield self.follow(fetch_url(url, self.profile.host_aliases))
+    def follow_new(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+        """Requests for the on-site http(s) ``urls`` whose canonical URL was not requested
+        yet. The URL exactly as written is checked first: most repeats are, and cost a set
+        lookup instead of a canonicalization. A request goes to the desktop host without
+        tracking keys (``fetch_url``) and carries its canonical URL (:func:`canonical_of`)."""
+        requested, aliases = self.requested, self.profile.host_aliases
+        for url in urls:
+            raw = hash(url)
+            if raw in requested:
+                continue
+            requested.add(raw)
+            if not self.on_site(url):
+                continue
+            canonical = canonicalize_url(url, aliases)
+            key = hash(canonical)
+            if key not in requested:
+                requested.add(key)
+                target = fetch_url(url, aliases)
+                yield scrapy.Request(target, callback=self.parse_page, errback=self.count_failure,
+                                     meta={CANONICAL_URL: (target, canonical)})
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for sitemap in Protego.parse(response.text).sitemaps:
@@ -113,12 +115,12 @@ class HealthSpider(scrapy.Spider):
         except Exception:  # lxml's XMLSyntaxError and friends: a broken sitemap is data
             self.crawler.stats.inc_value(f"{STAT}/bad_sitemap")
             return
-        for entry in sitemap:
-            loc = entry.get("loc", "")
-            if sitemap.type == "sitemapindex":
+        locations = [entry.get("loc", "") for entry in sitemap]
+        if sitemap.type == "sitemapindex":
+            for loc in locations:
                 yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.count_failure)
-            elif loc:
-                yield from self.follow_new(loc)
+        else:
+            yield from self.follow_new(loc for loc in locations if loc)
 
     async def parse_page(self, response: Response) -> list[ArticleRecord | scrapy.Request]:
         """Parse an article or collect a listing's links in the worker pool, then follow.
@@ -128,17 +130,15 @@ class HealthSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return []
-        canonical = canonicalize_url(response.url, self.profile.host_aliases)
+        canonical = canonical_of(response.url, response.meta, self.profile.host_aliases)
         article, listing = self.profile.is_article_url(canonical), self.profile.is_listing_url(canonical)
         output: list[ArticleRecord | scrapy.Request] = []
         if article:
             output.extend(self.article_output(await self.parser.run(self.parse_job(response))))
         if listing:
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
-            job = LinksJob(response.body, response.url, self.profile.name,
-                           _content_type(response).decode("latin-1"))
-            for url, link_canonical in await self.parser.run(job):
-                output.extend(self.follow_new(url, link_canonical))
+            job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
+            output.extend(self.follow_new(await self.parser.run(job)))
         if not (article or listing):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
         return output
@@ -157,8 +157,7 @@ class HealthSpider(scrapy.Spider):
             yield page.record
         else:
             self.crawler.stats.inc_value(f"{STAT}/skipped/too_little_prose")
-        for url, canonical in page.links:
-            yield from self.follow_new(url, canonical)
+        yield from self.follow_new(page.links)
 
     def on_site(self, url: str) -> bool:
         """True for http(s) URLs on an allowed host or one of its subdomains."""
