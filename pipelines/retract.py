@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,18 +35,22 @@ def retract(folder: Path, successors: Mapping[str, str]) -> dict[str, int]:
     """Remove the rows of every superseded article from the tables in ``folder`` and point
     ``duplicates.duplicate_of`` at the kept article; returns rows removed per table (every
     format of a table holds the same rows, so any file's count is the table's)."""
-    removed: dict[str, int] = {}
     final = {key: resolve(successors, key) for key in successors}
-    for path in sorted(folder.iterdir()):
-        if path.suffix not in _REWRITERS:
-            continue
-        table = path.name.split(".")[0]
-        temp = path.with_name(path.name + ".retract")
-        count = _REWRITERS[path.suffix](path, temp, final, table != "duplicates")
-        os.replace(temp, path)
-        if table != "duplicates":
-            removed[table] = count
-    return removed
+    paths = [path for path in sorted(folder.iterdir()) if path.suffix in _REWRITERS]
+    # pyarrow reads, filters and writes without the GIL: the files are rewritten side by
+    # side, and the crawl's own core, idle while the run closes, takes its share.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        counts = list(pool.map(lambda path: _rewrite(path, final), paths))
+    return {table: count for table, count in counts if table != "duplicates"}
+
+
+def _rewrite(path: Path, final: Mapping[str, str]) -> tuple[str, int]:
+    """Rewrite one file in place; ``(its table, rows removed)``."""
+    table = path.name.split(".")[0]
+    temp = path.with_name(path.name + ".retract")
+    count = _REWRITERS[path.suffix](path, temp, final, table != "duplicates")
+    os.replace(temp, path)
+    return table, count
 
 
 def _parquet(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:

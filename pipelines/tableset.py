@@ -14,7 +14,9 @@ from pipelines.retract import retract
 from pipelines.tables import SCHEMAS, DuplicateRow, record_to_rows
 from pipelines.writers import (
     DEFAULT_ROW_GROUP_SIZE,
+    BufferedWriter,
     JsonLinesWriter,
+    SharedRowGroups,
     TableWriter,
     make_table_writer,
 )
@@ -42,14 +44,12 @@ class TableSet:
         row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
     ) -> None:
         self.formats = check_formats(formats)
-        self._tables: dict[str, list[TableWriter]] = {
-            table: [
-                make_table_writer(fmt, folder, table, row_group_size)
-                for fmt in self.formats
-                if fmt in TABLE_FORMATS
-            ]
+        table_formats = [fmt for fmt in self.formats if fmt in TABLE_FORMATS]
+        self._tables: dict[str, BufferedWriter] = {
+            table: SharedRowGroups([make_table_writer(fmt, folder, table, row_group_size)
+                                    for fmt in table_formats], row_group_size)
             for table in SCHEMAS
-        }
+        } if table_formats else {}
         self._records = JsonLinesWriter(folder / "articles.jsonl") if "jsonl" in formats else None
         self._open = False
         self.folder = folder
@@ -57,9 +57,8 @@ class TableSet:
 
     def open(self) -> None:
         """Create every file (headers and schemas first)."""
-        for table, writers in self._tables.items():
-            for writer in writers:
-                writer.open(SCHEMAS[table])
+        for table, writer in self._tables.items():
+            writer.open(SCHEMAS[table])
         if self._records is not None:
             self._records.open(SCHEMAS["articles"])
         self._open = True
@@ -67,16 +66,15 @@ class TableSet:
     def write_record(self, record: ArticleRecord) -> None:
         """Append one kept record to every article table (and the JSON Lines file)."""
         for table, rows in record_to_rows(record).items():
-            if rows:
-                for writer in self._tables[table]:
-                    writer.write(rows)
+            if rows and self._tables:
+                self._tables[table].write(rows)
         if self._records is not None:
             self._records.write([record.to_dict()])
 
     def write_duplicate(self, row: DuplicateRow) -> None:
         """Append one row to the ``duplicates`` table."""
-        for writer in self._tables["duplicates"]:
-            writer.write([row.to_row()])
+        if self._tables:
+            self._tables["duplicates"].write([row.to_row()])
 
     def close(self) -> None:
         """Close every writer once; the files are complete afterwards."""
@@ -95,7 +93,7 @@ class TableSet:
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table (the same in every format; jsonl counts records)."""
-        counts = {table: group[0].rows_written for table, group in self._tables.items() if group}
+        counts = {table: writer.rows_written for table, writer in self._tables.items()}
         if self._records is not None:
             counts.setdefault("articles", self._records.rows_written)
         for table, removed in self._retracted.items():
@@ -103,5 +101,5 @@ class TableSet:
         return counts
 
     def _writers(self) -> list[TableWriter]:
-        writers = [writer for group in self._tables.values() for writer in group]
+        writers: list[TableWriter] = list(self._tables.values())
         return writers + ([self._records] if self._records is not None else [])

@@ -18,7 +18,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -63,16 +63,38 @@ def escape_formulas(texts: pa.Array) -> pa.Array:
     return pc.if_else(formula, pc.binary_join_element_wise("'", texts, ""), texts)
 
 
-def csv_column(values: list[Any], kind: pa.DataType) -> pa.Array:
-    """A column of arrow type ``kind`` as its CSV cells' arrow array (see the module doc)."""
+def csv_column(batch: ColumnBatch, name: str) -> pa.Array:
+    """Column ``name`` of ``batch`` as its CSV cells' arrow array (see the module doc)."""
+    kind = batch.schema.field(name).type
+    values = batch.columns[name]
     if pa.types.is_string(kind):
-        return escape_formulas(pa.array(values, pa.string()))
+        return escape_formulas(batch.array(name))
     if pa.types.is_timestamp(kind):
         return pa.array([None if v is None else v.isoformat() for v in values], pa.string())
     if pa.types.is_list(kind):
         return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values],
                         pa.string())
-    return pa.array(values, kind)
+    return batch.array(name)
+
+
+class ColumnBatch:
+    """One row group as a list of values per column, each converted to arrow at most once
+    however many formats write it (text columns are most of a record's bytes)."""
+
+    def __init__(self, rows: Sequence[Row], schema: pa.Schema) -> None:
+        self.schema = schema
+        self.count = len(rows)
+        self.columns = {name: [row.get(name) for row in rows] for name in schema.names}
+        self._arrays: dict[str, pa.Array] = {}
+
+    def array(self, name: str) -> pa.Array:
+        """Column ``name`` as an arrow array of its schema type."""
+        if name not in self._arrays:
+            self._arrays[name] = pa.array(self.columns[name], self.schema.field(name).type)
+        return self._arrays[name]
+
+    def table(self) -> pa.Table:
+        return pa.Table.from_arrays([self.array(name) for name in self.schema.names], schema=self.schema)
 
 
 class BufferedWriter(TableWriter):
@@ -94,6 +116,11 @@ class BufferedWriter(TableWriter):
         """Rows held in memory, waiting for the next row group."""
         return len(self._buffer)
 
+    def open(self, schema: pa.Schema) -> None:
+        """See :meth:`TableWriter.open`."""
+        self._schema = schema
+        self.open_file(schema)
+
     def write(self, rows: Sequence[Row]) -> None:
         """See :meth:`TableWriter.write`; flushes whenever a row group is full."""
         self._buffer.extend(rows)
@@ -105,21 +132,47 @@ class BufferedWriter(TableWriter):
         """See :meth:`TableWriter.close`."""
         if self._buffer:
             self._flush()
-        self._close_file()
+        self.close_file()
 
     def _flush(self) -> None:
         rows, self._buffer = self._buffer, []
-        self._write_columns({name: [row.get(name) for row in rows] for name in self._schema.names},
-                            len(rows))
+        self.write_batch(ColumnBatch(rows, self._schema))
         self.row_groups_written += -(-len(rows) // self.row_group_size)
 
     @abstractmethod
-    def _write_columns(self, columns: dict[str, list[Any]], count: int) -> None:
-        """Write one batch of ``count`` rows, given as a list of values per column."""
+    def open_file(self, schema: pa.Schema) -> None:
+        """Create the file (its header or schema first)."""
 
     @abstractmethod
-    def _close_file(self) -> None:
+    def write_batch(self, batch: ColumnBatch) -> None:
+        """Write one row group."""
+
+    @abstractmethod
+    def close_file(self) -> None:
         """Finish the file."""
+
+
+class SharedRowGroups(BufferedWriter):
+    """The writers of one table in several formats (CSV and Parquet) behind one buffer:
+    each row group is turned into columns once, and each column into arrow once, for all
+    of them. ``path`` is the first writer's."""
+
+    def __init__(self, writers: Sequence[BufferedWriter],
+                 row_group_size: int = DEFAULT_ROW_GROUP_SIZE) -> None:
+        super().__init__(writers[0].path, row_group_size)
+        self.writers = list(writers)
+
+    def open_file(self, schema: pa.Schema) -> None:
+        for writer in self.writers:
+            writer.open_file(schema)
+
+    def write_batch(self, batch: ColumnBatch) -> None:
+        for writer in self.writers:
+            writer.write_batch(batch)
+
+    def close_file(self) -> None:
+        for writer in self.writers:
+            writer.close_file()
 
 
 class CsvWriter(BufferedWriter):
@@ -128,17 +181,15 @@ class CsvWriter(BufferedWriter):
 
     suffix = ".csv"
 
-    def open(self, schema: pa.Schema) -> None:
-        """See :meth:`TableWriter.open`."""
-        self._schema = schema
+    def open_file(self, schema: pa.Schema) -> None:
         self._csv_schema = csv_schema(schema)
         self._writer = pacsv.CSVWriter(str(self.path), self._csv_schema, write_options=CSV_WRITE_OPTIONS)
 
-    def _write_columns(self, columns: dict[str, list[Any]], count: int) -> None:
-        arrays = [csv_column(columns[f.name], f.type) for f in self._schema]
+    def write_batch(self, batch: ColumnBatch) -> None:
+        arrays = [csv_column(batch, name) for name in batch.schema.names]
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._csv_schema))
 
-    def _close_file(self) -> None:
+    def close_file(self) -> None:
         self._writer.close()
 
 
@@ -169,18 +220,15 @@ class ParquetWriter(BufferedWriter):
 
     suffix = ".parquet"
 
-    def open(self, schema: pa.Schema) -> None:
-        """See :meth:`TableWriter.open`."""
-        self._schema = schema
+    def open_file(self, schema: pa.Schema) -> None:
         self._writer = pq.ParquetWriter(self.path, schema, compression="zstd")
 
-    def _write_columns(self, columns: dict[str, list[Any]], count: int) -> None:
+    def write_batch(self, batch: ColumnBatch) -> None:
         # Column lists, not row dicts: pyarrow converts a list per column in C, several
         # times faster than ``Table.from_pylist`` walking the rows.
-        table = pa.Table.from_pydict(columns, schema=self._schema)
-        self._writer.write_table(table, row_group_size=self.row_group_size)
+        self._writer.write_table(batch.table(), row_group_size=self.row_group_size)
 
-    def _close_file(self) -> None:
+    def close_file(self) -> None:
         self._writer.close()
 
 
@@ -206,7 +254,7 @@ class JsonLinesWriter(TableWriter):
         self._file.close()
 
 
-def make_table_writer(fmt: str, folder: Path, table: str, row_group_size: int) -> TableWriter:
+def make_table_writer(fmt: str, folder: Path, table: str, row_group_size: int) -> BufferedWriter:
     """The writer of ``table`` in format ``csv`` or ``parquet`` inside ``folder``."""
     if fmt == "csv":
         return CsvWriter(folder / f"{table}{CsvWriter.suffix}", row_group_size)

@@ -15,7 +15,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.tables import SCHEMAS, Row
-from pipelines.writers import CsvWriter, JsonLinesWriter, ParquetWriter, TableWriter, escape_formulas
+from pipelines.writers import (
+    BufferedWriter,
+    CsvWriter,
+    JsonLinesWriter,
+    ParquetWriter,
+    SharedRowGroups,
+    TableWriter,
+    escape_formulas,
+)
 
 SCHEMA = pa.schema(
     [
@@ -198,3 +206,22 @@ def test_json_lines_writer_keeps_nested_values(tmp_path: Path) -> None:
     writer.write([nested, nested])
     writer.close()
     assert [json.loads(line) for line in writer.path.read_text().splitlines()] == [nested, nested]
+
+
+def test_shared_row_groups_write_the_same_files_as_each_writer_alone(tmp_path: Path) -> None:
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    alone.mkdir(), shared.mkdir()
+    writers: list[BufferedWriter] = [CsvWriter(shared / "t.csv", 3), ParquetWriter(shared / "t.parquet", 3)]
+    group = SharedRowGroups(writers, row_group_size=3)
+    group.open(SCHEMA)
+    for row in rows(7):
+        group.write([row])
+    group.close()
+    for writer in (CsvWriter(alone / "t.csv", 3), ParquetWriter(alone / "t.parquet", 3)):
+        writer.open(SCHEMA)
+        writer.write(rows(7))
+        writer.close()
+    assert (shared / "t.csv").read_bytes() == (alone / "t.csv").read_bytes()
+    assert pq.read_table(shared / "t.parquet").equals(pq.read_table(alone / "t.parquet"))
+    assert pq.ParquetFile(shared / "t.parquet").metadata.num_row_groups == 3
+    assert (group.rows_written, group.row_groups_written) == (7, 3)
