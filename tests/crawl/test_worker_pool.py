@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import io
 import os
+import pickle
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -13,6 +16,7 @@ from crawler.errors import UnusableDocumentError
 from crawler.parse_jobs import LinksJob, ParseJob, prose_words
 from crawler.parsing import parse_article
 from crawler.worker_pool import WorkerPool, configured_workers
+from crawler.worker_process import frame, read_frame
 from pipelines.minhash import MinHasher, SignatureJob
 from pipelines.stage import body_text
 from tests.parsing.golden import golden_names, golden_page
@@ -133,3 +137,23 @@ def test_worker_count_setting_takes_a_number(value: object, expected: int) -> No
 @pytest.mark.parametrize("value", [None, ""])
 def test_worker_count_defaults_to_one_per_core_but_the_crawls(value: object) -> None:
     assert configured_workers(value) == len(os.sched_getaffinity(0)) - 1
+
+
+def test_a_framed_job_reads_back_equal() -> None:
+    job = parse_job(golden_names()[0])
+    assert read_frame(io.BytesIO(frame(job))) == job
+
+
+def test_a_frame_cut_short_reads_as_the_end_of_the_stream() -> None:
+    data = frame(parse_job(golden_names()[0]))
+    assert read_frame(io.BytesIO(data[:-1])) is None
+    assert read_frame(io.BytesIO(b"")) is None
+
+
+def test_jobs_and_records_survive_plain_pickling_and_copying() -> None:
+    job = parse_job(golden_names()[0])
+    record = job.run().record
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        assert pickle.loads(pickle.dumps(job, protocol)) == job
+        assert pickle.loads(pickle.dumps(record, protocol)) == record
+    assert copy.deepcopy(record) == record and copy.copy(job) == job
