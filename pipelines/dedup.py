@@ -124,7 +124,8 @@ class DedupPipeline:
         """Where signatures are computed (``crawler.worker_pool``; none: in this process)."""
         self.signed: OrderedDict[str, Signature] = OrderedDict()
         """Signatures a spider computed already (``article_signed``), by content hash; the
-        oldest go first past ``SIGNED_KEPT`` (records another stage dropped never come)."""
+        oldest go first past ``SIGNED_KEPT`` (records another stage dropped never come).
+        A used one stays: exact copies in flight together share it."""
 
     def article_signed(self, content_hash: str, signature: Signature) -> None:
         """Signal handler: keep a signature computed where the page was parsed."""
@@ -165,7 +166,7 @@ class DedupPipeline:
         process; what follows runs without yielding to the reactor, so two copies in flight
         are still decided one after the other, against everything kept before."""
         record = as_record(item)
-        signature = self.signed.pop(record.content_hash, None)
+        signature = self.signed.get(record.content_hash)
         if signature is None:
             signature = await self.workers.run(SignatureJob(body_text(record), self.hasher.num_perm))
         return self.check(record, signature)
