@@ -19,6 +19,7 @@ from crawler.records import ArticleRecord
 from pipelines.minhash import Signature, SignatureJob
 from pipelines.stage import body_text
 
+
 @dataclass(frozen=True, slots=True)
 class ArticlePage:
     """A parsed article page, as the spider uses it."""

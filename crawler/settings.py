@@ -53,6 +53,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
     "crawler.middlewares.crawl_delay.CrawlDelayMiddleware": 560,
+    # Scrapy's meta-refresh redirects, skipping pages that cannot hold one (see there).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,
 }
 
 # One canonical URL is fetched once per run: the fingerprint is the canonical URL's.
