@@ -169,6 +169,13 @@ def test_formula_looking_text_gets_a_leading_apostrophe(text: str, cell: str) ->
     assert escape_formulas(pa.array([text, None])).to_pylist() == [cell, None]
 
 
+def test_formula_escaping_keeps_every_other_cell_in_place() -> None:
+    texts = ["tip", "=1+1", None, "-2 kg", "ok", ""]
+    assert escape_formulas(pa.array(texts)).to_pylist() == ["tip", "'=1+1", None, "'-2 kg", "ok", ""]
+    assert escape_formulas(pa.array([], pa.string())).to_pylist() == []
+    assert escape_formulas(pa.array([None, None], pa.string())).to_pylist() == [None, None]
+
+
 def test_csv_cell_starting_with_equals_opens_as_text(tmp_path: Path) -> None:
     schema = pa.schema([pa.field("title", pa.string())])
     writer = CsvWriter(tmp_path / "t.csv")
