@@ -36,12 +36,17 @@ class TableSetProcess:
         self, folder: Path, formats: Sequence[str], row_group_size: int = DEFAULT_ROW_GROUP_SIZE
     ) -> None:
         self.formats = check_formats(formats)
+        if row_group_size < 1:
+            raise ValueError(f"row_group_size must be positive, got {row_group_size}")
         self.folder = folder
         self._child = subprocess.Popen(
             [sys.executable, "-m", "pipelines.tableset_process"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=1 << 20,  # appends leave in batches
             env=child_env())
-        self._call("__init__", folder, self.formats, row_group_size)
+        # Not waited for: the child's start-up (a quarter of a second, pyarrow's import)
+        # overlaps the crawl's; the arguments are checked above, and a failure of the
+        # child would surface at the next waiting call like a failed append.
+        self._send("__init__", folder, self.formats, row_group_size)
 
     def open(self) -> None:
         """See :meth:`TableSet.open`."""

@@ -64,3 +64,9 @@ def test_shutdown_ends_the_child_process(tmp_path: Path) -> None:
     remote.shutdown()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_bad_row_group_size_is_refused_before_any_child_starts(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="row_group_size"):
+        TableSetProcess(tmp_path, ["csv"], row_group_size=0)
+
