@@ -16,6 +16,7 @@ code  meaning
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import sys
@@ -37,13 +38,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = args.run
     try:
-        return command(args)
+        code = command(args)
     except HealthcrawlError as error:
         print(f"healthcrawl: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("healthcrawl: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if argv is None:  # run as the program, which exits now: spare the interpreter's last
+        gc.freeze()  # full collection a walk over all the run allocated (0.2 s, 10,000 pages)
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:
