@@ -1,9 +1,9 @@
 """Table writers: one contract (``open(schema)``, ``write(rows)``, ``close()``), three formats.
 
 Every writer streams: JSON Lines goes straight to a buffered file, CSV and Parquet keep at
-most one row group (``row_group_size`` rows) in memory and write it as one arrow table. A
-writer gets the schema before any row, so every format has the same columns in the same
-order.
+most one row group (``row_group_size`` rows) in memory and write it as one arrow table
+(the two formats of one table share that buffer, ``SharedRowGroups``). A writer gets the
+schema before any row, so every format has the same columns in the same order.
 
 CSV conventions (documented in ``exports/README.md``): UTF-8 with a header line; null is an
 empty cell; booleans are ``true``/``false``; timestamps ISO-8601 with ``+00:00``; list
@@ -89,7 +89,6 @@ class ColumnBatch:
 
     def __init__(self, rows: Sequence[Row], schema: pa.Schema) -> None:
         self.schema = schema
-        self.count = len(rows)
         self.columns = {name: [row.get(name) for row in rows] for name in schema.names}
         self._arrays: dict[str, pa.Array] = {}
 
@@ -100,6 +99,7 @@ class ColumnBatch:
         return self._arrays[name]
 
     def table(self) -> pa.Table:
+        """The row group as an arrow table of the schema."""
         return pa.Table.from_arrays([self.array(name) for name in self.schema.names], schema=self.schema)
 
 
