@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
@@ -27,6 +28,7 @@ from twisted.python.failure import Failure
 
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
+from crawler.profiles import all_host_aliases
 from crawler.records import ArticleRecord
 from crawler.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
 from crawler.worker_pool import WorkerPool, configured_workers
@@ -45,9 +47,14 @@ class HealthSpider(scrapy.Spider):
         self.profile = self.params.profile
         self.allowed_domains = self.params.allowed_hosts
         self.requested: set[int] = set()
-        """Hashes of canonical URLs already requested: an article links a dozen others,
-        mostly seen; skipping those here saves building a Request the dupefilter would
-        drop (about half the framework's per-page CPU). The dupefilter stays the rule."""
+        """Hashes of the links seen (as written) and of the canonical URLs requested: an
+        article links a dozen others, mostly seen; skipping those here saves building a
+        Request the dupefilter would drop (about half the framework's per-page CPU). The
+        dupefilter stays the rule."""
+        self.canonical_aliases = MappingProxyType({**all_host_aliases(), **self.profile.host_aliases})
+        """Alias hosts for canonical URLs: every profile's, as the request fingerprint
+        uses (``crawler.fingerprint``), so the canonical URL a request carries is the one
+        the fingerprint would compute."""
         self.parser = WorkerPool(0)
         self.num_perm = 0
         """MinHash slots to compute with each parse for the dedup stage (0: none)."""
@@ -85,22 +92,35 @@ class HealthSpider(scrapy.Spider):
         """Requests for the on-site http(s) ``urls`` whose canonical URL was not requested
         yet. The URL exactly as written is checked first: most repeats are, and cost a set
         lookup instead of a canonicalization. A request goes to the desktop host without
-        tracking keys (``fetch_url``) and carries its canonical URL (:func:`canonical_of`)."""
-        requested, aliases = self.requested, self.profile.host_aliases
+        tracking keys (``fetch_url``) and carries its canonical URL (:func:`canonical_of`).
+        A link that is no valid URL (a port out of range, a broken IPv6 host) is counted
+        and skipped."""
+        requested = self.requested
         for url in urls:
             raw = hash(url)
             if raw in requested:
                 continue
             requested.add(raw)
-            if not self.on_site(url):
+            try:
+                request = self._request_if_new(url, raw)
+            except ValueError:
+                self.crawler.stats.inc_value(f"{STAT}/skipped/bad_link")
                 continue
-            canonical = canonicalize_url(url, aliases)
-            key = hash(canonical)
-            if key not in requested:
-                requested.add(key)
-                target = fetch_url(url, aliases)
-                yield scrapy.Request(target, callback=self.parse_page, errback=self.count_failure,
-                                     meta={CANONICAL_URL: (target, canonical)})
+            if request is not None:
+                yield request
+
+    def _request_if_new(self, url: str, raw: int) -> scrapy.Request | None:
+        if not self.on_site(url):
+            return None
+        canonical = canonicalize_url(url, self.canonical_aliases)
+        key = hash(canonical)
+        if key != raw:  # a link already in canonical form was checked as written
+            if key in self.requested:
+                return None
+            self.requested.add(key)
+        target = fetch_url(url, self.profile.host_aliases)
+        return scrapy.Request(target, callback=self.parse_page, errback=self.count_failure,
+                              meta={CANONICAL_URL: (target, canonical)})
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for sitemap in Protego.parse(response.text).sitemaps:
@@ -130,7 +150,7 @@ class HealthSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return []
-        canonical = canonical_of(response.url, response.meta, self.profile.host_aliases)
+        canonical = canonical_of(response.url, response.meta, self.canonical_aliases)
         article, listing = self.profile.is_article_url(canonical), self.profile.is_listing_url(canonical)
         output: list[ArticleRecord | scrapy.Request] = []
         if article:

@@ -1,0 +1,63 @@
+"""Which links the spider turns into requests, and the canonical URL each request carries."""
+
+from __future__ import annotations
+
+import asyncio
+
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+
+from crawler.fingerprint import CanonicalUrlFingerprinter
+from crawler.profiles import all_host_aliases
+from crawler.spiders.health import HealthSpider
+
+
+def spider(site: str = "keepto", start_url: str = "https://www.keepto.com/") -> HealthSpider:
+    crawler = get_crawler(HealthSpider)
+    made: HealthSpider = HealthSpider.from_crawler(crawler, site=site, start_url=start_url)
+    crawler.spider = made
+    return made
+
+
+def urls(requests: list[Request]) -> list[str]:
+    return [request.url for request in requests]
+
+
+def test_a_start_url_already_in_canonical_form_is_requested() -> None:
+    async def start() -> list[Request]:
+        return [request async for request in spider().start()]
+
+    assert urls(asyncio.run(start())) == ["https://www.keepto.com/robots.txt", "https://www.keepto.com/"]
+
+
+def test_a_link_already_in_canonical_form_is_followed_once() -> None:
+    health = spider()
+    links = ["https://www.keepto.com/p/1.html", "https://www.keepto.com/p/1.html"]
+    assert urls(list(health.follow_new(links))) == ["https://www.keepto.com/p/1.html"]
+
+
+def test_other_spellings_of_a_requested_page_are_not_followed() -> None:
+    health = spider()
+    first = list(health.follow_new(["https://www.keepto.com/p/1.html"]))
+    again = ["http://www.keepto.com/p/1.html", "https://m.keepto.com/p/1.html?utm_source=x",
+             "https://www.keepto.com/p/1.html#comments"]
+    assert len(first) == 1 and list(health.follow_new(again)) == []
+
+
+def test_off_site_and_non_http_links_are_not_followed() -> None:
+    links = ["https://other.example/p/1.html", "mailto:a@keepto.com", "https://www.keepto.com/p/2.html"]
+    assert urls(list(spider().follow_new(links))) == ["https://www.keepto.com/p/2.html"]
+
+
+def test_a_link_that_is_no_valid_url_is_counted_and_skipped() -> None:
+    health = spider()
+    links = ["https://www.keepto.com:99999/p/1.html", "http://[broken/p/1.html", "https://www.keepto.com/p/2.html"]
+    assert urls(list(health.follow_new(links))) == ["https://www.keepto.com/p/2.html"]
+    assert health.crawler.stats.get_value("healthcrawl/spider/skipped/bad_link") == 2
+
+
+def test_a_request_carries_the_canonical_url_its_fingerprint_would_compute() -> None:
+    health = spider(site="generic", start_url="https://keepto.com/")
+    [request] = health.follow_new(["http://m.keepto.com/p/1.html", "http://www.keepto.com/p/1.html"])
+    fingerprinter = CanonicalUrlFingerprinter(all_host_aliases())
+    assert fingerprinter.fingerprint(request) == fingerprinter.fingerprint(Request(request.url))
