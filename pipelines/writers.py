@@ -57,11 +57,14 @@ class TableWriter(ABC):
 _FORMULA_PREFIXES = pa.array(FORMULA_PREFIXES)
 
 
-def escape_formulas(texts: pa.Array) -> pa.Array:
+def escape_formulas(texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """``texts`` with a leading apostrophe on each that a spreadsheet would run as a formula.
 
     The first characters are compared with a set (no regex), and only the cells that need
-    it are rewritten: most columns have none, and come back as they are."""
+    it are rewritten: most columns have none, and come back as they are. A chunked column
+    (arrow splits text columns past 2 GB) is escaped a chunk at a time."""
+    if isinstance(texts, pa.ChunkedArray):
+        return pa.chunked_array([escape_formulas(chunk) for chunk in texts.chunks], texts.type)
     formula = pc.is_in(pc.utf8_slice_codeunits(texts, 0, 1), value_set=_FORMULA_PREFIXES)
     if not pc.any(formula).as_py():
         return texts

@@ -23,9 +23,13 @@ def response(html: str, encoding: str = "utf-8") -> HtmlResponse:
     return HtmlResponse(url, body=html.encode(encoding), encoding=encoding, request=Request(url))
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "utf-16"])
-def test_a_refresh_page_is_redirected_as_scrapy_does(encoding: str) -> None:
-    page = response(REFRESH.replace("moved", "已移动"), encoding)
+@pytest.mark.parametrize(
+    ("encoding", "moved"),
+    [("utf-8", "已移动"), ("gbk", "已移动"), ("utf-16", "已移动"), ("iso-2022-jp", "移動しました"),
+     ("cp037", "déplacé")],
+)
+def test_a_refresh_page_is_redirected_as_scrapy_does(encoding: str, moved: str) -> None:
+    page = response(REFRESH.replace("moved", moved), encoding)
     ours = middleware().process_response(page.request, page)  # type: ignore[arg-type]
     scrapys = MetaRefreshMiddleware.from_crawler(get_crawler()).process_response(page.request, page)  # type: ignore[arg-type]
     assert isinstance(ours, Request) and isinstance(scrapys, Request)
@@ -44,6 +48,8 @@ def test_a_page_without_refresh_passes_through_unchanged() -> None:
         (REFRESH.encode(), True),
         (REFRESH.upper().encode(), True),
         (REFRESH.encode("utf-16"), True),  # NUL bytes: left to Scrapy
+        (REFRESH.encode("cp037"), True),  # EBCDIC: no ASCII "<", left to Scrapy
+        (("日a" * 2010 + REFRESH).encode("iso-2022-jp"), True),  # 8 bytes a character
         (PLAIN.encode() + b" " * SCANNED_BYTES + REFRESH.encode(), False),  # beyond what Scrapy scans
     ],
 )

@@ -176,6 +176,11 @@ def test_formula_escaping_keeps_every_other_cell_in_place() -> None:
     assert escape_formulas(pa.array([None, None], pa.string())).to_pylist() == [None, None]
 
 
+def test_formula_escaping_takes_a_chunked_column_chunk_by_chunk() -> None:
+    texts = pa.chunked_array([["=1", "tip"], [None, "+2"]])
+    assert escape_formulas(texts).to_pylist() == ["'=1", "tip", None, "'+2"]
+
+
 def test_csv_cell_starting_with_equals_opens_as_text(tmp_path: Path) -> None:
     schema = pa.schema([pa.field("title", pa.string())])
     writer = CsvWriter(tmp_path / "t.csv")
