@@ -3,7 +3,7 @@
 Turning records into CSV and Parquet row groups is CPU the crawl's single core can spare
 least (PERFORMANCE.md). :class:`TableSetProcess` has the ``TableSet`` interface; each call
 is sent to ``python -m pipelines.tableset_process``, which owns the real ``TableSet``.
-Appends are sent without waiting for an answer; ``close``, ``retract`` and ``row_counts``
+Appends are sent without waiting for an answer; ``open``, ``close``, ``retract`` and ``row_counts``
 wait for theirs. A failed append is kept by the child and raised by the next call that
 waits, so the export stage still marks the run failed and never publishes it. The child
 ends at end of input: when the crawl closes it, or dies.
@@ -44,13 +44,13 @@ class TableSetProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=1 << 20,  # appends leave in batches
             env=child_env())
         # Not waited for: the child's start-up (a quarter of a second, pyarrow's import)
-        # overlaps the crawl's; the arguments are checked above, and a failure of the
-        # child would surface at the next waiting call like a failed append.
+        # overlaps the crawl's own, and ``open`` waits for the child's answer.
         self._send("__init__", folder, self.formats, row_group_size)
 
     def open(self) -> None:
-        """See :meth:`TableSet.open`."""
-        self._send("open")
+        """See :meth:`TableSet.open`; waits, so a child that cannot start or create the
+        files fails the crawl before its first request, not at its end."""
+        self._call("open")
 
     def write_record(self, record: ArticleRecord) -> None:
         """See :meth:`TableSet.write_record`; a failure surfaces at the next waiting call."""

@@ -70,3 +70,10 @@ def test_a_bad_row_group_size_is_refused_before_any_child_starts(tmp_path: Path)
     with pytest.raises(ValueError, match="row_group_size"):
         TableSetProcess(tmp_path, ["csv"], row_group_size=0)
 
+
+
+def test_a_child_that_cannot_create_the_files_fails_at_open(tmp_path: Path) -> None:
+    remote = TableSetProcess(tmp_path / "missing", ["csv"])
+    with pytest.raises(FileNotFoundError):
+        remote.open()
+    remote.shutdown()
