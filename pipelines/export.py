@@ -102,17 +102,19 @@ class ExportPipeline:
         self.tables.open()
 
     def process_item(self, item: Any) -> ArticleRecord:
-        """Append the record's rows to every table; a failed write spoils the run."""
+        """Append the record's rows to every table; a failed write spoils the run, and
+        later records are not written (the run is discarded: one error says it)."""
         self.counters.inc("processed")
         record = as_record(item)
-        with self._guard():
-            self.tables.write_record(record)
-        self.counters.inc("kept")
+        if not self.failed:
+            with self._guard():
+                self.tables.write_record(record)
+            self.counters.inc("kept")
         return record
 
     def item_dropped(self, exception: BaseException) -> None:
         """Signal handler: write the ``duplicates`` row a dedup drop carries."""
-        if isinstance(exception, DuplicateDropped):
+        if isinstance(exception, DuplicateDropped) and not self.failed:
             with self._guard():
                 self.tables.write_duplicate(exception.row)
             self.counters.inc("duplicates")
@@ -120,8 +122,9 @@ class ExportPipeline:
     def article_superseded(self, row: DuplicateRow) -> None:
         """Signal handler: an exported article turned out to be the later copy; its
         duplicates row is written now, its rows are removed before publishing."""
-        with self._guard():
-            self.tables.write_duplicate(row)
+        if not self.failed:
+            with self._guard():
+                self.tables.write_duplicate(row)
         self.successors[row.article_key] = row.duplicate_of
         self.counters.inc("duplicates")
         self.counters.inc("retracted")

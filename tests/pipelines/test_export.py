@@ -203,6 +203,19 @@ def test_exception_mid_export_leaves_previous_publication_byte_identical(
     assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["good"]
 
 
+def test_after_a_failed_write_later_records_are_not_written(
+    crawler_factory: CrawlerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crawler, pipeline = start(crawler_factory, tmp_path, HEALTHCRAWL_RUN_ID="broken")
+    monkeypatch.setattr(pipeline.tables, "write_record", _raise_disk_full)
+    with pytest.raises(OSError, match="disk full"):
+        pipeline.process_item(build_record(n=1))
+    assert pipeline.process_item(build_record(n=2)) == build_record(n=2)  # no second error
+    close(crawler, pipeline, "finished")
+    assert crawler.stats.get_value("healthcrawl/export/discarded") == 1
+    assert not (tmp_path / "latest").exists()
+
+
 def test_write_failing_in_the_table_process_discards_the_run(
     crawler_factory: CrawlerFactory, tmp_path: Path
 ) -> None:
