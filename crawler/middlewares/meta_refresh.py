@@ -1,7 +1,7 @@
 """Scrapy's meta-refresh redirects, without decoding the pages that cannot have one.
 
 Scrapy's ``MetaRefreshMiddleware`` decodes every HTML response to text and scans its first
-4,096 characters with regular expressions, which is about 4% of the crawl process's CPU a
+4,096 characters with regular expressions, which is about 2% of the crawl process's CPU a
 page on the demo site; healthcrawl itself never needs the text (the parser reads the
 bytes). A ``<meta http-equiv="refresh">`` is written in ASCII, and in every encoding that
 writes ASCII as ASCII (UTF-8, GBK, Shift_JIS, Latin-1, ISO-2022-JP, UTF-7...) the word
