@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import ssl
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -68,10 +69,16 @@ class DemoServer:
     ``serve_forever`` in the caller's. Use as a context manager in tests."""
 
     def __init__(self, root: Path, port: int = 0, host: str = "127.0.0.1", *,
-                 log_requests: bool = False) -> None:
+                 log_requests: bool = False, ssl_context: ssl.SSLContext | None = None) -> None:
+        """``ssl_context`` (a server context with its certificate loaded) serves HTTPS: the
+        site's links are then ``https://`` ones, as on most real sites."""
         self.root = Path(root)
         self.host = host
         self._httpd = _HTTPServer((host, port), _Handler)
+        self.scheme = "http"
+        if ssl_context is not None:
+            self._httpd.socket = ssl_context.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         if log_requests:
             self._httpd.request_log = []
         self._thread: threading.Thread | None = None
@@ -90,16 +97,16 @@ class DemoServer:
     @property
     def url(self) -> str:
         """The address that really connects (``http://127.0.0.1:PORT``)."""
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def base_url(self) -> str:
         """The desktop origin the site's links use; resolve its host to 127.0.0.1."""
-        return f"http://{DESKTOP_HOST}:{self.port}"
+        return f"{self.scheme}://{DESKTOP_HOST}:{self.port}"
 
     @property
     def mobile_url(self) -> str:
-        return f"http://{MOBILE_HOST}:{self.port}"
+        return f"{self.scheme}://{MOBILE_HOST}:{self.port}"
 
     def start(self) -> DemoServer:
         """Serve in a daemon thread; returns self."""

@@ -4,6 +4,7 @@ server on 127.0.0.1 (logging what it served), ``healthcrawl crawl`` in a subproc
 from __future__ import annotations
 
 import json
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ class DemoCrawl:
         return self.run.out / "latest"
 
     def fetched_urls(self) -> list[str]:
-        return [f"http://{host}{path}" for method, host, path in self.requests if method == "GET"]
+        scheme = urlsplit(self.truth.start_url).scheme
+        return [f"{scheme}://{host}{path}" for method, host, path in self.requests if method == "GET"]
 
     def canonical(self, url: str) -> str:
         return canonicalize_url(url, self.truth.host_aliases)
@@ -45,11 +47,12 @@ class DemoCrawl:
         return urlsplit(url).path
 
 
-def crawl_demo_site(workdir: Path, pages: int = PAGES, workers: int = 2) -> DemoCrawl:
+def crawl_demo_site(workdir: Path, pages: int = PAGES, workers: int = 2,
+                    ssl_context: ssl.SSLContext | None = None) -> DemoCrawl:
     """Crawl a fresh demo site with ``workers`` worker processes (2: the pool is used
-    whatever the machine's core count)."""
+    whatever the machine's core count), over HTTPS when given ``ssl_context``."""
     site = workdir / "site"
-    server = DemoServer(site, log_requests=True)
+    server = DemoServer(site, log_requests=True, ssl_context=ssl_context)
     try:
         truth = generate_site(site, pages=pages, base_url=server.base_url)
         server.start()

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.crawl.demo_run import DemoCrawl, crawl_demo_site
+from tests.crawl.tls import self_signed_context
 from tests.parsing.golden import RUN_DEPENDENT
 
 UNIQUE_KINDS = ("original", "orphan")
@@ -97,3 +98,16 @@ def test_crawl_without_worker_processes_publishes_the_same_articles(
         return sorted((crawl.path(r["canonical_url"]), r["content_hash"]) for r in crawl.exported_records())
 
     assert articles(in_process) == articles(demo_crawl)
+
+
+def test_a_site_served_over_https_is_crawled_whole(tmp_path: Path) -> None:
+    """Links on an HTTPS site are mostly in canonical form already (``https://``, no
+    tracking keys): each must still be followed, and fetched once."""
+    crawl = crawl_demo_site(tmp_path, pages=60, ssl_context=self_signed_context(tmp_path))
+    assert crawl.run.code == 0, crawl.run.stderr[-3000:]
+    assert crawl.truth.start_url.startswith("https://")
+    expected = {crawl.canonical(r["url"]) for r in crawl.truth_records() if r["kind"] in UNIQUE_KINDS}
+    exported = Counter(r["canonical_url"] for r in crawl.exported_records())
+    assert set(exported) == expected and max(exported.values()) == 1
+    fetched = Counter(crawl.canonical(u) for u in crawl.fetched_urls() if not u.endswith("/robots.txt"))
+    assert [url for url, count in fetched.items() if count > 1] == []
