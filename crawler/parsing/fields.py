@@ -72,13 +72,18 @@ def language(root: etree._Element, metas: dict[str, str]) -> str | None:
 
 
 def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
-    """The same-site ``<link rel=canonical>`` resolved against ``url``, else ``url`` canonicalized."""
+    """The same-site ``<link rel=canonical>`` resolved against ``url``, else ``url``
+    canonicalized. A canonical link that is no valid URL (a port out of range, a broken
+    IPv6 host) is passed over like an off-site one."""
     head = root.find("head")
     for link in (head if head is not None else root).iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            resolved = urljoin(url, str(link.get("href", "")).strip())
-            if same_site(resolved, url, profile.host_aliases):
-                return resolved
+            try:
+                resolved = urljoin(url, str(link.get("href", "")).strip())
+                if same_site(resolved, url, profile.host_aliases):
+                    return resolved
+            except ValueError:
+                continue
     return canonicalize_url(url, profile.host_aliases)
 
 

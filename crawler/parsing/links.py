@@ -49,14 +49,18 @@ def _line_anchor(label: etree._Element) -> etree._Element | None:
 
 def absolute_url(base_url: str, href: str) -> str:
     """``href`` resolved against ``base_url``. Absolute and root-relative hrefs, most
-    links on a page, skip ``urljoin``, which costs more than the rest of a link."""
+    links on a page, skip ``urljoin``, which costs more than the rest of a link. An href
+    that cannot be resolved is returned as written."""
     href = href.strip()
     if href.startswith(("http://", "https://")):
         return href
     if href.startswith("/") and not href.startswith("//"):
         scheme, _, rest = base_url.partition("://")
         return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0].split('#', 1)[0]}{href}"
-    return urljoin(base_url, href)
+    try:
+        return urljoin(base_url, href)
+    except ValueError:  # a malformed host ("//[broken/"): kept as written, never followed
+        return href
 
 
 def page_links(html: str | bytes, url: str, content_type: str | None = None) -> list[str]:

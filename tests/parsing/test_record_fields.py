@@ -107,3 +107,12 @@ def test_generic_profile_reads_the_id_sites_put_in_article_urls(url: str, articl
     record = parse_article("<html><body><h1>T</h1><p>Text.</p></body></html>", url)
     assert record.article_id == article_id
     assert record.article_key.startswith("health.example:")
+
+
+@pytest.mark.parametrize("href", ["https://www.example.org:99999/a", "http://[broken/a",
+                                  "https://www.example.org:port/a"])
+def test_canonical_link_that_is_no_valid_url_is_ignored(href: str) -> None:
+    html = (f'<html><head><link rel="canonical" href="{href}"></head>'
+            f'<body><h1>T</h1><p>Text <a href="//[broken/x">a</a> <a href="{href}">b</a>.</p></body></html>')
+    record = parse_article(html, "https://www.example.org/a")
+    assert record.canonical_url == "https://www.example.org/a"
