@@ -43,5 +43,5 @@ bench-workers:
 
 lint:
 	@sh scripts/bootstrap.sh
-	$(BIN)/ruff check crawler pipelines tests benchmarks
+	$(BIN)/ruff check core crawler pipelines tests benchmarks
 	$(BIN)/mypy

@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST  # noqa: E402
 from crawler import settings as project_settings  # noqa: E402
 from crawler.demo_site.generator import generate_site  # noqa: E402
-from crawler.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST  # noqa: E402
 
 WORK = ROOT / "benchmarks" / ".work"
 STATS_EXTENSION = "benchmarks.stats_file.StatsFile"

@@ -51,10 +51,13 @@ from scrapy.statscollectors import MemoryStatsCollector  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
 from benchmarks.bench_export import synthetic_record  # noqa: E402
-from crawler.records import ArticleRecord  # noqa: E402
+from core.minhash import DEFAULT_THRESHOLD, MinHasher, jaccard, shingles  # noqa: E402
+from core.records import (
+    ArticleRecord,  # noqa: E402
+    body_text,  # noqa: E402
+)
+from core.text import word_tokens  # noqa: E402
 from pipelines.dedup import DedupPipeline, DuplicateDropped  # noqa: E402
-from pipelines.minhash import DEFAULT_THRESHOLD, MinHasher, jaccard, shingles, words  # noqa: E402
-from pipelines.stage import body_text  # noqa: E402
 
 BODY_WORDS = 250
 COPY_EVERY = 20
@@ -162,14 +165,14 @@ def separation(pages: int = 2000, seed: int = 3) -> None:
     near = sorted(
         (
             float(np.mean(signatures[number[url]] == signatures[number[row["duplicate_of"]]])),
-            jaccard(shingles(words(bodies[url])), shingles(words(bodies[row["duplicate_of"]]))),
+            jaccard(shingles(word_tokens(bodies[url])), shingles(word_tokens(bodies[row["duplicate_of"]]))),
             row["changed_words"],
         )
         for url, row in copies.items()
         if row["reason"] == "near"
     )
     closest, pair = _closest_unrelated(signatures, group)
-    exact_closest = jaccard(*(shingles(words(bodies[urls[n]])) for n in pair))
+    exact_closest = jaccard(*(shingles(word_tokens(bodies[urls[n]])) for n in pair))
     estimates = np.array([estimate for estimate, _, _ in near])
     print(f"demo site: {pages} pages, seed {seed}; threshold {DEFAULT_THRESHOLD} (estimated Jaccard)\n")
     print("| pairs | count | estimated Jaccard min / p10 / median / max | exact Jaccard min |")

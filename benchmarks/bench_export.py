@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd  # noqa: E402
 
-from crawler.records import ArticleRecord, Link, Recommendation, Section  # noqa: E402
+from core.records import ArticleRecord, Link, Recommendation, Section  # noqa: E402
 from pipelines.tables import SCHEMAS, record_to_rows  # noqa: E402
 from pipelines.tableset import TableSet  # noqa: E402
 

@@ -2,7 +2,7 @@
 
 Run: ``make bench-workers``. Parses demo-site pages (``--pages``, generated on the fly)
 three ways from one asyncio loop, 32 jobs in flight, as the spider does: in the crawl's
-process, through ``crawler.worker_pool.WorkerPool`` (one worker), and through
+process, through ``core.worker_pool.WorkerPool`` (one worker), and through
 ``concurrent.futures.ProcessPoolExecutor`` (one worker). Reports the wall time and the
 CPU time of this process (all its threads) per page; the ratios within a run are what to
 quote.
@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.worker_pool import WorkerPool  # noqa: E402
 from crawler.demo_site.generator import generate_site  # noqa: E402
 from crawler.parse_jobs import ArticlePage, ParseJob  # noqa: E402
-from crawler.worker_pool import WorkerPool  # noqa: E402
 
 Parse = Callable[[ParseJob], Awaitable[ArticlePage]]
 

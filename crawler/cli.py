@@ -23,9 +23,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from crawler.errors import HealthcrawlError, InputError
+from core.errors import HealthcrawlError, InputError
+from core.profiles import get_profile, profile_names
 from crawler.parsing import parse_article
-from crawler.profiles import get_profile, profile_names
 from crawler.run import CrawlResult, setting_value
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
 from crawler.demo_site.generator import generate_site
 from crawler.demo_site.server import DemoServer
 from crawler.params import CrawlParams
-from crawler.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
 from crawler.run import CrawlResult, run_crawl
 
 DEMO_SETTINGS: Mapping[str, Any] = {

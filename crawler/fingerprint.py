@@ -1,6 +1,6 @@
-"""Request fingerprints on the canonical URL (``crawler.urls.canonicalize_url``), so the
+"""Request fingerprints on the canonical URL (``core.urls.canonicalize_url``), so the
 same article behind tracking parameters, the mobile host or ``http`` is fetched once. The
-spider's requests carry their canonical URL (``crawler.urls.CANONICAL_URL``)."""
+spider's requests carry their canonical URL (``core.urls.CANONICAL_URL``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from weakref import WeakKeyDictionary
 from scrapy import Request
 from scrapy.crawler import Crawler
 
-from crawler.profiles import all_host_aliases
-from crawler.urls import canonical_of
+from core.profiles import all_host_aliases
+from core.urls import canonical_of
 
 
 class CanonicalUrlFingerprinter:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from crawler.errors import InputError
-from crawler.profiles import SiteProfile, get_profile
+from core.errors import InputError
+from core.profiles import SiteProfile, get_profile
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""The spider's jobs for the worker pool (``crawler.worker_pool``): parse an article page,
+"""The spider's jobs for the worker pool (``core.worker_pool``): parse an article page,
 collect a listing page's links. Each carries bytes and a few strings (a profile by name),
 so it pickles cheaply, and returns what the spider needs: the record, and the distinct
 http(s) links, absolute, which the spider mostly finds requested already (it canonicalizes
@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.minhash import Signature, SignatureJob
+from core.profiles import get_profile
+from core.records import ArticleRecord, body_text
+from core.text import count_words
 from crawler.parsing import ParsedPage, parse_page
 from crawler.parsing.links import page_links
-from crawler.parsing.text import words
-from crawler.profiles import get_profile
-from crawler.records import ArticleRecord
-from pipelines.minhash import Signature, SignatureJob
-from pipelines.stage import body_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,4 +80,4 @@ def http_links(urls: Iterable[str]) -> list[str]:
 
 def prose_words(record: ArticleRecord) -> int:
     """Words of running text (summary and section text, not list items)."""
-    return words(" ".join([record.summary or "", *(s.text for s in record.sections)]))
+    return count_words(" ".join([record.summary or "", *(s.text for s in record.sections)]))

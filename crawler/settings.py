@@ -8,7 +8,7 @@ variables, then command-line flags. Nothing imports this module: Scrapy loads it
 from __future__ import annotations
 
 import pipelines
-from crawler.worker_process import QUIET_GC_THRESHOLDS
+from core.worker_process import QUIET_GC_THRESHOLDS
 
 BOT_NAME = "healthcrawl"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -63,7 +63,7 @@ REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalUrlFingerprinter"
 
 HEALTHCRAWL_WORKER_PROCESSES: int | None = None
 """Processes beside the crawl's that parse pages and compute MinHash signatures
-(``crawler.worker_pool``); None: one per core but the crawl's own; 0: all in the crawl's
+(``core.worker_pool``); None: one per core but the crawl's own; 0: all in the crawl's
 process."""
 
 ITEM_PIPELINES = dict(pipelines.ITEM_PIPELINES)  # validate 100, dedup 200, export 300

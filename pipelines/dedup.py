@@ -8,7 +8,7 @@ Checks, in this order (DESIGN.md "Dedup"), each against the articles already kep
 3. ``near``: the estimated Jaccard similarity of its body text's 3-word shingles
    (summary, section texts, items) with a kept article's is at least the threshold
    (default 0.8), from MinHash signatures found through an LSH band index; similarity is
-   that estimate. ``pipelines.minhash`` explains the threshold and the S-curve.
+   that estimate. ``core.minhash`` explains the threshold and the S-curve.
 
 Kept copy: of two copies, the one whose canonical URL sorts first (numbers compared as
 numbers, ``url_order``) is kept, whatever order a concurrent crawl met them in, so every
@@ -38,12 +38,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from crawler.profiles import all_host_aliases
-from crawler.records import ArticleRecord
-from crawler.urls import canonicalize_url
-from crawler.worker_pool import WorkerPool, configured_workers
-from pipelines.dedup_store import DedupStore, MemoryDedupStore
-from pipelines.minhash import (
+from core.minhash import (
     DEFAULT_BANDS,
     DEFAULT_ROWS,
     DEFAULT_THRESHOLD,
@@ -51,8 +46,13 @@ from pipelines.minhash import (
     Signature,
     SignatureJob,
 )
+from core.profiles import all_host_aliases
+from core.records import ArticleRecord, body_text
+from core.urls import canonicalize_url
+from core.worker_pool import WorkerPool, configured_workers
+from pipelines.dedup_store import DedupStore, MemoryDedupStore
 from pipelines.signals import article_signed, article_superseded
-from pipelines.stage import StageStats, as_record, body_text
+from pipelines.stage import StageStats, as_record
 from pipelines.tables import DuplicateRow
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class DedupPipeline:
         self.hasher = hasher if hasher is not None else MinHasher()
         self.on_superseded = on_superseded
         self.workers = workers if workers is not None else WorkerPool(0)
-        """Where signatures are computed (``crawler.worker_pool``; none: in this process)."""
+        """Where signatures are computed (``core.worker_pool``; none: in this process)."""
         self.signed: OrderedDict[str, Signature] = OrderedDict()
         """Signatures a spider computed already (``article_signed``), by content hash; the
         oldest go first past ``SIGNED_KEPT`` (records another stage dropped never come).

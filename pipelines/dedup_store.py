@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, LSHIndex, NearMatch, Signature
+from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, LSHIndex, NearMatch, Signature
 
 
 class DedupStore(Protocol):

@@ -24,8 +24,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from crawler.records import SCHEMA_VERSION, ArticleRecord
-from crawler.worker_pool import configured_workers
+from core.records import SCHEMA_VERSION, ArticleRecord
+from core.worker_pool import configured_workers
 from pipelines.dedup import DuplicateDropped
 from pipelines.publish import Publication
 from pipelines.signals import article_superseded

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from crawler.records import ArticleRecord
+from scrapy.statscollectors import StatsCollector
 
-if TYPE_CHECKING:  # no Scrapy import at run time: worker processes use ``body_text``
-    from scrapy.statscollectors import StatsCollector
+from core.records import ArticleRecord
 
 
 def as_record(item: Any) -> ArticleRecord:
@@ -21,25 +19,6 @@ def as_record(item: Any) -> ArticleRecord:
     if isinstance(item, dict):
         return ArticleRecord.from_dict(item)
     raise TypeError(f"expected an ArticleRecord or dict, got {type(item).__name__}")
-
-
-def body_parts(record: ArticleRecord) -> Iterator[str]:
-    """The body's texts in page order: summary, then each section's text and items.
-
-    The same parts ``word_count`` counts; headings, recommendations and prev/next links
-    are not body.
-    """
-    if record.summary:
-        yield record.summary
-    for section in record.sections:
-        if section.text:
-            yield section.text
-        yield from (item for item in section.items if item)
-
-
-def body_text(record: ArticleRecord) -> str:
-    """The body parts joined by blank lines (the text near-duplicate MinHash is computed over)."""
-    return "\n\n".join(body_parts(record))
 
 
 class StageStats:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from crawler.records import SCHEMA_VERSION, ArticleRecord, Link
+from core.records import SCHEMA_VERSION, ArticleRecord, Link
 
 Row = dict[str, Any]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from crawler.records import ArticleRecord
+from core.records import ArticleRecord
 from pipelines.retract import retract
 from pipelines.tables import SCHEMAS, DuplicateRow, record_to_rows
 from pipelines.writers import (

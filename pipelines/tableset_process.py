@@ -8,7 +8,7 @@ wait for theirs. A failed append is kept by the child and raised by the next cal
 waits, so the export stage still marks the run failed and never publishes it. The child
 ends at end of input: when the crawl closes it, or dies.
 
-Messages use the length-prefixed pickle frames of ``crawler.worker_process``.
+Messages use the length-prefixed pickle frames of ``core.worker_process``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from crawler.records import ArticleRecord
-from crawler.worker_process import child_env, enlarge_pipes, frame, quiet_gc, read_frame
+from core.records import ArticleRecord
+from core.worker_process import child_env, enlarge_pipes, frame, quiet_gc, read_frame
 from pipelines.tables import DuplicateRow
 from pipelines.tableset import TableSet, check_formats
 from pipelines.writers import DEFAULT_ROW_GROUP_SIZE

@@ -17,8 +17,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from crawler.records import ArticleRecord
-from pipelines.stage import StageStats, as_record, body_parts
+from core.records import ArticleRecord, body_parts
+from pipelines.stage import StageStats, as_record
 from pipelines.tables import parse_utc
 
 logger = logging.getLogger(__name__)

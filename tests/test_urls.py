@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from scrapy import Request
 
+from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
 from crawler.fingerprint import CanonicalUrlFingerprinter
-from crawler.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
 
 ALIASES = {"m.keepto.com": "www.keepto.com"}
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from core.urls import canonicalize_url
 from crawler.demo_site import pages as site_pages
 from crawler.demo_site.article import DEAD_LINKS, PDF_PATH, PRIVATE_PAGES, TRACKING_QUERY, build_article
 from crawler.demo_site.chrome import Chrome
@@ -24,7 +25,6 @@ from crawler.demo_site.plan import DEAD_ID_BASE, OLD_ID_BASE, PRIVATE_ID_BASE, S
 from crawler.demo_site.site_truth import DOCROOT, TRUTH_DIR, JsonLines, SiteTruth
 from crawler.demo_site.truth import expected_record, host_aliases
 from crawler.demo_site.vocab import CATEGORIES, PARENTS
-from crawler.urls import canonicalize_url
 
 SITEMAP_CHUNK = 10_000
 DEFAULT_BASE_URL = "http://www.healthdemo.test:8000"

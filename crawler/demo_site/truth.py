@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from core.section_kinds import section_kind
+from core.urls import canonicalize_url
 from crawler.demo_site.model import ArticleModel, Items, LinkModel, RecModel, SectionModel
-from crawler.section_kinds import section_kind
-from crawler.urls import canonicalize_url
 
 ELLIPSES = ("...", "…")
 

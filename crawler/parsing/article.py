@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from core.profiles import SiteProfile, profile_for_url
+from core.records import ArticleRecord, Section
+from core.text import count_words
 from crawler.parsing.blocks import Block, blocks_of, is_chrome
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import (
@@ -22,9 +25,6 @@ from crawler.parsing.fields import (
 from crawler.parsing.links import absolute_url, prev_next_links, recommendations
 from crawler.parsing.locate import Landmarks, first_match, locate
 from crawler.parsing.sections import Body, split_body
-from crawler.parsing.text import words
-from crawler.profiles import SiteProfile, profile_for_url
-from crawler.records import ArticleRecord, Section
 
 _TAIL_BYTES = 2048
 
@@ -65,7 +65,7 @@ def parse_page(
 
     ``html`` may be bytes (decoded here: header ``content_type`` charset, BOM, ``<meta>``,
     detection) or text. ``profile`` defaults to the one registered for the URL's host,
-    else the generic profile. Raises :class:`~crawler.errors.UnusableDocumentError` only for
+    else the generic profile. Raises :class:`~core.errors.UnusableDocumentError` only for
     input that is no document at all (empty, binary); a page missing parts gives a record
     whose ``parse_warnings`` say what was missing.
     """
@@ -162,7 +162,7 @@ def _word_count(body: Body) -> int:
     """Words in the summary, section texts and items, counted over them joined at once."""
     texts = [*body.summary, *(s.text for s in body.sections),
              *(i for s in body.sections for i in s.items)]
-    return words(" ".join(texts))
+    return count_words(" ".join(texts))
 
 
 def article_key(site: str, article_id: str | None, canonical: str) -> str:

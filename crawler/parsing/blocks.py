@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from core.text import normalize
 from crawler.parsing.enumerators import Enumerated, split_enumerator
 from crawler.parsing.rules import (
     BLOCK_TAGS,
@@ -23,7 +24,7 @@ from crawler.parsing.rules import (
     SECTION_HEADING_TAGS,
     SKIP_TAGS,
 )
-from crawler.parsing.text import element_lines, element_text, normalize
+from crawler.parsing.text import element_lines, element_text
 
 
 @dataclass(frozen=True, slots=True)

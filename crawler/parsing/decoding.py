@@ -21,7 +21,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from crawler.errors import UnusableDocumentError
+from core.errors import UnusableDocumentError
 
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
                  b"\x7fELF", b"BZh", b"\xfd7zXZ", b"OggS", b"RIFF", b"\x00\x00\x01\x00")

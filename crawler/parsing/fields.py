@@ -8,10 +8,11 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from core.profiles import SiteProfile
+from core.text import normalize
+from core.urls import canonicalize_url, same_site
 from crawler.parsing.locate import first_match
-from crawler.parsing.text import element_text, normalize
-from crawler.profiles import SiteProfile
-from crawler.urls import canonicalize_url, same_site
+from crawler.parsing.text import element_text
 
 _TITLE_SUFFIX = re.compile(r"\s*(?:[|_–—]|\s-\s).*$")
 _DATE = re.compile(

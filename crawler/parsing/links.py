@@ -6,9 +6,10 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from core.records import Link, Recommendation
+from core.text import normalize
 from crawler.parsing.decoding import parse_tree
-from crawler.parsing.text import element_text, normalize
-from crawler.records import Link, Recommendation
+from crawler.parsing.text import element_text
 
 _LABEL_HOLDERS = ("p", "li", "div", "span", "td", "dd", "dt", "strong", "b", "em", "label")
 _ELLIPSES = ("...", "…")

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from lxml import etree
 
+from core.profiles import SiteProfile
 from crawler.parsing.generic import article_element, densest_container, headline
-from crawler.profiles import SiteProfile
 
 
 @dataclass(frozen=True, slots=True)

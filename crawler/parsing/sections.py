@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from core.records import Section
+from core.section_kinds import SECTION_KINDS, KindTable, section_kind
 from crawler.parsing.blocks import Block
 from crawler.parsing.rules import LONG_BOLD_WORDS, SENTENCE_ENDINGS, SHORT_LINE_WORDS
-from crawler.records import Section
-from crawler.section_kinds import SECTION_KINDS, KindTable, section_kind
 
 
 @dataclass(slots=True)

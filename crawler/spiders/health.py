@@ -26,13 +26,13 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS
+from core.profiles import all_host_aliases
+from core.records import ArticleRecord
+from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
+from core.worker_pool import WorkerPool, configured_workers
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
-from crawler.profiles import all_host_aliases
-from crawler.records import ArticleRecord
-from crawler.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
-from crawler.worker_pool import WorkerPool, configured_workers
-from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from pipelines.signals import article_signed
 
 STAT = "healthcrawl/spider"
@@ -61,7 +61,7 @@ class HealthSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        """Parse in ``HEALTHCRAWL_WORKER_PROCESSES`` processes (``crawler.worker_pool``);
+        """Parse in ``HEALTHCRAWL_WORKER_PROCESSES`` processes (``core.worker_pool``);
         default one per core but the crawl's."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings

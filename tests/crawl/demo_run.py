@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
+from core.urls import canonicalize_url
 from crawler.demo_site import DemoServer, SiteTruth, generate_site
-from crawler.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
-from crawler.urls import canonicalize_url
 from tests.crawl.run_cli import CliRun, healthcrawl
 
 PAGES = 200

@@ -7,8 +7,8 @@ import asyncio
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
+from core.profiles import all_host_aliases
 from crawler.fingerprint import CanonicalUrlFingerprinter
-from crawler.profiles import all_host_aliases
 from crawler.spiders.health import HealthSpider
 
 

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
 from crawler.demo_site import DemoServer, generate_site
-from crawler.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
 from tests.crawl.run_cli import REPO, CliRun, healthcrawl
 
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 
-from crawler.errors import UnusableDocumentError
+from core.errors import UnusableDocumentError
+from core.minhash import MinHasher, SignatureJob
+from core.records import body_text
+from core.worker_pool import WorkerPool, configured_workers
+from core.worker_process import frame, read_frame
 from crawler.parse_jobs import LinksJob, ParseJob, prose_words
 from crawler.parsing import parse_article
-from crawler.worker_pool import WorkerPool, configured_workers
-from crawler.worker_process import frame, read_frame
-from pipelines.minhash import MinHasher, SignatureJob
-from pipelines.stage import body_text
 from tests.parsing.golden import golden_names, golden_page
 
 CRAWL_PID = os.getpid()

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from crawler.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
+from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
 
 
 def self_signed_context(folder: Path) -> ssl.SSLContext:

@@ -12,9 +12,9 @@ from xml.etree import ElementTree
 
 import pytest
 
+from core.section_kinds import section_kind
 from crawler.demo_site import SiteTruth, generate_site
 from crawler.demo_site.phrases import HEADINGS, SHORT_ADVICE
-from crawler.section_kinds import section_kind
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.errors import UnusableDocumentError
+from core.errors import UnusableDocumentError
 from crawler.parsing import parse_article
 from crawler.parsing.decoding import parse_tree, sniff_encoding
 from tests.parsing.golden import golden_page

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from crawler.records import ArticleRecord
+from core.records import ArticleRecord
 from tests.parsing.golden import RUN_DEPENDENT, golden_cases, golden_names, golden_page, parsed
 
 

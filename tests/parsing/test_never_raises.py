@@ -8,9 +8,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.errors import UnusableDocumentError
+from core.errors import UnusableDocumentError
+from core.records import ArticleRecord
 from crawler.parsing import parse_article
-from crawler.records import ArticleRecord
 from tests.parsing.golden import golden_names, golden_page
 
 URL = "https://www.keepto.com/p/60636.html"

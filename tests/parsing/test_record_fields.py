@@ -65,7 +65,7 @@ def test_truncated_page_gets_a_warning() -> None:
 
 
 def test_explicit_profile_overrides_the_url_host() -> None:
-    from crawler.profiles import get_profile
+    from core.profiles import get_profile
 
     page = golden_page("01-seed-lips-twitching")
     record = parse_article(page.html, "https://mirror.example/p/60636.html",

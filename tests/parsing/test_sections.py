@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.records import ArticleRecord
+from core.section_kinds import section_kind
 from crawler.parsing import parse_article
-from crawler.records import ArticleRecord
-from crawler.section_kinds import section_kind
 
 URL = "https://www.keepto.com/p/1.html"
 """The keepto profile's rules (DESIGN.md's), on minimal markup."""

@@ -11,7 +11,7 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.records import ArticleRecord, Link, Recommendation, Section
+from core.records import ArticleRecord, Link, Recommendation, Section
 
 GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden"
 

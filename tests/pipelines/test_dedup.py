@@ -12,11 +12,10 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.records import ArticleRecord
+from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS, LSHIndex, MinHasher
+from core.records import ArticleRecord, body_text
 from pipelines.dedup import DedupPipeline, DuplicateDropped, url_order
-from pipelines.minhash import DEFAULT_BANDS, DEFAULT_ROWS, LSHIndex, MinHasher
 from pipelines.signals import article_signed
-from pipelines.stage import body_text
 from pipelines.tables import DuplicateRow
 from tests.pipelines.conftest import MakeRecord, build_record
 

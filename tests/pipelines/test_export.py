@@ -15,7 +15,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.records import ArticleRecord
+from core.records import ArticleRecord
 from pipelines.dedup import DuplicateDropped
 from pipelines.export import ExportPipeline
 from pipelines.publish import PublishError

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.minhash import (
+from core.minhash import (
     EMPTY_SLOT,
     LSHIndex,
     MinHasher,
@@ -19,8 +19,8 @@ from pipelines.minhash import (
     jaccard,
     shingles,
     word_hashes,
-    words,
 )
+from core.text import word_tokens
 
 HASHER = MinHasher()
 BASE: Signature = np.arange(1000, 1128, dtype=np.uint32)
@@ -83,7 +83,7 @@ def test_unrelated_texts_estimate_far_below_the_threshold() -> None:
     [(0.3, 0.0010), (0.5, 0.0607), (0.7, 0.6133), (0.8, 0.9470), (0.9, 0.9999)],
 )
 def test_s_curve_of_16_bands_of_8_rows(similarity: float, probability: float) -> None:
-    # The figures pipelines/minhash.py documents.
+    # The figures core/minhash.py documents.
     assert candidate_probability(similarity, bands=16, rows=8) == pytest.approx(probability, abs=5e-5)
 
 
@@ -156,7 +156,7 @@ def test_bad_index_settings_are_refused(threshold: float, bands: int, rows: int)
 
 
 def test_words_split_cjk_characters_and_fold_case() -> None:
-    assert words("Ｆever 发烧了, OK") == ["fever", "发", "烧", "了", "ok"]
+    assert word_tokens("Ｆever 发烧了, OK") == ["fever", "发", "烧", "了", "ok"]
 
 
 def test_ascii_and_other_text_hash_their_words_alike() -> None:

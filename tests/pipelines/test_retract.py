@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from crawler.records import ArticleRecord
+from core.records import ArticleRecord
 from pipelines.retract import retract
 from pipelines.tables import SCHEMAS
 from pipelines.tableset import TableSet

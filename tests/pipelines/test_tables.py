@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import pytest
 
-from crawler.records import ArticleRecord
+from core.records import ArticleRecord
 from pipelines.tables import SCHEMAS, parse_utc, record_to_rows
 from tests.pipelines.conftest import MakeRecord
 

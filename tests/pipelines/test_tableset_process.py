@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crawler.records import ArticleRecord
+from core.records import ArticleRecord
 from pipelines.tables import DuplicateRow
 from pipelines.tableset import TableSet
 from pipelines.tableset_process import TableSetProcess

@@ -8,7 +8,7 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.records import Section
+from core.records import Section
 from pipelines.validate import ValidatePipeline
 from tests.pipelines.conftest import MakeRecord
 

@@ -10,7 +10,7 @@ crawl's process, as does any call without a running asyncio loop.
 Why not ``concurrent.futures.ProcessPoolExecutor``: its manager and feeder threads, and
 their fight for the GIL with the reactor, cost the crawl's process 0.90 ms of CPU a demo
 page (``make bench-workers``: 2,000 pages, one worker), against 0.54 ms here, where each
-worker is a ``python -m crawler.worker_process`` subprocess speaking length-prefixed
+worker is a ``python -m core.worker_process`` subprocess speaking length-prefixed
 pickles over its stdin and stdout (see there) and the reactor's own event loop writes and
 reads the pipes without blocking (both figures include making the job and unpickling the
 parsed record).
@@ -30,7 +30,7 @@ import sys
 from collections import deque
 from typing import Any, Protocol, TypeVar
 
-from crawler.worker_process import HEADER, child_env, frame
+from core.worker_process import HEADER, child_env, frame
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -163,5 +163,5 @@ def _loop_running() -> bool:
 
 async def _start_worker() -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "crawler.worker_process",
+        sys.executable, "-m", "core.worker_process",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=child_env())

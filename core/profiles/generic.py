@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.profiles import SiteProfile
-from crawler.section_kinds import SECTION_KINDS, KindTable
+from core.profiles.profile import SiteProfile
+from core.section_kinds import SECTION_KINDS, KindTable
 
 _STRONG_PREVENTION = (
     "self-care", "self care", "reduce your risk", "reducing your risk", "reducing the risk",

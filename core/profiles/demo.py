@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from types import MappingProxyType
 
-from crawler.profiles import SiteProfile
-from crawler.profiles.keepto import KEEPTO
+from core.profiles.keepto import KEEPTO
+from core.profiles.profile import SiteProfile
 
 DEMO_HOST = "www.healthdemo.test"
 DEMO_MOBILE_HOST = "m.healthdemo.test"

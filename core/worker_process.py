@@ -1,4 +1,4 @@
-"""A worker process: ``python -m crawler.worker_process``, driven by ``crawler.worker_pool``.
+"""A worker process: ``python -m core.worker_process``, driven by ``core.worker_pool``.
 
 It reads jobs from stdin and writes their results to stdout, in order, one frame each:
 a 4-byte big-endian length, then a pickle. A job is an object with ``run()``; a result

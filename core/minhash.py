@@ -42,13 +42,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from core.text import word_tokens
 
 SHINGLE_WORDS = 3
 DEFAULT_BANDS = 16
@@ -59,15 +59,7 @@ EMPTY_SLOT = (1 << 32) - 1
 
 Signature = npt.NDArray[np.uint32]
 
-_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
 _CHUNK_ROWS = 4096
-
-
-def words(text: str) -> list[str]:
-    """The text's words after NFKC and lowercasing; each CJK character is one word."""
-    if not text.isascii():  # NFKC leaves ASCII as it is: skip the pass over most texts
-        text = unicodedata.normalize("NFKC", text)
-    return _WORD.findall(text.lower())
 
 
 def shingles(tokens: list[str], size: int = SHINGLE_WORDS) -> set[str]:
@@ -82,7 +74,7 @@ _POLY = 0x100000001B3
 """Odd, so invertible modulo 2**64: a word's hash is a difference of prefix sums."""
 _ASCII_WORD = np.zeros(256, dtype=bool)
 _ASCII_WORD[[*b"0123456789abcdefghijklmnopqrstuvwxyz"]] = True
-"""The bytes ``words`` keeps in lowercased ASCII text (``[^\\W_]`` there is ``[0-9a-z]``)."""
+"""The bytes ``word_tokens`` keeps in lowercased ASCII text (``[^\\W_]`` there is ``[0-9a-z]``)."""
 
 
 class _Powers:
@@ -117,7 +109,7 @@ def _fmix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 
 def word_hashes(text: str) -> npt.NDArray[np.uint64]:
-    """64-bit hashes of ``words(text)``, in order, the same in every process.
+    """64-bit hashes of ``word_tokens(text)``, in order, the same in every process.
 
     A word's hash is a polynomial of its UTF-8 bytes modulo 2**64 (then mixed), computed
     for all words at once from prefix sums in numpy: hashing word by word in Python cost
@@ -128,7 +120,7 @@ def word_hashes(text: str) -> npt.NDArray[np.uint64]:
         data = np.frombuffer(text.lower().encode("ascii"), dtype=np.uint8)
         in_word = _ASCII_WORD[data]
     else:
-        data = np.frombuffer("\0".join(words(text)).encode(), dtype=np.uint8)
+        data = np.frombuffer("\0".join(word_tokens(text)).encode(), dtype=np.uint8)
         in_word = data != 0
     edges = np.flatnonzero(np.diff(in_word, prepend=False, append=False))
     starts, ends = edges[0::2], edges[1::2]
@@ -203,7 +195,7 @@ def shared_hasher(num_perm: int) -> MinHasher:
 
 @dataclass(frozen=True, slots=True)
 class SignatureJob:
-    """The signature of ``text``: a job for ``crawler.worker_pool``, so the crawl's own
+    """The signature of ``text``: a job for ``core.worker_pool``, so the crawl's own
     process does not spend its time on the signature's matrix."""
 
     text: str

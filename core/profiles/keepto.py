@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from crawler.profiles import SiteProfile
+from core.profiles.profile import SiteProfile
 
 KEEPTO = SiteProfile(
     name="keepto",

@@ -1,4 +1,4 @@
-"""Site profiles: everything that is specific to one site, as data.
+"""What a site profile holds: everything that is specific to one site, as data.
 
 A profile names the site's hosts, which URLs are articles (and where their id is),
 and hints that help the parser find the article on the page. The parser reads a
@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from crawler.errors import UnknownSiteError
-from crawler.section_kinds import SECTION_KINDS, KindTable
+from core.section_kinds import SECTION_KINDS, KindTable
 
 DEFAULT_PREV_LABELS = ("<<:", "<<", "«", "Previous:", "Previous article:", "Prev:", "上一篇")
 DEFAULT_NEXT_LABELS = (">>:", ">>", "»", "Next:", "Next article:", "下一篇")
@@ -103,39 +102,3 @@ class SiteProfile:
         if self.hosts:
             return self.name
         return (urlsplit(url).hostname or self.name).removeprefix("www.")
-
-
-def get_profile(name: str) -> SiteProfile:
-    """The registered profile called ``name``; :class:`UnknownSiteError` names the choices."""
-    from crawler.profiles.registry import PROFILES
-
-    try:
-        return PROFILES[name]
-    except KeyError:
-        raise UnknownSiteError(name, sorted(PROFILES)) from None
-
-
-def profile_for_url(url: str) -> SiteProfile:
-    """The profile whose hosts (or host aliases) serve ``url``; ``generic`` for any other."""
-    from crawler.profiles.registry import PROFILES
-
-    host = (urlsplit(url).hostname or "").lower()
-    for profile in PROFILES.values():
-        if host in profile.hosts or host in profile.host_aliases:
-            return profile
-    return PROFILES["generic"]
-
-
-def all_host_aliases() -> Mapping[str, str]:
-    """Every registered alias host -> canonical host: one map serves the request
-    fingerprint, which must not depend on which spider runs."""
-    from crawler.profiles.registry import PROFILES
-
-    return MappingProxyType({k: v for p in PROFILES.values() for k, v in p.host_aliases.items()})
-
-
-def profile_names() -> list[str]:
-    """Names of all registered profiles, sorted."""
-    from crawler.profiles.registry import PROFILES
-
-    return sorted(PROFILES)

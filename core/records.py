@@ -6,6 +6,7 @@ The dataclasses here are the single documented definition of schema_version 1
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -114,3 +115,22 @@ class ArticleRecord:
         for name in ("prev_article", "next_article"):
             values[name] = Link(**data[name]) if data[name] else None
         return cls(**values)
+
+
+def body_parts(record: ArticleRecord) -> Iterator[str]:
+    """The body's texts in page order: summary, then each section's text and items.
+
+    The same parts ``word_count`` counts; headings, recommendations and prev/next links
+    are not body.
+    """
+    if record.summary:
+        yield record.summary
+    for section in record.sections:
+        if section.text:
+            yield section.text
+        yield from (item for item in section.items if item)
+
+
+def body_text(record: ArticleRecord) -> str:
+    """The body parts joined by blank lines (the text near-duplicate MinHash is computed over)."""
+    return "\n\n".join(body_parts(record))

@@ -1,0 +1,46 @@
+"""Text normalization and the two ways the project splits text into words.
+
+``count_words`` counts words as a reader would (the record's ``word_count``);
+``word_tokens`` gives the normalized words near-duplicate detection compares. Both treat
+each CJK character as one word, since those scripts put no spaces between words, and
+share one definition of which characters that is (``CJK_CHARACTERS``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CJK_CHARACTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+"""Kana, CJK ideographs (with extension A and compatibility ideographs) and Hangul, as a
+regex character-class body."""
+_CJK = re.compile(f"[{CJK_CHARACTERS}]")
+_TOKEN = re.compile(f"[{CJK_CHARACTERS}]|[^\\W_]+")
+
+
+def normalize(text: str) -> str:
+    """Drop zero-width and control characters; collapse every whitespace run (``&nbsp;``
+    and U+3000 included) to one space; trim.
+
+    ``str.split()`` splits on exactly the Unicode whitespace ``\\s`` matches, and is
+    much cheaper than a regex substitution: this runs for every text node.
+    """
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated tokens, each CJK character counting as one."""
+    if _CJK.search(text) is None:
+        return len(text.split())
+    return len(_CJK.findall(text)) + len(_CJK.sub(" ", text).split())
+
+
+def word_tokens(text: str) -> list[str]:
+    """The text's words after NFKC and lowercasing, punctuation dropped; each CJK
+    character is one word."""
+    if not text.isascii():  # NFKC leaves ASCII as it is: skip the pass over most texts
+        text = unicodedata.normalize("NFKC", text)
+    return _TOKEN.findall(text.lower())
