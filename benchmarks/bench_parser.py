@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.parsing import parse_article  # noqa: E402
 
-GOLDEN = ROOT.parent / "shared" / "golden"
+GOLDEN = ROOT / "tests" / "fixtures" / "golden"
 URL = "https://www.keepto.com/p/60636.html"
 
 

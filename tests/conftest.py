@@ -1,4 +1,4 @@
-"""Shared fixtures: where the shared ground truth lives."""
+"""Shared fixtures: where the ground truth lives (``tests/fixtures``, kept in the repository)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-GOLDEN = SHARED / "golden"
-REAL_PAGES = SHARED / "real-pages"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = FIXTURES / "golden"
+REAL_PAGES = FIXTURES / "real-pages"
+SEED_ARTICLE = FIXTURES / "seed-article.txt"
 
 
 @pytest.fixture(scope="session")
 def golden_dir() -> Path:
     if not GOLDEN.is_dir():
-        pytest.fail(f"the golden corpus is missing: {GOLDEN} (clone with ../shared beside it)")
+        pytest.fail(f"the golden corpus is missing: {GOLDEN} "
+                    "(it ships in the repository, under tests/fixtures/golden)")
     return GOLDEN

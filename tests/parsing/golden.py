@@ -1,4 +1,4 @@
-"""Loading the golden pairs of ``../shared/golden`` (one HTML page, one expected record)."""
+"""Loading the golden pairs of ``tests/fixtures/golden`` (one HTML page, one expected record)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from core.records import ArticleRecord
 from crawler.parsing import parse_article
-from crawler.records import ArticleRecord
 from tests.conftest import GOLDEN
 
 RUN_DEPENDENT = ("article_key", "site", "url", "fetched_at", "http_status", "content_hash",

@@ -1,4 +1,4 @@
-"""The generic profile on real health pages (``../shared/real-pages``): headline, section
+"""The generic profile on real health pages (``tests/fixtures/real-pages``): headline, section
 headings in order, prevention/tips items, as the pages' README decides them.
 
 Headings are compared with their enumerators stripped on both sides: the README keeps
@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from core.profiles.generic import GENERIC
+from core.records import ArticleRecord
 from crawler.parsing import parse_article
 from crawler.parsing.enumerators import strip_enumerator
-from crawler.profiles.generic import GENERIC
-from crawler.records import ArticleRecord
 from tests.conftest import REAL_PAGES
 
 PREFIX_PAGES = frozenset({"r04-wikihow-flat-stomach-in-a-week"})
@@ -53,7 +53,8 @@ def parsed(name: str) -> ArticleRecord:
 @pytest.fixture(scope="module", autouse=True)
 def _real_pages_present() -> None:
     if not REAL_PAGES.is_dir():
-        pytest.fail(f"the real pages are missing: {REAL_PAGES} (clone with ../shared beside it)")
+        pytest.fail(f"the real pages are missing: {REAL_PAGES} "
+                    "(they ship in the repository, under tests/fixtures/real-pages)")
 
 
 @pytest.mark.parametrize("name", page_names())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from core.records import ArticleRecord, Link, Recommendation, Section
-
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden"
+from tests.conftest import GOLDEN
 
 MakeRecord = Callable[..., ArticleRecord]
 
