@@ -1,14 +1,17 @@
 """The article record: the schema every spider, pipeline and export shares.
 
 The dataclasses here are the single documented definition of schema_version 1
-(``../shared/DESIGN.md``, "The record"); ``exports/README.md`` is tested against them.
+(docs/record-contract.md, The record); ``exports/README.md`` is tested against them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.minhash import Signature
 
 SCHEMA_VERSION = 1
 
@@ -134,3 +137,31 @@ def body_parts(record: ArticleRecord) -> Iterator[str]:
 def body_text(record: ArticleRecord) -> str:
     """The body parts joined by blank lines (the text near-duplicate MinHash is computed over)."""
     return "\n\n".join(body_parts(record))
+
+
+class SignedRecord(ArticleRecord):
+    """A record with the MinHash signature of its :func:`body_text`, computed in the worker
+    that parsed the page: the item a spider yields, so the dedup stage need not compute it
+    again. The signature is no field: tables, JSON and Scrapy's feed exports see the plain
+    record, and a pickled or copied one is the plain record (the table writer's child
+    needs no signature)."""
+
+    __slots__ = ("signature",)
+    signature: Signature
+
+    @classmethod
+    def of(cls, record: ArticleRecord, signature: Signature) -> SignedRecord:
+        """``record``'s fields with ``signature``."""
+        signed = cls(**{name: getattr(record, name) for name in _FIELD_NAMES})
+        signed.signature = signature
+        return signed
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return _plain_record, (tuple(getattr(self, name) for name in _FIELD_NAMES),)
+
+
+def _plain_record(values: tuple[Any, ...]) -> ArticleRecord:
+    return ArticleRecord(**dict(zip(_FIELD_NAMES, values, strict=True)))
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(ArticleRecord))

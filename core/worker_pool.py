@@ -1,19 +1,18 @@
 """CPU work on the machine's other cores, so the crawl's own core only fetches.
 
-One Scrapy process runs on one core (the reactor and the GIL), and parsing a 40 KB article
+One Scrapy process runs on one core (the reactor and the GIL), and parsing an article
 costs about as much CPU as Scrapy spends fetching it. A pool of worker processes
 (``HEALTHCRAWL_WORKER_PROCESSES``, default: one per core but the crawl's) runs jobs (the
 spider's parsing, ``crawler.parse_jobs``; the dedup stage's MinHash signatures) while the
-reactor goes on downloading; the caller awaits each result. ``0`` workers runs jobs in the
-crawl's process, as does any call without a running asyncio loop.
+reactor goes on downloading; the caller awaits each result. A crawl has one pool
+(:func:`crawl_pool`), which the spider and the dedup stage share. ``0`` workers runs jobs
+in the crawl's process, as does any call without a running asyncio loop.
 
-Why not ``concurrent.futures.ProcessPoolExecutor``: its manager and feeder threads, and
-their fight for the GIL with the reactor, cost the crawl's process 0.90 ms of CPU a demo
-page (``make bench-workers``: 2,000 pages, one worker), against 0.54 ms here, where each
-worker is a ``python -m core.worker_process`` subprocess speaking length-prefixed
-pickles over its stdin and stdout (see there) and the reactor's own event loop writes and
-reads the pipes without blocking (both figures include making the job and unpickling the
-parsed record).
+Each worker is a ``core.child`` process serving :func:`core.child.run_job`; the reactor's
+own event loop writes its requests and reads its replies without blocking. Why not
+``concurrent.futures.ProcessPoolExecutor``: its manager and feeder threads fight the
+reactor for the GIL, which costs the crawl's process more CPU a page than these pipes
+(``make bench-workers``, benchmarks/RESULTS.md).
 
 A worker that dies fails its pending jobs with :class:`WorkerDied`; the pool runs those
 in-process (no page is lost) and starts a new worker for the next ones. After
@@ -26,23 +25,17 @@ import asyncio
 import logging
 import os
 import pickle
-import sys
 from collections import deque
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
-from core.worker_process import HEADER, child_env, frame
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from core.child import HEADER, Job, Request, child_command, child_env, frame
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
-
-
-class Job(Protocol[T_co]):
-    """A picklable unit of work; the worker calls ``run()``."""
-
-    def run(self) -> T_co: ...
-
-
 class WorkerDied(RuntimeError):
     """The worker process ended with this job still pending."""
 
@@ -71,7 +64,7 @@ class _Worker:
         assert self.process.stdin is not None
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self.pending.append(future)
-        self.process.stdin.write(frame(job))  # buffered by the transport, never blocks
+        self.process.stdin.write(frame(Request(job)))  # buffered by the transport, never blocks
         return future
 
     async def _read_results(self) -> None:
@@ -80,10 +73,10 @@ class _Worker:
         try:
             while True:
                 header = await stdout.readexactly(HEADER.size)
-                ok, value = pickle.loads(await stdout.readexactly(HEADER.unpack(header)[0]))
+                reply = pickle.loads(await stdout.readexactly(HEADER.unpack(header)[0]))
                 future = self.pending.popleft()
                 if not future.done():
-                    (future.set_result if ok else future.set_exception)(value)
+                    (future.set_result if reply.ok else future.set_exception)(reply.value)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass  # the worker ended
         finally:
@@ -163,5 +156,27 @@ def _loop_running() -> bool:
 
 async def _start_worker() -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "core.worker_process",
+        *child_command("core.child:run_jobs"),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=child_env())
+
+
+_CRAWL_POOLS: WeakKeyDictionary[Crawler, WorkerPool] = WeakKeyDictionary()
+
+
+def crawl_pool(crawler: Crawler) -> WorkerPool:
+    """The crawl's one pool, made on first use from ``HEALTHCRAWL_WORKER_PROCESSES``;
+    it closes when the spider closes (after the item pipelines), counting in the stats
+    the jobs a dying worker left to the crawl's process (``healthcrawl/workers/...``)."""
+    pool = _CRAWL_POOLS.get(crawler)
+    if pool is None:
+        pool = _CRAWL_POOLS[crawler] = WorkerPool(
+            configured_workers(crawler.settings.get("HEALTHCRAWL_WORKER_PROCESSES")))
+
+        async def close() -> None:
+            await pool.close()
+            if pool.restarts and crawler.stats is not None:
+                crawler.stats.set_value("healthcrawl/workers/restarts", pool.restarts)
+                crawler.stats.set_value("healthcrawl/workers/in_process_jobs", pool.in_process_jobs)
+
+        crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
+    return pool

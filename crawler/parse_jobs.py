@@ -2,9 +2,10 @@
 collect a listing page's links. Each carries bytes and a few strings (a profile by name),
 so it pickles cheaply, and returns what the spider needs: the record, and the distinct
 http(s) links, absolute, which the spider mostly finds requested already (it canonicalizes
-only the new ones: canonicalizing every link here cost the worker a fifth of its time);
+only the new ones, and canonicalizing every link in the worker would cost it more than
+the spider's set lookups save);
 asked for it, a parse job also computes the record's MinHash signature for the dedup stage
-(``pipelines.signals.article_signed``)."""
+(the spider hands it on with the record, ``core.records.SignedRecord``)."""
 
 from __future__ import annotations
 

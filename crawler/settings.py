@@ -7,8 +7,9 @@ variables, then command-line flags. Nothing imports this module: Scrapy loads it
 
 from __future__ import annotations
 
+from core.child import QUIET_GC_THRESHOLDS
+
 import pipelines
-from core.worker_process import QUIET_GC_THRESHOLDS
 
 BOT_NAME = "healthcrawl"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -26,12 +27,13 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 
-# An article page yields one record: draining callback output with 100 parallel tasks
-# per response costs most of the framework's per-page CPU (PERFORMANCE.md).
+# An article page yields one record, so Scrapy's default of draining callback output with
+# 100 parallel tasks per response is pure overhead (docs/design.md, The performance facts
+# that drove the design).
 CONCURRENT_ITEMS = 1
 # Crawls are bounded by the profile's URL rules and --max-pages, not by link depth; the
-# depth middleware would still touch every request and record a page yields (3% of the
-# crawl process's CPU on the demo site), so it is off. DEPTH_LIMIT has no effect.
+# depth middleware would still touch every request and record a page yields, for nothing,
+# so it is off. DEPTH_LIMIT has no effect.
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 
 DOWNLOAD_TIMEOUT = 30

@@ -1,6 +1,6 @@
 """Dedup stage: drop URL, exact and near duplicates, keeping the first copy seen.
 
-Checks, in this order (DESIGN.md "Dedup"), each against the articles already kept:
+Checks, in this order (docs/record-contract.md, "Dedup"), each against the articles already kept:
 
 1. ``url``: the record's canonical URL (``canonicalize_url`` of its ``canonical_url``) was
    seen before, kept or dropped; similarity 1.0.
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,16 +46,15 @@ from core.minhash import (
     SignatureJob,
 )
 from core.profiles import all_host_aliases
-from core.records import ArticleRecord, body_text
+from core.records import ArticleRecord, SignedRecord, body_text
 from core.urls import canonicalize_url
-from core.worker_pool import WorkerPool, configured_workers
+from core.worker_pool import WorkerPool, crawl_pool
 from pipelines.dedup_store import DedupStore, MemoryDedupStore
-from pipelines.signals import article_signed, article_superseded
+from pipelines.signals import article_superseded
 from pipelines.stage import StageStats, as_record
 from pipelines.tables import DuplicateRow
 
 logger = logging.getLogger(__name__)
-SIGNED_KEPT = 4096
 
 
 class DuplicateDropped(DropItem):
@@ -122,25 +120,14 @@ class DedupPipeline:
         self.on_superseded = on_superseded
         self.workers = workers if workers is not None else WorkerPool(0)
         """Where signatures are computed (``core.worker_pool``; none: in this process)."""
-        self.signed: OrderedDict[str, Signature] = OrderedDict()
-        """Signatures a spider computed already (``article_signed``), by content hash; the
-        oldest go first past ``SIGNED_KEPT`` (records another stage dropped never come).
-        A used one stays: exact copies in flight together share it."""
-
-    def article_signed(self, content_hash: str, signature: Signature) -> None:
-        """Signal handler: keep a signature computed where the page was parsed."""
-        if signature.shape == (self.hasher.num_perm,):
-            self.signed[content_hash] = signature
-            while len(self.signed) > SIGNED_KEPT:
-                self.signed.popitem(last=False)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
         """Build from ``HEALTHCRAWL_DEDUP_*``: ``ENABLED``, ``NEAR_THRESHOLD`` (estimated
         Jaccard, default 0.8), ``MINHASH_BANDS`` and ``MINHASH_ROWS`` (default 16 x 8),
         ``HOST_ALIASES`` (alias host to canonical host; default: every profile's, as the
-        request fingerprint uses); signatures are computed in ``HEALTHCRAWL_WORKER_PROCESSES``
-        worker processes."""
+        request fingerprint uses); signatures the spider did not send with the record are
+        computed in the crawl's worker pool, which the spider shares."""
         settings = crawler.settings
         if not settings.getbool("HEALTHCRAWL_DEDUP_ENABLED", True):
             raise NotConfigured("HEALTHCRAWL_DEDUP_ENABLED is off")
@@ -154,22 +141,28 @@ class DedupPipeline:
             host_aliases=settings.getdict("HEALTHCRAWL_DEDUP_HOST_ALIASES") or None,
             hasher=MinHasher(bands * rows),
             on_superseded=lambda row: crawler.signals.send_catch_log(article_superseded, row=row),
-            workers=WorkerPool(configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES"))),
+            workers=crawl_pool(crawler),
         )
-        crawler.signals.connect(stage.article_signed, signal=article_signed)
         return stage
 
     async def process_item(self, item: Any) -> ArticleRecord:
         """Return a new record; raise ``DuplicateDropped`` for a copy of a kept one.
 
-        The signature comes first: from the spider (``article_signed``), else from a worker
-        process; what follows runs without yielding to the reactor, so two copies in flight
-        are still decided one after the other, against everything kept before."""
+        The signature comes first: with the record (a ``SignedRecord`` from the spider's
+        worker), else from a worker process; what follows runs without yielding to the
+        reactor, so two copies in flight are still decided one after the other, against
+        everything kept before."""
         record = as_record(item)
-        signature = self.signed.get(record.content_hash)
+        signature = self.sent_signature(record)
         if signature is None:
             signature = await self.workers.run(SignatureJob(body_text(record), self.hasher.num_perm))
         return self.check(record, signature)
+
+    def sent_signature(self, record: ArticleRecord) -> Signature | None:
+        """The signature that came with ``record``, if it has this stage's length."""
+        if isinstance(record, SignedRecord) and record.signature.shape == (self.hasher.num_perm,):
+            return record.signature
+        return None
 
     def check(self, record: ArticleRecord, signature: Signature | None = None) -> ArticleRecord:
         """``process_item`` in this process: ``signature`` is computed here when not given."""
@@ -209,9 +202,6 @@ class DedupPipeline:
                                  signature=signature)
         self.counters.inc("kept")
 
-    async def close_spider(self) -> None:
-        """Stop the worker processes; log the stage's counters in one line."""
-        await self.workers.close()
-        if self.workers.restarts:
-            self.counters.inc("worker_restarts", self.workers.restarts)
+    def close_spider(self) -> None:
+        """Log the stage's counters in one line (the crawl's pool closes with the spider)."""
         logger.info(self.counters.summary())

@@ -30,9 +30,17 @@ from pipelines.dedup import DuplicateDropped
 from pipelines.publish import Publication
 from pipelines.signals import article_superseded
 from pipelines.stage import StageStats, as_record
+from pipelines.table_writer import (
+    CloseTables,
+    CountRows,
+    OpenTables,
+    RetractArticles,
+    WriteDuplicate,
+    WriteRecord,
+    table_writer,
+)
 from pipelines.tables import DuplicateRow
-from pipelines.tableset import TableSet
-from pipelines.tableset_process import TableSetProcess
+from pipelines.tableset import check_formats
 from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
 
 logger = logging.getLogger(__name__)
@@ -66,8 +74,13 @@ class ExportPipeline:
         self.counters = StageStats(stats, "export")
         self.started_at = datetime.now(UTC)
         self.publication = Publication(export_dir, run_id or new_run_id(self.started_at), keep_runs)
-        tables = TableSetProcess if own_process else TableSet
-        self.tables: TableSet | TableSetProcess = tables(self.publication.temp_dir, formats, row_group_size)
+        self.formats = check_formats(formats)
+        if row_group_size < 1:
+            raise ValueError(f"row_group_size must be positive, got {row_group_size}")
+        self.row_group_size = row_group_size
+        self.tables = table_writer(in_child=own_process)
+        """Where the tables are written (``pipelines.table_writer``); a child starts here, so
+        its start-up overlaps the crawl's own."""
         self.failed = False
         self.published: Path | None = None
         self.successors: dict[str, str] = {}
@@ -76,7 +89,7 @@ class ExportPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExportPipeline:
         """Build from ``HEALTHCRAWL_EXPORT_*`` settings and connect the two signals; the
-        tables are written in a process of their own (``pipelines.tableset_process``)
+        tables are written in a process of their own (``pipelines.table_writer``)
         unless ``HEALTHCRAWL_WORKER_PROCESSES`` is 0."""
         settings = crawler.settings
         if not settings.getbool("HEALTHCRAWL_EXPORT_ENABLED", True):
@@ -97,9 +110,10 @@ class ExportPipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        """Create the temp folder and every file."""
+        """Create the temp folder and every file; waits for the table writer, so one that
+        cannot start or create the files fails the crawl before its first request."""
         self.publication.begin()
-        self.tables.open()
+        self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size))
 
     def process_item(self, item: Any) -> ArticleRecord:
         """Append the record's rows to every table; a failed write spoils the run, and
@@ -108,7 +122,7 @@ class ExportPipeline:
         record = as_record(item)
         if not self.failed:
             with self._guard():
-                self.tables.write_record(record)
+                self.tables.send(WriteRecord(record))
             self.counters.inc("kept")
         return record
 
@@ -116,7 +130,7 @@ class ExportPipeline:
         """Signal handler: write the ``duplicates`` row a dedup drop carries."""
         if isinstance(exception, DuplicateDropped) and not self.failed:
             with self._guard():
-                self.tables.write_duplicate(exception.row)
+                self.tables.send(WriteDuplicate(exception.row))
             self.counters.inc("duplicates")
 
     def article_superseded(self, row: DuplicateRow) -> None:
@@ -124,7 +138,7 @@ class ExportPipeline:
         duplicates row is written now, its rows are removed before publishing."""
         if not self.failed:
             with self._guard():
-                self.tables.write_duplicate(row)
+                self.tables.send(WriteDuplicate(row))
         self.successors[row.article_key] = row.duplicate_of
         self.counters.inc("duplicates")
         self.counters.inc("retracted")
@@ -132,7 +146,7 @@ class ExportPipeline:
     def close_spider(self) -> None:
         """Close the writers; publication waits for ``spider_closed`` and its reason."""
         with self._guard():
-            self.tables.close()
+            self.tables.call(CloseTables())
 
     def spider_closed(self, reason: str) -> None:
         """Signal handler: publish or discard, with the crawl's stats in the manifest."""
@@ -144,13 +158,13 @@ class ExportPipeline:
         try:
             return self._finish(reason, crawl_stats)
         finally:
-            if isinstance(self.tables, TableSetProcess):
-                self.tables.shutdown()
+            self.tables.close()
 
     def _finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> Path | None:
-        self._attempt("closing the tables", self.tables.close)
+        self._attempt("closing the tables", lambda: self.tables.call(CloseTables()))
         if reason in PUBLISH_REASONS and not self.failed:
-            self._attempt("removing superseded articles", lambda: self.tables.retract(self.successors))
+            self._attempt("removing superseded articles",
+                          lambda: self.tables.call(RetractArticles(self.successors)))
         if reason not in PUBLISH_REASONS or self.failed:
             self.publication.abort()
             self.counters.inc("discarded")
@@ -173,8 +187,8 @@ class ExportPipeline:
             "started_at": self.started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
             "finish_reason": reason,
-            "formats": list(self.tables.formats),
-            "row_counts": self.tables.row_counts(),
+            "formats": list(self.formats),
+            "row_counts": self.tables.call(CountRows()),
             "files": sorted(path.name for path in self.publication.temp_dir.iterdir()),
             "crawl_stats": {key: _jsonable(value) for key, value in sorted(crawl_stats.items())},
         }

@@ -19,7 +19,6 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from protego import Protego
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
@@ -28,12 +27,11 @@ from twisted.python.failure import Failure
 
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from core.profiles import all_host_aliases
-from core.records import ArticleRecord
+from core.records import ArticleRecord, SignedRecord
 from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
-from core.worker_pool import WorkerPool, configured_workers
+from core.worker_pool import WorkerPool, crawl_pool
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
-from pipelines.signals import article_signed
 
 STAT = "healthcrawl/spider"
 
@@ -61,25 +59,17 @@ class HealthSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        """Parse in ``HEALTHCRAWL_WORKER_PROCESSES`` processes (``core.worker_pool``);
-        default one per core but the crawl's."""
+        """Parse in the crawl's worker pool (``core.worker_pool.crawl_pool``), which the
+        dedup stage shares."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.parser = WorkerPool(configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES")))
+        spider.parser = crawl_pool(crawler)
         if spider.parser.workers and settings.getbool("HEALTHCRAWL_DEDUP_ENABLED", True):
-            # The signature costs the worker little beside the parse, and saves the
-            # dedup stage a round trip of its own (``pipelines.signals.article_signed``).
+            # The signature costs the worker little beside the parse, and saves the dedup
+            # stage a round trip of its own: it travels with the item (``SignedRecord``).
             spider.num_perm = (settings.getint("HEALTHCRAWL_DEDUP_MINHASH_BANDS", DEFAULT_BANDS)
                                * settings.getint("HEALTHCRAWL_DEDUP_MINHASH_ROWS", DEFAULT_ROWS))
-        crawler.signals.connect(spider.close_parser, signal=signals.spider_closed)
         return spider
-
-    async def close_parser(self) -> None:
-        """Stop the parse workers; count the pages a dying worker left to this process."""
-        await self.parser.close()
-        if self.parser.restarts:
-            self.crawler.stats.set_value(f"{STAT}/worker_restarts", self.parser.restarts)
-            self.crawler.stats.set_value(f"{STAT}/parsed_in_process", self.parser.in_process_jobs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.params.start_urls:
@@ -171,10 +161,7 @@ class HealthSpider(scrapy.Spider):
     def article_output(self, page: ArticlePage) -> Iterator[ArticleRecord | scrapy.Request]:
         if page.prose_words >= self.profile.min_article_words:
             self.crawler.stats.inc_value(f"{STAT}/articles")
-            if page.signature is not None:
-                self.crawler.signals.send_catch_log(article_signed, content_hash=page.record.content_hash,
-                                                    signature=page.signature)
-            yield page.record
+            yield page.record if page.signature is None else SignedRecord.of(page.record, page.signature)
         else:
             self.crawler.stats.inc_value(f"{STAT}/skipped/too_little_prose")
         yield from self.follow_new(page.links)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 
+from core.child import frame, read_frame
 from core.errors import UnusableDocumentError
 from core.minhash import MinHasher, SignatureJob
 from core.records import body_text
 from core.worker_pool import WorkerPool, configured_workers
-from core.worker_process import frame, read_frame
 from crawler.parse_jobs import LinksJob, ParseJob, prose_words
 from crawler.parsing import parse_article
 from tests.parsing.golden import golden_names, golden_page

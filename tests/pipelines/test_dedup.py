@@ -13,9 +13,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS, LSHIndex, MinHasher
-from core.records import ArticleRecord, body_text
+from core.records import ArticleRecord, SignedRecord, body_text
 from pipelines.dedup import DedupPipeline, DuplicateDropped, url_order
-from pipelines.signals import article_signed
 from pipelines.tables import DuplicateRow
 from tests.pipelines.conftest import MakeRecord, build_record
 
@@ -288,23 +287,20 @@ def test_demo_site_unrelated_articles_all_estimate_below_the_threshold(
         assert unrelated.max() < 0.6, records[number].url  # a margin of 0.2 under the threshold
 
 
-def test_signature_a_spider_computed_is_used_instead_of_computing_one(
+def test_signature_sent_with_the_record_is_used_instead_of_computing_one(
     crawler_factory: Callable[..., Crawler],
 ) -> None:
-    crawler = crawler_factory(HEALTHCRAWL_WORKER_PROCESSES=0)
-    stage = DedupPipeline.from_crawler(crawler)
+    stage = DedupPipeline.from_crawler(crawler_factory(HEALTHCRAWL_WORKER_PROCESSES=0))
     first = build_record(n=1, summary="washing hands before meals keeps colds away " * 5)
     other = build_record(n=2, summary="a different text about sleeping well at night " * 5)
     asyncio.run(stage.process_item(first))
     same_as_first = MinHasher().signature(body_text(first))
-    crawler.signals.send_catch_log(article_signed, content_hash=other.content_hash, signature=same_as_first)
     with pytest.raises(DuplicateDropped) as dropped:
-        asyncio.run(stage.process_item(other))
+        asyncio.run(stage.process_item(SignedRecord.of(other, same_as_first)))
     assert (dropped.value.row.reason, dropped.value.row.similarity) == ("near", 1.0)
-    assert list(stage.signed) == [other.content_hash]  # kept for an exact copy still in flight
 
 
-def test_signature_of_the_wrong_length_from_a_spider_is_ignored(crawler: Crawler) -> None:
+def test_signature_of_the_wrong_length_sent_with_a_record_is_ignored(crawler: Crawler) -> None:
     stage = DedupPipeline.from_crawler(crawler)
-    crawler.signals.send_catch_log(article_signed, content_hash="h", signature=MinHasher(64).signature("x"))
-    assert stage.signed == {}
+    record = SignedRecord.of(build_record(n=1), MinHasher(64).signature("x"))
+    assert stage.sent_signature(record) is None

@@ -194,7 +194,7 @@ def test_exception_mid_export_leaves_previous_publication_byte_identical(
     before, target = digest(tmp_path / "latest"), (tmp_path / "latest").readlink()
     crawler, pipeline = start(crawler_factory, tmp_path, HEALTHCRAWL_RUN_ID="broken")
     pipeline.process_item(build_record(n=2))
-    monkeypatch.setattr(pipeline.tables, "write_record", _raise_disk_full)
+    monkeypatch.setattr(pipeline.tables, "send", _raise_disk_full)
     with pytest.raises(OSError, match="disk full"):
         pipeline.process_item(build_record(n=3))
     close(crawler, pipeline, "finished")
@@ -207,7 +207,7 @@ def test_after_a_failed_write_later_records_are_not_written(
     crawler_factory: CrawlerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     crawler, pipeline = start(crawler_factory, tmp_path, HEALTHCRAWL_RUN_ID="broken")
-    monkeypatch.setattr(pipeline.tables, "write_record", _raise_disk_full)
+    monkeypatch.setattr(pipeline.tables, "send", _raise_disk_full)
     with pytest.raises(OSError, match="disk full"):
         pipeline.process_item(build_record(n=1))
     assert pipeline.process_item(build_record(n=2)) == build_record(n=2)  # no second error
@@ -269,6 +269,14 @@ def test_latest_that_is_a_real_folder_is_refused(crawler_factory: CrawlerFactory
 def test_unknown_format_is_refused(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="xlsx"):
         start(crawler_factory, tmp_path, HEALTHCRAWL_EXPORT_FORMATS=["csv", "xlsx"])
+
+
+def test_a_bad_row_group_size_is_refused_before_the_table_writer_starts(
+    crawler_factory: CrawlerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pipelines.export.table_writer", lambda in_child: pytest.fail("writer started"))
+    with pytest.raises(ValueError, match="row_group_size"):
+        start(crawler_factory, tmp_path, HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE=0, HEALTHCRAWL_WORKER_PROCESSES=1)
 
 
 def test_parquet_only_run_writes_no_csv(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:
