@@ -6,7 +6,7 @@
 #   make bench-export  CSV/Parquet export of 100,000 records beside pandas
 #   make bench-dedup   near-duplicate dedup at 10,000 and 100,000 records
 #   make bench-workers what handing a page to a worker process costs the crawl
-#   make lint          ruff and mypy
+#   make lint          ruff check and mypy (CI runs it after the tests; the pre-commit hooks run the same)
 
 VENV := .venv
 BIN := $(VENV)/bin

@@ -184,7 +184,7 @@ def main() -> None:
             if json.loads(line).get("linked", True)]
     url_file = WORK / "urls.txt"
     url_file.write_text("\n".join(urls))
-    # Scrapy 2.13+ defaults to one request a second per domain; like PERFORMANCE.md, the
+    # Scrapy 2.13+ defaults to one request a second per domain; as in docs/design.md, the
     # "defaults" spider lifts only that (64 concurrent, no delay) and keeps the rest.
     concurrency = ["-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
                    "-s", "DOWNLOAD_DELAY=0"]

@@ -1,6 +1,8 @@
 """MinHash signatures of article text and an LSH band index that finds near-duplicates.
 
-Pure helpers (numpy, no Scrapy) for the dedup stage.
+Pure helpers (numpy, no Scrapy) for the dedup stage. The exact Jaccard of shingle sets, the
+estimate from two signatures and the S-curve below, as functions, are in ``tests/similarity.py``
+(the tests and ``benchmarks/bench_dedup.py`` measure this module with them).
 
 *Shingles.* The text is NFKC-normalized, lowercased and cut into words (each CJK character
 is a word, as in ``word_count``); every run of ``SHINGLE_WORDS`` words is a shingle, hashed
@@ -60,13 +62,6 @@ EMPTY_SLOT = (1 << 32) - 1
 Signature = npt.NDArray[np.uint32]
 
 _CHUNK_ROWS = 4096
-
-
-def shingles(tokens: list[str], size: int = SHINGLE_WORDS) -> set[str]:
-    """Distinct runs of ``size`` words; a text shorter than that is one shingle."""
-    if len(tokens) <= size:
-        return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
@@ -149,12 +144,6 @@ def shingle_hashes(words64: npt.NDArray[np.uint64], size: int = SHINGLE_WORDS) -
     return (mixed >> np.uint64(32)) ^ (mixed & np.uint64(0xFFFFFFFF))
 
 
-def jaccard(first: set[str], second: set[str]) -> float:
-    """Exact Jaccard similarity of two shingle sets (1.0 for two empty sets)."""
-    union = len(first | second)
-    return len(first & second) / union if union else 1.0
-
-
 def _label_ints(label: str, count: int, low: int, high: int) -> npt.NDArray[np.uint64]:
     values = [
         low + int.from_bytes(hashlib.blake2b(f"{label}:{i}".encode(), digest_size=8).digest()) % (high - low)
@@ -203,18 +192,6 @@ class SignatureJob:
 
     def run(self) -> Signature:
         return shared_hasher(self.num_perm).signature(self.text)
-
-
-def estimated_jaccard(first: Signature, second: Signature) -> float:
-    """Share of slots in which two signatures agree."""
-    return float(np.count_nonzero(first == second)) / first.size
-
-
-def candidate_probability(
-    jaccard_value: float, bands: int = DEFAULT_BANDS, rows: int = DEFAULT_ROWS
-) -> float:
-    """Chance that a pair with this Jaccard shares at least one band (the S-curve)."""
-    return float(1 - (1 - jaccard_value**rows) ** bands)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Section kinds and the heading keywords that decide them (DESIGN.md, "Section kinds").
+"""Section kinds and the heading keywords that decide them (docs/record-contract.md, Section kinds).
 
 Kept outside the parser package because site profiles carry a kind table too
 (the default is this one) and profiles must not import the parser.
@@ -19,7 +19,8 @@ SECTION_KINDS: KindTable = (
     ("diet", ("diet", "food", "eat", "nutrition", "recipe")),
     ("care", ("care", "nursing", "lifestyle", "daily life")),
 )
-"""Heading keywords per kind; first match wins, in this order (DESIGN.md)."""
+"""Heading keywords per kind; first match wins, in this order (docs/record-contract.md,
+Section kinds)."""
 
 
 def section_kind(heading: str, table: KindTable = SECTION_KINDS) -> str:

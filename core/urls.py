@@ -1,10 +1,10 @@
 """URL canonicalization: one function shared by the parser, the spider's request
 fingerprint and the dedup stage, so "the same page" means the same thing everywhere.
 
-Rules (DESIGN.md, "Dedup" 1): scheme and host lowercased, ``http`` treated as ``https``,
-default port dropped, fragment dropped, query keys sorted, tracking keys dropped,
-trailing ``index.html`` and ``/`` normalized, a profile's host aliases (``m.`` mobile
-host) mapped to the desktop host.
+Rules (docs/record-contract.md, Canonical URL): scheme and host lowercased, ``http``
+treated as ``https``, default port dropped, fragment dropped, query keys sorted, tracking
+keys dropped, trailing ``index.html`` and ``/`` normalized, a profile's host aliases
+(``m.`` mobile host) mapped to the desktop host.
 """
 
 from __future__ import annotations

@@ -25,8 +25,9 @@ from pathlib import Path
 
 from core.errors import HealthcrawlError, InputError
 from core.profiles import get_profile, profile_names
+from crawler.params import CrawlParams
 from crawler.parsing import parse_article
-from crawler.run import CrawlResult, setting_value
+from crawler.run import CrawlResult, run_crawl, setting_value
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 _HTML_TAG = re.compile(rb"<\s*[a-zA-Z!/]")
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("healthcrawl: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     if argv is None:  # run as the program, which exits now: spare the interpreter's last
-        gc.freeze()  # full collection a walk over all the run allocated (0.2 s, 10,000 pages)
+        gc.freeze()  # full collection, a walk over everything the run allocated
     return code
 
 
@@ -130,9 +131,6 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def run_crawl_command(args: argparse.Namespace) -> int:
-    from crawler.params import CrawlParams
-    from crawler.run import run_crawl
-
     params = CrawlParams.from_args(site=args.site, start_url=args.start_url)
     overrides = crawl_overrides(args)
     overrides["HEALTHCRAWL_HOST_MAP"] = _host_map(args.host_map)

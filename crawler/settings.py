@@ -7,9 +7,8 @@ variables, then command-line flags. Nothing imports this module: Scrapy loads it
 
 from __future__ import annotations
 
-from core.child import QUIET_GC_THRESHOLDS
-
 import pipelines
+from core.child import QUIET_GC_THRESHOLDS
 
 BOT_NAME = "healthcrawl"
 SPIDER_MODULES = ["crawler.spiders"]

@@ -2,8 +2,8 @@
 
 ``DedupStore`` is the contract the stage codes against; ``MemoryDedupStore`` keeps one
 run's state in dicts and a MinHash LSH index. A persistent store (SQLite, Redis for
-several workers, DESIGN.md "Dedup" 4) implements the same seven methods and the stage does
-not change: signatures are plain uint32 arrays, the same in every process.
+several workers; docs/record-contract.md, Dedup) implements the same seven methods and
+the stage does not change: signatures are plain uint32 arrays, the same in every process.
 """
 
 from __future__ import annotations

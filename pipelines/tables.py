@@ -1,105 +1,185 @@
-"""The exported tables: one typed pyarrow schema each, and the pure record-to-rows split.
+"""The exported tables: one declaration (``TABLES``) from which each table's pyarrow schema
+(``SCHEMAS``) and its rows (``record_to_rows``, ``DuplicateRow.to_row``) are built.
 
-``record_to_rows`` unnests one record into rows of the child tables, keyed by
-``article_key`` (plus ``position`` for order, and ``section_position`` for section items).
+A table is a tuple of ``Column`` (name, pyarrow type, nullability, and a function that
+reads the value) and the sources of its rows: an article's child tables have one row per
+section, item or recommendation, keyed by ``article_key`` (plus ``position`` for order,
+and ``section_position`` for section items). Adding a column is one line here, plus its
+line in ``exports/README.md`` (the data dictionary, which ``tests/pipelines/test_readme.py``
+checks against ``SCHEMAS``).
+
 Rows are plain dicts whose values already have the schema's Python types (``datetime``
 for timestamps, ``list[str]`` for list columns), so writers never convert.
-``exports/README.md`` documents every column and is tested against these schemas.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
 
-from core.records import SCHEMA_VERSION, ArticleRecord, Link
+from core.records import SCHEMA_VERSION, ArticleRecord, Recommendation, Section
 
 Row = dict[str, Any]
+
+
+def parse_utc(value: str) -> datetime:
+    """An ISO-8601 time as an aware UTC datetime; a time without zone is taken as UTC."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a table: its name and pyarrow type, and how its value is read."""
+
+    name: str
+    type: pa.DataType
+    value: Callable[..., Any]
+    """Reads the value from one row's sources (what the table's ``sources`` yields), as the
+    schema's Python type (``datetime`` for timestamps, ``list`` for list columns)."""
+    nullable: bool = False
+
+
+def _one_row(source: Any) -> Iterator[tuple[Any, ...]]:
+    yield (source,)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table's columns, in file order, and the sources of its rows."""
+
+    name: str
+    columns: tuple[Column, ...]
+    sources: Callable[[Any], Iterable[tuple[Any, ...]]] = _one_row
+    """One tuple a row: what each column's ``value`` is called with. By default one row of
+    the object itself (a record's ``articles`` row, a ``duplicates`` row)."""
+
+    def rows(self, source: Any) -> list[Row]:
+        """The table's rows for ``source`` (a record, or a duplicate)."""
+        columns = [(column.name, column.value) for column in self.columns]
+        return [{name: value(*row) for name, value in columns} for row in self.sources(source)]
+
 
 _STR = pa.string()
 _INT = pa.int32()
 _LIST = pa.list_(pa.string())
+_TIME = pa.timestamp("us", tz="UTC")
 
 
-def _schema(table: str, *fields: pa.Field) -> pa.Schema:
-    # Parquet files keep this metadata, so a file found alone still says what it holds.
-    return pa.schema(fields, metadata={"schema_version": str(SCHEMA_VERSION), "table": table})
+def _sections(record: ArticleRecord) -> Iterator[tuple[str, Section]]:
+    key = record.article_key
+    return ((key, section) for section in record.sections)
 
 
-SCHEMAS: Mapping[str, pa.Schema] = {
-    "articles": _schema(
-        "articles",
-        pa.field("article_key", _STR, nullable=False),
-        pa.field("site", _STR, nullable=False),
-        pa.field("url", _STR, nullable=False),
-        pa.field("canonical_url", _STR, nullable=False),
-        pa.field("article_id", _STR),
-        pa.field("title", _STR, nullable=False),
-        pa.field("summary", _STR),
-        pa.field("symptoms", _STR),
-        pa.field("published_at", _STR),
-        pa.field("language", _STR),
-        pa.field("word_count", _INT, nullable=False),
-        pa.field("content_hash", _STR, nullable=False),
-        pa.field("fetched_at", pa.timestamp("us", tz="UTC"), nullable=False),
-        pa.field("http_status", _INT, nullable=False),
-        pa.field("prev_url", _STR),
-        pa.field("prev_title", _STR),
-        pa.field("next_url", _STR),
-        pa.field("next_title", _STR),
-        pa.field("breadcrumbs", _LIST, nullable=False),
-        pa.field("section_count", _INT, nullable=False),
-        pa.field("prevention_count", _INT, nullable=False),
-        pa.field("recommendation_count", _INT, nullable=False),
-        pa.field("parse_warnings", _LIST, nullable=False),
-    ),
-    "sections": _schema(
-        "sections",
-        pa.field("article_key", _STR, nullable=False),
-        pa.field("position", _INT, nullable=False),
-        pa.field("number", _STR),
-        pa.field("heading", _STR, nullable=False),
-        pa.field("kind", _STR, nullable=False),
-        pa.field("text", _STR, nullable=False),
-        pa.field("item_count", _INT, nullable=False),
-    ),
-    "section_items": _schema(
-        "section_items",
-        pa.field("article_key", _STR, nullable=False),
-        pa.field("section_position", _INT, nullable=False),
-        pa.field("position", _INT, nullable=False),
-        pa.field("text", _STR, nullable=False),
-    ),
-    "prevention": _schema(
-        "prevention",
-        pa.field("article_key", _STR, nullable=False),
-        pa.field("position", _INT, nullable=False),
-        pa.field("text", _STR, nullable=False),
-    ),
-    "recommendations": _schema(
-        "recommendations",
-        pa.field("article_key", _STR, nullable=False),
-        pa.field("position", _INT, nullable=False),
-        pa.field("title", _STR, nullable=False),
-        pa.field("url", _STR, nullable=False),
-        pa.field("snippet", _STR),
-        pa.field("truncated", pa.bool_(), nullable=False),
-    ),
-    "duplicates": _schema(
-        "duplicates",
-        pa.field("article_key", _STR, nullable=False),
-        pa.field("url", _STR, nullable=False),
-        pa.field("canonical_url", _STR, nullable=False),
-        pa.field("duplicate_of", _STR, nullable=False),
-        pa.field("reason", _STR, nullable=False),
-        pa.field("similarity", pa.float64(), nullable=False),
-    ),
-}
+def _section_items(record: ArticleRecord) -> Iterator[tuple[str, Section, int, str]]:
+    key = record.article_key
+    return ((key, section, position, item) for section in record.sections
+            for position, item in enumerate(section.items))
+
+
+def _prevention(record: ArticleRecord) -> Iterator[tuple[str, int, str]]:
+    key = record.article_key
+    return ((key, position, item) for position, item in enumerate(record.prevention))
+
+
+def _recommendations(record: ArticleRecord) -> Iterator[tuple[str, int, Recommendation]]:
+    key = record.article_key
+    return ((key, position, item) for position, item in enumerate(record.recommendations))
+
+
+ARTICLE_TABLES = (
+    Table("articles", (
+        Column("article_key", _STR, lambda r: r.article_key),
+        Column("site", _STR, lambda r: r.site),
+        Column("url", _STR, lambda r: r.url),
+        Column("canonical_url", _STR, lambda r: r.canonical_url),
+        Column("article_id", _STR, lambda r: r.article_id, nullable=True),
+        Column("title", _STR, lambda r: r.title),
+        Column("summary", _STR, lambda r: r.summary, nullable=True),
+        Column("symptoms", _STR, lambda r: r.symptoms, nullable=True),
+        Column("published_at", _STR, lambda r: r.published_at, nullable=True),
+        Column("language", _STR, lambda r: r.language, nullable=True),
+        Column("word_count", _INT, lambda r: r.word_count),
+        Column("content_hash", _STR, lambda r: r.content_hash),
+        Column("fetched_at", _TIME, lambda r: parse_utc(r.fetched_at)),
+        Column("http_status", _INT, lambda r: r.http_status),
+        Column("prev_url", _STR, lambda r: r.prev_article and r.prev_article.url, nullable=True),
+        Column("prev_title", _STR, lambda r: r.prev_article and r.prev_article.title, nullable=True),
+        Column("next_url", _STR, lambda r: r.next_article and r.next_article.url, nullable=True),
+        Column("next_title", _STR, lambda r: r.next_article and r.next_article.title, nullable=True),
+        Column("breadcrumbs", _LIST, lambda r: list(r.breadcrumbs)),
+        Column("section_count", _INT, lambda r: len(r.sections)),
+        Column("prevention_count", _INT, lambda r: len(r.prevention)),
+        Column("recommendation_count", _INT, lambda r: len(r.recommendations)),
+        Column("parse_warnings", _LIST, lambda r: list(r.parse_warnings)),
+    )),
+    Table("sections", (
+        Column("article_key", _STR, lambda key, section: key),
+        Column("position", _INT, lambda key, section: section.position),
+        Column("number", _STR, lambda key, section: section.number, nullable=True),
+        Column("heading", _STR, lambda key, section: section.heading),
+        Column("kind", _STR, lambda key, section: section.kind),
+        Column("text", _STR, lambda key, section: section.text),
+        Column("item_count", _INT, lambda key, section: len(section.items)),
+    ), _sections),
+    Table("section_items", (
+        Column("article_key", _STR, lambda key, section, position, item: key),
+        Column("section_position", _INT, lambda key, section, position, item: section.position),
+        Column("position", _INT, lambda key, section, position, item: position),
+        Column("text", _STR, lambda key, section, position, item: item),
+    ), _section_items),
+    Table("prevention", (
+        Column("article_key", _STR, lambda key, position, item: key),
+        Column("position", _INT, lambda key, position, item: position),
+        Column("text", _STR, lambda key, position, item: item),
+    ), _prevention),
+    Table("recommendations", (
+        Column("article_key", _STR, lambda key, position, item: key),
+        Column("position", _INT, lambda key, position, item: position),
+        Column("title", _STR, lambda key, position, item: item.title),
+        Column("url", _STR, lambda key, position, item: item.url),
+        Column("snippet", _STR, lambda key, position, item: item.snippet, nullable=True),
+        Column("truncated", pa.bool_(), lambda key, position, item: item.truncated),
+    ), _recommendations),
+)
+"""The tables one ``ArticleRecord`` fills (``record_to_rows``)."""
+
+DUPLICATES = Table("duplicates", (
+    Column("article_key", _STR, lambda d: d.article_key),
+    Column("url", _STR, lambda d: d.url),
+    Column("canonical_url", _STR, lambda d: d.canonical_url),
+    Column("duplicate_of", _STR, lambda d: d.duplicate_of),
+    Column("reason", _STR, lambda d: d.reason),
+    Column("similarity", pa.float64(), lambda d: d.similarity),
+))
+"""The table of dropped copies, one row per ``DuplicateRow``."""
+
+TABLES = (*ARTICLE_TABLES, DUPLICATES)
+"""Every table, in publication order."""
+
+
+def table_schema(table: Table) -> pa.Schema:
+    """The table's pyarrow schema; Parquet files keep its metadata, so a file found alone
+    still says what it holds."""
+    return pa.schema(
+        [pa.field(column.name, column.type, nullable=column.nullable) for column in table.columns],
+        metadata={"schema_version": str(SCHEMA_VERSION), "table": table.name},
+    )
+
+
+SCHEMAS: Mapping[str, pa.Schema] = {table.name: table_schema(table) for table in TABLES}
 """Every table's schema, in publication order; metadata carries ``schema_version``."""
+
+
+def record_to_rows(record: ArticleRecord) -> dict[str, list[Row]]:
+    """Split one record into rows of every article table (lists may be empty)."""
+    return {table.name: table.rows(record) for table in ARTICLE_TABLES}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,84 +195,4 @@ class DuplicateRow:
 
     def to_row(self) -> Row:
         """The row as the ``duplicates`` schema expects it."""
-        return asdict(self)
-
-
-def parse_utc(value: str) -> datetime:
-    """An ISO-8601 time as an aware UTC datetime; a time without zone is taken as UTC."""
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def record_to_rows(record: ArticleRecord) -> dict[str, list[Row]]:
-    """Split one record into rows of every article table (lists may be empty)."""
-    key = record.article_key
-    return {
-        "articles": [_article_row(record)],
-        "sections": [
-            {
-                "article_key": key,
-                "position": section.position,
-                "number": section.number,
-                "heading": section.heading,
-                "kind": section.kind,
-                "text": section.text,
-                "item_count": len(section.items),
-            }
-            for section in record.sections
-        ],
-        "section_items": [
-            {"article_key": key, "section_position": section.position, "position": i, "text": text}
-            for section in record.sections
-            for i, text in enumerate(section.items)
-        ],
-        "prevention": [
-            {"article_key": key, "position": i, "text": text} for i, text in enumerate(record.prevention)
-        ],
-        "recommendations": [
-            {
-                "article_key": key,
-                "position": i,
-                "title": item.title,
-                "url": item.url,
-                "snippet": item.snippet,
-                "truncated": item.truncated,
-            }
-            for i, item in enumerate(record.recommendations)
-        ],
-    }
-
-
-def _article_row(record: ArticleRecord) -> Row:
-    return {
-        "article_key": record.article_key,
-        "site": record.site,
-        "url": record.url,
-        "canonical_url": record.canonical_url,
-        "article_id": record.article_id,
-        "title": record.title,
-        "summary": record.summary,
-        "symptoms": record.symptoms,
-        "published_at": record.published_at,
-        "language": record.language,
-        "word_count": record.word_count,
-        "content_hash": record.content_hash,
-        "fetched_at": parse_utc(record.fetched_at),
-        "http_status": record.http_status,
-        **_link_columns("prev", record.prev_article),
-        **_link_columns("next", record.next_article),
-        "breadcrumbs": list(record.breadcrumbs),
-        "section_count": len(record.sections),
-        "prevention_count": len(record.prevention),
-        "recommendation_count": len(record.recommendations),
-        "parse_warnings": list(record.parse_warnings),
-    }
-
-
-def _link_columns(prefix: str, link: Link | None) -> Row:
-    return {
-        f"{prefix}_url": link.url if link else None,
-        f"{prefix}_title": link.title if link else None,
-    }
+        return DUPLICATES.rows(self)[0]

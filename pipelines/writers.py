@@ -233,8 +233,8 @@ class ParquetWriter(BufferedWriter):
         self._writer = pq.ParquetWriter(self.path, schema, compression="zstd")
 
     def write_batch(self, batch: ColumnBatch) -> None:
-        # Column lists, not row dicts: pyarrow converts a list per column in C, several
-        # times faster than ``Table.from_pylist`` walking the rows.
+        # Column lists, not row dicts: pyarrow converts a list per column in C, where
+        # ``Table.from_pylist`` walks the rows in Python.
         self._writer.write_table(batch.table(), row_group_size=self.row_group_size)
 
     def close_file(self) -> None:

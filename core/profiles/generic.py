@@ -18,11 +18,13 @@ _AVOID_PHRASES = ("how to avoid", "ways to avoid", "avoiding")
 
 _WEAK_PREVENTION = ("tips", "top tip", "dos and don")
 """Tips headings: only for a heading no other row claims ("Tips for eating fruit" stays
-``diet``, "Tips for daily life" ``care``, as DESIGN.md's table has them)."""
+``diet``, "Tips for daily life" ``care``, as the default table has them; docs/record-contract.md,
+Section kinds)."""
 
 
 def _generic_kinds() -> KindTable:
-    """DESIGN.md's kinds with the prevention row fitted to what real health sites write."""
+    """The default kinds with the prevention row fitted to what real health sites write
+    (docs/record-contract.md, Section kinds)."""
     rows = [
         (kind, tuple(w for w in words if w != "avoid") + _AVOID_PHRASES if kind == "prevention" else words)
         for kind, words in SECTION_KINDS
@@ -39,7 +41,7 @@ GENERIC = SiteProfile(
                         r"|[?&](?:id|aid|article_?id|articleid|p)=(?P<id_query>\d+)(?:&|$)"),
     section_kinds=_generic_kinds(),
     # Real sites write tips in prose too; only a list makes prevention items there
-    # (../shared/real-pages/README.md, rules 1 and 5).
+    # (tests/fixtures/real-pages/README.md, rules 1 and 5).
     prevention_paragraphs_are_items=False,
     heading_elements_rule=True,
     prevention_first_list_only=True,

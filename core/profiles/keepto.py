@@ -1,4 +1,4 @@
-"""keepto.com, the site the product was designed from (``../shared/seed-article.txt``)."""
+"""keepto.com, the site the product was designed from (``tests/fixtures/seed-article.txt``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ KEEPTO = SiteProfile(
     start_urls=("https://www.keepto.com/",),
     article_url_pattern=r"/p/(?P<id>\d+)\.html$",
     listing_url_pattern=r"^https://[^/]+/(?:[a-z]+(?:/[a-z]+)?(?:/list_\d+(?:_\d+)?\.html)?)?$",
-    # id() is a hash lookup in libxml2, 20x faster than a // scan: the hot path uses it.
+    # id() is a hash lookup in libxml2 where // scans the whole document: the hot path uses it.
     title_xpaths=("id('article-content')/../h1", "//h1"),
     container_xpaths=(
         "id('article-content')",

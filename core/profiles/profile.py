@@ -65,10 +65,12 @@ class SiteProfile:
     date_labels: tuple[str, ...] = DEFAULT_DATE_LABELS
     crumb_labels: tuple[str, ...] = DEFAULT_CRUMB_LABELS
     section_kinds: KindTable = SECTION_KINDS
-    """Heading keywords per section kind, first match wins (DESIGN.md's table by default)."""
+    """Heading keywords per section kind, first match wins (default: the table of
+    docs/record-contract.md, Section kinds)."""
     prevention_paragraphs_are_items: bool = True
     """A prevention section with paragraphs but no enumerated entry takes the paragraphs
-    as its items (DESIGN.md). Sites whose tips sit in prose turn this off."""
+    as its items (docs/record-contract.md, Symptoms and prevention). Sites whose tips sit in
+    prose turn this off."""
     heading_elements_rule: bool = False
     """On a page whose body has ``<h2>``-``<h4>`` headings, only those start sections
     (bold and numbered lines are text and items). Off for sites like keepto, whose

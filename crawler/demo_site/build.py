@@ -2,9 +2,9 @@
 
 Variants rotate with the article index (so every one of them appears in a few hundred
 pages whatever the seed) while the prose itself comes from the article's generator.
-Numbering is chosen so the page has one right reading under DESIGN.md's
-heading-versus-item rules: with headings marked up like items, an item run never ends on
-the number the next heading takes.
+Numbering is chosen so the page has one right reading under the heading-versus-item
+rules (docs/record-contract.md, Headings and items): with headings marked up like items,
+an item run never ends on the number the next heading takes.
 """
 
 from __future__ import annotations

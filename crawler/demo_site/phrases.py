@@ -3,7 +3,8 @@
 Slots (``{cond}``, ``{sym}``, ...) are filled by ``prose.py`` from ``vocab.py``; a slot
 with a capital first letter (``{Sym}``) is filled capitalized, for the start of a sentence.
 Section headings are grouped by the kind the writer means; their real kind is whatever
-DESIGN.md's keyword table says (``truth.classify_heading``), which a test checks.
+the keyword table says (docs/record-contract.md, Section kinds; ``truth.classify_heading``),
+which a test checks.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Ground truth of the demo site: the record each article page must parse to, rendered
-from the content model (never from parsing the page), following DESIGN.md and every
-convention of ``golden/README.md`` (field for field what the golden JSONs hold).
+from the content model (never from parsing the page), following docs/record-contract.md
+and every convention of ``tests/fixtures/golden/README.md`` (field for field what the
+golden JSONs hold).
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ def _rec(rec: RecModel, page_url: str) -> dict[str, Any]:
 
 def resolve(page_url: str, href: str) -> str:
     """``href`` made absolute against ``page_url``; the demo's common link forms take a
-    fast path (urljoin costs a quarter of a page's budget at 100,000 pages)."""
+    fast path, since ``urljoin`` on every link weighs on rendering the truth of a large
+    demo site."""
     if href.startswith(("http://", "https://")):
         return href
     if href.startswith("/") and not href.startswith("//"):

@@ -1,14 +1,13 @@
 """Scrapy's meta-refresh redirects, without decoding the pages that cannot have one.
 
 Scrapy's ``MetaRefreshMiddleware`` decodes every HTML response to text and scans its first
-4,096 characters with regular expressions, which is about 2% of the crawl process's CPU a
-page on the demo site; healthcrawl itself never needs the text (the parser reads the
-bytes). A ``<meta http-equiv="refresh">`` is written in ASCII, and in every encoding that
-writes ASCII as ASCII (UTF-8, GBK, Shift_JIS, Latin-1, ISO-2022-JP, UTF-7...) the word
-keeps its bytes, so a page whose first bytes do not hold ``refresh`` in any case has none:
-it passes on untouched. Every other page goes through Scrapy's own middleware unchanged,
-and so does any page that may not write ASCII as ASCII: one with NUL bytes (UTF-16,
-UTF-32) or without an ASCII ``<`` (EBCDIC).
+4,096 characters with regular expressions, work done on every page although healthcrawl
+itself never needs the text (the parser reads the bytes). A ``<meta http-equiv="refresh">``
+is written in ASCII, and in every encoding that writes ASCII as ASCII (UTF-8, GBK,
+Shift_JIS, Latin-1, ISO-2022-JP, UTF-7...) the word keeps its bytes, so a page whose first
+bytes do not hold ``refresh`` in any case has none: it passes on untouched. Every other
+page goes through Scrapy's own middleware unchanged, and so does any page that may not
+write ASCII as ASCII: one with NUL bytes (UTF-16, UTF-32) or without an ASCII ``<`` (EBCDIC).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Order (WHATWG encoding sniffing, via w3lib): a byte-order mark, the HTTP header'
 charset, the document's ``<meta charset>``, then detection (strict UTF-8 first,
 charset-normalizer for the rest), else UTF-8. A BOM outranks the header because
 browsers let it. The bytes then go to libxml2 with that encoding: decoding in
-Python first and parsing the string costs a tenth more (PERFORMANCE.md), and
+Python first and parsing the string would be slower (figure in benchmarks/RESULTS.md,
+"Figures behind design choices"), and
 libxml2 replaces invalid sequences with U+FFFD as Python's ``errors="replace"`` does.
 """
 

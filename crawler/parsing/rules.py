@@ -40,7 +40,8 @@ SENTENCE_ENDINGS = (".", "。", ";", "；", "!", "！")
 """How a line that reads as a sentence ends; a heading does not."""
 
 SHORT_LINE_WORDS = 10
-"""A numbered line of at most this many words may be a heading (DESIGN.md)."""
+"""A numbered line of at most this many words may be a heading (docs/record-contract.md,
+Headings and items)."""
 
 LONG_BOLD_WORDS = 25
 """A whole-bold block longer than this is an emphasised paragraph, not a heading."""

@@ -1,4 +1,4 @@
-"""Blocks to summary and sections: the heading-versus-item rules of DESIGN.md.
+"""Blocks to summary and sections (docs/record-contract.md, Headings and items).
 
 A block is a heading when it is an ``<h2>``-``<h4>``, whole-bold, or a short numbered
 line that does not end like a sentence. Where length cannot tell ("3. Quit smoking"),

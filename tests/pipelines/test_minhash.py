@@ -14,13 +14,10 @@ from core.minhash import (
     LSHIndex,
     MinHasher,
     Signature,
-    candidate_probability,
-    estimated_jaccard,
-    jaccard,
-    shingles,
     word_hashes,
 )
 from core.text import word_tokens
+from tests.similarity import candidate_probability, estimated_jaccard, jaccard, shingles
 
 HASHER = MinHasher()
 BASE: Signature = np.arange(1000, 1128, dtype=np.uint32)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
 
 from core.records import ArticleRecord
-from pipelines.tables import SCHEMAS, parse_utc, record_to_rows
+from pipelines.tables import (
+    ARTICLE_TABLES,
+    SCHEMAS,
+    TABLES,
+    Column,
+    DuplicateRow,
+    parse_utc,
+    record_to_rows,
+    table_schema,
+)
 from tests.pipelines.conftest import MakeRecord
 
 
@@ -87,3 +97,57 @@ def test_recommendation_rows_keep_truncated_as_bool(make_record: MakeRecord) -> 
 )
 def test_fetched_at_becomes_an_aware_utc_time(text: str, expected: datetime) -> None:
     assert parse_utc(text) == expected
+
+
+def test_schemas_and_rows_come_from_the_one_declaration(make_record: MakeRecord) -> None:
+    assert [table.name for table in TABLES] == list(SCHEMAS)
+    for table in TABLES:
+        assert [(f.name, f.type, f.nullable) for f in SCHEMAS[table.name]] == [
+            (c.name, c.type, c.nullable) for c in table.columns
+        ]
+        assert SCHEMAS[table.name].metadata == {b"schema_version": b"1", b"table": table.name.encode()}
+    rows = record_to_rows(make_record())
+    assert list(rows) == [table.name for table in ARTICLE_TABLES]
+
+
+def test_duplicate_row_has_the_duplicates_columns() -> None:
+    row = DuplicateRow(article_key="demo:2", url="https://m.demo.test/p/2.html",
+                       canonical_url="https://demo.test/p/2.html", duplicate_of="demo:1",
+                       reason="near", similarity=0.96875).to_row()
+    assert list(row) == SCHEMAS["duplicates"].names
+    assert row["similarity"] == 0.96875
+    assert row["duplicate_of"] == "demo:1"
+
+
+def test_a_declared_column_reaches_schema_and_rows(make_record: MakeRecord) -> None:
+    # Adding a column is one Column line: the schema and every row follow.
+    articles, sections = ARTICLE_TABLES[0], ARTICLE_TABLES[1]
+    first = Column("first_crumb", pa.string(), lambda r: r.breadcrumbs[0] if r.breadcrumbs else None,
+                   nullable=True)
+    wider = [
+        replace(articles, columns=(*articles.columns, first)),
+        replace(sections, columns=(*sections.columns, Column("heading_words", pa.int32(),
+                                                              lambda key, s: len(s.heading.split())))),
+    ]
+    record = make_record()
+    assert table_schema(wider[0]).names[-1] == "first_crumb"
+    assert wider[0].rows(record)[0]["first_crumb"] == "Home"
+    assert [row["heading_words"] for row in wider[1].rows(record)] == [
+        len(section.heading.split()) for section in record.sections]
+    for table in wider:
+        table_rows = table.rows(record)
+        assert pa.Table.from_pylist(table_rows, schema=table_schema(table)).num_rows == len(table_rows)
+
+
+def test_a_missing_prev_or_next_link_reads_as_null(make_record: MakeRecord) -> None:
+    row = record_to_rows(make_record())["articles"][0]
+    assert (row["next_url"], row["next_title"], row["prev_title"]) == (None, None, "Previous one")
+
+
+def test_child_rows_follow_their_list_order(make_record: MakeRecord) -> None:
+    record = make_record()
+    rows = record_to_rows(record)
+    assert [row["text"] for row in rows["prevention"]] == record.prevention
+    assert [row["position"] for row in rows["prevention"]] == list(range(len(record.prevention)))
+    assert [(row["section_position"], row["text"]) for row in rows["section_items"]] == [
+        (section.position, item) for section in record.sections for item in section.items]
