@@ -7,6 +7,8 @@ loopback port, stops it after). Each crawl is its own process; CPU seconds and p
 come from ``wait4`` on that process. The crawls take turns, round after round
 (``--rounds``), because this machine's speed drifts by a third within minutes: each
 round's ratio compares crawls run a minute apart, and the median round is quoted.
+``--baseline DIR`` adds the same healthcrawl crawl run from another checkout (e.g. a
+``git worktree`` of the last release), to quote what a change costs in the same rounds.
 """
 
 from __future__ import annotations
@@ -149,9 +151,10 @@ def nginx(site: Path, port: int) -> Iterator[None]:
 
 def timed(name: str, command: list[str], stats_file: Path, cwd: Path = ROOT) -> Run:
     """Run ``command`` in ``cwd`` (the bare spiders run outside the project, so Scrapy
-    loads none of its settings) and read its rusage and final stats."""
+    loads none of its settings; a baseline runs in its own checkout) and read its rusage
+    and final stats."""
     started = time.monotonic()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(cwd if cwd != WORK else ROOT)}
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     assert process.stderr is not None
@@ -172,6 +175,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="each crawl this many times, taking turns")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also crawl with the healthcrawl checked out in DIR (same settings)")
     args = parser.parse_args()
     port = free_port()
     site = WORK / "site"
@@ -203,8 +208,12 @@ def main() -> None:
             "-s", f"EXTENSIONS={extensions}", "-s", f"STATS_FILE={stats_file}", *extra], stats_file, WORK))
     out = WORK / "exports"
     one_process = ["-s", "HEALTHCRAWL_WORKER_PROCESSES=0"]
-    for name, extra in (("healthcrawl crawl (parse, dedup, export)", []),
-                        ("healthcrawl crawl, all in one process", one_process)):
+    checkouts = [("healthcrawl crawl (parse, dedup, export)", [], ROOT),
+                 ("healthcrawl crawl, all in one process", one_process, ROOT)]
+    if args.baseline is not None:
+        baseline = args.baseline.resolve()
+        checkouts.append((f"baseline {baseline.name} (parse, dedup, export)", [], baseline))
+    for name, extra, checkout in checkouts:
         stats_file = WORK / f"stats-{len(configs)}.json"
         configs.append((name, [
             PYTHON, "-m", "crawler.cli", "crawl", "--site", "demo", "--start-url", base + "/",
@@ -212,7 +221,8 @@ def main() -> None:
             "--out", str(out), "--format", "csv,parquet", "--log-level", "WARNING",
             "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
             "-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
-            "-s", f"EXTENSIONS={with_shipped}", "-s", f"STATS_FILE={stats_file}", *extra], stats_file, ROOT))
+            "-s", f"EXTENSIONS={with_shipped}", "-s", f"STATS_FILE={stats_file}", *extra],
+            stats_file, checkout))
     rounds: list[list[Run]] = []
     with nginx(site, port):
         for number in range(args.rounds):
@@ -237,9 +247,11 @@ def report(rounds: list[list[Run]], pages: int) -> None:
               f"{run.pages_per_s:,.0f} ({every}) | {run.cpu:.1f} | {run.cpu / run.responses * 1000:.2f} | "
               f"{run.process_cpu / run.responses * 1000:.2f} | {run.peak_rss_mb:.0f} |")
     print()
-    for label, ours, other in (("bare Scrapy defaults", 2, 0),
-                               ("bare Scrapy with healthcrawl settings", 2, 1),
-                               ("all in one process", 2, 3)):
+    comparisons = [("bare Scrapy defaults", 2, 0), ("bare Scrapy with healthcrawl settings", 2, 1),
+                   ("all in one process", 2, 3)]
+    if len(rounds[0]) > 4:
+        comparisons.append(("the baseline checkout", 2, 4))
+    for label, ours, other in comparisons:
         ratios = [r[ours].pages_per_s / r[other].pages_per_s for r in rounds]
         target = " (target >= 0.75)" if other == 1 else ""
         print(f"healthcrawl / {label}: median {statistics.median(ratios):.2f}x pages/s{target}; "

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Make a fresh Debian machine that has only python3 ready to run healthcrawl:
-# the system packages the project needs (venv support, redis-server for the distributed
-# tests, nginx for the crawl benchmark when asked), then the virtualenv with the project.
+# the system packages the project needs (venv support; nginx for the crawl benchmark when
+# asked, through SYSTEM_PACKAGES), then the virtualenv with the project.
 # Idempotent: a second run only checks.
 set -eu
 

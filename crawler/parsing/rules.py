@@ -22,7 +22,6 @@ BLOCK_TAGS = frozenset(
 SECTION_HEADING_TAGS = frozenset({"h2", "h3", "h4"})
 MINOR_HEADING_TAGS = frozenset({"h1", "h5", "h6"})
 LIST_TAGS = frozenset({"ul", "ol"})
-PARAGRAPH_TAGS = frozenset({"p", "blockquote", "pre", "address", "figcaption", "caption", "dt", "dd"})
 CHROME_TAGS = frozenset({"nav", "aside", "footer", "form"})
 BOLD_TAGS = frozenset({"strong", "b"})
 

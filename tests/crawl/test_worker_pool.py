@@ -11,14 +11,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
+from scrapy.utils.test import get_crawler
 
 from core.child import frame, read_frame
 from core.errors import UnusableDocumentError
 from core.minhash import MinHasher, SignatureJob
 from core.records import body_text
-from core.worker_pool import WorkerPool, configured_workers
+from core.worker_pool import WorkerPool, configured_workers, crawl_pool
 from crawler.parse_jobs import LinksJob, ParseJob, prose_words
 from crawler.parsing import parse_article
+from crawler.spiders.health import HealthSpider
+from pipelines.dedup import DedupPipeline
 from tests.parsing.golden import golden_names, golden_page
 
 CRAWL_PID = os.getpid()
@@ -157,3 +160,11 @@ def test_jobs_and_records_survive_plain_pickling_and_copying() -> None:
         assert pickle.loads(pickle.dumps(job, protocol)) == job
         assert pickle.loads(pickle.dumps(record, protocol)) == record
     assert copy.deepcopy(record) == record and copy.copy(job) == job
+
+
+def test_spider_and_dedup_share_the_crawls_one_pool() -> None:
+    crawler = get_crawler(HealthSpider, {"HEALTHCRAWL_WORKER_PROCESSES": 1})
+    spider = HealthSpider.from_crawler(crawler, site="demo", start_url="http://www.healthdemo.test/")
+    assert DedupPipeline.from_crawler(crawler).workers is spider.parser is crawl_pool(crawler)
+    assert crawl_pool(crawler).workers == 1
+    assert crawl_pool(get_crawler(HealthSpider)) is not crawl_pool(crawler)

@@ -1,0 +1,75 @@
+"""Child processes: replies in order, failures where the caller waits, and a clear error
+when the child is gone."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+from dataclasses import dataclass
+
+import pytest
+
+from core.child import ChildEnded, ChildProcess, InProcess, Reply, Request, frame, read_frame, serve
+
+
+@dataclass(frozen=True)
+class Square:
+    number: int
+
+    def run(self) -> int:
+        if self.number < 0:
+            raise ValueError(f"negative: {self.number}")
+        return self.number * self.number
+
+
+def served(*requests: Request) -> list[Reply]:
+    """The replies ``serve`` writes for ``requests`` (handler: run the job)."""
+    source, sink = io.BytesIO(b"".join(frame(r) for r in requests)), io.BytesIO()
+    serve(lambda job: job.run(), source, sink)
+    sink.seek(0)
+    replies = []
+    while (reply := read_frame(sink)) is not None:
+        replies.append(reply)
+    return replies
+
+
+def test_requests_that_ask_are_answered_in_order() -> None:
+    assert [r.value for r in served(Request(Square(2)), Request(Square(3)))] == [4, 9]
+
+
+def test_a_failed_job_is_answered_with_its_exception_and_the_next_still_runs() -> None:
+    failed, next_one = served(Request(Square(-1)), Request(Square(4)))
+    assert not failed.ok and isinstance(failed.value, ValueError)
+    assert next_one == Reply(True, 16)
+
+
+def test_a_failure_without_a_reply_is_raised_at_the_next_waiting_request() -> None:
+    (reply,) = served(Request(Square(-1), reply=False), Request(Square(5), reply=False),
+                      Request(Square(6)))
+    with pytest.raises(ValueError, match="negative: -1"):
+        reply.unwrap()
+
+
+def test_in_process_endpoint_keeps_the_same_failure_rule() -> None:
+    endpoint = InProcess(lambda job: job.run())
+    endpoint.send(Square(-2))
+    with pytest.raises(ValueError, match="negative: -2"):
+        endpoint.call(Square(3))
+
+
+def test_a_child_process_answers_what_the_handler_returns() -> None:
+    child = ChildProcess("core.child:run_jobs")
+    try:
+        assert child.call(Square(7)) == 49
+    finally:
+        child.close()
+
+
+def test_a_child_that_died_is_named_in_one_clear_error() -> None:
+    child = ChildProcess("core.child:run_jobs")
+    os.kill(child._child.pid, signal.SIGKILL)
+    child._child.wait()
+    with pytest.raises(ChildEnded, match="core.child:run_jobs ended"):
+        child.call(Square(2))
+    child.close()

@@ -1,0 +1,37 @@
+"""A signed record carries its MinHash signature beside the record, never in it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+from dataclasses import asdict
+
+import numpy as np
+from itemadapter import ItemAdapter
+
+from core.minhash import MinHasher
+from core.records import ArticleRecord, SignedRecord, body_text
+from tests.pipelines.conftest import build_record
+
+RECORD = build_record()
+SIGNATURE = MinHasher().signature(body_text(RECORD))
+
+
+def test_a_signed_record_has_the_record_fields_and_the_signature() -> None:
+    signed = SignedRecord.of(RECORD, SIGNATURE)
+    assert asdict(signed) == asdict(RECORD)
+    assert np.array_equal(signed.signature, SIGNATURE)
+
+
+def test_feed_exports_see_only_the_record_fields() -> None:
+    signed = SignedRecord.of(RECORD, SIGNATURE)
+    assert dict(ItemAdapter(signed)) == dict(ItemAdapter(RECORD))
+    json.dumps(ItemAdapter(signed).asdict())  # no numpy array to refuse
+
+
+def test_a_pickled_or_copied_signed_record_is_the_plain_record() -> None:
+    signed = SignedRecord.of(RECORD, SIGNATURE)
+    for twin in (pickle.loads(pickle.dumps(signed)), copy.copy(signed), copy.deepcopy(signed)):
+        assert type(twin) is ArticleRecord
+        assert twin == RECORD
