@@ -3,7 +3,7 @@ headings in order, prevention/tips items, as the pages' README decides them.
 
 Headings are compared with their enumerators stripped on both sides: the README keeps
 "1. Eat more protein" as the source has it, while the record's ``heading`` holds the text
-without its number (DESIGN.md: "heading: str (enumerator stripped)"; the number goes to
+without its enumerator (docs/record-contract.md, "The record"; the number goes to
 ``Section.number``). Nothing else is normalised away.
 """
 

@@ -1,4 +1,5 @@
-"""Headings versus items, section kinds, and how sections fill (DESIGN.md rules)."""
+"""Headings versus items, section kinds, and how sections fill (the rules of
+docs/record-contract.md, "Headings and items")."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from core.section_kinds import section_kind
 from crawler.parsing import parse_article
 
 URL = "https://www.keepto.com/p/1.html"
-"""The keepto profile's rules (DESIGN.md's), on minimal markup."""
+"""The keepto profile's rules (docs/record-contract.md's), on minimal markup."""
 
 
 def parse_body(body: str, url: str = URL) -> ArticleRecord:
