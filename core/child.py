@@ -18,7 +18,7 @@ ends the child; Ctrl-C is ignored, since the crawl's process decides how a run e
 Parents: :class:`ChildProcess` (blocking calls, the table writer) and
 ``core.worker_pool`` (the reactor's asyncio loop, the parse workers) speak the same
 frames; :class:`InProcess` applies a handler in the caller's process behind the same
-interface as :class:`ChildProcess`.
+interface as :class:`ChildProcess` (its failures are raised at once).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import struct
 import subprocess
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,7 +135,8 @@ class Endpoint(Protocol):
     """Where a caller's messages are handled: in a child, or in the caller's process."""
 
     def send(self, message: Any) -> None:
-        """Hand ``message`` over without waiting; a failure is raised by the next :meth:`call`."""
+        """Hand ``message`` over without waiting for its answer. A failure is raised here
+        in the caller's process, and by the next :meth:`call` from a child."""
 
     def call(self, message: Any) -> Any:
         """Handle ``message`` and return the handler's value (or raise its exception)."""
@@ -165,12 +167,12 @@ class ChildProcess:
         return reply.unwrap()
 
     def close(self) -> None:
-        """Close the child's input and wait for it to end."""
-        if self._child.poll() is None:
-            assert self._child.stdin is not None
+        """Close the child's input, wait for it to end, and release both pipes."""
+        for pipe in (self._child.stdin, self._child.stdout):
             with contextlib.suppress(BrokenPipeError):
-                self._child.stdin.close()
-            self._child.wait()
+                if pipe is not None:
+                    pipe.close()
+        self._child.wait()
 
     def _write(self, request: Request, flush: bool = False) -> None:
         assert self._child.stdin is not None
@@ -187,23 +189,16 @@ class ChildProcess:
 
 
 class InProcess:
-    """An :class:`Endpoint` that applies ``handler`` in the caller's process, with the
-    same failure rule as a child (a failed :meth:`send` is raised by the next call)."""
+    """An :class:`Endpoint` that applies ``handler`` in the caller's process: a failed
+    :meth:`send` raises at once, as a direct call would."""
 
     def __init__(self, handler: Handler) -> None:
         self._handler = handler
-        self._failure: BaseException | None = None
 
     def send(self, message: Any) -> None:
-        if self._failure is None:
-            try:
-                self._handler(message)
-            except Exception as error:
-                self._failure = error
+        self._handler(message)
 
     def call(self, message: Any) -> Any:
-        if self._failure is not None:
-            raise self._failure
         return self._handler(message)
 
     def close(self) -> None:
@@ -240,9 +235,15 @@ def serve(handler: Handler, source: IO[bytes], sink: IO[bytes], read_ahead: int 
 
 
 def _read_ahead(source: IO[bytes], inbox: queue.Queue[Request | None]) -> None:
-    while (request := read_frame(source)) is not None:
-        inbox.put(request)
-    inbox.put(None)
+    """Queue every request; at the end of input, or a request that cannot be read (the
+    child ends then, and its parent reruns or reports what was pending), queue None."""
+    try:
+        while (request := read_frame(source)) is not None:
+            inbox.put(request)
+    except Exception:
+        traceback.print_exc()  # to stderr, which the crawl's process shares
+    finally:
+        inbox.put(None)
 
 
 def load_handler(spec: str) -> Handler:

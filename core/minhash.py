@@ -109,7 +109,7 @@ def word_hashes(text: str) -> npt.NDArray[np.uint64]:
     A word's hash is a polynomial of its UTF-8 bytes modulo 2**64 (then mixed), computed
     for all words at once from prefix sums in numpy: hashing word by word in Python cost
     more than the rest of the signature. ASCII text is cut into words by a byte table,
-    with the same result as ``words``; other text goes through ``words`` first.
+    with the same result as ``word_tokens``; other text goes through ``word_tokens`` first.
     """
     if text.isascii():
         data = np.frombuffer(text.lower().encode("ascii"), dtype=np.uint8)

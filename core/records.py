@@ -157,7 +157,18 @@ class SignedRecord(ArticleRecord):
         return signed
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        return _plain_record, (tuple(getattr(self, name) for name in _FIELD_NAMES),)
+        return _plain_record, (self._values(),)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a record (signed or not) with the same fields."""
+        if not isinstance(other, ArticleRecord):
+            return NotImplemented
+        return self._values() == tuple(getattr(other, name) for name in _FIELD_NAMES)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the record
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _FIELD_NAMES)
 
 
 def _plain_record(values: tuple[Any, ...]) -> ArticleRecord:

@@ -3,7 +3,8 @@
 ``count_words`` counts words as a reader would (the record's ``word_count``);
 ``word_tokens`` gives the normalized words near-duplicate detection compares. Both treat
 each CJK character as one word, since those scripts put no spaces between words, and
-share one definition of which characters that is (``CJK_CHARACTERS``).
+share one definition of which characters that is (``CJK_CHARACTERS``; tokens leave out
+the compatibility ideographs NFKC has already mapped).
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ import re
 import unicodedata
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CJK_CHARACTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_KANA_HAN_HANGUL = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+CJK_CHARACTERS = _KANA_HAN_HANGUL + "\uf900-\ufaff"
 """Kana, CJK ideographs (with extension A and compatibility ideographs) and Hangul, as a
 regex character-class body."""
 _CJK = re.compile(f"[{CJK_CHARACTERS}]")
-_TOKEN = re.compile(f"[{CJK_CHARACTERS}]|[^\\W_]+")
+_TOKEN = re.compile(f"[{_KANA_HAN_HANGUL}]|[^\\W_]+")
+"""Tokens are taken after NFKC, which maps nearly every compatibility ideograph to its
+unified one; the dozen it leaves stay inside word runs, as the MinHash signatures so far
+were computed."""
 
 
 def normalize(text: str) -> str:

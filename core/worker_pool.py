@@ -25,17 +25,22 @@ import asyncio
 import logging
 import os
 import pickle
+import weakref
 from collections import deque
+from collections.abc import Callable
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 
 from core.child import HEADER, Job, Request, child_command, child_env, frame
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
 class WorkerDied(RuntimeError):
     """The worker process ended with this job still pending."""
 
@@ -101,7 +106,8 @@ class _Worker:
 class WorkerPool:
     """Runs :class:`Job` s in ``workers`` worker processes."""
 
-    def __init__(self, workers: int, max_restarts: int = 3) -> None:
+    def __init__(self, workers: int, max_restarts: int = 3,
+                 stats: Callable[[], StatsCollector | None] | None = None) -> None:
         if workers < 0:
             raise ValueError(f"parse workers must be 0 or more, got {workers}")
         self.workers = workers
@@ -109,6 +115,9 @@ class WorkerPool:
         self.restarts = 0
         self.in_process_jobs = 0
         """Jobs run in the crawl's process because their worker died."""
+        self._stats = stats
+        """Where both counts go as they happen (``healthcrawl/workers/...``), looked up
+        then: a crawl's stats exist only once it runs."""
         self._pool: list[_Worker] = []
         self._starting: asyncio.Lock | None = None
 
@@ -120,8 +129,7 @@ class WorkerPool:
             worker = await self._idlest_worker()
             return await worker.send(job)
         except (WorkerDied, OSError) as error:
-            self.restarts += 1
-            self.in_process_jobs += 1
+            self._count_fallback()
             if self.restarts > self.max_restarts:
                 logger.error("worker processes keep failing (%s); running jobs in the crawl's "
                              "process from now on", error)
@@ -129,6 +137,13 @@ class WorkerPool:
                 logger.error("%s; its jobs run in the crawl's process, a new worker takes the "
                              "next ones", error)
             return job.run()
+
+    def _count_fallback(self) -> None:
+        self.restarts += 1
+        self.in_process_jobs += 1
+        if self._stats is not None and (stats := self._stats()) is not None:
+            stats.inc_value("healthcrawl/workers/restarts")
+            stats.inc_value("healthcrawl/workers/in_process_jobs")
 
     async def _idlest_worker(self) -> _Worker:
         if len(self._pool) != self.workers or not all(w.alive for w in self._pool):
@@ -164,19 +179,19 @@ _CRAWL_POOLS: WeakKeyDictionary[Crawler, WorkerPool] = WeakKeyDictionary()
 
 
 def crawl_pool(crawler: Crawler) -> WorkerPool:
-    """The crawl's one pool, made on first use from ``HEALTHCRAWL_WORKER_PROCESSES``;
-    it closes when the spider closes (after the item pipelines), counting in the stats
-    the jobs a dying worker left to the crawl's process (``healthcrawl/workers/...``)."""
+    """The crawl's one pool, made on first use from ``HEALTHCRAWL_WORKER_PROCESSES``; it
+    counts in the crawl's stats the jobs a dying worker left to the crawl's process
+    (``healthcrawl/workers/...``) and closes when the spider closes (after the item
+    pipelines)."""
     pool = _CRAWL_POOLS.get(crawler)
     if pool is None:
+        crawl = weakref.ref(crawler)  # the crawler holds its pool, not the other way round
         pool = _CRAWL_POOLS[crawler] = WorkerPool(
-            configured_workers(crawler.settings.get("HEALTHCRAWL_WORKER_PROCESSES")))
-
-        async def close() -> None:
-            await pool.close()
-            if pool.restarts and crawler.stats is not None:
-                crawler.stats.set_value("healthcrawl/workers/restarts", pool.restarts)
-                crawler.stats.set_value("healthcrawl/workers/in_process_jobs", pool.in_process_jobs)
-
-        crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
+            configured_workers(crawler.settings.get("HEALTHCRAWL_WORKER_PROCESSES")),
+            stats=lambda: _stats_of(crawl()))
+        crawler.signals.connect(pool.close, signal=signals.spider_closed)  # weakly, as the pool lives
     return pool
+
+
+def _stats_of(crawler: Crawler | None) -> StatsCollector | None:
+    return crawler.stats if crawler is not None else None

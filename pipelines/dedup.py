@@ -46,7 +46,7 @@ from core.minhash import (
     SignatureJob,
 )
 from core.profiles import all_host_aliases
-from core.records import ArticleRecord, SignedRecord, body_text
+from core.records import ArticleRecord, body_text
 from core.urls import canonicalize_url
 from core.worker_pool import WorkerPool, crawl_pool
 from pipelines.dedup_store import DedupStore, MemoryDedupStore
@@ -160,8 +160,9 @@ class DedupPipeline:
 
     def sent_signature(self, record: ArticleRecord) -> Signature | None:
         """The signature that came with ``record``, if it has this stage's length."""
-        if isinstance(record, SignedRecord) and record.signature.shape == (self.hasher.num_perm,):
-            return record.signature
+        signature: Signature | None = getattr(record, "signature", None)  # a SignedRecord's, if kept
+        if signature is not None and signature.shape == (self.hasher.num_perm,):
+            return signature
         return None
 
     def check(self, record: ArticleRecord, signature: Signature | None = None) -> ArticleRecord:

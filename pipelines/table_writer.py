@@ -5,8 +5,9 @@ Turning records into CSV and Parquet row groups is CPU the crawl's single core c
 least, so the export stage writes through a child unless ``HEALTHCRAWL_WORKER_PROCESSES``
 is 0. Either way it holds a :class:`~core.child.Endpoint` and sends the same messages:
 appends (:class:`WriteRecord`, :class:`WriteDuplicate`) leave without waiting; the others
-wait for their answer, and the first failed append is raised by the next of them, so the
-export stage marks the run failed and never publishes it.
+wait for their answer. A failed append is raised at once in the crawl's process, and from
+a child by the next message that waits, so the export stage marks the run failed and never
+publishes it.
 """
 
 from __future__ import annotations

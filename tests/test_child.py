@@ -6,11 +6,16 @@ from __future__ import annotations
 import io
 import os
 import signal
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from core.child import ChildEnded, ChildProcess, InProcess, Reply, Request, frame, read_frame, serve
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -51,11 +56,38 @@ def test_a_failure_without_a_reply_is_raised_at_the_next_waiting_request() -> No
         reply.unwrap()
 
 
-def test_in_process_endpoint_keeps_the_same_failure_rule() -> None:
+def test_in_process_endpoint_raises_a_failed_send_at_once() -> None:
     endpoint = InProcess(lambda job: job.run())
-    endpoint.send(Square(-2))
     with pytest.raises(ValueError, match="negative: -2"):
-        endpoint.call(Square(3))
+        endpoint.send(Square(-2))
+    assert endpoint.call(Square(3)) == 9
+
+
+def test_a_request_the_child_cannot_read_ends_it_instead_of_hanging(tmp_path: Path) -> None:
+    # A class the child cannot import: unpickling fails in the read-ahead thread.
+    script = tmp_path / "unreadable.py"
+    script.write_text("""
+from dataclasses import dataclass
+from core.child import ChildEnded, ChildProcess
+
+@dataclass(frozen=True)
+class Local:
+    def run(self) -> int:
+        return 1
+
+child = ChildProcess("core.child:run_jobs")
+try:
+    child.call(Local())
+except ChildEnded as error:
+    print("ended:", error)
+finally:
+    child.close()
+""")
+    errors = tmp_path / "stderr.txt"
+    with errors.open("w") as stderr:  # a file, not a pipe the hung child would hold open
+        done = subprocess.run([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=stderr,
+                              text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.startswith("ended: the child process core.child:run_jobs ended"), errors.read_text()
 
 
 def test_a_child_process_answers_what_the_handler_returns() -> None:

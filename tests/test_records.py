@@ -35,3 +35,9 @@ def test_a_pickled_or_copied_signed_record_is_the_plain_record() -> None:
     for twin in (pickle.loads(pickle.dumps(signed)), copy.copy(signed), copy.deepcopy(signed)):
         assert type(twin) is ArticleRecord
         assert twin == RECORD
+
+
+def test_a_signed_record_equals_the_record_it_was_made_from() -> None:
+    signed = SignedRecord.of(RECORD, SIGNATURE)
+    assert signed == RECORD and signed == RECORD
+    assert signed != build_record(n=2)

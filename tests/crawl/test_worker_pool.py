@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import io
 import os
 import pickle
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -168,3 +170,19 @@ def test_spider_and_dedup_share_the_crawls_one_pool() -> None:
     assert DedupPipeline.from_crawler(crawler).workers is spider.parser is crawl_pool(crawler)
     assert crawl_pool(crawler).workers == 1
     assert crawl_pool(get_crawler(HealthSpider)) is not crawl_pool(crawler)
+
+
+def test_the_crawl_pool_counts_jobs_a_dying_worker_left_in_the_crawl_stats() -> None:
+    crawler = get_crawler(HealthSpider, {"HEALTHCRAWL_WORKER_PROCESSES": 1})
+    assert run_all(crawl_pool(crawler), [DiesInAWorker(7)]) == [7]
+    assert crawler.stats.get_value("healthcrawl/workers/in_process_jobs") == 1
+    assert crawler.stats.get_value("healthcrawl/workers/restarts") == 1
+
+
+def test_a_crawl_pool_does_not_keep_its_crawler_alive() -> None:
+    crawler = get_crawler(HealthSpider)
+    crawl_pool(crawler)
+    gone = weakref.ref(crawler)
+    del crawler
+    gc.collect()
+    assert gone() is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -304,3 +305,9 @@ def test_signature_of_the_wrong_length_sent_with_a_record_is_ignored(crawler: Cr
     stage = DedupPipeline.from_crawler(crawler)
     record = SignedRecord.of(build_record(n=1), MinHasher(64).signature("x"))
     assert stage.sent_signature(record) is None
+
+
+def test_a_signed_record_rebuilt_without_its_signature_gets_one_computed(crawler: Crawler) -> None:
+    stage = DedupPipeline.from_crawler(crawler)
+    rebuilt = replace(SignedRecord.of(build_record(n=1), MinHasher().signature("x")), title="Other")
+    assert stage.sent_signature(rebuilt) is None

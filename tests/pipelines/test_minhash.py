@@ -157,7 +157,7 @@ def test_words_split_cjk_characters_and_fold_case() -> None:
 
 
 def test_ascii_and_other_text_hash_their_words_alike() -> None:
-    # ASCII text is cut by a byte table, other text by the ``words`` regex: same words, same hashes.
+    # ASCII text is cut by a byte table, other text by the ``word_tokens`` regex: same words, same hashes.
     ascii_text = "Wash_your HANDS, 20 seconds!"
     assert word_hashes(ascii_text + " café").tolist()[:5] == word_hashes(ascii_text).tolist()
     assert len(set(word_hashes("hands hand handss ab ba").tolist())) == 5
