@@ -97,3 +97,12 @@ def test_a_child_that_cannot_create_the_files_fails_at_open(tmp_path: Path) -> N
 def test_a_message_before_open_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="before OpenTables"):
         table_writer(in_child=False).call(CountRows())
+
+
+@pytest.mark.parametrize("in_child", [True, False], ids=["child", "in-process"])
+def test_closing_tables_that_were_never_opened_is_harmless(in_child: bool) -> None:
+    writer = table_writer(in_child)
+    try:
+        writer.call(CloseTables())  # what a run whose export folder could not be made does
+    finally:
+        writer.close()
