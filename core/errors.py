@@ -30,3 +30,10 @@ class UnknownSiteError(InputError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"unknown site {name!r}; known sites: {', '.join(known)}")
         self.name = name
+
+
+class RunLocked(HealthcrawlError):
+    """Another run holds the output folder's lock; running again later can work."""
+
+    exit_code = 75  # EX_TEMPFAIL (sysexits.h): a scheduler may retry
+    retryable = True

@@ -1,15 +1,19 @@
 """The ``healthcrawl`` command: a thin shell over the library, testable in-process.
 
 ``main(argv)`` parses, dispatches to one function per subcommand and returns the exit
-code; every expected failure is one line on stderr and a documented code:
+code; every expected failure is one line on stderr and a documented code. In every case but
+0, ``latest`` still points at the previous publication:
 
 ====  ==========================================================================
 code  meaning
 ====  ==========================================================================
-0     success
-1     the run failed (crawl errors, export failure); details in the log
+0     success: the tables were published
+1     the run failed (a write or the publication failed, the crawl crashed)
 2     bad input: missing/empty/binary/non-HTML file, unknown site, bad option
-130   interrupted (Ctrl-C)
+3     finished but not published: stopped by a limit (``--max-pages``; see
+      ``--publish-partial``) or unhealthy (fewer articles than ``--min-articles``)
+75    another run holds the output folder's lock (try again later)
+130   interrupted (Ctrl-C, SIGTERM)
 ====  ==========================================================================
 """
 
@@ -18,18 +22,22 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import version
 from pathlib import Path
 
-from core.errors import HealthcrawlError, InputError
+from core.errors import HealthcrawlError, InputError, RunLocked
 from core.profiles import get_profile, profile_names
 from crawler.params import CrawlParams
 from crawler.parsing import parse_article
 from crawler.run import CrawlResult, run_crawl, setting_value
+from pipelines.lock import RunLock
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_LOCKED = RunLocked.exit_code
 _HTML_TAG = re.compile(rb"<\s*[a-zA-Z!/]")
 
 
@@ -55,8 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthcrawl",
         description="Crawl health-article sites and publish tidy CSV/Parquet tables.",
-        epilog="Exit codes: 0 ok, 1 run failed, 2 bad input, 130 interrupted.",
+        epilog="Exit codes: 0 published, 1 run failed, 2 bad input, 3 finished but not published "
+        "(partial or unhealthy), 75 another run holds the lock, 130 interrupted.",
     )
+    parser.add_argument("--version", action="version", version=f"healthcrawl {version('healthcrawl')}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     _add_parse(commands)
     _add_crawl(commands)
@@ -99,7 +109,12 @@ def _add_crawl_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", default="csv,parquet,jsonl", metavar="LIST",
                          help="comma-separated formats: csv, parquet, jsonl (default: all three)")
     command.add_argument("--max-pages", type=int, default=0, metavar="N",
-                         help="stop after N responses (0: no limit)")
+                         help="stop after N responses (0: no limit); such a run is not published "
+                         "unless --publish-partial")
+    command.add_argument("--publish-partial", action="store_true",
+                         help="publish a run stopped by a limit (--max-pages, CLOSESPIDER_*)")
+    command.add_argument("--min-articles", type=int, default=1, metavar="N",
+                         help="a run with fewer articles is unhealthy and not published (default 1)")
     command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     command.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                          help="override a Scrapy or HEALTHCRAWL_* setting (repeatable; "
@@ -145,13 +160,36 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
         raise InputError(f"unknown --format {','.join(unknown) or '(empty)'}: use csv, parquet, jsonl")
     if args.max_pages < 0:
         raise InputError("--max-pages must be 0 or more")
+    if args.min_articles < 0:
+        raise InputError("--min-articles must be 0 or more")
+    check_out_dir(args.out)
     return {
         "HEALTHCRAWL_EXPORT_DIR": str(args.out),
         "HEALTHCRAWL_EXPORT_FORMATS": formats,
         "CLOSESPIDER_PAGECOUNT": args.max_pages,
+        "HEALTHCRAWL_PUBLISH_PARTIAL": args.publish_partial,
+        "HEALTHCRAWL_MIN_ARTICLES": args.min_articles,
         "LOG_LEVEL": args.log_level,
         **_settings_flags(args.set),
     }
+
+
+def check_out_dir(out: Path) -> None:
+    """:class:`InputError` when ``out`` cannot take publications: a file, a folder this
+    user cannot write, or one whose ``latest`` is a real folder; :class:`RunLocked` when
+    another run is writing there (the export stage takes the lock for the run itself)."""
+    existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise InputError(f"--out {out}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"--out {out}: {existing} is not writable")
+    latest = out / "latest"
+    if latest.exists() and not latest.is_symlink():
+        raise InputError(f"--out {out}: {latest} is a real folder, not the link runs publish "
+                         "through; move it away")
+    probe = RunLock(out)  # a run already writing there: say so before starting a crawl
+    probe.acquire()
+    probe.release()
 
 
 def _settings_flags(pairs: list[str]) -> dict[str, object]:
@@ -194,17 +232,28 @@ def run_serve_demo_command(args: argparse.Namespace) -> int:
 def _report(result: CrawlResult, out: Path) -> int:
     print(f"healthcrawl: {result.summary()}", flush=True)
     if result.finish_reason == "shutdown":  # Ctrl-C / SIGTERM: Scrapy stopped gracefully
-        print(f"healthcrawl: interrupted; the previous publication in {out} is untouched",
-              file=sys.stderr)
+        print(f"healthcrawl: interrupted; nothing published, {_previous(out)}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    if not result.ok:
-        print(f"healthcrawl: error: the run did not finish cleanly ({result.finish_reason}); "
-              f"the previous publication in {out} is untouched", file=sys.stderr)
+    if result.outcome in ("partial", "unhealthy"):
+        print(f"healthcrawl: not published: {result.error}; {_previous(out)}", file=sys.stderr)
+        return EXIT_NOT_PUBLISHED
+    if result.outcome != "published":
+        why = result.error or f"the run did not finish cleanly ({result.finish_reason})"
+        print(f"healthcrawl: error: {why}; {_previous(out)}", file=sys.stderr)
         return EXIT_FAILED
     latest = out.resolve() / "latest"
-    print(f"healthcrawl: tables published in {latest} (data dictionary: exports/README.md; "
+    partial = " (a partial run: --publish-partial)" if result.finish_reason != "finished" else ""
+    print(f"healthcrawl: tables published{partial} in {latest} (data dictionary: exports/README.md; "
           f"run details: {latest / 'manifest.json'})")
     return EXIT_OK
+
+
+def _previous(out: Path) -> str:
+    """What readers of ``out`` still see."""
+    latest = out / "latest"
+    if latest.is_symlink() and latest.exists():
+        return f"{latest} still holds the previous publication ({latest.resolve().name})"
+    return f"nothing has been published in {out} yet"
 
 
 def run_parse(args: argparse.Namespace) -> int:

@@ -16,10 +16,12 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
+from twisted.python.failure import Failure
 
+from core.errors import HealthcrawlError
 from crawler.params import CrawlParams
 from crawler.spiders.health import HealthSpider
-from pipelines.export import PUBLISH_REASONS
+from pipelines.export import ERROR, OUTCOME
 
 ENV_PREFIX = "HEALTHCRAWL_"
 
@@ -49,6 +51,8 @@ class CrawlResult:
     finish_reason: str
     seconds: float
     stats: Mapping[str, Any]
+    failure: str | None = None
+    """Why the crawl could not start or run, in one line, when it raised."""
 
     @property
     def articles(self) -> int:
@@ -67,9 +71,17 @@ class CrawlResult:
         return failed + int(self.stats.get("log_count/ERROR", 0))
 
     @property
-    def ok(self) -> bool:
-        """The run ended as asked and its tables were published (or export is off)."""
-        return self.finish_reason in PUBLISH_REASONS and not self.stats.get("healthcrawl/export/discarded")
+    def outcome(self) -> str:
+        """What became of the tables (``pipelines.export.OUTCOMES``); with the export stage
+        off, ``published`` when the crawl finished and ``discarded`` when it did not."""
+        default = "published" if self.finish_reason == "finished" else "discarded"
+        return str(self.stats.get(OUTCOME, default))
+
+    @property
+    def error(self) -> str | None:
+        """Why the run was not published, in one line, when known."""
+        error = self.stats.get(ERROR) or self.failure
+        return str(error) if error else None
 
     def summary(self) -> str:
         return (f"{self.articles} articles, {self.duplicates} duplicates dropped, "
@@ -82,7 +94,17 @@ def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -
     process = CrawlerProcess(project_settings(overrides))
     crawler = process.create_crawler(HealthSpider)
     started = time.monotonic()
-    process.crawl(crawler, site=params.profile.name, start_url=",".join(params.start_urls))
+    failures: list[BaseException | None] = []
+
+    def keep(failure: Failure) -> None:
+        failures.append(failure.value)
+
+    crawling = process.crawl(crawler, site=params.profile.name, start_url=",".join(params.start_urls))
+    crawling.addErrback(keep)
     process.start()
+    for failure in failures:
+        if isinstance(failure, HealthcrawlError):  # e.g. the export folder's lock is held
+            raise failure
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    return CrawlResult(str(stats.get("finish_reason", "unknown")), time.monotonic() - started, stats)
+    why = next((f"{type(f).__name__}: {f}" for f in failures), None)
+    return CrawlResult(str(stats.get("finish_reason", "unknown")), time.monotonic() - started, stats, why)

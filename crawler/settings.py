@@ -74,6 +74,10 @@ HEALTHCRAWL_DEDUP_MINHASH_BANDS = 16
 HEALTHCRAWL_DEDUP_MINHASH_ROWS = 8
 HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE = 10_000
 HEALTHCRAWL_EXPORT_KEEP_RUNS = 3
+HEALTHCRAWL_PUBLISH_PARTIAL = False
+"""Publish a run stopped by a limit (CLOSESPIDER_*, --max-pages); its manifest says partial."""
+HEALTHCRAWL_MIN_ARTICLES = 1
+"""A finished run with fewer articles is unhealthy and not published (a site that was down)."""
 HEALTHCRAWL_EXPORT_DIR = "exports"
 HEALTHCRAWL_EXPORT_FORMATS = ["csv", "parquet", "jsonl"]
 

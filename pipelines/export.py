@@ -27,6 +27,7 @@ from scrapy.statscollectors import StatsCollector
 from core.records import SCHEMA_VERSION, ArticleRecord
 from core.worker_pool import configured_workers
 from pipelines.dedup import DuplicateDropped
+from pipelines.lock import RunLock
 from pipelines.publish import Publication
 from pipelines.signals import article_superseded
 from pipelines.stage import StageStats, as_record
@@ -46,9 +47,17 @@ from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
 logger = logging.getLogger(__name__)
 
 DEFAULT_FORMATS = ("csv", "parquet")
-PUBLISH_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout")
-"""Close reasons of a run that ended as asked (all done, or the limit the user set), and so
-publishes; any other (Ctrl-C ``shutdown``, ``closespider_errorcount``, a crash) discards."""
+PARTIAL_REASONS = ("closespider_pagecount", "closespider_itemcount", "closespider_timeout")
+"""Close reasons of a run stopped by a limit the user set: its crawl did not finish, so it
+is published only when asked (``HEALTHCRAWL_PUBLISH_PARTIAL``, ``--publish-partial``)."""
+OUTCOME = "healthcrawl/export/outcome"
+"""Stat: what became of the run's tables, one of :data:`OUTCOMES`."""
+ERROR = "healthcrawl/export/error"
+"""Stat: the one line that says why a run was not published."""
+OUTCOMES = ("published", "partial", "unhealthy", "failed", "discarded")
+"""``published`` (``latest`` moved); ``partial``, stopped by a limit and not published;
+``unhealthy``, finished with fewer articles than ``HEALTHCRAWL_MIN_ARTICLES``;
+``failed``, a write or the publication failed; ``discarded``, interrupted or crashed."""
 
 
 def new_run_id(now: datetime) -> str:
@@ -69,8 +78,13 @@ class ExportPipeline:
         keep_runs: int = 3,
         run_id: str | None = None,
         own_process: bool = False,
+        publish_partial: bool = False,
+        min_articles: int = 1,
     ) -> None:
         self._stats = stats
+        self.publish_partial = publish_partial
+        self.min_articles = min_articles
+        self.lock = RunLock(export_dir)
         self.counters = StageStats(stats, "export")
         self.started_at = datetime.now(UTC)
         self.publication = Publication(export_dir, run_id or new_run_id(self.started_at), keep_runs)
@@ -82,6 +96,8 @@ class ExportPipeline:
         """Where the tables are written (``pipelines.table_writer``); a child starts here, so
         its start-up overlaps the crawl's own."""
         self.failed = False
+        self.error: str | None = None
+        """Why the run failed, in one line, when that is known."""
         self.published: Path | None = None
         self.successors: dict[str, str] = {}
         """Superseded article_key -> the key kept instead (``article_superseded``)."""
@@ -103,6 +119,8 @@ class ExportPipeline:
             keep_runs=settings.getint("HEALTHCRAWL_EXPORT_KEEP_RUNS", 3),
             run_id=settings.get("HEALTHCRAWL_RUN_ID") or None,
             own_process=configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES")) > 0,
+            publish_partial=settings.getbool("HEALTHCRAWL_PUBLISH_PARTIAL", False),
+            min_articles=settings.getint("HEALTHCRAWL_MIN_ARTICLES", 1),
         )
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.article_superseded, signal=article_superseded)
@@ -110,10 +128,18 @@ class ExportPipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        """Create the temp folder and every file; waits for the table writer, so one that
-        cannot start or create the files fails the crawl before its first request."""
-        self.publication.begin()
-        self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size))
+        """Take the export folder's run lock, create the temp folder and every file; waits
+        for the table writer, so one that cannot start or create the files fails the crawl
+        before its first request. The reason is also kept in the stats (``ERROR``)."""
+        try:
+            self.lock.acquire()
+            self.publication.begin()
+            self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size))
+        except Exception as error:
+            self.failed = True
+            self.error = f"cannot export to {self.publication.export_dir}: {error}"
+            self._stats.set_value(ERROR, self.error)
+            raise
 
     def process_item(self, item: Any) -> ArticleRecord:
         """Append the record's rows to every table; a failed write spoils the run, and
@@ -153,31 +179,55 @@ class ExportPipeline:
         self.finish(reason, self._stats.get_stats())
 
     def finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> Path | None:
-        """Publish the run when it ended as asked (``PUBLISH_REASONS``) and nothing failed;
-        else discard it."""
+        """Publish the run when its crawl finished (or stopped at a limit, if asked), it has
+        at least ``min_articles`` and nothing failed; else discard it. Either way the
+        outcome (``OUTCOME``) and why (``ERROR``) go to the stats, and the lock is let go."""
         try:
-            return self._finish(reason, crawl_stats)
+            outcome, why, published = self._finish(reason, crawl_stats)
         finally:
             self.tables.close()
+            self.lock.release()
+        self._stats.set_value(OUTCOME, outcome)
+        if why:
+            self._stats.set_value(ERROR, why)
+        if outcome != "published":
+            self.counters.inc("discarded")
+            logger.warning("healthcrawl export: run %s not published (%s)", self.publication.run_id, why)
+        return published
 
-    def _finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> Path | None:
+    def _finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> tuple[str, str, Path | None]:
         self._attempt("closing the tables", lambda: self.tables.call(CloseTables()))
-        if reason in PUBLISH_REASONS and not self.failed:
+        outcome, why = self._verdict(reason)
+        if outcome == "published":
             self._attempt("removing superseded articles",
                           lambda: self.tables.call(RetractArticles(self.successors)))
-        if reason not in PUBLISH_REASONS or self.failed:
+            outcome, why = self._verdict(reason)
+        if outcome != "published":
             self.publication.abort()
-            self.counters.inc("discarded")
-            why = "a write failed" if self.failed else f"spider closed: {reason}"
-            logger.warning("healthcrawl export: run %s discarded (%s)", self.publication.run_id, why)
-            return None
+            return outcome, why, None
         try:
             self.published = self.publication.commit(self.manifest(reason, crawl_stats))
-        except BaseException:
+        except Exception as error:
             self.publication.abort()
-            raise
+            logger.exception("healthcrawl export: publishing run %s failed", self.publication.run_id)
+            return "failed", f"publishing to {self.publication.export_dir} failed: {error}", None
         logger.info("%s; published %s", self.counters.summary(), self.published)
-        return self.published
+        return "published", "", self.published
+
+    def _verdict(self, reason: str) -> tuple[str, str]:
+        """What the run's end means for its tables (one of ``OUTCOMES``), and why."""
+        if self.failed:
+            return "failed", self.error or "a write failed (see the log)"
+        if reason in PARTIAL_REASONS and not self.publish_partial:
+            return "partial", (f"stopped by a limit ({reason}) before the crawl finished; "
+                               "--publish-partial publishes such runs")
+        if reason != "finished" and reason not in PARTIAL_REASONS:
+            return "discarded", f"the crawl did not finish ({reason})"
+        articles = self.counters.value("kept") - self.counters.value("retracted")
+        if articles < self.min_articles:
+            return "unhealthy", (f"{articles} articles, fewer than the {self.min_articles} a healthy "
+                                 "run has (--min-articles)")
+        return "published", ""
 
     def manifest(self, reason: str, crawl_stats: Mapping[str, Any]) -> dict[str, Any]:
         """What ``manifest.json`` says about the run."""
@@ -187,6 +237,7 @@ class ExportPipeline:
             "started_at": self.started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
             "finish_reason": reason,
+            "partial": reason != "finished",
             "formats": list(self.formats),
             "row_counts": self.tables.call(CountRows()),
             "files": sorted(path.name for path in self.publication.temp_dir.iterdir()),
@@ -200,8 +251,9 @@ class ExportPipeline:
             return
         try:
             step()
-        except Exception:
+        except Exception as error:
             self.failed = True
+            self.error = f"{what} failed: {error}"
             logger.exception("healthcrawl export: %s failed", what)
 
     @contextmanager
@@ -209,8 +261,9 @@ class ExportPipeline:
         """Mark the run failed when the block raises, so it is never published."""
         try:
             yield
-        except BaseException:
+        except BaseException as error:
             self.failed = True
+            self.error = self.error or f"writing the tables failed: {error}"
             raise
 
 

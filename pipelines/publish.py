@@ -13,7 +13,11 @@ reader resolving ``latest`` sees the whole old set or the whole new set, never a
 never a half-written file; files it already opened stay readable. Renaming one directory
 over another non-empty one is not atomic on POSIX, hence the symlink. A failed run deletes
 its temp folder and never touches ``latest`` or ``runs/<id>``; a killed run leaves only a
-``.tmp-*`` folder behind, safe to delete while no run is writing.
+``.tmp-*`` folder behind, which the next run removes (it holds the folder's run lock,
+``pipelines.lock``, so no other run can be writing there).
+
+Old runs are pruned by run id (ids sort by start time), keeping the newest ``keep_runs``
+and always the one ``latest`` points to.
 """
 
 from __future__ import annotations
@@ -56,8 +60,17 @@ class Publication:
         if self.final_dir.exists():
             raise PublishError(f"run {self.run_id!r} was already published at {self.final_dir}")
         self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self._remove_leftovers()
         self.temp_dir.mkdir()
         return self.temp_dir
+
+    def _remove_leftovers(self) -> None:
+        """Temp folders and half-made ``latest`` links of runs that died (the caller holds
+        the run lock: no other run is writing)."""
+        for folder in self.runs_dir.glob(f"{TEMP_PREFIX}*"):
+            shutil.rmtree(folder, ignore_errors=True)
+        for link in self.export_dir.glob(f".{LATEST}-*"):
+            link.unlink(missing_ok=True)
 
     def commit(self, manifest: Mapping[str, Any]) -> Path:
         """Write the manifest, make the run durable, point ``latest`` at it; return its folder."""
@@ -83,13 +96,12 @@ class Publication:
         _fsync_dir(self.export_dir)
 
     def _prune(self) -> None:
-        """Delete published runs beyond the newest ``keep_runs`` (never the current one)."""
-        runs = sorted(
-            (p for p in self.runs_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
-            key=lambda p: p.stat().st_mtime_ns,
-        )
+        """Delete published runs beyond the newest ``keep_runs`` by run id, never the one
+        ``latest`` points to."""
+        current = (self.export_dir / LATEST).resolve()
+        runs = sorted(p for p in self.runs_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
         for old in runs[: -self.keep_runs]:
-            if old != self.final_dir:
+            if old.resolve() != current:
                 shutil.rmtree(old, ignore_errors=True)
 
 

@@ -33,6 +33,10 @@ class StageStats:
         """Add ``count`` to ``healthcrawl/<stage>/<name>``."""
         self._stats.inc_value(self._prefix + name, count)
 
+    def value(self, name: str) -> int:
+        """The counter ``healthcrawl/<stage>/<name>`` (0 before its first ``inc``)."""
+        return int(self._stats.get_value(self._prefix + name, 0))
+
     def summary(self) -> str:
         """One line with every counter of the stage, e.g. for ``close_spider``."""
         values = {

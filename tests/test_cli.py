@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from crawler.cli import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_PUBLISHED,
+    EXIT_OK,
+    _report,
+    main,
+)
+from crawler.run import CrawlResult
+from pipelines.export import ERROR, OUTCOME
 from tests.parsing.golden import golden_page
 
 SEED = "01-seed-lips-twitching"
@@ -77,3 +87,49 @@ def test_missing_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit) as exit_info:
         main([])
     assert exit_info.value.code == EXIT_BAD_INPUT
+
+
+@pytest.mark.parametrize("case", ["a file", "latest a real folder"])
+def test_an_out_folder_that_cannot_take_publications_exits_2_before_crawling(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    if case == "a file":
+        out.write_text("not a folder")
+    else:
+        (out / "latest").mkdir(parents=True)
+    assert main(["crawl", "--site", "generic", "--start-url", "http://127.0.0.1:9/", "--out", str(out)]) \
+        == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"--out {out}" in err and "Traceback" not in err
+
+
+def test_version_prints_the_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("healthcrawl 0.")
+
+
+@pytest.mark.parametrize(
+    ("reason", "outcome", "error", "code"),
+    [
+        ("finished", "published", None, EXIT_OK),
+        ("closespider_pagecount", "partial", "stopped by a limit", EXIT_NOT_PUBLISHED),
+        ("finished", "unhealthy", "0 articles, fewer than the 1", EXIT_NOT_PUBLISHED),
+        ("finished", "failed", "publishing to out failed: No space left on device", EXIT_FAILED),
+        ("shutdown", "discarded", "the crawl did not finish (shutdown)", EXIT_INTERRUPTED),
+    ],
+)
+def test_each_outcome_of_a_run_has_its_exit_code_and_one_line(
+    reason: str, outcome: str, error: str | None, code: int, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stats = {OUTCOME: outcome, **({ERROR: error} if error else {})}
+    assert _report(CrawlResult(reason, 1.0, stats), tmp_path) == code
+    err = capsys.readouterr().err
+    if code == EXIT_OK:
+        assert err == ""
+    else:
+        assert err.count("\n") == 1 and "nothing has been published" in err
+        assert code == EXIT_INTERRUPTED or error in err

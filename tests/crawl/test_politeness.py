@@ -39,7 +39,8 @@ def test_429_with_retry_after_waits_that_long_before_retrying(tmp_path: Path) ->
         return Reply(200, ARTICLE)
 
     with scripted_server(script) as server:
-        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/a.html",
+        run = healthcrawl("crawl", "--site", "generic", "--min-articles", "0",
+                          "--start-url", server.url + "/a.html",
                           "--format", "jsonl", out=tmp_path / "out")
         first, second = server.times("/a.html")
     assert run.code == 0, run.stderr
@@ -58,7 +59,8 @@ def test_robots_crawl_delay_spaces_requests_to_the_site(tmp_path: Path) -> None:
         return Reply(200, ARTICLE)
 
     with scripted_server(script) as server:
-        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/",
+        run = healthcrawl("crawl", "--site", "generic", "--min-articles", "0",
+                          "--start-url", server.url + "/",
                           "--format", "jsonl", out=tmp_path / "out")
         pages = sorted(t for t, p in server.log if p.startswith("/p"))
     assert run.code == 0, run.stderr
@@ -109,7 +111,8 @@ def test_generic_crawl_exports_articles_not_listing_pages(tmp_path: Path) -> Non
                           f"<h2>Prevention</h2><ul><li>Wash hands</li></ul></article></body></html>".encode())
 
     with scripted_server(script) as server:
-        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/",
+        run = healthcrawl("crawl", "--site", "generic", "--min-articles", "0",
+                          "--start-url", server.url + "/",
                           "--format", "jsonl", out=tmp_path / "out")
     assert run.code == 0, run.stderr
     titles = sorted(json.loads(line)["title"] for line in

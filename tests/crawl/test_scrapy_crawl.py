@@ -57,10 +57,21 @@ def crawl_small_demo(tmp_path: Path, *flags: str) -> CliRun:
         server.shutdown()
 
 
-def test_max_pages_stops_the_crawl_and_publishes_what_it_has(tmp_path: Path) -> None:
-    run = crawl_small_demo(tmp_path, "--max-pages", "25")
+def test_a_run_stopped_by_max_pages_does_not_replace_the_previous_publication(tmp_path: Path) -> None:
+    full = crawl_small_demo(tmp_path)
+    assert full.code == 0, full.stderr[-2000:]
+    before = (tmp_path / "out" / "latest").resolve()
+    partial = crawl_small_demo(tmp_path, "--max-pages", "25")
+    assert partial.code == 3, partial.stderr[-2000:]
+    assert "not published: stopped by a limit (closespider_pagecount)" in partial.stderr
+    assert (tmp_path / "out" / "latest").resolve() == before
+    assert partial.manifest["finish_reason"] == "finished"  # latest: still the full run's
+
+
+def test_publish_partial_publishes_a_run_stopped_by_max_pages_and_says_so(tmp_path: Path) -> None:
+    run = crawl_small_demo(tmp_path, "--max-pages", "25", "--publish-partial")
     assert run.code == 0, run.stderr[-2000:]
-    assert run.manifest["finish_reason"] == "closespider_pagecount"
+    assert (run.manifest["finish_reason"], run.manifest["partial"]) == ("closespider_pagecount", True)
     assert 0 < run.manifest["row_counts"]["articles"] < 30
 
 

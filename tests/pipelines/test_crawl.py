@@ -36,7 +36,7 @@ def test_crawl_publishes_kept_articles_and_duplicates(tmp_path: Path) -> None:
 def test_crawl_closed_early_leaves_the_previous_publication(tmp_path: Path) -> None:
     crawl(tmp_path, HEALTHCRAWL_RUN_ID="first")
     log = crawl(tmp_path, HEALTHCRAWL_RUN_ID="second", STOP_EARLY=True).stderr
-    assert "run second discarded (spider closed: stopped_early)" in log
+    assert "run second not published (the crawl did not finish (stopped_early))" in log
     assert (tmp_path / "latest").readlink() == Path("runs/first")
     assert [p.name for p in (tmp_path / "runs").iterdir()] == ["first"]
 

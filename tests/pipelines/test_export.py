@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from core.records import ArticleRecord
 from pipelines.dedup import DuplicateDropped
 from pipelines.export import ExportPipeline
+from pipelines.lock import LOCK_FILE
 from pipelines.publish import PublishError
 from pipelines.signals import article_superseded
 from pipelines.tables import SCHEMAS, DuplicateRow
@@ -73,11 +74,12 @@ def run(
 
 
 def digest(folder: Path) -> dict[str, str]:
-    """sha256 of every file under ``folder`` (symlinks followed), by relative path."""
+    """sha256 of every file under ``folder`` (symlinks followed), by relative path; the run
+    lock's file, which only names the last holder, is no publication."""
     return {
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != LOCK_FILE
     }
 
 

@@ -1,0 +1,99 @@
+"""When a run may replace ``latest``, and what a run that may not leaves behind: the
+regression tests of scheduled runs (a limit, an empty crawl, a failed last step, a dead
+run's leftovers, pruning)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pipelines.export import ERROR, OUTCOME
+from pipelines.publish import Publication
+from tests.pipelines.conftest import build_record
+from tests.pipelines.test_export import CrawlerFactory, run, start
+
+
+def good_run(crawler_factory: CrawlerFactory, out: Path) -> Path:
+    run(crawler_factory, out, [build_record(n=1), build_record(n=2)], HEALTHCRAWL_RUN_ID="good")
+    return (out / "latest").resolve()
+
+
+def test_a_run_stopped_by_a_limit_is_not_published(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:
+    before = good_run(crawler_factory, tmp_path)
+    pipeline = run(crawler_factory, tmp_path, [build_record(n=3)], reason="closespider_pagecount")
+    assert pipeline.published is None
+    assert (tmp_path / "latest").resolve() == before
+    assert pipeline._stats.get_value(OUTCOME) == "partial"
+
+
+def test_a_run_stopped_by_a_limit_is_published_when_asked(
+    crawler_factory: CrawlerFactory, tmp_path: Path
+) -> None:
+    pipeline = run(crawler_factory, tmp_path, [build_record(n=3)], reason="closespider_itemcount",
+                   HEALTHCRAWL_PUBLISH_PARTIAL=True)
+    assert pipeline.published is not None
+    manifest = json.loads((tmp_path / "latest" / "manifest.json").read_text())
+    assert (manifest["finish_reason"], manifest["partial"]) == ("closespider_itemcount", True)
+
+
+def test_a_crawl_that_exported_nothing_never_replaces_a_good_publication(
+    crawler_factory: CrawlerFactory, tmp_path: Path
+) -> None:
+    before = good_run(crawler_factory, tmp_path)
+    for number in range(4):  # outages in a row on a schedule prune nothing
+        pipeline = run(crawler_factory, tmp_path, [], HEALTHCRAWL_RUN_ID=f"empty{number}",
+                       HEALTHCRAWL_EXPORT_KEEP_RUNS=1)
+        assert pipeline._stats.get_value(OUTCOME) == "unhealthy"
+        assert "0 articles, fewer than the 1" in pipeline._stats.get_value(ERROR)
+    assert (tmp_path / "latest").resolve() == before
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["good"]
+
+
+def test_min_articles_sets_what_a_healthy_run_has(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:
+    pipeline = run(crawler_factory, tmp_path, [build_record(n=1)], HEALTHCRAWL_MIN_ARTICLES=2)
+    assert pipeline._stats.get_value(OUTCOME) == "unhealthy"
+    assert not (tmp_path / "latest").exists()
+
+
+def test_a_publication_that_fails_at_its_last_step_is_a_failed_run(
+    crawler_factory: CrawlerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = good_run(crawler_factory, tmp_path)
+    crawler, pipeline = start(crawler_factory, tmp_path, HEALTHCRAWL_RUN_ID="doomed")
+    pipeline.process_item(build_record(n=3))
+
+    def disk_full(source: Path, target: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "rename", disk_full)
+    pipeline.close_spider()
+    pipeline.finish("finished", {})
+    monkeypatch.undo()
+    assert pipeline._stats.get_value(OUTCOME) == "failed"
+    assert "No space left on device" in pipeline._stats.get_value(ERROR)
+    assert (tmp_path / "latest").resolve() == before
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["good"]
+
+
+def test_the_next_run_removes_what_a_dead_run_left(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:
+    dead = tmp_path / "runs" / ".tmp-20260101T000000Z-dead00"
+    dead.mkdir(parents=True)
+    (dead / "articles.parquet").write_bytes(b"half")
+    (tmp_path / ".latest-20260101T000000Z-dead00").symlink_to("runs/nowhere")
+    run(crawler_factory, tmp_path, [build_record(n=1)], HEALTHCRAWL_RUN_ID="next")
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["next"]
+    assert not (tmp_path / ".latest-20260101T000000Z-dead00").is_symlink()
+
+
+def test_pruning_goes_by_run_id_and_never_removes_what_latest_points_to(tmp_path: Path) -> None:
+    for run_id in ("r3", "r1", "r2"):  # published out of order: folder times say nothing
+        publication = Publication(tmp_path, run_id, keep_runs=5)
+        publication.begin()
+        publication.commit({})
+    os.replace(tmp_path / "latest", tmp_path / "old-latest")
+    (tmp_path / "latest").symlink_to("runs/r1")  # an operator rolled back to r1
+    Publication(tmp_path, "r4", keep_runs=1)._prune()
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["r1", "r3"]
