@@ -24,6 +24,7 @@ import gc
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
@@ -225,8 +226,21 @@ def run_serve_demo_command(args: argparse.Namespace) -> int:
 
     if args.pages < 1:
         raise InputError("--pages must be at least 1")
-    run_demo_server(args.pages, args.port, args.dir)
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port {args.port}: a port is 0 (any free one) to 65535")
+    if args.dir is not None and args.dir.exists() and not args.dir.is_dir():
+        raise InputError(f"--dir {args.dir} is not a folder")
+    signal.signal(signal.SIGTERM, _interrupt)  # stop as Ctrl-C does: the temporary site goes too
+    try:
+        run_demo_server(args.pages, args.port, args.dir)
+    except OSError as error:
+        where = f"port {args.port}" + (f", folder {args.dir}" if args.dir is not None else "")
+        raise InputError(f"cannot serve the demo site ({where}): {error.strerror or error}") from None
     return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _report(result: CrawlResult, out: Path) -> int:

@@ -226,7 +226,9 @@ def _resolve(docroot: Path, path: str) -> Path | None:
 def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0) -> None:  # noqa: A002
     """Bind ``port`` (0: any free one), generate a site of ``pages`` articles whose links
     name that port into ``dir`` (a temporary folder when None; a site already there with
-    the same pages, seed and URL is reused), print the URLs and serve until Ctrl-C."""
+    the same pages, seed and URL is reused), print the URLs and serve until interrupted
+    (``KeyboardInterrupt`` goes on to the caller once the server and the temporary folder
+    are gone)."""
     with tempfile.TemporaryDirectory(prefix="healthcrawl-demo-") as scratch:
         root = Path(dir) if dir is not None else Path(scratch)
         server = DemoServer(root, port)
@@ -237,8 +239,6 @@ def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0) -
             print(f"Serving {server.base_url}/ and {server.mobile_url}/ on {server.url} "
                   f"(resolve both hosts to 127.0.0.1); Ctrl-C stops.", flush=True)
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
         finally:
             server.shutdown()
 
