@@ -245,7 +245,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _report(result: CrawlResult, out: Path) -> int:
     print(f"healthcrawl: {result.summary()}", flush=True)
-    if result.finish_reason == "shutdown":  # Ctrl-C / SIGTERM: Scrapy stopped gracefully
+    if result.interrupted or result.finish_reason == "shutdown":  # Ctrl-C, SIGTERM
         print(f"healthcrawl: interrupted; nothing published, {_previous(out)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     if result.outcome in ("partial", "unhealthy"):

@@ -53,6 +53,8 @@ class CrawlResult:
     stats: Mapping[str, Any]
     failure: str | None = None
     """Why the crawl could not start or run, in one line, when it raised."""
+    interrupted: bool = False
+    """A signal (Ctrl-C, SIGTERM) stopped the crawl, whenever it came."""
 
     @property
     def articles(self) -> int:
@@ -89,9 +91,24 @@ class CrawlResult:
                 f"({self.finish_reason})")
 
 
+class _CrawlerProcess(CrawlerProcess):
+    """Scrapy's process, remembering whether a signal stopped it: one that comes while the
+    crawl is still starting leaves no ``shutdown`` finish reason to tell it by."""
+
+    interrupted = False
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self.interrupted = True
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        self.interrupted = True
+        super()._signal_kill(signum, frame)
+
+
 def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -> CrawlResult:
     """Crawl with ``params`` until done; blocks, and can run once per process (Twisted)."""
-    process = CrawlerProcess(project_settings(overrides))
+    process = _CrawlerProcess(project_settings(overrides))
     crawler = process.create_crawler(HealthSpider)
     started = time.monotonic()
     failures: list[BaseException | None] = []
@@ -106,5 +123,8 @@ def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -
         if isinstance(failure, HealthcrawlError):  # e.g. the export folder's lock is held
             raise failure
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    why = next((f"{type(f).__name__}: {f}" for f in failures), None)
-    return CrawlResult(str(stats.get("finish_reason", "unknown")), time.monotonic() - started, stats, why)
+    # Ctrl-C before Scrapy's own handlers are in place reaches the crawl as an exception.
+    interrupted = process.interrupted or any(isinstance(f, KeyboardInterrupt) for f in failures)
+    why = next((f"{type(f).__name__}: {f}" for f in failures if not isinstance(f, KeyboardInterrupt)), None)
+    return CrawlResult(str(stats.get("finish_reason", "unknown")), time.monotonic() - started, stats, why,
+                       interrupted)
