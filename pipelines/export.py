@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -134,6 +135,9 @@ class ExportPipeline:
         try:
             self.lock.acquire()
             self.publication.begin()
+            # A crawl stopped while it starts (Ctrl-C) may never send spider_closed: its
+            # temp folder goes when the pipeline does, at the latest when the process exits.
+            weakref.finalize(self, self.publication.abort)
             self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size))
         except Exception as error:
             self.failed = True
