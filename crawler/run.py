@@ -68,9 +68,20 @@ class CrawlResult:
                    if k.startswith(("healthcrawl/dedup/dropped/", "healthcrawl/dedup/superseded/")))
 
     @property
+    def not_exported(self) -> dict[str, int]:
+        """Pages the crawl fetched or tried and did not export, by why, in words."""
+        reasons: dict[str, int] = {}
+        for key, value in self.stats.items():
+            for prefix in ("healthcrawl/spider/failed/", "healthcrawl/spider/skipped/"):
+                if key.startswith(prefix):
+                    why = _in_words(key.removeprefix(prefix))
+                    reasons[why] = reasons.get(why, 0) + int(value)
+        return dict(sorted(reasons.items(), key=lambda item: -item[1]))
+
+    @property
     def errors(self) -> int:
-        failed = sum(int(v) for k, v in self.stats.items() if k.startswith("healthcrawl/spider/failed/"))
-        return failed + int(self.stats.get("log_count/ERROR", 0))
+        """Errors logged (a failed fetch is no error: it is counted in ``not_exported``)."""
+        return int(self.stats.get("log_count/ERROR", 0))
 
     @property
     def outcome(self) -> str:
@@ -86,9 +97,13 @@ class CrawlResult:
         return str(error) if error else None
 
     def summary(self) -> str:
-        return (f"{self.articles} articles, {self.duplicates} duplicates dropped, "
-                f"{self.errors} errors (failed fetches, error logs), {self.seconds:.1f} s "
-                f"({self.finish_reason})")
+        """One line: what was published, dropped and passed over, and why, in words."""
+        missed = self.not_exported
+        passed_over = (f"{sum(missed.values())} pages not exported: "
+                       + ", ".join(f"{count} {why}" for why, count in missed.items())
+                       if missed else "no page passed over")
+        return (f"{self.articles} articles, {self.duplicates} duplicates dropped; {passed_over}; "
+                f"{self.errors} errors logged; {self.seconds:.1f} s ({self.finish_reason})")
 
 
 class _CrawlerProcess(CrawlerProcess):
@@ -128,3 +143,28 @@ def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -
     why = next((f"{type(f).__name__}: {f}" for f in failures if not isinstance(f, KeyboardInterrupt)), None)
     return CrawlResult(str(stats.get("finish_reason", "unknown")), time.monotonic() - started, stats, why,
                        interrupted)
+
+
+_REASONS_IN_WORDS = {
+    "http_404": "not found (404)",
+    "http_410": "gone (410)",
+    "IgnoreRequest": "refused by robots.txt or the size cap",
+    "not_html": "not HTML (a PDF, an image)",
+    "not_article": "neither article nor listing",
+    "too_little_prose": "too little text for an article",
+    "bad_link": "links that are no valid URL",
+    "TimeoutError": "timed out",
+    "DNSLookupError": "DNS lookups failed",
+    "ConnectionRefusedError": "connections refused",
+    "TCPTimedOutError": "connections timed out",
+    "ResponseNeverReceived": "responses never received",
+}
+
+
+def _in_words(reason: str) -> str:
+    """A counter's reason as the summary says it (``http_503`` -> ``HTTP 503``)."""
+    if reason in _REASONS_IN_WORDS:
+        return _REASONS_IN_WORDS[reason]
+    if reason.startswith("http_"):
+        return f"HTTP {reason.removeprefix('http_')}"
+    return reason

@@ -133,3 +133,13 @@ def test_each_outcome_of_a_run_has_its_exit_code_and_one_line(
     else:
         assert err.count("\n") == 1 and "nothing has been published" in err
         assert code == EXIT_INTERRUPTED or error in err
+
+
+def test_the_summary_says_in_words_why_pages_were_not_exported() -> None:
+    stats = {"healthcrawl/export/kept": 288, "healthcrawl/spider/failed/http_404": 4,
+             "healthcrawl/spider/skipped/not_html": 1, "healthcrawl/spider/failed/http_503": 2,
+             "healthcrawl/spider/failed/TimeoutError": 1, "log_count/ERROR": 0}
+    summary = CrawlResult("finished", 2.0, stats).summary()
+    assert "8 pages not exported: 4 not found (404), 2 HTTP 503, 1 not HTML (a PDF, an image), " \
+           "1 timed out" in summary
+    assert summary.startswith("288 articles") and "0 errors logged" in summary
