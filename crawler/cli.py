@@ -11,7 +11,9 @@ code  meaning
 1     the run failed (a write or the publication failed, the crawl crashed)
 2     bad input: missing/empty/binary/non-HTML file, unknown site, bad option
 3     finished but not published: stopped by a limit (``--max-pages``; see
-      ``--publish-partial``) or unhealthy (fewer articles than ``--min-articles``)
+      ``--publish-partial``) or unhealthy (fewer articles than ``--min-articles``, too
+      many failed fetches, ``--max-error-rate``, or a drop from the last publication,
+      ``--max-drift``)
 75    another run holds the output folder's lock (try again later)
 130   interrupted (Ctrl-C, SIGTERM)
 ====  ==========================================================================
@@ -116,6 +118,12 @@ def _add_crawl_options(command: argparse.ArgumentParser) -> None:
                          help="publish a run stopped by a limit (--max-pages, CLOSESPIDER_*)")
     command.add_argument("--min-articles", type=int, default=1, metavar="N",
                          help="a run with fewer articles is unhealthy and not published (default 1)")
+    command.add_argument("--max-error-rate", type=float, default=0.5, metavar="SHARE",
+                         help="a run whose failed fetches exceed this share of its requests is "
+                         "unhealthy (default 0.5)")
+    command.add_argument("--max-drift", type=float, default=0.5, metavar="SHARE",
+                         help="a run whose article count or field coverage fell by more than this "
+                         "share against the previous publication is unhealthy (default 0.5)")
     command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     command.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                          help="override a Scrapy or HEALTHCRAWL_* setting (repeatable; "
@@ -163,6 +171,9 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
         raise InputError("--max-pages must be 0 or more")
     if args.min_articles < 0:
         raise InputError("--min-articles must be 0 or more")
+    for flag, share in (("--max-error-rate", args.max_error_rate), ("--max-drift", args.max_drift)):
+        if not 0 <= share <= 1:
+            raise InputError(f"{flag} must be a share from 0 to 1, got {share}")
     check_out_dir(args.out)
     return {
         "HEALTHCRAWL_EXPORT_DIR": str(args.out),
@@ -170,6 +181,8 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
         "CLOSESPIDER_PAGECOUNT": args.max_pages,
         "HEALTHCRAWL_PUBLISH_PARTIAL": args.publish_partial,
         "HEALTHCRAWL_MIN_ARTICLES": args.min_articles,
+        "HEALTHCRAWL_MAX_ERROR_RATE": args.max_error_rate,
+        "HEALTHCRAWL_MAX_DRIFT": args.max_drift,
         "LOG_LEVEL": args.log_level,
         **_settings_flags(args.set),
     }

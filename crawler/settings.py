@@ -78,6 +78,11 @@ HEALTHCRAWL_PUBLISH_PARTIAL = False
 """Publish a run stopped by a limit (CLOSESPIDER_*, --max-pages); its manifest says partial."""
 HEALTHCRAWL_MIN_ARTICLES = 1
 """A finished run with fewer articles is unhealthy and not published (a site that was down)."""
+HEALTHCRAWL_MAX_ERROR_RATE = 0.5
+"""A run whose failed fetches exceed this share of its requests is unhealthy."""
+HEALTHCRAWL_MAX_DRIFT = 0.5
+"""A run whose article count or field coverage dropped by more than this share against the
+previous publication is unhealthy (a redesign broke the parser, half the site is down)."""
 HEALTHCRAWL_EXPORT_DIR = "exports"
 HEALTHCRAWL_EXPORT_FORMATS = ["csv", "parquet", "jsonl"]
 

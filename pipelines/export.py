@@ -28,6 +28,7 @@ from scrapy.statscollectors import StatsCollector
 from core.records import SCHEMA_VERSION, ArticleRecord
 from core.worker_pool import configured_workers
 from pipelines.dedup import DuplicateDropped
+from pipelines.health import Coverage, drift, error_rate, previous_manifest
 from pipelines.lock import RunLock
 from pipelines.publish import Publication
 from pipelines.signals import article_superseded
@@ -57,7 +58,9 @@ ERROR = "healthcrawl/export/error"
 """Stat: the one line that says why a run was not published."""
 OUTCOMES = ("published", "partial", "unhealthy", "failed", "discarded")
 """``published`` (``latest`` moved); ``partial``, stopped by a limit and not published;
-``unhealthy``, finished with fewer articles than ``HEALTHCRAWL_MIN_ARTICLES``;
+``unhealthy``, finished with fewer articles than ``HEALTHCRAWL_MIN_ARTICLES``, more failed
+requests than ``HEALTHCRAWL_MAX_ERROR_RATE`` or a drop from the previous publication beyond
+``HEALTHCRAWL_MAX_DRIFT`` (``pipelines.health``);
 ``failed``, a write or the publication failed; ``discarded``, interrupted or crashed."""
 
 
@@ -81,10 +84,15 @@ class ExportPipeline:
         own_process: bool = False,
         publish_partial: bool = False,
         min_articles: int = 1,
+        max_error_rate: float = 0.5,
+        max_drift: float = 0.5,
     ) -> None:
         self._stats = stats
         self.publish_partial = publish_partial
         self.min_articles = min_articles
+        self.max_error_rate = max_error_rate
+        self.max_drift = max_drift
+        self.coverage = Coverage()
         self.lock = RunLock(export_dir)
         self.counters = StageStats(stats, "export")
         self.started_at = datetime.now(UTC)
@@ -122,6 +130,8 @@ class ExportPipeline:
             own_process=configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES")) > 0,
             publish_partial=settings.getbool("HEALTHCRAWL_PUBLISH_PARTIAL", False),
             min_articles=settings.getint("HEALTHCRAWL_MIN_ARTICLES", 1),
+            max_error_rate=settings.getfloat("HEALTHCRAWL_MAX_ERROR_RATE", 0.5),
+            max_drift=settings.getfloat("HEALTHCRAWL_MAX_DRIFT", 0.5),
         )
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.article_superseded, signal=article_superseded)
@@ -154,6 +164,7 @@ class ExportPipeline:
             with self._guard():
                 self.tables.send(WriteRecord(record))
             self.counters.inc("kept")
+            self.coverage.add(record)
         return record
 
     def item_dropped(self, exception: BaseException) -> None:
@@ -201,11 +212,11 @@ class ExportPipeline:
 
     def _finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> tuple[str, str, Path | None]:
         self._attempt("closing the tables", lambda: self.tables.call(CloseTables()))
-        outcome, why = self._verdict(reason)
+        outcome, why = self._verdict(reason, crawl_stats)
         if outcome == "published":
             self._attempt("removing superseded articles",
                           lambda: self.tables.call(RetractArticles(self.successors)))
-            outcome, why = self._verdict(reason)
+            outcome, why = self._verdict(reason, crawl_stats)
         if outcome != "published":
             self.publication.abort()
             return outcome, why, None
@@ -218,7 +229,7 @@ class ExportPipeline:
         logger.info("%s; published %s", self.counters.summary(), self.published)
         return "published", "", self.published
 
-    def _verdict(self, reason: str) -> tuple[str, str]:
+    def _verdict(self, reason: str, crawl_stats: Mapping[str, Any]) -> tuple[str, str]:
         """What the run's end means for its tables (one of ``OUTCOMES``), and why."""
         if self.failed:
             return "failed", self.error or "a write failed (see the log)"
@@ -231,6 +242,14 @@ class ExportPipeline:
         if articles < self.min_articles:
             return "unhealthy", (f"{articles} articles, fewer than the {self.min_articles} a healthy "
                                  "run has (--min-articles)")
+        errors = error_rate(crawl_stats)
+        if errors > self.max_error_rate:
+            return "unhealthy", (f"{errors:.0%} of the requests failed, more than "
+                                 f"{self.max_error_rate:.0%} (--max-error-rate)")
+        drifted = drift(previous_manifest(self.publication.export_dir), articles, self.coverage.shares(),
+                        self.max_drift)
+        if drifted:
+            return "unhealthy", drifted
         return "published", ""
 
     def manifest(self, reason: str, crawl_stats: Mapping[str, Any]) -> dict[str, Any]:
@@ -244,6 +263,7 @@ class ExportPipeline:
             "partial": reason != "finished",
             "formats": list(self.formats),
             "row_counts": self.tables.call(CountRows()),
+            "coverage": self.coverage.shares(),
             "files": sorted(path.name for path in self.publication.temp_dir.iterdir()),
             "crawl_stats": {key: _jsonable(value) for key, value in sorted(crawl_stats.items())},
         }

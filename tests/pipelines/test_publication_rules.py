@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from core.records import ArticleRecord
 from pipelines.export import ERROR, OUTCOME
 from pipelines.publish import Publication
 from tests.pipelines.conftest import build_record
@@ -97,3 +99,52 @@ def test_pruning_goes_by_run_id_and_never_removes_what_latest_points_to(tmp_path
     (tmp_path / "latest").symlink_to("runs/r1")  # an operator rolled back to r1
     Publication(tmp_path, "r4", keep_runs=1)._prune()
     assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["r1", "r3"]
+
+
+def records_with(count: int, first: int = 1, **fields: object) -> list[ArticleRecord]:
+    return [replace(build_record(n=n), **fields) for n in range(first, first + count)]  # type: ignore[arg-type]
+
+
+def test_a_run_with_far_fewer_articles_than_the_last_is_unhealthy(
+    crawler_factory: CrawlerFactory, tmp_path: Path
+) -> None:
+    run(crawler_factory, tmp_path, records_with(10), HEALTHCRAWL_RUN_ID="good")
+    pipeline = run(crawler_factory, tmp_path, records_with(4), HEALTHCRAWL_RUN_ID="shrunk")
+    assert pipeline._stats.get_value(OUTCOME) == "unhealthy"
+    assert "4 articles against 10 in the previous run good" in pipeline._stats.get_value(ERROR)
+    assert (tmp_path / "latest").resolve().name == "good"
+
+
+def test_a_run_whose_parser_stopped_finding_a_field_is_unhealthy(
+    crawler_factory: CrawlerFactory, tmp_path: Path
+) -> None:
+    run(crawler_factory, tmp_path, records_with(10), HEALTHCRAWL_RUN_ID="good")
+    pipeline = run(crawler_factory, tmp_path, records_with(10, prevention=[]), HEALTHCRAWL_RUN_ID="broken")
+    assert pipeline._stats.get_value(OUTCOME) == "unhealthy"
+    assert "coverage of prevention fell from 1.00 to 0.00" in pipeline._stats.get_value(ERROR)
+
+
+def test_max_drift_sets_how_far_a_run_may_fall(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:
+    run(crawler_factory, tmp_path, records_with(10), HEALTHCRAWL_RUN_ID="good")
+    pipeline = run(crawler_factory, tmp_path, records_with(4), HEALTHCRAWL_RUN_ID="smaller",
+                   HEALTHCRAWL_MAX_DRIFT=0.7)
+    assert pipeline._stats.get_value(OUTCOME) == "published"
+
+
+def test_a_run_whose_fetches_mostly_failed_is_unhealthy(
+    crawler_factory: CrawlerFactory, tmp_path: Path
+) -> None:
+    crawler, pipeline = start(crawler_factory, tmp_path)
+    pipeline.process_item(build_record(n=1))
+    pipeline.close_spider()
+    pipeline.finish("finished", {"downloader/request_count": 10, "healthcrawl/spider/failed/http_503": 6})
+    assert pipeline._stats.get_value(OUTCOME) == "unhealthy"
+    assert "60% of the requests failed, more than 50%" in pipeline._stats.get_value(ERROR)
+
+
+def test_the_manifest_records_the_coverage_the_next_run_is_checked_against(
+    crawler_factory: CrawlerFactory, tmp_path: Path
+) -> None:
+    run(crawler_factory, tmp_path, records_with(2) + records_with(2, first=3, prevention=[]))
+    coverage = json.loads((tmp_path / "latest" / "manifest.json").read_text())["coverage"]
+    assert coverage["prevention"] == 0.5

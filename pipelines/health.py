@@ -1,0 +1,79 @@
+"""Is a finished run healthy enough to replace the last publication?
+
+A scheduled crawl of a site that is half down, or whose pages were redesigned under the
+parser, still "finishes". Three checks catch it, each against a limit a user can set: the
+share of requests that failed (``HEALTHCRAWL_MAX_ERROR_RATE``), and against the previous
+publication's manifest, the article count and the field coverage (``HEALTHCRAWL_MAX_DRIFT``:
+the largest relative drop accepted, e.g. 0.5 lets the count or a share halve, no more).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.records import ArticleRecord
+
+
+@dataclass(slots=True)
+class Coverage:
+    """How many exported articles have each part the parser is there to find."""
+
+    articles: int = 0
+    with_symptoms: int = 0
+    with_prevention: int = 0
+    with_recommendations: int = 0
+    prevention_items: int = 0
+
+    def add(self, record: ArticleRecord) -> None:
+        self.articles += 1
+        self.with_symptoms += record.symptoms is not None
+        self.with_prevention += bool(record.prevention)
+        self.with_recommendations += bool(record.recommendations)
+        self.prevention_items += len(record.prevention)
+
+    def shares(self) -> dict[str, float]:
+        """Shares of articles with symptoms, prevention items, recommendations, and the mean
+        prevention items of an article that has them: what the manifest records."""
+        articles = max(self.articles, 1)
+        return {
+            "symptoms": round(self.with_symptoms / articles, 4),
+            "prevention": round(self.with_prevention / articles, 4),
+            "recommendations": round(self.with_recommendations / articles, 4),
+            "prevention_items_per_article": round(self.prevention_items / max(self.with_prevention, 1), 4),
+        }
+
+
+def error_rate(crawl_stats: Mapping[str, Any]) -> float:
+    """Failed fetches (404s, timeouts, refusals) per request made."""
+    failed = sum(int(v) for k, v in crawl_stats.items() if k.startswith("healthcrawl/spider/failed/"))
+    return failed / max(int(crawl_stats.get("downloader/request_count", 0)), 1)
+
+
+def previous_manifest(export_dir: Path) -> dict[str, Any] | None:
+    """The manifest of what ``latest`` shows now; None before the first publication."""
+    try:
+        manifest: dict[str, Any] = json.loads((export_dir / "latest" / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest
+
+
+def drift(previous: Mapping[str, Any] | None, articles: int, shares: Mapping[str, float],
+          max_drift: float) -> str | None:
+    """Why this run fell too far below the previous publication, or None."""
+    if previous is None:
+        return None
+    before = int(previous.get("row_counts", {}).get("articles", 0))
+    if before and articles < (1 - max_drift) * before:
+        return (f"{articles} articles against {before} in the previous run {previous.get('run_id')} "
+                f"(a drop of more than {max_drift:.0%}; --max-drift)")
+    for name, share in previous.get("coverage", {}).items():
+        now = shares.get(name, 0.0)
+        if share > 0 and now < (1 - max_drift) * share:
+            return (f"coverage of {name} fell from {share:.2f} to {now:.2f} against the previous run "
+                    f"{previous.get('run_id')} (a drop of more than {max_drift:.0%}; --max-drift)")
+    return None
