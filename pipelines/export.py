@@ -49,7 +49,8 @@ from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
 logger = logging.getLogger(__name__)
 
 DEFAULT_FORMATS = ("csv", "parquet")
-PARTIAL_REASONS = ("closespider_pagecount", "closespider_itemcount", "closespider_timeout")
+PARTIAL_REASONS = ("closespider_pagecount", "closespider_itemcount", "closespider_timeout",
+                   "closespider_timeout_no_item")
 """Close reasons of a run stopped by a limit the user set: its crawl did not finish, so it
 is published only when asked (``HEALTHCRAWL_PUBLISH_PARTIAL``, ``--publish-partial``)."""
 OUTCOME = "healthcrawl/export/outcome"
@@ -199,9 +200,15 @@ class ExportPipeline:
         outcome (``OUTCOME``) and why (``ERROR``) go to the stats, and the lock is let go."""
         try:
             outcome, why, published = self._finish(reason, crawl_stats)
+        except Exception as error:  # a check that broke must not pass for a publication
+            logger.exception("healthcrawl export: finishing run %s failed", self.publication.run_id)
+            self.publication.abort()
+            outcome, why, published = "failed", f"finishing the run failed: {error}", None
         finally:
-            self.tables.close()
-            self.lock.release()
+            try:
+                self.tables.close()
+            finally:
+                self.lock.release()
         self._stats.set_value(OUTCOME, outcome)
         if why:
             self._stats.set_value(ERROR, why)
@@ -247,7 +254,7 @@ class ExportPipeline:
             return "unhealthy", (f"{errors:.0%} of the requests failed, more than "
                                  f"{self.max_error_rate:.0%} (--max-error-rate)")
         drifted = drift(previous_manifest(self.publication.export_dir), articles, self.coverage.shares(),
-                        self.max_drift)
+                        self.max_drift, partial=reason != "finished")
         if drifted:
             return "unhealthy", drifted
         return "published", ""

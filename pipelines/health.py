@@ -17,6 +17,9 @@ from typing import Any
 
 from core.records import ArticleRecord
 
+FAILED = "healthcrawl/spider/failed/"
+"""The spider's counters of failed pages, by reason (``http_404``, ``TimeoutError``)."""
+
 
 @dataclass(slots=True)
 class Coverage:
@@ -48,9 +51,14 @@ class Coverage:
 
 
 def error_rate(crawl_stats: Mapping[str, Any]) -> float:
-    """Failed fetches (404s, timeouts, refusals) per request made."""
-    failed = sum(int(v) for k, v in crawl_stats.items() if k.startswith("healthcrawl/spider/failed/"))
-    return failed / max(int(crawl_stats.get("downloader/request_count", 0)), 1)
+    """Pages that failed (after their retries: an HTTP error, a timeout, a refused
+    connection) per page the crawl tried. Pages robots.txt forbids are not tried."""
+    failed = {k.removeprefix(FAILED): int(v) for k, v in crawl_stats.items() if k.startswith(FAILED)}
+    failed.pop("IgnoreRequest", None)
+    without_response = sum(count for reason, count in failed.items() if not reason.startswith("http_"))
+    tried = int(crawl_stats.get("response_received_count", 0)) + without_response
+    return sum(failed.values()) / max(tried, 1)
+
 
 
 def previous_manifest(export_dir: Path) -> dict[str, Any] | None:
@@ -63,17 +71,20 @@ def previous_manifest(export_dir: Path) -> dict[str, Any] | None:
 
 
 def drift(previous: Mapping[str, Any] | None, articles: int, shares: Mapping[str, float],
-          max_drift: float) -> str | None:
-    """Why this run fell too far below the previous publication, or None."""
+          max_drift: float, *, partial: bool = False) -> str | None:
+    """Why this run fell too far below the previous publication, or None. Article counts
+    are compared only between two runs whose crawls finished (a partial run has fewer by
+    design)."""
     if previous is None:
         return None
     before = int(previous.get("row_counts", {}).get("articles", 0))
-    if before and articles < (1 - max_drift) * before:
+    if before and not partial and not previous.get("partial") and articles < (1 - max_drift) * before:
         return (f"{articles} articles against {before} in the previous run {previous.get('run_id')} "
                 f"(a drop of more than {max_drift:.0%}; --max-drift)")
-    for name, share in previous.get("coverage", {}).items():
+    coverage = previous.get("coverage")
+    for name, share in (coverage.items() if isinstance(coverage, dict) else ()):
         now = shares.get(name, 0.0)
-        if share > 0 and now < (1 - max_drift) * share:
+        if isinstance(share, int | float) and share > 0 and now < (1 - max_drift) * share:
             return (f"coverage of {name} fell from {share:.2f} to {now:.2f} against the previous run "
                     f"{previous.get('run_id')} (a drop of more than {max_drift:.0%}; --max-drift)")
     return None

@@ -16,8 +16,8 @@ its temp folder and never touches ``latest`` or ``runs/<id>``; a killed run leav
 ``.tmp-*`` folder behind, which the next run removes (it holds the folder's run lock,
 ``pipelines.lock``, so no other run can be writing there).
 
-Old runs are pruned by run id (ids sort by start time), keeping the newest ``keep_runs``
-and always the one ``latest`` points to.
+Old runs are pruned by run id (the default ids sort by start time; ``HEALTHCRAWL_RUN_ID``
+ids should too), keeping the newest ``keep_runs`` and always the one ``latest`` points to.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ class Publication:
         self.runs_dir = export_dir / RUNS
         self.temp_dir = self.runs_dir / f"{TEMP_PREFIX}{run_id}"
         self.final_dir = self.runs_dir / run_id
+        self._writing = False
+        """This publication made ``temp_dir`` and has neither committed nor aborted it."""
 
     def begin(self) -> Path:
         """Create and return the empty temp folder the run writes into."""
@@ -62,6 +64,7 @@ class Publication:
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self._remove_leftovers()
         self.temp_dir.mkdir()
+        self._writing = True
         return self.temp_dir
 
     def _remove_leftovers(self) -> None:
@@ -79,14 +82,18 @@ class Publication:
             _fsync_file(path)
         _fsync_dir(self.temp_dir)
         os.rename(self.temp_dir, self.final_dir)
+        self._writing = False
         _fsync_dir(self.runs_dir)
         self._point_latest()
         self._prune()
         return self.final_dir
 
     def abort(self) -> None:
-        """Delete the temp folder; the previous publication is left as it was."""
-        shutil.rmtree(self.temp_dir, ignore_errors=True)
+        """Delete the temp folder this publication made, if it still has one; the previous
+        publication is left as it was (and a folder another run made is not touched)."""
+        if self._writing:
+            self._writing = False
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
 
     def _point_latest(self) -> None:
         link = self.export_dir / f".{LATEST}-{self.run_id}"

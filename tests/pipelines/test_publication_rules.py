@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import RunLocked
 from core.records import ArticleRecord
-from pipelines.export import ERROR, OUTCOME
+from pipelines.export import ERROR, OUTCOME, ExportPipeline
+from pipelines.health import FAILED, drift, error_rate
 from pipelines.publish import Publication
 from tests.pipelines.conftest import build_record
 from tests.pipelines.test_export import CrawlerFactory, run, start
@@ -137,7 +139,7 @@ def test_a_run_whose_fetches_mostly_failed_is_unhealthy(
     crawler, pipeline = start(crawler_factory, tmp_path)
     pipeline.process_item(build_record(n=1))
     pipeline.close_spider()
-    pipeline.finish("finished", {"downloader/request_count": 10, "healthcrawl/spider/failed/http_503": 6})
+    pipeline.finish("finished", {"response_received_count": 10, "healthcrawl/spider/failed/http_503": 6})
     assert pipeline._stats.get_value(OUTCOME) == "unhealthy"
     assert "60% of the requests failed, more than 50%" in pipeline._stats.get_value(ERROR)
 
@@ -148,3 +150,45 @@ def test_the_manifest_records_the_coverage_the_next_run_is_checked_against(
     run(crawler_factory, tmp_path, records_with(2) + records_with(2, first=3, prevention=[]))
     coverage = json.loads((tmp_path / "latest" / "manifest.json").read_text())["coverage"]
     assert coverage["prevention"] == 0.5
+
+
+def test_a_run_locked_out_never_deletes_the_temp_folder_of_the_run_holding_the_lock(
+    crawler_factory: CrawlerFactory, tmp_path: Path
+) -> None:
+    holder, running = start(crawler_factory, tmp_path, HEALTHCRAWL_RUN_ID="same")
+    crawler = crawler_factory(HEALTHCRAWL_EXPORT_DIR=str(tmp_path), HEALTHCRAWL_RUN_ID="same")
+    locked_out = ExportPipeline.from_crawler(crawler)
+    with pytest.raises(RunLocked):
+        locked_out.open_spider()
+    locked_out.finish("shutdown", {})
+    assert running.publication.temp_dir.is_dir()
+    running.process_item(build_record(n=1))
+    running.close_spider()
+    assert running.finish("finished", {}) is not None
+
+
+@pytest.mark.parametrize(
+    ("stats", "rate"),
+    [
+        # 6 pages of 10 failed after their retries: the retries are no extra pages.
+        ({"response_received_count": 10, "downloader/request_count": 28, FAILED + "http_503": 6}, 0.6),
+        # Pages robots.txt forbids were never tried.
+        ({"response_received_count": 10, FAILED + "IgnoreRequest": 40}, 0.0),
+        # A timed-out page got no response.
+        ({"response_received_count": 3, FAILED + "TimeoutError": 1}, 0.25),
+    ],
+)
+def test_the_error_rate_counts_pages_not_attempts(stats: dict[str, int], rate: float) -> None:
+    assert error_rate(stats) == rate
+
+
+def test_a_partial_run_is_not_held_to_the_article_count_of_a_full_one() -> None:
+    previous = {"run_id": "full", "row_counts": {"articles": 1000}, "coverage": {"prevention": 0.8}}
+    assert drift(previous, 100, {"prevention": 0.8}, 0.5, partial=True) is None
+    assert drift({**previous, "partial": True}, 100, {"prevention": 0.8}, 0.5) is None
+    assert drift(previous, 100, {"prevention": 0.8}, 0.5) is not None
+
+
+def test_a_malformed_previous_manifest_does_not_break_the_check() -> None:
+    assert drift({"row_counts": {"articles": 10}, "coverage": None}, 10, {}, 0.5) is None
+    assert drift({"coverage": {"prevention": "high"}}, 10, {"prevention": 0.1}, 0.5) is None
