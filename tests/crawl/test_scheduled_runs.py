@@ -17,15 +17,17 @@ from tests.crawl.run_cli import REPO
 
 
 @contextmanager
-def demo_site(tmp_path: Path, pages: int) -> Iterator[list[str]]:
-    """A served demo site, and the crawl command a crontab line would run against it."""
+def demo_site(tmp_path: Path, pages: int, delay: float = 0) -> Iterator[list[str]]:
+    """A served demo site, and the crawl command a crontab line would run against it
+    (``delay`` seconds between requests, to make a run last)."""
     server = DemoServer(tmp_path / "site")
     try:
         truth = generate_site(tmp_path / "site", pages=pages, base_url=server.base_url)
         server.start()
         yield [sys.executable, "-m", "crawler", "crawl", "--site", "demo", "--start-url", truth.start_url,
                "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
-               "--format", "parquet", "--out", str(tmp_path / "out"), "-s", "AUTOTHROTTLE_ENABLED=false"]
+               "--format", "parquet", "--out", str(tmp_path / "out"), "-s", "AUTOTHROTTLE_ENABLED=false",
+               "-s", f"DOWNLOAD_DELAY={delay}"]
     finally:
         server.shutdown()
 
@@ -40,7 +42,7 @@ def test_two_runs_in_a_row_both_publish_and_latest_is_the_second(tmp_path: Path)
 
 
 def test_two_runs_at_once_one_publishes_and_the_other_exits_75_naming_it(tmp_path: Path) -> None:
-    with demo_site(tmp_path, pages=300) as command:
+    with demo_site(tmp_path, pages=30, delay=0.15) as command:  # the first run lasts ~10 s
         first = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                  text=True)
         lock = tmp_path / "out" / ".lock"
