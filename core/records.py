@@ -139,21 +139,34 @@ def body_text(record: ArticleRecord) -> str:
     return "\n\n".join(body_parts(record))
 
 
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """How a page's fetch answered, for a later conditional request of the same page."""
+
+    canonical_url: str
+    """The canonical URL the page was requested under (what the state is keyed by)."""
+    etag: str | None = None
+    last_modified: str | None = None
+
+
 class SignedRecord(ArticleRecord):
     """A record with the MinHash signature of its :func:`body_text`, computed in the worker
-    that parsed the page: the item a spider yields, so the dedup stage need not compute it
-    again. The signature is no field: tables, JSON and Scrapy's feed exports see the plain
-    record, and a pickled or copied one is the plain record (the table writer's child
-    needs no signature)."""
+    that parsed the page, and its fetch's :class:`Validators`: the item a spider yields, so
+    the dedup stage need not compute the signature again and the state can remember the
+    page. Neither is a field: tables, JSON and Scrapy's feed exports see the plain record,
+    and a pickled or copied one is the plain record."""
 
-    __slots__ = ("signature",)
-    signature: Signature
+    __slots__ = ("signature", "validators")
+    signature: Signature | None
+    validators: Validators | None
 
     @classmethod
-    def of(cls, record: ArticleRecord, signature: Signature) -> SignedRecord:
-        """``record``'s fields with ``signature``."""
+    def of(cls, record: ArticleRecord, signature: Signature | None,
+           validators: Validators | None = None) -> SignedRecord:
+        """``record``'s fields with ``signature`` and ``validators``."""
         signed = cls(**{name: getattr(record, name) for name in _FIELD_NAMES})
         signed.signature = signature
+        signed.validators = validators
         return signed
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:

@@ -37,7 +37,10 @@ from core.profiles import get_profile, profile_names
 from crawler.params import CrawlParams
 from crawler.parsing import parse_article
 from crawler.run import CrawlResult, run_crawl, setting_value
+from pipelines.export import RUN_ID
 from pipelines.lock import RunLock
+from pipelines.run_record import update_run_record
+from pipelines.state import StateError, resumable_run, state_dir_for
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_LOCKED = RunLocked.exit_code
@@ -124,6 +127,18 @@ def _add_crawl_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--max-drift", type=float, default=0.5, metavar="SHARE",
                          help="a run whose article count or field coverage fell by more than this "
                          "share against the previous publication is unhealthy (default 0.5)")
+    command.add_argument("--incremental", action="store_true",
+                         help="fetch known pages only when they may have changed (sitemap lastmod, "
+                         "If-None-Match/If-Modified-Since); unchanged articles are carried over. "
+                         "The default for scheduled runs (README, Scheduling)")
+    command.add_argument("--resume", action="store_true",
+                         help="continue the last run if it was killed or interrupted (what it "
+                         "fetched is not fetched again); without one, start a new run")
+    command.add_argument("--state-dir", type=Path, metavar="DIR",
+                         help="where runs remember pages and publications (default: OUT/.state)")
+    command.add_argument("--keep-runs", type=int, default=3, metavar="N",
+                         help="full table sets kept under OUT/runs (default 3; older runs keep "
+                         "their manifest and change set)")
     command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     command.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                          help="override a Scrapy or HEALTHCRAWL_* setting (repeatable; "
@@ -159,7 +174,7 @@ def run_crawl_command(args: argparse.Namespace) -> int:
     params = CrawlParams.from_args(site=args.site, start_url=args.start_url)
     overrides = crawl_overrides(args)
     overrides["HEALTHCRAWL_HOST_MAP"] = _host_map(args.host_map)
-    return _report(run_crawl(params, overrides), args.out)
+    return _report(run_crawl(params, overrides), args.out, Path(str(overrides["HEALTHCRAWL_STATE_DIR"])))
 
 
 def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
@@ -172,12 +187,30 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
         raise InputError("--max-pages must be 0 or more")
     if args.min_articles < 0:
         raise InputError("--min-articles must be 0 or more")
+    if args.keep_runs < 1:
+        raise InputError("--keep-runs must be at least 1")
     for flag, share in (("--max-error-rate", args.max_error_rate), ("--max-drift", args.max_drift)):
         if not 0 <= share <= 1:
             raise InputError(f"{flag} must be a share from 0 to 1, got {share}")
     check_out_dir(args.out)
+    state_dir = state_dir_for(args.out, args.state_dir)
+    if args.state_dir is not None:
+        check_out_dir(args.state_dir, "--state-dir")
+    resumed = {}
+    if args.resume:
+        try:
+            run_id = resumable_run(state_dir)
+        except StateError as error:
+            raise InputError(str(error)) from None
+        if run_id is not None:
+            print(f"healthcrawl: resuming run {run_id}", file=sys.stderr, flush=True)
+            resumed = {"HEALTHCRAWL_RUN_ID": run_id, "HEALTHCRAWL_RESUME": True}
     return {
         "HEALTHCRAWL_EXPORT_DIR": str(args.out),
+        "HEALTHCRAWL_STATE_DIR": str(state_dir),
+        "HEALTHCRAWL_INCREMENTAL": args.incremental,
+        "HEALTHCRAWL_EXPORT_KEEP_RUNS": args.keep_runs,
+        **resumed,
         "HEALTHCRAWL_EXPORT_FORMATS": formats,
         "CLOSESPIDER_PAGECOUNT": args.max_pages,
         "HEALTHCRAWL_PUBLISH_PARTIAL": args.publish_partial,
@@ -189,15 +222,15 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def check_out_dir(out: Path) -> None:
+def check_out_dir(out: Path, flag: str = "--out") -> None:
     """:class:`InputError` when ``out`` cannot take publications: a file, a folder this
     user cannot write, or one whose ``latest`` is a real folder; :class:`RunLocked` when
     another run is writing there (the export stage takes the lock for the run itself)."""
     existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
     if not existing.is_dir():
-        raise InputError(f"--out {out}: {existing} is not a folder")
+        raise InputError(f"{flag} {out}: {existing} is not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(f"--out {out}: {existing} is not writable")
+        raise InputError(f"{flag} {out}: {existing} is not writable")
     latest = out / "latest"
     if latest.exists() and not latest.is_symlink():
         raise InputError(f"--out {out}: {latest} is a real folder, not the link runs publish "
@@ -232,7 +265,8 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
     if args.pages < 1:
         raise InputError("--pages must be at least 1")
-    return _report(run_demo(args.pages, crawl_overrides(args)), args.out)
+    overrides = crawl_overrides(args)
+    return _report(run_demo(args.pages, overrides), args.out, Path(str(overrides["HEALTHCRAWL_STATE_DIR"])))
 
 
 def run_serve_demo_command(args: argparse.Namespace) -> int:
@@ -257,8 +291,17 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _report(result: CrawlResult, out: Path) -> int:
-    print(f"healthcrawl: {result.summary()}", flush=True)
+def _report(result: CrawlResult, out: Path, state_dir: Path | None = None) -> int:
+    """Print the summary and the outcome's line; the run record gets the exit code."""
+    code = _outcome(result, out)
+    run_id = result.stats.get(RUN_ID)
+    if run_id:
+        update_run_record(out, state_dir, str(run_id), exit_code=code, summary=result.summary())
+    return code
+
+
+def _outcome(result: CrawlResult, out: Path) -> int:
+    print(f"healthcrawl: {result.summary()}", file=sys.stderr, flush=True)
     if result.outcome != "published" and (result.interrupted or result.finish_reason == "shutdown"):
         print(f"healthcrawl: interrupted; nothing published, {_previous(out)}", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 from core.errors import HealthcrawlError
 from crawler.params import CrawlParams
 from crawler.spiders.health import HealthSpider
-from pipelines.export import ERROR, OUTCOME
+from pipelines.export import CHANGES_STAT, ERROR, OUTCOME
 
 ENV_PREFIX = "HEALTHCRAWL_"
 
@@ -57,8 +57,17 @@ class CrawlResult:
     """A signal (Ctrl-C, SIGTERM) stopped the crawl, whenever it came."""
 
     @property
+    def changes(self) -> dict[str, int]:
+        """Articles the run publishes by change (new, updated, unchanged), and removed."""
+        return {key.removeprefix(CHANGES_STAT): int(value) for key, value in self.stats.items()
+                if key.startswith(CHANGES_STAT)}
+
+    @property
     def articles(self) -> int:
-        """Articles published (kept, less the copies a sorting-first copy superseded)."""
+        """Articles published (kept or carried over, less the copies a sorting-first copy
+        superseded)."""
+        if changes := self.changes:
+            return sum(count for change, count in changes.items() if change != "removed")
         kept = self.stats.get("healthcrawl/export/kept", self.stats.get("item_scraped_count", 0))
         return int(kept) - int(self.stats.get("healthcrawl/export/retracted", 0))
 
@@ -102,7 +111,10 @@ class CrawlResult:
         passed_over = (f"{sum(missed.values())} pages not exported: "
                        + ", ".join(f"{count} {why}" for why, count in missed.items())
                        if missed else "no page passed over")
-        return (f"{self.articles} articles, {self.duplicates} duplicates dropped; {passed_over}; "
+        changes = self.changes
+        changed = (" (" + ", ".join(f"{count} {change}" for change, count in changes.items()) + ")"
+                   if changes else "")
+        return (f"{self.articles} articles{changed}, {self.duplicates} duplicates dropped; {passed_over}; "
                 f"{self.errors} errors logged; {self.seconds:.1f} s ({self.finish_reason})")
 
 

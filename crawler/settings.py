@@ -83,6 +83,21 @@ HEALTHCRAWL_MAX_ERROR_RATE = 0.5
 HEALTHCRAWL_MAX_DRIFT = 0.5
 """A run whose article count or field coverage dropped by more than this share against the
 previous publication is unhealthy (a redesign broke the parser, half the site is down)."""
+HEALTHCRAWL_STATE_ENABLED = True
+"""Remember every run's pages and publication (``pipelines.state``): what makes a run's
+``change`` column, its ``removed`` table, cross-run dedup, --incremental and --resume work."""
+HEALTHCRAWL_STATE_DIR = ""
+"""Where the state lives; empty: ``<HEALTHCRAWL_EXPORT_DIR>/.state``."""
+HEALTHCRAWL_INCREMENTAL = False
+"""Fetch known pages only when they may have changed: sitemap lastmod, then a conditional
+request (a 304 is not parsed); unchanged articles are carried over into the publication."""
+HEALTHCRAWL_TRUST_SITEMAP_LASTMOD = True
+"""Incremental runs skip a known page whose sitemap <lastmod> is older than its last fetch;
+off for a site whose dates lie (each known page then costs a conditional request)."""
+HEALTHCRAWL_RESUME = False
+"""Continue run HEALTHCRAWL_RUN_ID: what it fetched before it died is not fetched again."""
+HEALTHCRAWL_RUN_ID = ""
+"""The run's id (default: start time and a random suffix); sorted ids order the runs."""
 HEALTHCRAWL_EXPORT_DIR = "exports"
 HEALTHCRAWL_EXPORT_FORMATS = ["csv", "parquet", "jsonl"]
 

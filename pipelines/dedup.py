@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -46,12 +47,13 @@ from core.minhash import (
     SignatureJob,
 )
 from core.profiles import all_host_aliases
-from core.records import ArticleRecord, body_text
+from core.records import ArticleRecord, SignedRecord, body_text
 from core.urls import canonicalize_url
 from core.worker_pool import WorkerPool, crawl_pool
 from pipelines.dedup_store import DedupStore, MemoryDedupStore
 from pipelines.signals import article_superseded
 from pipelines.stage import StageStats, as_record
+from pipelines.state import StateReader, state_dir_for
 from pipelines.tables import DuplicateRow
 
 logger = logging.getLogger(__name__)
@@ -120,6 +122,19 @@ class DedupPipeline:
         self.on_superseded = on_superseded
         self.workers = workers if workers is not None else WorkerPool(0)
         """Where signatures are computed (``core.worker_pool``; none: in this process)."""
+        self.this_run: set[str] = set()
+        """Keys kept by this run: a match with any other key of the store's is an earlier
+        run's article."""
+
+    def remember(self, kept: Iterable[tuple[str, str, str, str, Signature]]) -> int:
+        """Load the articles earlier runs published (``pipelines.state.StateReader.kept``),
+        so a copy of one is caught whichever run meets it; returns how many."""
+        count = 0
+        for key, url, canonical_url, content_hash, signature in kept:
+            self.store.add(key=key, url=url, canonical_url=canonical_url, content_hash=content_hash,
+                           signature=signature)
+            count += 1
+        return count
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -143,6 +158,13 @@ class DedupPipeline:
             on_superseded=lambda row: crawler.signals.send_catch_log(article_superseded, row=row),
             workers=crawl_pool(crawler),
         )
+        if settings.getbool("HEALTHCRAWL_STATE_ENABLED", True):
+            state = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
+                                              settings.get("HEALTHCRAWL_STATE_DIR")))
+            try:
+                stage.counters.inc("remembered", stage.remember(state.kept()))
+            finally:
+                state.close()
         return stage
 
     async def process_item(self, item: Any) -> ArticleRecord:
@@ -156,6 +178,7 @@ class DedupPipeline:
         signature = self.sent_signature(record)
         if signature is None:
             signature = await self.workers.run(SignatureJob(body_text(record), self.hasher.num_perm))
+            record = SignedRecord.of(record, signature, getattr(record, "validators", None))
         return self.check(record, signature)
 
     def sent_signature(self, record: ArticleRecord) -> Signature | None:
@@ -174,6 +197,9 @@ class DedupPipeline:
         match = find_match(record, self.store, canonical_url, signature)
         if match is None:
             self._keep(record, canonical_url, signature)
+            return record
+        if match.key == record.article_key and match.key not in self.this_run:
+            self._keep(record, canonical_url, signature)  # an earlier run's article, fetched again
             return record
         kept_url, kept_canonical = self.store.kept_urls(match.key)
         if url_order(canonical_url) < url_order(kept_canonical):
@@ -194,6 +220,7 @@ class DedupPipeline:
 
     def _keep(self, record: ArticleRecord, canonical_url: str, signature: Signature,
               superseding: str | None = None) -> None:
+        self.this_run.add(record.article_key)
         if superseding is None:
             self.store.add(key=record.article_key, url=record.url, canonical_url=canonical_url,
                            content_hash=record.content_hash, signature=signature)

@@ -28,21 +28,27 @@ from scrapy.statscollectors import StatsCollector
 from core.records import SCHEMA_VERSION, ArticleRecord
 from core.worker_pool import configured_workers
 from pipelines.dedup import DuplicateDropped
-from pipelines.health import Coverage, drift, error_rate, previous_manifest
+from pipelines.health import drift, error_rate, previous_manifest
 from pipelines.lock import RunLock
 from pipelines.publish import Publication
-from pipelines.signals import article_superseded
+from pipelines.run_record import write_run_record
+from pipelines.signals import article_superseded, page_gone, page_unchanged
 from pipelines.stage import StageStats, as_record
+from pipelines.state import start_run, state_dir_for
 from pipelines.table_writer import (
     CloseTables,
+    CommitState,
     CountRows,
+    MarkGone,
+    MarkSeen,
     OpenTables,
     RetractArticles,
+    StateParams,
     WriteDuplicate,
     WriteRecord,
     table_writer,
 )
-from pipelines.tables import DuplicateRow
+from pipelines.tables import CHANGES, DuplicateRow
 from pipelines.tableset import check_formats
 from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
 
@@ -57,6 +63,10 @@ OUTCOME = "healthcrawl/export/outcome"
 """Stat: what became of the run's tables, one of :data:`OUTCOMES`."""
 ERROR = "healthcrawl/export/error"
 """Stat: the one line that says why a run was not published."""
+CHANGES_STAT = "healthcrawl/export/changes/"
+"""Stats: articles the run publishes by ``change`` (new, updated, unchanged), and removed."""
+RUN_ID = "healthcrawl/export/run_id"
+"""Stat: the run's id (its folder under ``runs/``, its record ``runs/<id>.json``)."""
 OUTCOMES = ("published", "partial", "unhealthy", "failed", "discarded")
 """``published`` (``latest`` moved); ``partial``, stopped by a limit and not published;
 ``unhealthy``, finished with fewer articles than ``HEALTHCRAWL_MIN_ARTICLES``, more failed
@@ -87,13 +97,25 @@ class ExportPipeline:
         min_articles: int = 1,
         max_error_rate: float = 0.5,
         max_drift: float = 0.5,
+        state_dir: Path | None = None,
+        incremental: bool = False,
     ) -> None:
+        """``state_dir``: where the run remembers what it fetched and published
+        (``pipelines.state``); None keeps no state (each run stands alone, no ``change``
+        other than ``new``, no ``removed`` rows)."""
         self._stats = stats
+        self.state_dir = state_dir
+        self.incremental = incremental
+        self.state_lock = (RunLock(state_dir) if state_dir is not None
+                           and not state_dir.resolve().is_relative_to(export_dir.resolve()) else None)
+        self.changes: dict[str, int] = {}
+        self.attempt = 1
         self.publish_partial = publish_partial
         self.min_articles = min_articles
         self.max_error_rate = max_error_rate
         self.max_drift = max_drift
-        self.coverage = Coverage()
+        self.coverage: dict[str, float] = {}
+        """Field coverage of the articles the run publishes (``pipelines.health``)."""
         self.lock = RunLock(export_dir)
         self.counters = StageStats(stats, "export")
         self.started_at = datetime.now(UTC)
@@ -133,8 +155,14 @@ class ExportPipeline:
             min_articles=settings.getint("HEALTHCRAWL_MIN_ARTICLES", 1),
             max_error_rate=settings.getfloat("HEALTHCRAWL_MAX_ERROR_RATE", 0.5),
             max_drift=settings.getfloat("HEALTHCRAWL_MAX_DRIFT", 0.5),
+            state_dir=(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
+                                     settings.get("HEALTHCRAWL_STATE_DIR"))
+                       if settings.getbool("HEALTHCRAWL_STATE_ENABLED", True) else None),
+            incremental=settings.getbool("HEALTHCRAWL_INCREMENTAL"),
         )
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.page_unchanged, signal=page_unchanged)
+        crawler.signals.connect(pipeline.page_gone, signal=page_gone)
         crawler.signals.connect(pipeline.article_superseded, signal=article_superseded)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -143,13 +171,22 @@ class ExportPipeline:
         """Take the export folder's run lock, create the temp folder and every file; waits
         for the table writer, so one that cannot start or create the files fails the crawl
         before its first request. The reason is also kept in the stats (``ERROR``)."""
+        self._stats.set_value(RUN_ID, self.publication.run_id)
         try:
             self.lock.acquire()
+            if self.state_lock is not None:
+                self.state_lock.acquire()
             self.publication.begin()
             # A crawl stopped while it starts (Ctrl-C) may never send spider_closed: its
             # temp folder goes when the pipeline does, at the latest when the process exits.
             weakref.finalize(self, self.publication.abort)
-            self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size))
+            state = None
+            if self.state_dir is not None:
+                self.attempt = start_run(self.state_dir, self.publication.run_id, self.started_at.isoformat())
+                latest = previous_manifest(self.publication.export_dir) or {}
+                state = StateParams(self.state_dir, self.publication.run_id, self.attempt,
+                                    latest.get("run_id"))
+            self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size, state))
         except Exception as error:
             self.failed = True
             self.error = f"cannot export to {self.publication.export_dir}: {error}"
@@ -163,32 +200,40 @@ class ExportPipeline:
         record = as_record(item)
         if not self.failed:
             with self._guard():
-                self.tables.send(WriteRecord(record))
+                self.tables.send(WriteRecord(record, getattr(item, "signature", None),
+                                             getattr(item, "validators", None)))
             self.counters.inc("kept")
-            self.coverage.add(record)
         return record
 
-    def item_dropped(self, exception: BaseException) -> None:
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
         """Signal handler: write the ``duplicates`` row a dedup drop carries."""
         if isinstance(exception, DuplicateDropped) and not self.failed:
             with self._guard():
-                self.tables.send(WriteDuplicate(exception.row))
+                self.tables.send(WriteDuplicate(exception.row, getattr(item, "validators", None),
+                                                getattr(item, "fetched_at", "")))
             self.counters.inc("duplicates")
+
+    def page_unchanged(self, canonical_url: str) -> None:
+        """Signal handler: a known page the spider did not fetch again is carried over."""
+        if not self.failed:
+            with self._guard():
+                self.tables.send(MarkSeen((canonical_url,)))
+
+    def page_gone(self, canonical_url: str) -> None:
+        """Signal handler: a page answered 404/410; an article published there is removed."""
+        if not self.failed:
+            with self._guard():
+                self.tables.send(MarkGone(canonical_url))
 
     def article_superseded(self, row: DuplicateRow) -> None:
         """Signal handler: an exported article turned out to be the later copy; its
         duplicates row is written now, its rows are removed before publishing."""
         if not self.failed:
             with self._guard():
-                self.tables.send(WriteDuplicate(row))
+                self.tables.send(WriteDuplicate(row, superseded=True))
         self.successors[row.article_key] = row.duplicate_of
         self.counters.inc("duplicates")
         self.counters.inc("retracted")
-
-    def close_spider(self) -> None:
-        """Close the writers; publication waits for ``spider_closed`` and its reason."""
-        with self._guard():
-            self.tables.call(CloseTables())
 
     def spider_closed(self, reason: str) -> None:
         """Signal handler: publish or discard, with the crawl's stats in the manifest."""
@@ -209,16 +254,45 @@ class ExportPipeline:
                 self.tables.close()
             finally:
                 self.lock.release()
+                if self.state_lock is not None:
+                    self.state_lock.release()
         self._stats.set_value(OUTCOME, outcome)
         if why:
             self._stats.set_value(ERROR, why)
+        self._record(reason, outcome, why)
         if outcome != "published":
             self.counters.inc("discarded")
             logger.warning("healthcrawl export: run %s not published (%s)", self.publication.run_id, why)
         return published
 
+    def _record(self, reason: str, outcome: str, why: str) -> None:
+        """The run record (``pipelines.run_record``); a failure to write it is logged, and
+        changes nothing about the tables."""
+        try:
+            write_run_record(self.publication.export_dir, self.state_dir, {
+                "run_id": self.publication.run_id, "attempt": self.attempt,
+                "started_at": self.started_at.isoformat(), "finished_at": datetime.now(UTC).isoformat(),
+                "finish_reason": reason, "outcome": outcome, "error": why or None,
+                "incremental": self.incremental, "articles": self._articles(), "changes": self.changes,
+                "published": str(self.published) if self.published else None,
+            })
+        except Exception:
+            logger.exception("healthcrawl export: cannot write the record of run %s", self.publication.run_id)
+
+    def _articles(self) -> int:
+        """Articles the run publishes: fetched and carried over, less superseded ones."""
+        if self.changes:
+            return sum(self.changes.get(change, 0) for change in CHANGES)
+        return self.counters.value("kept") - self.counters.value("retracted")
+
+    def _close_tables(self, reason: str) -> None:
+        closed = self.tables.call(CloseTables(dict(self.successors), finished=reason == "finished"))
+        self.changes, self.coverage = closed["changes"], closed["coverage"]
+        for change, count in self.changes.items():
+            self._stats.set_value(f"{CHANGES_STAT}{change}", count)
+
     def _finish(self, reason: str, crawl_stats: Mapping[str, Any]) -> tuple[str, str, Path | None]:
-        self._attempt("closing the tables", lambda: self.tables.call(CloseTables()))
+        self._attempt("closing the tables", lambda: self._close_tables(reason))
         outcome, why = self._verdict(reason, crawl_stats)
         if outcome == "published":
             self._attempt("removing superseded articles",
@@ -233,6 +307,11 @@ class ExportPipeline:
             self.publication.abort()
             logger.exception("healthcrawl export: publishing run %s failed", self.publication.run_id)
             return "failed", f"publishing to {self.publication.export_dir} failed: {error}", None
+        try:  # published: a state left pending is settled by the next run (pipelines.state)
+            self.tables.call(CommitState())
+        except Exception:
+            logger.exception("healthcrawl export: run %s published; its state stays pending",
+                             self.publication.run_id)
         logger.info("%s; published %s", self.counters.summary(), self.published)
         return "published", "", self.published
 
@@ -245,7 +324,7 @@ class ExportPipeline:
                                "--publish-partial publishes such runs")
         if reason != "finished" and reason not in PARTIAL_REASONS:
             return "discarded", f"the crawl did not finish ({reason})"
-        articles = self.counters.value("kept") - self.counters.value("retracted")
+        articles = self._articles()
         if articles < self.min_articles:
             return "unhealthy", (f"{articles} articles, fewer than the {self.min_articles} a healthy "
                                  "run has (--min-articles)")
@@ -253,7 +332,7 @@ class ExportPipeline:
         if errors > self.max_error_rate:
             return "unhealthy", (f"{errors:.0%} of the requests failed, more than "
                                  f"{self.max_error_rate:.0%} (--max-error-rate)")
-        drifted = drift(previous_manifest(self.publication.export_dir), articles, self.coverage.shares(),
+        drifted = drift(previous_manifest(self.publication.export_dir), articles, self.coverage,
                         self.max_drift, partial=reason != "finished")
         if drifted:
             return "unhealthy", drifted
@@ -268,10 +347,14 @@ class ExportPipeline:
             "finished_at": datetime.now(UTC).isoformat(),
             "finish_reason": reason,
             "partial": reason != "finished",
+            "incremental": self.incremental,
+            "attempt": self.attempt,
+            "changes": self.changes,
             "formats": list(self.formats),
             "row_counts": self.tables.call(CountRows()),
-            "coverage": self.coverage.shares(),
-            "files": sorted(path.name for path in self.publication.temp_dir.iterdir()),
+            "coverage": self.coverage,
+            "files": sorted(str(path.relative_to(self.publication.temp_dir))
+                            for path in self.publication.temp_dir.rglob("*") if path.is_file()),
             "crawl_stats": {key: _jsonable(value) for key, value in sorted(crawl_stats.items())},
         }
 

@@ -21,6 +21,16 @@ FAILED = "healthcrawl/spider/failed/"
 """The spider's counters of failed pages, by reason (``http_404``, ``TimeoutError``)."""
 
 
+Facts = tuple[bool, bool, bool, int]
+
+
+def facts_of(record: ArticleRecord) -> Facts:
+    """What coverage counts of one article: symptoms, prevention, recommendations present,
+    and its prevention items (small enough to keep per article until the run's end)."""
+    return (record.symptoms is not None, bool(record.prevention), bool(record.recommendations),
+            len(record.prevention))
+
+
 @dataclass(slots=True)
 class Coverage:
     """How many exported articles have each part the parser is there to find."""
@@ -32,11 +42,16 @@ class Coverage:
     prevention_items: int = 0
 
     def add(self, record: ArticleRecord) -> None:
+        self.add_facts(facts_of(record))
+
+    def add_facts(self, facts: Facts) -> None:
+        """Count one article by its :func:`facts_of`."""
+        symptoms, prevention, recommendations, items = facts
         self.articles += 1
-        self.with_symptoms += record.symptoms is not None
-        self.with_prevention += bool(record.prevention)
-        self.with_recommendations += bool(record.recommendations)
-        self.prevention_items += len(record.prevention)
+        self.with_symptoms += symptoms
+        self.with_prevention += prevention
+        self.with_recommendations += recommendations
+        self.prevention_items += items
 
     def shares(self) -> dict[str, float]:
         """Shares of articles with symptoms, prevention items, recommendations, and the mean

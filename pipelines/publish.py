@@ -18,6 +18,8 @@ its temp folder and never touches ``latest`` or ``runs/<id>``; a killed run leav
 
 Old runs are pruned by run id (the default ids sort by start time; ``HEALTHCRAWL_RUN_ID``
 ids should too), keeping the newest ``keep_runs`` and always the one ``latest`` points to.
+A pruned run keeps its ``manifest.json`` and its change set (``changes/``, small): the
+history of what each run changed stays readable however few full table sets are kept.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ LATEST = "latest"
 RUNS = "runs"
 MANIFEST = "manifest.json"
 TEMP_PREFIX = ".tmp-"
+KEPT_WHEN_PRUNED = (MANIFEST, "changes")
 
 
 class PublishError(RuntimeError):
@@ -78,8 +81,8 @@ class Publication:
     def commit(self, manifest: Mapping[str, Any]) -> Path:
         """Write the manifest, make the run durable, point ``latest`` at it; return its folder."""
         _write_durably(self.temp_dir / MANIFEST, json.dumps(manifest, indent=2, default=str))
-        for path in self.temp_dir.iterdir():
-            _fsync_file(path)
+        for path in self.temp_dir.rglob("*"):
+            _fsync_dir(path) if path.is_dir() else _fsync_file(path)
         _fsync_dir(self.temp_dir)
         os.rename(self.temp_dir, self.final_dir)
         self._writing = False
@@ -103,13 +106,15 @@ class Publication:
         _fsync_dir(self.export_dir)
 
     def _prune(self) -> None:
-        """Delete published runs beyond the newest ``keep_runs`` by run id, never the one
-        ``latest`` points to."""
+        """Delete the tables of published runs beyond the newest ``keep_runs`` by run id,
+        never the one ``latest`` points to (their manifest and change set stay)."""
         current = (self.export_dir / LATEST).resolve()
         runs = sorted(p for p in self.runs_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
         for old in runs[: -self.keep_runs]:
             if old.resolve() != current:
-                shutil.rmtree(old, ignore_errors=True)
+                for path in old.iterdir():
+                    if path.name not in KEPT_WHEN_PRUNED:
+                        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
 
 
 def _write_durably(path: Path, text: str) -> None:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pipelines.tables import SCHEMAS
+from pipelines.tables import REMOVED, SCHEMAS
 from pipelines.writers import CSV_WRITE_OPTIONS, csv_schema, read_csv_batches
 
 
@@ -33,10 +33,12 @@ def resolve(successors: Mapping[str, str], key: str) -> str:
 
 def retract(folder: Path, successors: Mapping[str, str]) -> dict[str, int]:
     """Remove the rows of every superseded article from the tables in ``folder`` and point
-    ``duplicates.duplicate_of`` at the kept article; returns rows removed per table (every
+    ``duplicates.duplicate_of`` at the kept article (``removed`` says why an article left,
+    and is left as it is); returns rows removed per table (every
     format of a table holds the same rows, so any file's count is the table's)."""
     final = {key: resolve(successors, key) for key in successors}
-    paths = [path for path in sorted(folder.iterdir()) if path.suffix in _REWRITERS]
+    paths = [path for path in sorted(folder.iterdir())
+             if path.suffix in _REWRITERS and path.name.split(".")[0] != REMOVED.name]
     # pyarrow reads, filters and writes without the GIL: the files are rewritten side by
     # side, and the crawl's own core, idle while the run closes, takes its share.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

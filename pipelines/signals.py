@@ -6,3 +6,11 @@ article_superseded = object()
 """Sent by the dedup stage with ``row`` (a ``DuplicateRow``) when a record sorting before an
 already-kept copy takes its place: the export stage records the row and removes the
 earlier copy's rows before it publishes."""
+
+page_unchanged = object()
+"""Sent by the spider with ``canonical_url`` for a known page it did not fetch again (a 304,
+or a sitemap date older than the last fetch): the export stage carries its rows over."""
+
+page_gone = object()
+"""Sent by the spider with ``canonical_url`` for a page that answered 404 or 410: a
+published article there is reported removed."""

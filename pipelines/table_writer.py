@@ -12,30 +12,52 @@ publishes it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from core.child import ChildProcess, Endpoint, InProcess
-from core.records import ArticleRecord
-from pipelines.tables import DuplicateRow
+from core.minhash import Signature
+from core.records import ArticleRecord, Validators
+from pipelines.health import Coverage, Facts, facts_of
+from pipelines.state import StateWriter
+from pipelines.tables import ARTICLE_TABLES, CHANGES, REMOVED, DuplicateRow
 from pipelines.tableset import TableSet
+
+CHANGES_DIR = "changes"
+"""The run's change set inside its folder: the articles it found new or updated, and the
+``removed`` table; kept when old runs are pruned, so history stays readable."""
+
+
+@dataclass(frozen=True, slots=True)
+class StateParams:
+    """Where the run's state lives (``pipelines.state``) and which run this is."""
+
+    state_dir: Path
+    run_id: str
+    attempt: int
+    latest_run: str | None
+    """The run ``latest`` shows now (settles a commit a killed run left pending)."""
 
 
 @dataclass(frozen=True, slots=True)
 class OpenTables:
-    """Create the run's files (:meth:`TableSet.open`)."""
+    """Create the run's files (:meth:`TableSet.open`), and its change set's."""
 
     folder: Path
     formats: tuple[str, ...]
     row_group_size: int
+    state: StateParams | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class WriteRecord:
-    """Append one kept record (:meth:`TableSet.write_record`)."""
+    """Append one kept record (:meth:`TableSet.write_record`) and remember its page."""
 
     record: ArticleRecord
+    signature: Signature | None = None
+    validators: Validators | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +65,34 @@ class WriteDuplicate:
     """Append one ``duplicates`` row (:meth:`TableSet.write_duplicate`)."""
 
     row: DuplicateRow
+    validators: Validators | None = None
+    fetched_at: str = ""
+    superseded: bool = False
+    """The row's article was kept and written earlier: a copy sorting first replaced it."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkSeen:
+    """Pages found unchanged without fetching them (carried over at close)."""
+
+    canonical_urls: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkGone:
+    """A known page answered 404 or 410."""
+
+    canonical_url: str
 
 
 @dataclass(frozen=True, slots=True)
 class CloseTables:
-    """Complete every file (:meth:`TableSet.close`)."""
+    """Carry over what the run saw unchanged, write the ``removed`` rows, complete every
+    file (:meth:`TableSet.close`); answers the change counts."""
+
+    successors: dict[str, str] = field(default_factory=dict)
+    finished: bool = True
+    """The crawl saw the whole site: a published article it did not meet is removed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,36 +107,124 @@ class CountRows:
     """Rows per table, for the manifest (:meth:`TableSet.row_counts`)."""
 
 
-TableMessage = OpenTables | WriteRecord | WriteDuplicate | CloseTables | RetractArticles | CountRows
+@dataclass(frozen=True, slots=True)
+class CommitState:
+    """The run is published: its articles become what the state calls published."""
+
+
+TableMessage = (OpenTables | WriteRecord | WriteDuplicate | MarkSeen | MarkGone | CloseTables
+                | RetractArticles | CountRows | CommitState)
 
 
 class TableWriter:
-    """The handler of :data:`TableMessage` s: owns the run's ``TableSet`` once opened."""
+    """The handler of :data:`TableMessage` s: owns the run's ``TableSet`` (and change set
+    and state, when the run has one) once opened."""
 
     def __init__(self) -> None:
         self.tables: TableSet | None = None
+        self.changes: TableSet | None = None
+        self.state: StateWriter | None = None
+        self.present: dict[str, tuple[str, str, str, str, Facts]] = {}
+        """Key -> (change, content_hash, url, canonical_url, coverage facts) of every
+        article this run publishes."""
+        self.dropped: set[str] = set()
+        self.removed = 0
+        self.closed = False
 
     def __call__(self, message: TableMessage) -> Any:
         if isinstance(message, OpenTables):
-            self.tables = TableSet(message.folder, message.formats, message.row_group_size)
-            self.tables.open()
-            return None
+            return self._open(message)
         if self.tables is None:
             if isinstance(message, CloseTables):
                 return None  # the run failed before its files existed: nothing to close
             raise RuntimeError(f"{type(message).__name__} before OpenTables")
         match message:
-            case WriteRecord(record):
-                self.tables.write_record(record)
-            case WriteDuplicate(row):
+            case WriteRecord(record, signature, validators):
+                self._write(record, validators.canonical_url if validators else record.canonical_url)
+                if self.state is not None and validators is not None:
+                    self.state.fetched(record, signature, validators)
+            case WriteDuplicate(row, validators, fetched_at, superseded):
                 self.tables.write_duplicate(row)
-            case CloseTables():
-                self.tables.close()
+                self.dropped.add(row.article_key)
+                if self.state is not None and superseded:
+                    self.state.superseded(row)
+                elif self.state is not None and validators is not None:
+                    self.state.dropped(row, validators, fetched_at)
+            case MarkSeen(urls):
+                if self.state is not None:
+                    self.state.seen(urls)
+            case MarkGone(url):
+                if self.state is not None:
+                    self.state.gone(url)
+            case CloseTables(successors, finished):
+                return self._close(successors, finished)
             case RetractArticles(successors):
                 self.tables.retract(successors)
+                if self.changes is not None:
+                    self.changes.retract(successors)
             case CountRows():
                 return self.tables.row_counts()
+            case CommitState():
+                if self.state is not None:
+                    self.state.commit()
         return None
+
+    def _open(self, message: OpenTables) -> None:
+        self.tables = TableSet(message.folder, message.formats, message.row_group_size)
+        self.tables.open()
+        if message.state is not None:
+            folder = message.folder / CHANGES_DIR
+            folder.mkdir()
+            self.changes = TableSet(folder, message.formats, message.row_group_size,
+                                    tables=[*(t.name for t in ARTICLE_TABLES), REMOVED.name])
+            self.changes.open()
+            params = message.state
+            self.state = StateWriter(params.state_dir, params.run_id, params.attempt, params.latest_run)
+
+    def _write(self, record: ArticleRecord, canonical_url: str) -> None:
+        assert self.tables is not None
+        change = self.state.change(record) if self.state is not None else "new"
+        self.tables.write_record(record, change)
+        if self.changes is not None and change != "unchanged":
+            self.changes.write_record(record, change)
+        self.present[record.article_key] = (change, record.content_hash, record.url, canonical_url,
+                                            facts_of(record))
+
+    def _close(self, successors: dict[str, str], finished: bool) -> dict[str, Any]:
+        """Carry over, write ``removed``, close; what changed and the coverage, counting
+        only the articles the run publishes (superseded ones are retracted next)."""
+        assert self.tables is not None
+        if not self.closed:
+            self.closed = True
+            if self.state is not None:
+                self._carry_over()
+            for key in successors:
+                self.present.pop(key, None)
+            if self.state is not None and self.changes is not None:
+                removals = self.state.removals(set(self.present), set(successors) | self.dropped, finished)
+                rows = [REMOVED.rows(removal)[0] for removal in removals]
+                self.tables.write_removed(rows)
+                self.changes.write_removed(rows)
+                self.removed = len(rows)
+                self.state.stage((key, content_hash, url, canonical)
+                                 for key, (_, content_hash, url, canonical, _) in self.present.items())
+                self.changes.close()
+            self.tables.close()
+        counts = Counter(change for change, *_ in self.present.values())
+        coverage = Coverage()
+        for *_, facts in self.present.values():
+            coverage.add_facts(facts)
+        changes = {change: counts.get(change, 0) for change in CHANGES} | {"removed": self.removed}
+        return {"changes": changes, "coverage": coverage.shares()}
+
+    def _carry_over(self) -> None:
+        assert self.state is not None and self.tables is not None
+        for canonical_url, carried in self.state.carried():
+            if isinstance(carried, DuplicateRow):
+                self.tables.write_duplicate(carried)
+                self.dropped.add(carried.article_key)
+            elif carried.article_key not in self.present:
+                self._write(carried, canonical_url)
 
 
 def table_writer(in_child: bool) -> Endpoint:

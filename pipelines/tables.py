@@ -72,6 +72,10 @@ _LIST = pa.list_(pa.string())
 _TIME = pa.timestamp("us", tz="UTC")
 
 
+def _changed(source: tuple[ArticleRecord, str]) -> Iterator[tuple[ArticleRecord, str]]:
+    yield source
+
+
 def _sections(record: ArticleRecord) -> Iterator[tuple[str, Section]]:
     key = record.article_key
     return ((key, section) for section in record.sections)
@@ -95,30 +99,31 @@ def _recommendations(record: ArticleRecord) -> Iterator[tuple[str, int, Recommen
 
 ARTICLE_TABLES = (
     Table("articles", (
-        Column("article_key", _STR, lambda r: r.article_key),
-        Column("site", _STR, lambda r: r.site),
-        Column("url", _STR, lambda r: r.url),
-        Column("canonical_url", _STR, lambda r: r.canonical_url),
-        Column("article_id", _STR, lambda r: r.article_id, nullable=True),
-        Column("title", _STR, lambda r: r.title),
-        Column("summary", _STR, lambda r: r.summary, nullable=True),
-        Column("symptoms", _STR, lambda r: r.symptoms, nullable=True),
-        Column("published_at", _STR, lambda r: r.published_at, nullable=True),
-        Column("language", _STR, lambda r: r.language, nullable=True),
-        Column("word_count", _INT, lambda r: r.word_count),
-        Column("content_hash", _STR, lambda r: r.content_hash),
-        Column("fetched_at", _TIME, lambda r: parse_utc(r.fetched_at)),
-        Column("http_status", _INT, lambda r: r.http_status),
-        Column("prev_url", _STR, lambda r: r.prev_article and r.prev_article.url, nullable=True),
-        Column("prev_title", _STR, lambda r: r.prev_article and r.prev_article.title, nullable=True),
-        Column("next_url", _STR, lambda r: r.next_article and r.next_article.url, nullable=True),
-        Column("next_title", _STR, lambda r: r.next_article and r.next_article.title, nullable=True),
-        Column("breadcrumbs", _LIST, lambda r: list(r.breadcrumbs)),
-        Column("section_count", _INT, lambda r: len(r.sections)),
-        Column("prevention_count", _INT, lambda r: len(r.prevention)),
-        Column("recommendation_count", _INT, lambda r: len(r.recommendations)),
-        Column("parse_warnings", _LIST, lambda r: list(r.parse_warnings)),
-    )),
+        Column("article_key", _STR, lambda r, change: r.article_key),
+        Column("change", _STR, lambda r, change: change),
+        Column("site", _STR, lambda r, change: r.site),
+        Column("url", _STR, lambda r, change: r.url),
+        Column("canonical_url", _STR, lambda r, change: r.canonical_url),
+        Column("article_id", _STR, lambda r, change: r.article_id, nullable=True),
+        Column("title", _STR, lambda r, change: r.title),
+        Column("summary", _STR, lambda r, change: r.summary, nullable=True),
+        Column("symptoms", _STR, lambda r, change: r.symptoms, nullable=True),
+        Column("published_at", _STR, lambda r, change: r.published_at, nullable=True),
+        Column("language", _STR, lambda r, change: r.language, nullable=True),
+        Column("word_count", _INT, lambda r, change: r.word_count),
+        Column("content_hash", _STR, lambda r, change: r.content_hash),
+        Column("fetched_at", _TIME, lambda r, change: parse_utc(r.fetched_at)),
+        Column("http_status", _INT, lambda r, change: r.http_status),
+        Column("prev_url", _STR, lambda r, change: r.prev_article and r.prev_article.url, nullable=True),
+        Column("prev_title", _STR, lambda r, change: r.prev_article and r.prev_article.title, nullable=True),
+        Column("next_url", _STR, lambda r, change: r.next_article and r.next_article.url, nullable=True),
+        Column("next_title", _STR, lambda r, change: r.next_article and r.next_article.title, nullable=True),
+        Column("breadcrumbs", _LIST, lambda r, change: list(r.breadcrumbs)),
+        Column("section_count", _INT, lambda r, change: len(r.sections)),
+        Column("prevention_count", _INT, lambda r, change: len(r.prevention)),
+        Column("recommendation_count", _INT, lambda r, change: len(r.recommendations)),
+        Column("parse_warnings", _LIST, lambda r, change: list(r.parse_warnings)),
+    ), _changed),
     Table("sections", (
         Column("article_key", _STR, lambda key, section: key),
         Column("position", _INT, lambda key, section: section.position),
@@ -149,6 +154,7 @@ ARTICLE_TABLES = (
     ), _recommendations),
 )
 """The tables one ``ArticleRecord`` fills (``record_to_rows``)."""
+ARTICLES = ARTICLE_TABLES[0]
 
 DUPLICATES = Table("duplicates", (
     Column("article_key", _STR, lambda d: d.article_key),
@@ -160,7 +166,16 @@ DUPLICATES = Table("duplicates", (
 ))
 """The table of dropped copies, one row per ``DuplicateRow``."""
 
-TABLES = (*ARTICLE_TABLES, DUPLICATES)
+REMOVED = Table("removed", (
+    Column("article_key", _STR, lambda r: r.article_key),
+    Column("url", _STR, lambda r: r.url),
+    Column("canonical_url", _STR, lambda r: r.canonical_url),
+    Column("reason", _STR, lambda r: r.reason),
+    Column("published_in", _STR, lambda r: r.published_in),
+))
+"""Published articles a run found gone, one row per ``pipelines.state.Removal``."""
+
+TABLES = (*ARTICLE_TABLES, DUPLICATES, REMOVED)
 """Every table, in publication order."""
 
 
@@ -177,9 +192,14 @@ SCHEMAS: Mapping[str, pa.Schema] = {table.name: table_schema(table) for table in
 """Every table's schema, in publication order; metadata carries ``schema_version``."""
 
 
-def record_to_rows(record: ArticleRecord) -> dict[str, list[Row]]:
+CHANGES = ("new", "updated", "unchanged")
+"""Values of ``articles.change``: the article against what ``latest`` held before the run."""
+
+
+def record_to_rows(record: ArticleRecord, change: str = "new") -> dict[str, list[Row]]:
     """Split one record into rows of every article table (lists may be empty)."""
-    return {table.name: table.rows(record) for table in ARTICLE_TABLES}
+    rows = {table.name: table.rows(record) for table in ARTICLE_TABLES[1:]}
+    return {"articles": ARTICLES.rows((record, change)), **rows}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

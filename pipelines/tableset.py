@@ -11,7 +11,7 @@ from pathlib import Path
 
 from core.records import ArticleRecord
 from pipelines.retract import retract
-from pipelines.tables import SCHEMAS, DuplicateRow, record_to_rows
+from pipelines.tables import REMOVED, SCHEMAS, DuplicateRow, Row, record_to_rows
 from pipelines.writers import (
     DEFAULT_ROW_GROUP_SIZE,
     BufferedWriter,
@@ -42,13 +42,15 @@ class TableSet:
         folder: Path,
         formats: Sequence[str],
         row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
+        tables: Sequence[str] = tuple(SCHEMAS),
     ) -> None:
+        """``tables``: which tables the set has (a run's change set has no ``duplicates``)."""
         self.formats = check_formats(formats)
         table_formats = [fmt for fmt in self.formats if fmt in TABLE_FORMATS]
         self._tables: dict[str, BufferedWriter] = {
             table: SharedRowGroups([make_table_writer(fmt, folder, table, row_group_size)
                                     for fmt in table_formats], row_group_size)
-            for table in SCHEMAS
+            for table in SCHEMAS if table in tables
         } if table_formats else {}
         self._records = JsonLinesWriter(folder / "articles.jsonl") if "jsonl" in formats else None
         self._open = False
@@ -63,18 +65,24 @@ class TableSet:
             self._records.open(SCHEMAS["articles"])
         self._open = True
 
-    def write_record(self, record: ArticleRecord) -> None:
-        """Append one kept record to every article table (and the JSON Lines file)."""
-        for table, rows in record_to_rows(record).items():
+    def write_record(self, record: ArticleRecord, change: str = "new") -> None:
+        """Append one kept record to every article table (and the JSON Lines file);
+        ``change`` says how it differs from the previous publication (``tables.CHANGES``)."""
+        for table, rows in record_to_rows(record, change).items():
             if rows and self._tables:
                 self._tables[table].write(rows)
         if self._records is not None:
-            self._records.write([record.to_dict()])
+            self._records.write([{**record.to_dict(), "change": change}])
 
     def write_duplicate(self, row: DuplicateRow) -> None:
         """Append one row to the ``duplicates`` table."""
         if self._tables:
             self._tables["duplicates"].write([row.to_row()])
+
+    def write_removed(self, rows: list[Row]) -> None:
+        """Append rows to the ``removed`` table (``tables.REMOVED``)."""
+        if self._tables and rows:
+            self._tables[REMOVED.name].write(rows)
 
     def close(self) -> None:
         """Close every writer once; the files are complete afterwards."""

@@ -1,7 +1,8 @@
 """A threaded loopback HTTP server for a generated demo site, answering like a real site:
 GET and HEAD, ``Content-Type`` with the page's own charset (utf-8 or gbk, as the crawl
-benchmarks need), gzip on ``Accept-Encoding``, 404s, a 301, a PDF, a gzipped sitemap
-served as a file, and both host names (desktop and ``m.``) from one socket.
+benchmarks need), gzip on ``Accept-Encoding``, ETag and Last-Modified with 304 answers to
+conditional requests (as nginx: the ETag is the file's time and size), 404s, a 301, a PDF,
+a gzipped sitemap served as a file, and both host names (desktop and ``m.``) from one socket.
 
 Only the document root (``<dir>/www``) is served; the truth beside it never is.
 """
@@ -15,6 +16,7 @@ import ssl
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -154,6 +156,21 @@ def accepts_gzip(header: str | None) -> bool:
     return False
 
 
+def not_modified(if_none_match: str | None, if_modified_since: str | None, etag: str,
+                 mtime: int) -> bool:
+    """Whether a conditional GET gets 304 (RFC 9110 13.2.2: If-None-Match decides when
+    sent; If-Modified-Since only without it)."""
+    if if_none_match is not None:
+        return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in if_none_match.split(","))
+    if if_modified_since is not None:
+        try:
+            since = parsedate_to_datetime(if_modified_since).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return mtime <= since
+    return False
+
+
 def content_type(path: Path, body: bytes) -> str:
     """The Content-Type of a file; HTML carries the charset its own meta tag declares."""
     if path.suffix == ".html":
@@ -192,20 +209,29 @@ class _Handler(BaseHTTPRequestHandler):
         if file is None:
             self._send(404, NOT_FOUND, "text/html; charset=utf-8", with_body)
             return
+        stat = file.stat()
+        validators = {"ETag": f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"',
+                      "Last-Modified": formatdate(stat.st_mtime, usegmt=True)}
+        if not_modified(self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"),
+                        validators["ETag"], int(stat.st_mtime)):
+            self._send(304, b"", "", False, validators)
+            return
         body = file.read_bytes()
         ctype = content_type(file, body)
-        headers = {}
+        headers = dict(validators)
         if file.suffix in COMPRESSIBLE and accepts_gzip(self.headers.get("Accept-Encoding")):
             # Level 1, as nginx's default: the server shares the CPU with the crawler.
             body = gzip.compress(body, compresslevel=1, mtime=0)
-            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+            headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
         self._send(200, body, ctype, with_body, headers)
 
     def _send(self, status: int, body: bytes, ctype: str, with_body: bool,
               headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()

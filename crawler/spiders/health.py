@@ -11,15 +11,18 @@ canonical URL is fetched once (``CanonicalUrlFingerprinter``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from protego import Protego
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -27,13 +30,18 @@ from twisted.python.failure import Failure
 
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from core.profiles import all_host_aliases
-from core.records import ArticleRecord, SignedRecord
+from core.records import ArticleRecord, SignedRecord, Validators
 from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
 from core.worker_pool import WorkerPool, crawl_pool
+from crawler.incremental import conditional_headers, unchanged_since
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
+from pipelines.signals import page_gone, page_unchanged
+from pipelines.state import StateReader, state_dir_for
 
 STAT = "healthcrawl/spider"
+KNOWN = "healthcrawl_known"
+"""Request meta: the request asks for a page the state knows (conditional, may be a 304)."""
 
 
 class HealthSpider(scrapy.Spider):
@@ -56,6 +64,16 @@ class HealthSpider(scrapy.Spider):
         self.parser = WorkerPool(0)
         self.num_perm = 0
         """MinHash slots to compute with each parse for the dedup stage (0: none)."""
+        self.state: StateReader | None = None
+        """What earlier runs fetched (``pipelines.state``), when this run asks about it."""
+        self.incremental = False
+        """Ask for known pages only when they may have changed (``HEALTHCRAWL_INCREMENTAL``)."""
+        self.resumed_run: str | None = None
+        """The run this one continues (``--resume``): its fetched pages are not fetched again."""
+        self.revalidated = False
+        self.trust_lastmod = True
+        """Skip a known page whose sitemap ``<lastmod>`` is older than its last fetch
+        (``HEALTHCRAWL_TRUST_SITEMAP_LASTMOD``; off for sites whose dates lie)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -69,6 +87,15 @@ class HealthSpider(scrapy.Spider):
             # stage a round trip of its own: it travels with the item (``SignedRecord``).
             spider.num_perm = (settings.getint("HEALTHCRAWL_DEDUP_MINHASH_BANDS", DEFAULT_BANDS)
                                * settings.getint("HEALTHCRAWL_DEDUP_MINHASH_ROWS", DEFAULT_ROWS))
+        spider.incremental = settings.getbool("HEALTHCRAWL_INCREMENTAL")
+        spider.trust_lastmod = settings.getbool("HEALTHCRAWL_TRUST_SITEMAP_LASTMOD", True)
+        if settings.getbool("HEALTHCRAWL_RESUME"):
+            spider.resumed_run = settings.get("HEALTHCRAWL_RUN_ID") or None
+        if spider.incremental or spider.resumed_run:
+            spider.state = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
+                                                     settings.get("HEALTHCRAWL_STATE_DIR")))
+        if spider.incremental:
+            crawler.signals.connect(spider.revalidate_unseen, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -78,28 +105,31 @@ class HealthSpider(scrapy.Spider):
             for request in self.follow_new([url]):
                 yield request
 
-    def follow_new(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+    def follow_new(self, urls: Iterable[str], lastmods: Mapping[str, str] | None = None,
+                   ) -> Iterator[scrapy.Request]:
         """Requests for the on-site http(s) ``urls`` whose canonical URL was not requested
         yet. The URL exactly as written is checked first: most repeats are, and cost a set
         lookup instead of a canonicalization. A request goes to the desktop host without
         tracking keys (``fetch_url``) and carries its canonical URL (:func:`canonical_of`).
         A link that is no valid URL (a port out of range, a broken IPv6 host) is counted
-        and skipped."""
+        and skipped. ``lastmods``: the sitemap's date of each URL, for known pages."""
         requested = self.requested
-        for url in urls:
+        todo = list(urls)
+        while todo:
+            url = todo.pop()
             raw = hash(url)
             if raw in requested:
                 continue
             requested.add(raw)
             try:
-                request = self._request_if_new(url, raw)
+                request = self._request_if_new(url, raw, (lastmods or {}).get(url), todo)
             except ValueError:
                 self.crawler.stats.inc_value(f"{STAT}/skipped/bad_link")
                 continue
             if request is not None:
                 yield request
 
-    def _request_if_new(self, url: str, raw: int) -> scrapy.Request | None:
+    def _request_if_new(self, url: str, raw: int, lastmod: str | None, todo: list[str]) -> scrapy.Request | None:
         if not self.on_site(url):
             return None
         canonical = canonicalize_url(url, self.canonical_aliases)
@@ -109,8 +139,55 @@ class HealthSpider(scrapy.Spider):
                 return None
             self.requested.add(key)
         target = fetch_url(url, self.profile.host_aliases)
+        meta: dict[str, Any] = {CANONICAL_URL: (target, canonical)}
+        headers: dict[str, str] = {}
+        if self.state is not None and self.profile.is_article_url(canonical):
+            known = self.state.page(canonical)
+            if known is not None:
+                if known.fetched_run == self.resumed_run:  # the run this one resumes has it
+                    self.crawler.stats.inc_value(f"{STAT}/resumed")
+                    todo.extend(known.links())
+                    return None
+                if self.incremental and self.trust_lastmod and unchanged_since(lastmod, known.fetched_at):
+                    self.unchanged(canonical, "sitemap_lastmod")
+                    return None
+                if self.incremental:
+                    headers = conditional_headers(known)
+                    meta.update({KNOWN: True, "handle_httpstatus_list": [304]})
         return scrapy.Request(target, callback=self.parse_page, errback=self.count_failure,
-                              meta={CANONICAL_URL: (target, canonical)})
+                              meta=meta, headers=headers or None)
+
+    def unchanged(self, canonical_url: str, why: str) -> None:
+        """A known page found unchanged without fetching it: its rows are carried over."""
+        self.crawler.stats.inc_value(f"{STAT}/unchanged/{why}")
+        self.crawler.signals.send_catch_log(page_unchanged, canonical_url=canonical_url)
+
+    def revalidate_unseen(self) -> None:
+        """Signal handler (``spider_idle``): ask once for every known article the crawl did
+        not meet, conditionally, so one that still exists is carried over and one that is
+        gone (404, 410) is reported removed, however the site's links changed."""
+        if self.revalidated or self.state is None:
+            return
+        self.revalidated = True
+        engine = self.crawler.engine
+        assert engine is not None
+        count = 0
+        for canonical, url in self.state.article_pages():
+            if hash(canonical) in self.requested:
+                continue
+            self.requested.add(hash(canonical))
+            known = self.state.page(canonical)
+            if known is None or known.fetched_run == self.resumed_run:
+                continue
+            count += 1
+            headers = conditional_headers(known) if self.incremental else None
+            target = fetch_url(url, self.profile.host_aliases)
+            engine.crawl(scrapy.Request(
+                target, callback=self.parse_page, errback=self.count_failure, headers=headers,
+                meta={CANONICAL_URL: (target, canonical), KNOWN: True, "handle_httpstatus_list": [304]}))
+        self.crawler.stats.inc_value(f"{STAT}/revalidated", count)
+        if count:
+            raise DontCloseSpider
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for sitemap in Protego.parse(response.text).sitemaps:
@@ -125,18 +202,23 @@ class HealthSpider(scrapy.Spider):
         except Exception:  # lxml's XMLSyntaxError and friends: a broken sitemap is data
             self.crawler.stats.inc_value(f"{STAT}/bad_sitemap")
             return
-        locations = [entry.get("loc", "") for entry in sitemap]
+        entries = list(sitemap)
         if sitemap.type == "sitemapindex":
-            for loc in locations:
-                yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.count_failure)
+            for entry in entries:
+                yield scrapy.Request(entry.get("loc", ""), callback=self.parse_sitemap,
+                                     errback=self.count_failure)
         else:
-            yield from self.follow_new(loc for loc in locations if loc)
+            lastmods = {e["loc"]: e["lastmod"] for e in entries if e.get("loc") and e.get("lastmod")}
+            yield from self.follow_new((e["loc"] for e in entries if e.get("loc")), lastmods)
 
     async def parse_page(self, response: Response) -> list[ArticleRecord | scrapy.Request]:
         """Parse an article or collect a listing's links in the worker pool, then follow.
 
         A coroutine: it awaits the pool, and its output (the record, new requests) is
         complete only once the job is back, so it is returned as one list."""
+        if response.status == 304:
+            self.unchanged(canonical_of(response.url, response.meta, self.canonical_aliases), "not_modified")
+            return []
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return []
@@ -144,7 +226,8 @@ class HealthSpider(scrapy.Spider):
         article, listing = self.profile.is_article_url(canonical), self.profile.is_listing_url(canonical)
         output: list[ArticleRecord | scrapy.Request] = []
         if article:
-            output.extend(self.article_output(await self.parser.run(self.parse_job(response))))
+            page = await self.parser.run(self.parse_job(response))
+            output.extend(self.article_output(page, _validators(response, canonical)))
         if listing:
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
             job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
@@ -158,10 +241,11 @@ class HealthSpider(scrapy.Spider):
                         _content_type(response).decode("latin-1"), response.status,
                         datetime.now(UTC).isoformat(timespec="seconds"), self.num_perm)
 
-    def article_output(self, page: ArticlePage) -> Iterator[ArticleRecord | scrapy.Request]:
+    def article_output(self, page: ArticlePage, validators: Validators | None = None,
+                       ) -> Iterator[ArticleRecord | scrapy.Request]:
         if page.prose_words >= self.profile.min_article_words:
             self.crawler.stats.inc_value(f"{STAT}/articles")
-            yield page.record if page.signature is None else SignedRecord.of(page.record, page.signature)
+            yield SignedRecord.of(page.record, page.signature, validators)
         else:
             self.crawler.stats.inc_value(f"{STAT}/skipped/too_little_prose")
         yield from self.follow_new(page.links)
@@ -178,7 +262,17 @@ class HealthSpider(scrapy.Spider):
         status = getattr(getattr(failure.value, "response", None), "status", None)
         reason = f"http_{status}" if status else type(failure.value).__name__
         self.crawler.stats.inc_value(f"{STAT}/failed/{reason}")
+        request = failure.request  # type: ignore[attr-defined]
+        if status in (404, 410) and CANONICAL_URL in request.meta:
+            self.crawler.signals.send_catch_log(page_gone, canonical_url=request.meta[CANONICAL_URL][1])
         self.logger.info("fetch failed (%s): %s", reason, failure.request.url)  # type: ignore[attr-defined]
+
+
+def _validators(response: Response, canonical_url: str) -> Validators:
+    headers = response.headers
+    etag, modified = headers.get(b"ETag"), headers.get(b"Last-Modified")
+    return Validators(canonical_url, etag.decode("latin-1") if etag else None,
+                      modified.decode("latin-1") if modified else None)
 
 
 def _content_type(response: Response) -> bytes:

@@ -1,0 +1,379 @@
+"""What a run remembers of the runs before it: a SQLite file in the state folder.
+
+Scheduled runs must not start from nothing: an incremental run asks for pages only when
+they may have changed, republishes only what did, and still publishes the site's whole
+current state; a resumed run keeps what the dead run already fetched. That state lives in
+``<state dir>/state.sqlite`` (``HEALTHCRAWL_STATE_DIR``, default ``<export dir>/.state``):
+
+``pages``
+    one row per canonical URL of an article page the crawl fetched: the validators it
+    answered with (ETag, Last-Modified), when and in which run (and attempt) it was
+    fetched, the run that last saw it on the site, and what it became: a kept record
+    (pickled, compressed) with its MinHash signature, or a dropped copy's ``duplicates`` row.
+``published``
+    what ``latest`` holds: article_key, content hash, URLs, the run that published it.
+    ``pending`` holds a run's next ``published`` until its tables are committed.
+``runs``
+    one row per run: id, attempt, times, outcome, exit code and the run record (JSON).
+
+Who writes: the table writer (``pipelines.table_writer``), in its own process, writes
+``pages``, ``published`` and ``pending``; the crawl's process reads ``pages`` (the spider's
+conditional requests, the dedup stage's memory of earlier runs) and writes ``runs`` when
+the writer is not writing. WAL journaling lets readers and the one writer work at once.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.minhash import Signature
+from core.records import ArticleRecord, Validators
+from pipelines.tables import DuplicateRow
+
+STATE_FILE = "state.sqlite"
+STATE_VERSION = 1
+"""Version of the tables below; a state folder written by newer code is refused."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (
+    canonical_url TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    article_key TEXT NOT NULL,
+    content_hash TEXT,
+    record BLOB,
+    signature BLOB,
+    duplicate BLOB,
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT NOT NULL,
+    fetched_run TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    seen_run TEXT NOT NULL,
+    gone_run TEXT
+);
+CREATE INDEX IF NOT EXISTS pages_seen ON pages (seen_run);
+CREATE TABLE IF NOT EXISTS published (
+    article_key TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    url TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    run_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending (
+    run_id TEXT NOT NULL,
+    article_key TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    url TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    PRIMARY KEY (run_id, article_key)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    attempt INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    outcome TEXT,
+    exit_code INTEGER,
+    record TEXT
+);
+"""
+
+
+class StateError(RuntimeError):
+    """The state folder cannot be used (unreadable, or written by a newer healthcrawl)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPage:
+    """What the state knows of one canonical URL (what the spider asks before fetching)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str
+    fetched_run: str
+    record: bytes | None
+
+    def links(self) -> list[str]:
+        """The article URLs the kept record links to (prev, next, recommendations)."""
+        if self.record is None:
+            return []
+        record = unpack_record(self.record)
+        links = [link.url for link in (record.prev_article, record.next_article) if link is not None]
+        return links + [rec.url for rec in record.recommendations]
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A published article the run found gone: a row of the ``removed`` table."""
+
+    article_key: str
+    url: str
+    canonical_url: str
+    reason: str
+    """``gone`` (404/410), ``missing`` (no longer found on the site), ``duplicate``
+    (a copy that sorts first took its place)."""
+    published_in: str
+
+
+def pack_record(record: ArticleRecord) -> bytes:
+    return zlib.compress(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack_record(blob: bytes) -> ArticleRecord:
+    record: ArticleRecord = pickle.loads(zlib.decompress(blob))
+    return record
+
+
+def connect(state_dir: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection to the state file, created (with its folder) unless ``readonly``."""
+    path = state_dir / STATE_FILE
+    try:
+        if readonly:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+        else:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=60)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            _check_version(db, path)
+    except sqlite3.Error as error:
+        raise StateError(f"cannot use the state file {path}: {error}") from None
+    return db
+
+
+def _check_version(db: sqlite3.Connection, path: Path) -> None:
+    row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+    if row is None:
+        db.execute("INSERT INTO meta VALUES ('version', ?)", (str(STATE_VERSION),))
+        db.commit()
+    elif int(row[0]) > STATE_VERSION:
+        raise StateError(f"{path} was written by a newer healthcrawl (state version {row[0]}, "
+                         f"this one reads {STATE_VERSION})")
+
+
+class StateReader:
+    """Read-only lookups for the crawl's process; an absent state file knows nothing."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.db = connect(state_dir, readonly=True) if (state_dir / STATE_FILE).exists() else None
+
+    def page(self, canonical_url: str) -> KnownPage | None:
+        if self.db is None:
+            return None
+        row = self.db.execute(
+            "SELECT url, etag, last_modified, fetched_at, fetched_run, record FROM pages "
+            "WHERE canonical_url = ?", (canonical_url,)).fetchone()
+        return KnownPage(*row) if row else None
+
+    def article_pages(self) -> Iterator[tuple[str, str]]:
+        """``(canonical_url, url)`` of every page that was kept as an article and not gone."""
+        if self.db is not None:
+            yield from self.db.execute(
+                "SELECT canonical_url, url FROM pages WHERE record IS NOT NULL AND gone_run IS NULL")
+
+    def kept(self) -> Iterator[tuple[str, str, str, str, Signature]]:
+        """``(key, url, canonical_url, content_hash, signature)`` of every published
+        article, for the dedup stage's memory of earlier runs."""
+        if self.db is None:
+            return
+        rows = self.db.execute(
+            "SELECT p.article_key, p.url, p.canonical_url, p.content_hash, p.signature FROM pages p "
+            "JOIN published USING (article_key) WHERE p.record IS NOT NULL AND p.signature IS NOT NULL")
+        for key, url, canonical, content_hash, signature in rows:
+            yield key, url, canonical, content_hash, np.frombuffer(signature, dtype=np.uint32)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+class StateWriter:
+    """The table writer's side: remembers every page of a run, carries over what the run
+    did not fetch again, says what changed, and moves ``published`` on at commit."""
+
+    def __init__(self, state_dir: Path, run_id: str, attempt: int, latest_run: str | None) -> None:
+        self.db = connect(state_dir)
+        self.run_id = run_id
+        self.attempt = attempt
+        self._settle(latest_run)
+        self._published: dict[str, str] = dict(
+            self.db.execute("SELECT article_key, content_hash FROM published").fetchall())
+        self._written = 0
+
+    def _settle(self, latest_run: str | None) -> None:
+        """A run killed between publishing its tables and committing its state left its
+        next ``published`` pending: apply it when ``latest`` shows that run, drop it else."""
+        pending = [run for (run,) in self.db.execute("SELECT DISTINCT run_id FROM pending")]
+        with self.db:
+            for run in pending:
+                if run == latest_run:
+                    self._apply(run)
+                else:
+                    self.db.execute("DELETE FROM pending WHERE run_id = ?", (run,))
+
+    def change(self, record: ArticleRecord) -> str:
+        """``new``, ``updated`` or ``unchanged`` against what ``latest`` holds."""
+        return self.change_of(record.article_key, record.content_hash)
+
+    def change_of(self, key: str, content_hash: str) -> str:
+        """:meth:`change` of the article ``key`` with ``content_hash``."""
+        before = self._published.get(key)
+        if before is None:
+            return "new"
+        return "unchanged" if before == content_hash else "updated"
+
+    def fetched(self, record: ArticleRecord, signature: Signature | None, validators: Validators) -> None:
+        """Remember a kept article as this run fetched it."""
+        self._page(validators, record.url, record.article_key, record.content_hash,
+                   pack_record(record), None if signature is None else signature.tobytes(), None,
+                   record.fetched_at)
+
+    def dropped(self, row: DuplicateRow, validators: Validators, fetched_at: str) -> None:
+        """Remember a page this run dropped as a copy."""
+        self._page(validators, row.url, row.article_key, None, None, None,
+                   pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL), fetched_at)
+
+    def _page(self, validators: Validators, url: str, key: str, content_hash: str | None,
+              record: bytes | None, signature: bytes | None, duplicate: bytes | None,
+              fetched_at: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (validators.canonical_url, url, key, content_hash, record, signature, duplicate,
+             validators.etag, validators.last_modified, fetched_at, self.run_id, self.attempt,
+             self.run_id))
+        self._tick()
+
+    def superseded(self, row: DuplicateRow) -> None:
+        """An article this run kept turned out to be a copy: its page becomes a dropped one."""
+        self.db.execute("UPDATE pages SET record = NULL, signature = NULL, content_hash = NULL, "
+                        "duplicate = ? WHERE article_key = ?",
+                        (pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL), row.article_key))
+        self._tick()
+
+    def seen(self, canonical_urls: Iterable[str]) -> None:
+        """Pages the run found unchanged (a 304, or a sitemap date before the last fetch)."""
+        self.db.executemany("UPDATE pages SET seen_run = ? WHERE canonical_url = ?",
+                            ((self.run_id, url) for url in canonical_urls))
+        self._tick()
+
+    def gone(self, canonical_url: str) -> None:
+        """A page that answered 404 or 410."""
+        self.db.execute("UPDATE pages SET gone_run = ? WHERE canonical_url = ?", (self.run_id, canonical_url))
+        self._tick()
+
+    def _tick(self) -> None:
+        """Commit every few hundred writes: a killed run loses at most those, and a
+        resumed run fetches them again."""
+        self._written += 1
+        if self._written % 500 == 0:
+            self.db.commit()
+
+    def carried(self) -> Iterator[tuple[str, ArticleRecord | DuplicateRow]]:
+        """What the run saw but did not fetch in this attempt: pages found unchanged, and
+        pages an earlier attempt of this run (``--resume``) fetched."""
+        self.db.commit()
+        rows = self.db.execute(
+            "SELECT canonical_url, record, duplicate FROM pages WHERE seen_run = ? AND gone_run IS NOT ? "
+            "AND NOT (fetched_run = ? AND attempt = ?)",
+            (self.run_id, self.run_id, self.run_id, self.attempt))
+        for canonical_url, record, duplicate in rows:
+            yield canonical_url, unpack_record(record) if record is not None else pickle.loads(duplicate)
+
+    def removals(self, present: set[str], successors: Mapping[str, str], finished: bool) -> list[Removal]:
+        """Published articles not in ``present`` (the keys this run publishes): gone
+        (404/410), replaced by a copy that sorts first, or, when the crawl finished and so
+        saw the whole site, missing."""
+        rows = self.db.execute(
+            "SELECT p.article_key, p.url, p.canonical_url, p.run_id, g.gone_run FROM published p "
+            "LEFT JOIN pages g ON g.canonical_url = p.canonical_url").fetchall()
+        removals = []
+        for key, url, canonical, run, gone_run in rows:
+            if key in present:
+                continue
+            reason = ("duplicate" if key in successors else "gone" if gone_run == self.run_id
+                      else "missing" if finished else None)
+            if reason is not None:
+                removals.append(Removal(key, url, canonical, reason, run))
+        return removals
+
+    def stage(self, records: Iterable[tuple[str, str, str, str]]) -> None:
+        """The next ``published`` (``key, content_hash, url, canonical_url``), pending
+        until :meth:`commit`."""
+        with self.db:
+            self.db.execute("DELETE FROM pending WHERE run_id = ?", (self.run_id,))
+            self.db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)",
+                                ((self.run_id, *row) for row in records))
+
+    def commit(self) -> None:
+        """The run's tables are published: what is pending becomes ``published``."""
+        with self.db:
+            self._apply(self.run_id)
+
+    def _apply(self, run_id: str) -> None:
+        self.db.execute("DELETE FROM published")
+        self.db.execute("INSERT INTO published SELECT article_key, content_hash, url, canonical_url, "
+                        "run_id FROM pending WHERE run_id = ?", (run_id,))
+        self.db.execute("DELETE FROM pending WHERE run_id = ?", (run_id,))
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+
+def start_run(state_dir: Path, run_id: str, started_at: str) -> int:
+    """Record that run ``run_id`` starts (again); returns its attempt number (1 first)."""
+    db = connect(state_dir)
+    try:
+        with db:
+            row = db.execute("SELECT attempt FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            attempt = 1 if row is None else int(row[0]) + 1
+            db.execute("INSERT OR REPLACE INTO runs (run_id, attempt, started_at) VALUES (?, ?, ?)",
+                       (run_id, attempt, started_at))
+        return attempt
+    finally:
+        db.close()
+
+
+def finish_run(state_dir: Path, record: Mapping[str, Any]) -> None:
+    """Store the run record (``pipelines.run_record``) of a run that ended."""
+    db = connect(state_dir)
+    try:
+        with db:
+            db.execute("UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, record = ? "
+                       "WHERE run_id = ?",
+                       (record.get("finished_at"), record.get("outcome"), record.get("exit_code"),
+                        json.dumps(record, default=str), record["run_id"]))
+    finally:
+        db.close()
+
+
+def resumable_run(state_dir: Path) -> str | None:
+    """The newest run that never finished, or ended interrupted: what ``--resume`` continues."""
+    if not (state_dir / STATE_FILE).exists():
+        return None
+    db = connect(state_dir)
+    try:
+        row = db.execute("SELECT run_id, outcome FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
+    finally:
+        db.close()
+    if row is None or row[1] not in (None, "discarded"):
+        return None
+    return str(row[0])
+
+
+def state_dir_for(export_dir: Path, configured: str | Path | None) -> Path:
+    """The state folder: ``configured`` (``HEALTHCRAWL_STATE_DIR``, ``--state-dir``), or
+    ``.state`` inside the export folder, so one ``--out`` is one schedule's whole memory."""
+    return Path(configured) if configured else export_dir / ".state"
