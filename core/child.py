@@ -141,6 +141,9 @@ class Endpoint(Protocol):
     def call(self, message: Any) -> Any:
         """Handle ``message`` and return the handler's value (or raise its exception)."""
 
+    def flush(self) -> None:
+        """Hand over what :meth:`send` buffered, without waiting for it to be handled."""
+
     def close(self) -> None:
         """Let the handler finish and release it."""
 
@@ -165,6 +168,13 @@ class ChildProcess:
         if reply is None:
             raise self._ended()
         return reply.unwrap()
+
+    def flush(self) -> None:
+        assert self._child.stdin is not None
+        try:
+            self._child.stdin.flush()
+        except BrokenPipeError:
+            raise self._ended() from None
 
     def close(self) -> None:
         """Close the child's input, wait for it to end, and release both pipes."""
@@ -200,6 +210,9 @@ class InProcess:
 
     def call(self, message: Any) -> Any:
         return self._handler(message)
+
+    def flush(self) -> None:
+        """Nothing is buffered: :meth:`send` handled the message."""
 
     def close(self) -> None:
         """Nothing to release: the handler lives as long as its caller holds it."""

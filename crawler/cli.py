@@ -37,6 +37,7 @@ from core.profiles import get_profile, profile_names
 from crawler.params import CrawlParams
 from crawler.parsing import parse_article
 from crawler.run import CrawlResult, run_crawl, setting_value
+from crawler.target import resolve_target
 from pipelines.export import RUN_ID
 from pipelines.lock import RunLock
 from pipelines.run_record import update_run_record
@@ -101,8 +102,9 @@ def _add_crawl(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "publish the tables atomically into --out.",
     )
     _add_crawl_options(crawl)
-    crawl.add_argument("--site", default="keepto", metavar="NAME",
-                       help=f"site profile ({', '.join(profile_names())}; default keepto)")
+    crawl.add_argument("--site", metavar="NAME",
+                       help=f"site profile ({', '.join(profile_names())}); default: the start URL's "
+                       "(a running serve-demo says it is the demo), else keepto")
     crawl.add_argument("--start-url", metavar="URL", help="where to start (default: the profile's)")
     crawl.add_argument("--host-map", action="append", default=[], metavar="HOST=IP",
                        help="resolve HOST to IP without DNS (repeatable; for loopback test sites)")
@@ -166,14 +168,20 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--port", type=int, default=0, help="port (0: a free one)")
     serve.add_argument("--pages", type=int, default=300, metavar="N", help="articles (default 300)")
     serve.add_argument("--dir", type=Path, metavar="DIR", help="where the site is written "
-                       "(default: a temporary folder)")
+                       "(default: a temporary folder; an existing site there is reused)")
+    serve.add_argument("--edit", type=float, default=0.0, metavar="SHARE",
+                       help="edit this share of the articles before serving (as a live site changes "
+                       "between two scheduled runs; with --dir)")
+    serve.add_argument("--remove", type=float, default=0.0, metavar="SHARE",
+                       help="remove this share of the articles before serving (with --dir)")
     serve.set_defaults(run=run_serve_demo_command)
 
 
 def run_crawl_command(args: argparse.Namespace) -> int:
-    params = CrawlParams.from_args(site=args.site, start_url=args.start_url)
-    overrides = crawl_overrides(args)
-    overrides["HEALTHCRAWL_HOST_MAP"] = _host_map(args.host_map)
+    target = resolve_target(args.site, args.start_url)
+    params = CrawlParams.from_args(site=target.site, start_url=target.start_url)
+    overrides = {**target.settings, **crawl_overrides(args)}
+    overrides["HEALTHCRAWL_HOST_MAP"] = {**target.host_map, **_host_map(args.host_map)}
     return _report(run_crawl(params, overrides), args.out, Path(str(overrides["HEALTHCRAWL_STATE_DIR"])))
 
 
@@ -278,9 +286,11 @@ def run_serve_demo_command(args: argparse.Namespace) -> int:
         raise InputError(f"--port {args.port}: a port is 0 (any free one) to 65535")
     if args.dir is not None and args.dir.exists() and not args.dir.is_dir():
         raise InputError(f"--dir {args.dir} is not a folder")
+    if not (0 <= args.edit <= 1 and 0 <= args.remove <= 1 and args.edit + args.remove <= 1):
+        raise InputError("--edit and --remove are shares from 0 to 1 that add up to at most 1")
     signal.signal(signal.SIGTERM, _interrupt)  # stop as Ctrl-C does: the temporary site goes too
     try:
-        run_demo_server(args.pages, args.port, args.dir)
+        run_demo_server(args.pages, args.port, args.dir, edit=args.edit, remove=args.remove)
     except OSError as error:
         where = f"port {args.port}" + (f", folder {args.dir}" if args.dir is not None else "")
         raise InputError(f"cannot serve the demo site ({where}): {error.strerror or error}") from None

@@ -102,7 +102,12 @@ HEALTHCRAWL_EXPORT_DIR = "exports"
 HEALTHCRAWL_EXPORT_FORMATS = ["csv", "parquet", "jsonl"]
 
 # Fewer cyclic garbage collections while a spider runs (crawler/gc_tuning.py).
-EXTENSIONS = {"crawler.gc_tuning.GcThresholds": 0}
+# The progress line (or plain progress log lines without a terminal) replaces LogStats.
+EXTENSIONS = {"crawler.gc_tuning.GcThresholds": 0, "scrapy.extensions.logstats.LogStats": None,
+              "crawler.progress.Progress": 500}
+HEALTHCRAWL_PROGRESS = "auto"
+"""auto (a live line when stderr is a terminal, log lines every LOGSTATS_INTERVAL else),
+bar, log or off."""
 HEALTHCRAWL_GC_THRESHOLDS = list(QUIET_GC_THRESHOLDS)
 
 LOG_LEVEL = "INFO"

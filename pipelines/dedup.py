@@ -114,8 +114,13 @@ class DedupPipeline:
         hasher: MinHasher | None = None,
         on_superseded: Callable[[DuplicateRow], object] | None = None,
         workers: WorkerPool | None = None,
+        supersede: bool = True,
     ) -> None:
+        """``supersede``: a copy sorting first replaces the one kept (off when the items
+        also go to a Scrapy feed, which cannot take an item back: the first copy met is
+        kept, and the feed holds what the tables hold)."""
         self.counters = StageStats(stats, "dedup")
+        self.supersede = supersede
         self.store: DedupStore = store if store is not None else MemoryDedupStore()
         self.host_aliases = dict(host_aliases if host_aliases is not None else all_host_aliases())
         self.hasher = hasher if hasher is not None else MinHasher()
@@ -126,14 +131,17 @@ class DedupPipeline:
         """Keys kept by this run: a match with any other key of the store's is an earlier
         run's article."""
 
-    def remember(self, kept: Iterable[tuple[str, str, str, str, Signature]]) -> int:
+    def remember(self, kept: Iterable[tuple[str, str, str, str, Signature]],
+                 this_run: Iterable[str] = ()) -> int:
         """Load the articles earlier runs published (``pipelines.state.StateReader.kept``),
-        so a copy of one is caught whichever run meets it; returns how many."""
+        so a copy of one is caught whichever run meets it, and those of ``this_run``, the
+        keys the run this one resumes kept; returns how many."""
         count = 0
         for key, url, canonical_url, content_hash, signature in kept:
             self.store.add(key=key, url=url, canonical_url=canonical_url, content_hash=content_hash,
                            signature=signature)
             count += 1
+        self.this_run.update(this_run)
         return count
 
     @classmethod
@@ -157,12 +165,18 @@ class DedupPipeline:
             hasher=MinHasher(bands * rows),
             on_superseded=lambda row: crawler.signals.send_catch_log(article_superseded, row=row),
             workers=crawl_pool(crawler),
+            supersede=not settings.getdict("FEEDS"),
         )
+        if not stage.supersede:
+            logger.info("healthcrawl dedup: a feed export is on, so the first copy met is kept "
+                        "(the feed cannot take an item back); tables and feed hold the same articles")
         if settings.getbool("HEALTHCRAWL_STATE_ENABLED", True):
             state = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
                                               settings.get("HEALTHCRAWL_STATE_DIR")))
+            resumed = settings.get("HEALTHCRAWL_RUN_ID") if settings.getbool("HEALTHCRAWL_RESUME") else None
             try:
-                stage.counters.inc("remembered", stage.remember(state.kept()))
+                stage.counters.inc("remembered", stage.remember(
+                    state.kept(resumed), state.fetched_keys(resumed) if resumed else ()))
             finally:
                 state.close()
         return stage
@@ -202,7 +216,7 @@ class DedupPipeline:
             self._keep(record, canonical_url, signature)  # an earlier run's article, fetched again
             return record
         kept_url, kept_canonical = self.store.kept_urls(match.key)
-        if url_order(canonical_url) < url_order(kept_canonical):
+        if self.supersede and url_order(canonical_url) < url_order(kept_canonical):
             self._keep(record, canonical_url, signature, superseding=match.key)
             self.counters.inc(f"superseded/{match.reason}")
             if self.on_superseded is not None:

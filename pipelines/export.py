@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -75,6 +76,11 @@ requests than ``HEALTHCRAWL_MAX_ERROR_RATE`` or a drop from the previous publica
 ``failed``, a write or the publication failed; ``discarded``, interrupted or crashed."""
 
 
+FLUSH_SECONDS = 1.0
+"""At most this long between handing buffered rows to the table writer: what it has is
+in the state within a second more, so a killed run's resume fetches little again."""
+
+
 def new_run_id(now: datetime) -> str:
     """A sortable, unique run id such as ``20250101T120000Z-3f9a1c``."""
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
@@ -110,6 +116,7 @@ class ExportPipeline:
                            and not state_dir.resolve().is_relative_to(export_dir.resolve()) else None)
         self.changes: dict[str, int] = {}
         self.attempt = 1
+        self._flushed = time.monotonic()
         self.publish_partial = publish_partial
         self.min_articles = min_articles
         self.max_error_rate = max_error_rate
@@ -160,6 +167,9 @@ class ExportPipeline:
                        if settings.getbool("HEALTHCRAWL_STATE_ENABLED", True) else None),
             incremental=settings.getbool("HEALTHCRAWL_INCREMENTAL"),
         )
+        if settings.getdict("FEEDS"):
+            logger.info("healthcrawl export: besides the feed, the tables are published into %s/latest "
+                        "(-s HEALTHCRAWL_EXPORT_ENABLED=false writes the feed alone)", pipeline.publication.export_dir)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.page_unchanged, signal=page_unchanged)
         crawler.signals.connect(pipeline.page_gone, signal=page_gone)
@@ -202,6 +212,9 @@ class ExportPipeline:
             with self._guard():
                 self.tables.send(WriteRecord(record, getattr(item, "signature", None),
                                              getattr(item, "validators", None)))
+                if time.monotonic() - self._flushed > FLUSH_SECONDS:
+                    self.tables.flush()
+                    self._flushed = time.monotonic()
             self.counters.inc("kept")
         return record
 
@@ -234,6 +247,13 @@ class ExportPipeline:
         self.successors[row.article_key] = row.duplicate_of
         self.counters.inc("duplicates")
         self.counters.inc("retracted")
+
+    def close_spider(self) -> None:
+        """Wait until the writer has written everything sent; the tables close at
+        ``spider_closed``, which says why the crawl ended (only a finished crawl reports
+        articles it no longer met as removed)."""
+        with self._guard():
+            self.tables.call(CountRows())  # a round trip: a failed write in the child shows here
 
     def spider_closed(self, reason: str) -> None:
         """Signal handler: publish or discard, with the crawl's stats in the manifest."""

@@ -2,9 +2,9 @@
 
 A scheduler (or the engineer it pages) reads what a run did without reading its log:
 its id and attempt, times, finish reason, outcome and why, the exit code, the articles
-it published and what changed. It is written twice, kept in two places: beside the
-publications as ``<export dir>/runs/<run_id>.json`` (published or not: a run that was
-refused still says why) and in the state store's ``runs`` table (``pipelines.state``).
+it published and what changed. It is kept in two places: beside the publications as
+``<export dir>/records/<run_id>.json`` (published or not: a run that was refused still
+says why) and in the state store's ``runs`` table (``pipelines.state``).
 The export stage writes it when the run ends; the ``healthcrawl`` command adds the exit
 code and the summary line.
 """
@@ -17,12 +17,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pipelines.publish import RUNS
 from pipelines.state import finish_run
 
 
+RECORDS = "records"
+
+
 def record_path(export_dir: Path, run_id: str) -> Path:
-    return export_dir / RUNS / f"{run_id}.json"
+    return export_dir / RECORDS / f"{run_id}.json"
 
 
 def write_run_record(export_dir: Path, state_dir: Path | None, record: Mapping[str, Any]) -> Path:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import pickle
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -183,16 +184,25 @@ class StateReader:
             yield from self.db.execute(
                 "SELECT canonical_url, url FROM pages WHERE record IS NOT NULL AND gone_run IS NULL")
 
-    def kept(self) -> Iterator[tuple[str, str, str, str, Signature]]:
+    def kept(self, run_id: str | None = None) -> Iterator[tuple[str, str, str, str, Signature]]:
         """``(key, url, canonical_url, content_hash, signature)`` of every published
-        article, for the dedup stage's memory of earlier runs."""
+        article, and of every article run ``run_id`` kept (the run a resumed one
+        continues), for the dedup stage's memory of earlier runs."""
         if self.db is None:
             return
         rows = self.db.execute(
-            "SELECT p.article_key, p.url, p.canonical_url, p.content_hash, p.signature FROM pages p "
-            "JOIN published USING (article_key) WHERE p.record IS NOT NULL AND p.signature IS NOT NULL")
+            "SELECT article_key, url, canonical_url, content_hash, signature FROM pages "
+            "WHERE record IS NOT NULL AND signature IS NOT NULL "
+            "AND (fetched_run = ? OR article_key IN (SELECT article_key FROM published))", (run_id,))
         for key, url, canonical, content_hash, signature in rows:
             yield key, url, canonical, content_hash, np.frombuffer(signature, dtype=np.uint32)
+
+    def fetched_keys(self, run_id: str) -> list[str]:
+        """The keys of the articles run ``run_id`` kept."""
+        if self.db is None:
+            return []
+        return [key for (key,) in self.db.execute(
+            "SELECT article_key FROM pages WHERE fetched_run = ? AND record IS NOT NULL", (run_id,))]
 
     def close(self) -> None:
         if self.db is not None:
@@ -211,6 +221,7 @@ class StateWriter:
         self._published: dict[str, str] = dict(
             self.db.execute("SELECT article_key, content_hash FROM published").fetchall())
         self._written = 0
+        self._committed = time.monotonic()
 
     def _settle(self, latest_run: str | None) -> None:
         """A run killed between publishing its tables and committing its state left its
@@ -274,11 +285,12 @@ class StateWriter:
         self._tick()
 
     def _tick(self) -> None:
-        """Commit every few hundred writes: a killed run loses at most those, and a
-        resumed run fetches them again."""
+        """Commit every few hundred writes or every second: a killed run loses at most
+        those, and a resumed run fetches them again."""
         self._written += 1
-        if self._written % 500 == 0:
+        if self._written % 500 == 0 or time.monotonic() - self._committed > 1.0:
             self.db.commit()
+            self._committed = time.monotonic()
 
     def carried(self) -> Iterator[tuple[str, ArticleRecord | DuplicateRow]]:
         """What the run saw but did not fetch in this attempt: pages found unchanged, and

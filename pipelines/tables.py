@@ -100,7 +100,6 @@ def _recommendations(record: ArticleRecord) -> Iterator[tuple[str, int, Recommen
 ARTICLE_TABLES = (
     Table("articles", (
         Column("article_key", _STR, lambda r, change: r.article_key),
-        Column("change", _STR, lambda r, change: change),
         Column("site", _STR, lambda r, change: r.site),
         Column("url", _STR, lambda r, change: r.url),
         Column("canonical_url", _STR, lambda r, change: r.canonical_url),
@@ -123,6 +122,7 @@ ARTICLE_TABLES = (
         Column("prevention_count", _INT, lambda r, change: len(r.prevention)),
         Column("recommendation_count", _INT, lambda r, change: len(r.recommendations)),
         Column("parse_warnings", _LIST, lambda r, change: list(r.parse_warnings)),
+        Column("change", _STR, lambda r, change: change),
     ), _changed),
     Table("sections", (
         Column("article_key", _STR, lambda key, section: key),

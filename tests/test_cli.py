@@ -126,13 +126,15 @@ def test_each_outcome_of_a_run_has_its_exit_code_and_one_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     stats = {OUTCOME: outcome, **({ERROR: error} if error else {})}
-    assert _report(CrawlResult(reason, 1.0, stats), tmp_path) == code
-    err = capsys.readouterr().err
+    result = CrawlResult(reason, 1.0, stats)
+    assert _report(result, tmp_path) == code
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"healthcrawl: {result.summary()}"  # every run ends with its summary
     if code == EXIT_OK:
-        assert err == ""
+        assert len(lines) == 1
     else:
-        assert err.count("\n") == 1 and "nothing has been published" in err
-        assert code == EXIT_INTERRUPTED or error in err
+        assert len(lines) == 2 and "nothing has been published" in lines[1]
+        assert code == EXIT_INTERRUPTED or error in lines[1]
 
 
 def test_the_summary_says_in_words_why_pages_were_not_exported() -> None:

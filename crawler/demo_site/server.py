@@ -23,6 +23,7 @@ from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 from crawler.demo_site.generator import generate_site
+from crawler.demo_site.mutate import mutate_site
 from crawler.demo_site.site_truth import SiteTruth
 
 DESKTOP_HOST = "www.healthdemo.test"
@@ -63,6 +64,7 @@ class _HTTPServer(ThreadingHTTPServer):
     request_queue_size = 256
     site: SiteConfig | None = None
     request_log: list[tuple[str, str, str]] | None = None
+    site_origin: str | None = None
 
 
 class DemoServer:
@@ -83,6 +85,7 @@ class DemoServer:
             self.scheme = "https"
         if log_requests:
             self._httpd.request_log = []
+        self._httpd.site_origin = self.base_url
         self._thread: threading.Thread | None = None
         self._serving = False
 
@@ -228,6 +231,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes, ctype: str, with_body: bool,
               headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
+        if self.server.site_origin:  # `healthcrawl crawl --start-url` finds the demo profile by it
+            self.send_header("X-Healthcrawl-Site", f"demo {self.server.site_origin}")
         if ctype:
             self.send_header("Content-Type", ctype)
         if status != 304:
@@ -249,12 +254,14 @@ def _resolve(docroot: Path, path: str) -> Path | None:
     return candidate
 
 
-def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0) -> None:  # noqa: A002
+def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  # noqa: A002
+                    edit: float = 0.0, remove: float = 0.0) -> None:
     """Bind ``port`` (0: any free one), generate a site of ``pages`` articles whose links
     name that port into ``dir`` (a temporary folder when None; a site already there with
     the same pages, seed and URL is reused), print the URLs and serve until interrupted
     (``KeyboardInterrupt`` goes on to the caller once the server and the temporary folder
-    are gone)."""
+    are gone). ``edit`` and ``remove``: shares of the articles to edit and remove first
+    (``crawler.demo_site.mutate``), as a live site changes between two scheduled runs."""
     with tempfile.TemporaryDirectory(prefix="healthcrawl-demo-") as scratch:
         root = Path(dir) if dir is not None else Path(scratch)
         server = DemoServer(root, port)
@@ -262,11 +269,22 @@ def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0) -
             if not _is_current(root, pages, seed, server.base_url):
                 generate_site(root, pages=pages, seed=seed, base_url=server.base_url)
             print(f"Demo site: {pages} articles in {root}", flush=True)
-            print(f"Serving {server.base_url}/ and {server.mobile_url}/ on {server.url} "
-                  f"(resolve both hosts to 127.0.0.1); Ctrl-C stops.", flush=True)
+            if edit or remove:
+                changed = mutate_site(root, edit=edit, remove=remove, seed=_next_seed(root))
+                print(f"Changed since the last serve: {len(changed.edited)} articles edited, "
+                      f"{len(changed.removed)} removed", flush=True)
+            print(f"Serving {server.base_url}/ and {server.mobile_url}/ on {server.url}; Ctrl-C stops.",
+                  flush=True)
+            print(f"Crawl it with: healthcrawl crawl --start-url {server.url}/ --out exports", flush=True)
             server.serve_forever()
         finally:
             server.shutdown()
+
+
+def _next_seed(root: Path) -> int:
+    """Each change of one site picks other articles."""
+    log = root / "truth" / "mutations.jsonl"
+    return 1 + (len(log.read_text().splitlines()) if log.is_file() else 0)
 
 
 def _is_current(root: Path, pages: int, seed: int, base_url: str) -> bool:

@@ -209,6 +209,7 @@ class HealthSpider(scrapy.Spider):
                                      errback=self.count_failure)
         else:
             lastmods = {e["loc"]: e["lastmod"] for e in entries if e.get("loc") and e.get("lastmod")}
+            self.crawler.stats.inc_value(f"{STAT}/sitemap_urls", len(entries))
             yield from self.follow_new((e["loc"] for e in entries if e.get("loc")), lastmods)
 
     async def parse_page(self, response: Response) -> list[ArticleRecord | scrapy.Request]:

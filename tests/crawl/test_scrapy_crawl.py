@@ -33,6 +33,29 @@ def test_scrapy_crawl_health_publishes_the_tables(tmp_path: Path) -> None:
     assert manifest["row_counts"]["articles"] == truth.counts["unique_articles"]
 
 
+def test_scrapy_crawl_with_a_feed_writes_the_articles_the_tables_hold_and_says_where_the_tables_went(
+        tmp_path: Path) -> None:
+    server = DemoServer(tmp_path / "site")
+    try:
+        truth = generate_site(tmp_path / "site", pages=60, base_url=server.base_url)
+        server.start()
+        host_map = json.dumps({DEMO_HOST: "127.0.0.1", DEMO_MOBILE_HOST: "127.0.0.1"})
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "health", "-a", "site=demo",
+             "-a", f"start_url={truth.start_url}", "-s", f"HEALTHCRAWL_HOST_MAP={host_map}",
+             "-s", f"HEALTHCRAWL_EXPORT_DIR={tmp_path / 'out'}", "-s", "AUTOTHROTTLE_ENABLED=0",
+             "-s", "DOWNLOAD_DELAY=0", "-O", str(tmp_path / "feed.jsonl")],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert done.returncode == 0, done.stderr[-2000:]
+    feed = [json.loads(line)["article_key"] for line in (tmp_path / "feed.jsonl").read_text().splitlines()]
+    manifest = json.loads((tmp_path / "out" / "latest" / "manifest.json").read_text())
+    assert len(feed) == len(set(feed)) == manifest["row_counts"]["articles"]
+    assert f"the tables are published into {tmp_path / 'out'}/latest" in done.stderr
+
+
 def test_bad_spider_argument_fails_at_start_with_one_clear_line(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "crawler.cli", "crawl", "--site", "nosuchsite", "--out", str(tmp_path)],

@@ -3,6 +3,7 @@ it stops on Ctrl-C or SIGTERM with 130, leaving no temporary site behind."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import socket
@@ -55,3 +56,47 @@ def test_stopping_exits_130_and_removes_the_temporary_site(stop: signal.Signals)
     process.send_signal(stop)
     assert process.wait(timeout=30) == 130
     assert not site.exists()
+
+
+def test_the_command_serve_demo_prints_crawls_it_with_no_host_map(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve-demo", "--pages", "30"],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(3)]
+        command = lines[2].removeprefix("Crawl it with: ").split()
+        assert command[:2] == ["healthcrawl", "crawl"] and "--host-map" not in command, lines
+        done = subprocess.run([sys.executable, "-m", "crawler", *command[1:-2], "--out", str(tmp_path / "out"),
+                               "--format", "parquet"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert done.returncode == 0, done.stderr[-2000:]
+    manifest = json.loads((tmp_path / "out" / "latest" / "manifest.json").read_text())
+    assert manifest["row_counts"]["articles"] >= 25
+    assert "DNSLookupError" not in done.stderr and "Traceback" not in done.stderr
+
+
+def serve_once(*args: str) -> list[str]:
+    """Start serve-demo, read what it printed up to the crawl command, stop it."""
+    process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve-demo", *args], cwd=REPO,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    lines = []
+    while not lines or not lines[-1].startswith("Crawl it with"):
+        lines.append(process.stdout.readline())
+        assert lines[-1], lines
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
+    return lines
+
+
+def test_edit_and_remove_change_the_served_site_before_serving_it_again(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    site = ["--pages", "40", "--dir", str(tmp_path / "site"), "--port", port]
+    serve_once(*site)
+    lines = serve_once(*site, "--edit", "0.1", "--remove", "0.05")
+    assert "Changed since the last serve: 4 articles edited, 2 removed\n" in lines
+    assert len((tmp_path / "site" / "truth" / "mutations.jsonl").read_text().splitlines()) == 1

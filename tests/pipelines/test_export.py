@@ -80,6 +80,7 @@ def digest(folder: Path) -> dict[str, str]:
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != LOCK_FILE
+        and path.relative_to(folder).parts[0] not in (".state", "records")  # memory, not publication
     }
 
 
@@ -91,7 +92,7 @@ def test_finished_run_publishes_every_table_in_every_format(
     assert latest.is_symlink()
     names = {p.name for p in latest.iterdir()}
     expected = {f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "parquet")}
-    assert names == expected | {"articles.jsonl", "manifest.json"}
+    assert names == expected | {"articles.jsonl", "manifest.json", "changes"}
 
 
 def test_csv_and_parquet_tables_have_the_same_columns_and_rows(
@@ -176,6 +177,7 @@ def test_manifest_counts_rows_and_carries_crawl_stats(
         "prevention": 4,
         "recommendations": 2,
         "duplicates": 1,
+        "removed": 0,
     }
     assert manifest["formats"] == ["csv", "parquet", "jsonl"]
     assert manifest["crawl_stats"]["healthcrawl/export/kept"] == 2
@@ -185,8 +187,10 @@ def test_manifest_counts_rows_and_carries_crawl_stats(
 def test_json_lines_hold_the_nested_records(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:
     records = [build_record(n=1), build_record(n=2)]
     run(crawler_factory, tmp_path, records)
-    lines = (tmp_path / "latest" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [ArticleRecord.from_dict(json.loads(line)) for line in lines] == records
+    lines = [json.loads(line) for line in
+             (tmp_path / "latest" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line.pop("change") for line in lines] == ["new", "new"]
+    assert [ArticleRecord.from_dict(line) for line in lines] == records
 
 
 def test_exception_mid_export_leaves_previous_publication_byte_identical(
@@ -258,7 +262,10 @@ def test_runs_beyond_keep_runs_are_pruned(crawler_factory: CrawlerFactory, tmp_p
             HEALTHCRAWL_RUN_ID=f"r{number}",
             HEALTHCRAWL_EXPORT_KEEP_RUNS=2,
         )
-    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["r2", "r3"]
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["r0", "r1", "r2", "r3"]
+    for pruned in ("r0", "r1"):  # history stays: what each run changed
+        assert {p.name for p in (tmp_path / "runs" / pruned).iterdir()} == {"manifest.json", "changes"}
+    assert (tmp_path / "runs" / "r2" / "articles.parquet").is_file()
     assert (tmp_path / "latest").readlink() == Path("runs/r3")
 
 
@@ -283,7 +290,7 @@ def test_a_bad_row_group_size_is_refused_before_the_table_writer_starts(
 
 def test_parquet_only_run_writes_no_csv(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:
     run(crawler_factory, tmp_path, [build_record()], HEALTHCRAWL_EXPORT_FORMATS="parquet")
-    assert {p.suffix for p in (tmp_path / "latest").iterdir()} == {".parquet", ".json"}
+    assert {p.suffix for p in (tmp_path / "latest").rglob("*") if p.is_file()} == {".parquet", ".json"}
 
 
 def test_stage_switched_off_is_not_configured(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:

@@ -96,11 +96,13 @@ def test_pruning_goes_by_run_id_and_never_removes_what_latest_points_to(tmp_path
     for run_id in ("r3", "r1", "r2"):  # published out of order: folder times say nothing
         publication = Publication(tmp_path, run_id, keep_runs=5)
         publication.begin()
+        (publication.temp_dir / "articles.parquet").write_bytes(b"rows")
         publication.commit({})
     os.replace(tmp_path / "latest", tmp_path / "old-latest")
     (tmp_path / "latest").symlink_to("runs/r1")  # an operator rolled back to r1
     Publication(tmp_path, "r4", keep_runs=1)._prune()
-    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["r1", "r3"]
+    assert sorted(p.parent.name for p in (tmp_path / "runs").glob("*/articles.parquet")) == ["r1", "r3"]
+    assert [p.name for p in (tmp_path / "runs" / "r2").iterdir()] == ["manifest.json"]
 
 
 def records_with(count: int, first: int = 1, **fields: object) -> list[ArticleRecord]:

@@ -122,7 +122,7 @@ def test_duplicate_row_has_the_duplicates_columns() -> None:
 def test_a_declared_column_reaches_schema_and_rows(make_record: MakeRecord) -> None:
     # Adding a column is one Column line: the schema and every row follow.
     articles, sections = ARTICLE_TABLES[0], ARTICLE_TABLES[1]
-    first = Column("first_crumb", pa.string(), lambda r: r.breadcrumbs[0] if r.breadcrumbs else None,
+    first = Column("first_crumb", pa.string(), lambda r, change: r.breadcrumbs[0] if r.breadcrumbs else None,
                    nullable=True)
     wider = [
         replace(articles, columns=(*articles.columns, first)),
@@ -131,11 +131,11 @@ def test_a_declared_column_reaches_schema_and_rows(make_record: MakeRecord) -> N
     ]
     record = make_record()
     assert table_schema(wider[0]).names[-1] == "first_crumb"
-    assert wider[0].rows(record)[0]["first_crumb"] == "Home"
+    assert wider[0].rows((record, "new"))[0]["first_crumb"] == "Home"
     assert [row["heading_words"] for row in wider[1].rows(record)] == [
         len(section.heading.split()) for section in record.sections]
-    for table in wider:
-        table_rows = table.rows(record)
+    for table, source in zip(wider, [(record, "new"), record], strict=True):
+        table_rows = table.rows(source)
         assert pa.Table.from_pylist(table_rows, schema=table_schema(table)).num_rows == len(table_rows)
 
 
