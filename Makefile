@@ -6,12 +6,13 @@
 #   make bench-export  CSV/Parquet export of 100,000 records beside pandas
 #   make bench-dedup   near-duplicate dedup at 10,000 and 100,000 records
 #   make bench-workers what handing a page to a worker process costs the crawl
+#   make bench-incremental  an unchanged incremental re-run against a full run; peak RSS
 #   make lint          ruff check and mypy (CI runs it after the tests; the pre-commit hooks run the same)
 
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup bench-workers lint
+.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup bench-workers bench-incremental lint
 
 demo:
 	@sh scripts/bootstrap.sh
@@ -40,6 +41,10 @@ bench-dedup:
 bench-workers:
 	@sh scripts/bootstrap.sh
 	$(BIN)/python benchmarks/bench_worker_pool.py
+
+bench-incremental:
+	@SYSTEM_PACKAGES="nginx" sh scripts/bootstrap.sh
+	$(BIN)/python benchmarks/bench_incremental.py --pages 10000 --rss-pages 100000
 
 lint:
 	@sh scripts/bootstrap.sh

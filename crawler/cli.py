@@ -141,6 +141,8 @@ def _add_crawl_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--keep-runs", type=int, default=3, metavar="N",
                          help="full table sets kept under OUT/runs (default 3; older runs keep "
                          "their manifest and change set)")
+    command.add_argument("--keep-days", type=float, default=0, metavar="DAYS",
+                         help="also keep the full tables of runs published in the last DAYS days")
     command.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     command.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                          help="override a Scrapy or HEALTHCRAWL_* setting (repeatable; "
@@ -197,6 +199,8 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
         raise InputError("--min-articles must be 0 or more")
     if args.keep_runs < 1:
         raise InputError("--keep-runs must be at least 1")
+    if args.keep_days < 0:
+        raise InputError("--keep-days must be 0 or more")
     for flag, share in (("--max-error-rate", args.max_error_rate), ("--max-drift", args.max_drift)):
         if not 0 <= share <= 1:
             raise InputError(f"{flag} must be a share from 0 to 1, got {share}")
@@ -218,6 +222,7 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
         "HEALTHCRAWL_STATE_DIR": str(state_dir),
         "HEALTHCRAWL_INCREMENTAL": args.incremental,
         "HEALTHCRAWL_EXPORT_KEEP_RUNS": args.keep_runs,
+        "HEALTHCRAWL_EXPORT_KEEP_DAYS": args.keep_days,
         **resumed,
         "HEALTHCRAWL_EXPORT_FORMATS": formats,
         "CLOSESPIDER_PAGECOUNT": args.max_pages,

@@ -87,7 +87,8 @@ class Progress:
         elapsed = time.monotonic() - self.started
         rate = counts["pages"] / elapsed if elapsed > 0 else 0.0
         line = (f"{counts['pages']} pages ({rate:.1f}/s), {counts['articles']} articles, "
-                f"{counts['duplicates']} duplicates, {counts['unchanged']} unchanged, {counts['failed']} failed")
+                f"{counts['duplicates']} duplicates, {counts['unchanged']} unchanged, "
+                f"{counts['failed']} failed")
         eta = self._eta(counts, elapsed)
         if self.bar is not None:
             self.bar.set_description_str(line, refresh=False)

@@ -74,6 +74,8 @@ HEALTHCRAWL_DEDUP_MINHASH_BANDS = 16
 HEALTHCRAWL_DEDUP_MINHASH_ROWS = 8
 HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE = 10_000
 HEALTHCRAWL_EXPORT_KEEP_RUNS = 3
+HEALTHCRAWL_EXPORT_KEEP_DAYS = 0
+"""Also keep the tables of every run published less than this many days ago (0: by count only)."""
 HEALTHCRAWL_PUBLISH_PARTIAL = False
 """Publish a run stopped by a limit (CLOSESPIDER_*, --max-pages); its manifest says partial."""
 HEALTHCRAWL_MIN_ARTICLES = 1

@@ -55,8 +55,9 @@ def resolve_target(site: str | None, start_url: str | None, timeout: float = 5.0
         return Target(site, start_url)
     if start_url is None:
         return Target("keepto", None)
-    parts = urlsplit(start_url.split(",")[0].strip())
-    announced = _announced_site(start_url.split(",")[0].strip(), timeout) if is_loopback(parts.hostname or "") else None
+    first = start_url.split(",")[0].strip()
+    parts = urlsplit(first)
+    announced = _announced_site(first, timeout) if is_loopback(parts.hostname or "") else None
     if announced is None:
         return Target(profile_for_url(start_url).name, start_url)
     name, origin = announced

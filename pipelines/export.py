@@ -97,6 +97,7 @@ class ExportPipeline:
         *,
         row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
         keep_runs: int = 3,
+        keep_days: float = 0,
         run_id: str | None = None,
         own_process: bool = False,
         publish_partial: bool = False,
@@ -126,7 +127,8 @@ class ExportPipeline:
         self.lock = RunLock(export_dir)
         self.counters = StageStats(stats, "export")
         self.started_at = datetime.now(UTC)
-        self.publication = Publication(export_dir, run_id or new_run_id(self.started_at), keep_runs)
+        self.publication = Publication(export_dir, run_id or new_run_id(self.started_at), keep_runs,
+                                       keep_days)
         self.formats = check_formats(formats)
         if row_group_size < 1:
             raise ValueError(f"row_group_size must be positive, got {row_group_size}")
@@ -156,6 +158,7 @@ class ExportPipeline:
             settings.getlist("HEALTHCRAWL_EXPORT_FORMATS", list(DEFAULT_FORMATS)),
             row_group_size=settings.getint("HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE", DEFAULT_ROW_GROUP_SIZE),
             keep_runs=settings.getint("HEALTHCRAWL_EXPORT_KEEP_RUNS", 3),
+            keep_days=settings.getfloat("HEALTHCRAWL_EXPORT_KEEP_DAYS", 0),
             run_id=settings.get("HEALTHCRAWL_RUN_ID") or None,
             own_process=configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES")) > 0,
             publish_partial=settings.getbool("HEALTHCRAWL_PUBLISH_PARTIAL", False),
@@ -169,7 +172,8 @@ class ExportPipeline:
         )
         if settings.getdict("FEEDS"):
             logger.info("healthcrawl export: besides the feed, the tables are published into %s/latest "
-                        "(-s HEALTHCRAWL_EXPORT_ENABLED=false writes the feed alone)", pipeline.publication.export_dir)
+                        "(-s HEALTHCRAWL_EXPORT_ENABLED=false writes the feed alone)",
+                        pipeline.publication.export_dir)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.page_unchanged, signal=page_unchanged)
         crawler.signals.connect(pipeline.page_gone, signal=page_gone)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from datetime import UTC, datetime, timedelta
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -45,9 +46,12 @@ class PublishError(RuntimeError):
 class Publication:
     """One run's way from a temp folder to ``latest``: ``begin``, then ``commit`` or ``abort``."""
 
-    def __init__(self, export_dir: Path, run_id: str, keep_runs: int = 3) -> None:
+    def __init__(self, export_dir: Path, run_id: str, keep_runs: int = 3, keep_days: float = 0) -> None:
+        """``keep_runs`` newest runs keep their tables, and so does any run published less
+        than ``keep_days`` days ago."""
         if keep_runs < 1:
             raise ValueError(f"keep_runs must be at least 1, got {keep_runs}")
+        self.keep_days = keep_days
         self.export_dir = export_dir
         self.run_id = run_id
         self.keep_runs = keep_runs
@@ -111,10 +115,21 @@ class Publication:
         current = (self.export_dir / LATEST).resolve()
         runs = sorted(p for p in self.runs_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
         for old in runs[: -self.keep_runs]:
-            if old.resolve() != current:
+            if old.resolve() != current and not self._recent(old):
                 for path in old.iterdir():
                     if path.name not in KEPT_WHEN_PRUNED:
                         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+
+
+    def _recent(self, run: Path) -> bool:
+        """Published less than ``keep_days`` ago (by its manifest's ``finished_at``)."""
+        if self.keep_days <= 0:
+            return False
+        try:
+            finished = datetime.fromisoformat(json.loads((run / MANIFEST).read_text())["finished_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return datetime.now(UTC) - finished < timedelta(days=self.keep_days)
 
 
 def _write_durably(path: Path, text: str) -> None:

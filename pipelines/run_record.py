@@ -19,7 +19,6 @@ from typing import Any
 
 from pipelines.state import finish_run
 
-
 RECORDS = "records"
 
 

@@ -29,7 +29,7 @@ import pickle
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -303,10 +303,10 @@ class StateWriter:
         for canonical_url, record, duplicate in rows:
             yield canonical_url, unpack_record(record) if record is not None else pickle.loads(duplicate)
 
-    def removals(self, present: set[str], successors: Mapping[str, str], finished: bool) -> list[Removal]:
-        """Published articles not in ``present`` (the keys this run publishes): gone
-        (404/410), replaced by a copy that sorts first, or, when the crawl finished and so
-        saw the whole site, missing."""
+    def removals(self, present: Collection[str], copies: Collection[str], finished: bool) -> list[Removal]:
+        """Published articles not in ``present`` (the keys this run publishes): found to be
+        ``copies`` of another, gone (404/410), or, when the crawl finished and so saw the
+        whole site, missing."""
         rows = self.db.execute(
             "SELECT p.article_key, p.url, p.canonical_url, p.run_id, g.gone_run FROM published p "
             "LEFT JOIN pages g ON g.canonical_url = p.canonical_url").fetchall()
@@ -314,7 +314,7 @@ class StateWriter:
         for key, url, canonical, run, gone_run in rows:
             if key in present:
                 continue
-            reason = ("duplicate" if key in successors else "gone" if gone_run == self.run_id
+            reason = ("duplicate" if key in copies else "gone" if gone_run == self.run_id
                       else "missing" if finished else None)
             if reason is not None:
                 removals.append(Removal(key, url, canonical, reason, run))

@@ -129,7 +129,8 @@ class HealthSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def _request_if_new(self, url: str, raw: int, lastmod: str | None, todo: list[str]) -> scrapy.Request | None:
+    def _request_if_new(self, url: str, raw: int, lastmod: str | None,
+                        todo: list[str]) -> scrapy.Request | None:
         if not self.on_site(url):
             return None
         canonical = canonicalize_url(url, self.canonical_aliases)

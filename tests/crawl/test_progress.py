@@ -28,9 +28,11 @@ def test_the_live_line_redraws_in_place(tmp_path: Path) -> None:
 def test_the_counts_come_from_the_crawls_stats() -> None:
     counts = snapshot({"response_received_count": 40, "healthcrawl/export/kept": 30,
                        "healthcrawl/dedup/dropped/url": 2, "healthcrawl/dedup/dropped/near": 1,
-                       "healthcrawl/spider/failed/http_404": 4, "healthcrawl/spider/unchanged/not_modified": 5,
+                       "healthcrawl/spider/failed/http_404": 4,
+                       "healthcrawl/spider/unchanged/not_modified": 5,
                        "healthcrawl/spider/sitemap_urls": 100})
-    assert counts == {"pages": 40, "articles": 30, "duplicates": 3, "unchanged": 5, "failed": 4, "expected": 100}
+    assert counts == {"pages": 40, "articles": 30, "duplicates": 3, "unchanged": 5, "failed": 4,
+                      "expected": 100}
 
 
 def test_the_eta_is_the_time_the_remaining_sitemap_urls_take_at_the_rate_so_far() -> None:

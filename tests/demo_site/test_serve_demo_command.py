@@ -66,8 +66,9 @@ def test_the_command_serve_demo_prints_crawls_it_with_no_host_map(tmp_path: Path
         lines = [process.stdout.readline() for _ in range(3)]
         command = lines[2].removeprefix("Crawl it with: ").split()
         assert command[:2] == ["healthcrawl", "crawl"] and "--host-map" not in command, lines
-        done = subprocess.run([sys.executable, "-m", "crawler", *command[1:-2], "--out", str(tmp_path / "out"),
-                               "--format", "parquet"], cwd=REPO, capture_output=True, text=True, timeout=120)
+        done = subprocess.run([sys.executable, "-m", "crawler", *command[1:-2], "--out",
+                               str(tmp_path / "out"), "--format", "parquet"],
+                              cwd=REPO, capture_output=True, text=True, timeout=120)
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,14 @@ def test_a_partial_run_is_not_held_to_the_article_count_of_a_full_one() -> None:
 def test_a_malformed_previous_manifest_does_not_break_the_check() -> None:
     assert drift({"row_counts": {"articles": 10}, "coverage": None}, 10, {}, 0.5) is None
     assert drift({"coverage": {"prevention": "high"}}, 10, {"prevention": 0.1}, 0.5) is None
+
+
+def test_runs_younger_than_keep_days_keep_their_tables_beyond_keep_runs(tmp_path: Path) -> None:
+    for run_id, age in (("r1", 40), ("r2", 2), ("r3", 1)):
+        publication = Publication(tmp_path, run_id, keep_runs=5)
+        publication.begin()
+        (publication.temp_dir / "articles.parquet").write_bytes(b"rows")
+        finished = datetime.now(UTC) - timedelta(days=age)
+        publication.commit({"finished_at": finished.isoformat()})
+    Publication(tmp_path, "r4", keep_runs=1, keep_days=7)._prune()
+    assert sorted(p.parent.name for p in (tmp_path / "runs").glob("*/articles.parquet")) == ["r2", "r3"]

@@ -90,7 +90,7 @@ def test_latest_holds_the_sites_whole_current_state_with_unchanged_articles_carr
     assert (unchanged["content_hash"] == unchanged["content_hash_1"]).all()
     sections = pd.read_parquet(out / "latest" / "sections.parquet")
     assert set(sections["article_key"]) <= set(latest["article_key"])
-    assert sections.groupby("article_key").size().sum() == len(sections.drop_duplicates(["article_key", "position"]))
+    assert not sections.duplicated(["article_key", "position"]).any()
 
 
 def test_the_second_run_parses_only_the_edited_pages_and_gets_304s_or_skips_the_rest(

@@ -31,7 +31,8 @@ def test_a_run_killed_mid_crawl_and_resumed_publishes_every_article_exactly_once
     try:
         truth = generate_site(tmp_path / "site", pages=60, base_url=server.base_url)
         server.start()
-        slow = crawl_command(server, out, "-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        slow = crawl_command(server, out, "-s", "DOWNLOAD_DELAY=0.1",
+                             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
         killed = subprocess.Popen(slow, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 90
         while stored_pages(out / ".state" / "state.sqlite") < 15:
@@ -39,7 +40,8 @@ def test_a_run_killed_mid_crawl_and_resumed_publishes_every_article_exactly_once
             time.sleep(0.1)
         killed.send_signal(signal.SIGKILL)
         killed.wait()
-        dead_run = next(p.name.removeprefix(".tmp-") for p in (out / "runs").iterdir() if p.name.startswith(".tmp-"))
+        (temp,) = (out / "runs").glob(".tmp-*")
+        dead_run = temp.name.removeprefix(".tmp-")
         resumed = subprocess.run(crawl_command(server, out, "--resume"), cwd=REPO, capture_output=True,
                                  text=True, timeout=180)
     finally:
@@ -49,7 +51,8 @@ def test_a_run_killed_mid_crawl_and_resumed_publishes_every_article_exactly_once
     manifest = json.loads((out / "latest" / "manifest.json").read_text())
     assert manifest["run_id"] == dead_run and manifest["attempt"] == 2
     assert manifest["crawl_stats"]["healthcrawl/spider/resumed"] >= 10
-    expected = {f"demo:{r['article_id']}" for r in truth.iter_records() if r["kind"] in ("original", "orphan")}
+    expected = {f"demo:{r['article_id']}" for r in truth.iter_records()
+                if r["kind"] in ("original", "orphan")}
     articles = pd.read_parquet(out / "latest" / "articles.parquet")
     assert articles["article_key"].is_unique
     assert set(articles["article_key"]) == expected
