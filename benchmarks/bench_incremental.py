@@ -61,8 +61,9 @@ def crawl(name: str, base: str, out: Path, *extra: str) -> Measured:
         "-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
         "-s", f"EXTENSIONS={extensions}", "-s", f"STATS_FILE={stats_file}", *extra], stats_file)
     stats = json.loads(stats_file.read_text())
-    changes = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("healthcrawl/export/changes/")}
-    return Measured(name, run.seconds, run.cpu, run.peak_rss_mb, int(stats.get("downloader/request_count", 0)),
+    changes = json.loads((out / "latest" / "manifest.json").read_text())["changes"]
+    return Measured(name, run.seconds, run.cpu, run.peak_rss_mb,
+                    int(stats.get("downloader/request_count", 0)),
                     int(stats.get("healthcrawl/spider/unchanged/not_modified", 0)),
                     int(stats.get("healthcrawl/spider/unchanged/sitemap_lastmod", 0)),
                     sum(v for k, v in changes.items() if k != "removed"))

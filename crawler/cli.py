@@ -279,7 +279,9 @@ def run_demo_command(args: argparse.Namespace) -> int:
     if args.pages < 1:
         raise InputError("--pages must be at least 1")
     overrides = crawl_overrides(args)
-    return _report(run_demo(args.pages, overrides), args.out, Path(str(overrides["HEALTHCRAWL_STATE_DIR"])))
+    if args.state_dir is None:  # each demo site is new: a state would call the last one removed
+        del overrides["HEALTHCRAWL_STATE_DIR"]
+    return _report(run_demo(args.pages, overrides), args.out, args.state_dir)
 
 
 def run_serve_demo_command(args: argparse.Namespace) -> int:

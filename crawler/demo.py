@@ -2,7 +2,9 @@
 
 Generate the demo site into a temporary folder, serve it on a free 127.0.0.1 port under
 its two host names (mapped to 127.0.0.1, no DNS), crawl it with the ``demo`` profile,
-publish the tables. Throttling is off: the server is ours and local.
+publish the tables. Throttling is off: the server is ours and local. Each demo site is
+generated anew, so its state (``pipelines.state``) lives in the temporary folder too,
+unless ``--state-dir`` says otherwise.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def run_demo(pages: int, overrides: Mapping[str, Any], *, seed: int = 0) -> Craw
             generate_site(Path(scratch), pages=pages, seed=seed, base_url=server.base_url)
             server.start()
             params = CrawlParams.from_args(site="demo", start_url=server.base_url + "/")
-            return run_crawl(params, {**DEMO_SETTINGS, **overrides})
+            state = {"HEALTHCRAWL_STATE_DIR": str(Path(scratch) / "state")}
+            return run_crawl(params, {**DEMO_SETTINGS, **state, **overrides})
         finally:
             server.shutdown()

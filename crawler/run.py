@@ -170,6 +170,12 @@ _REASONS_IN_WORDS = {
     "ConnectionRefusedError": "connections refused",
     "TCPTimedOutError": "connections timed out",
     "ResponseNeverReceived": "responses never received",
+    "DownloadConnectionRefusedError": "connections refused",
+    "CannotResolveHostError": "DNS lookups failed",
+    "DownloadTimeoutError": "timed out",
+    "DownloadCancelledError": "downloads cancelled",
+    "DownloadFailedError": "downloads failed",
+    "ResponseDataLossError": "responses cut short",
 }
 
 

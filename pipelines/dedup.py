@@ -51,7 +51,7 @@ from core.records import ArticleRecord, SignedRecord, body_text
 from core.urls import canonicalize_url
 from core.worker_pool import WorkerPool, crawl_pool
 from pipelines.dedup_store import DedupStore, MemoryDedupStore
-from pipelines.signals import article_superseded
+from pipelines.signals import article_provisional, article_superseded
 from pipelines.stage import StageStats, as_record
 from pipelines.state import StateReader, state_dir_for
 from pipelines.tables import DuplicateRow
@@ -115,12 +115,17 @@ class DedupPipeline:
         on_superseded: Callable[[DuplicateRow], object] | None = None,
         workers: WorkerPool | None = None,
         supersede: bool = True,
+        on_provisional: Callable[[DuplicateRow], object] | None = None,
     ) -> None:
         """``supersede``: a copy sorting first replaces the one kept (off when the items
         also go to a Scrapy feed, which cannot take an item back: the first copy met is
         kept, and the feed holds what the tables hold)."""
         self.counters = StageStats(stats, "dedup")
         self.supersede = supersede
+        self.on_provisional = on_provisional
+        """Called with the would-be ``duplicates`` row of a copy of an earlier run's article
+        that this run has not met; the export stage retracts the copy at the end if that
+        article is still on the site."""
         self.store: DedupStore = store if store is not None else MemoryDedupStore()
         self.host_aliases = dict(host_aliases if host_aliases is not None else all_host_aliases())
         self.hasher = hasher if hasher is not None else MinHasher()
@@ -166,6 +171,7 @@ class DedupPipeline:
             on_superseded=lambda row: crawler.signals.send_catch_log(article_superseded, row=row),
             workers=crawl_pool(crawler),
             supersede=not settings.getdict("FEEDS"),
+            on_provisional=lambda row: crawler.signals.send_catch_log(article_provisional, row=row),
         )
         if not stage.supersede:
             logger.info("healthcrawl dedup: a feed export is on, so the first copy met is kept "
@@ -223,6 +229,17 @@ class DedupPipeline:
                 self.on_superseded(DuplicateRow(
                     article_key=match.key, url=kept_url, canonical_url=kept_canonical,
                     duplicate_of=record.article_key, reason=match.reason, similarity=match.similarity,
+                ))
+            return record
+        if match.key not in self.this_run and match.reason != "url":
+            # A copy of an earlier run's article this run has not met: that one may be gone
+            # from the site (moved to this URL). Kept until the run's end tells.
+            self._keep(record, canonical_url, signature)
+            self.counters.inc(f"provisional/{match.reason}")
+            if self.on_provisional is not None:
+                self.on_provisional(DuplicateRow(
+                    article_key=record.article_key, url=record.url, canonical_url=canonical_url,
+                    duplicate_of=match.key, reason=match.reason, similarity=match.similarity,
                 ))
             return record
         self.store.alias_url(canonical_url, match.key)

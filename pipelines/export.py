@@ -33,7 +33,7 @@ from pipelines.health import drift, error_rate, previous_manifest
 from pipelines.lock import RunLock
 from pipelines.publish import Publication
 from pipelines.run_record import write_run_record
-from pipelines.signals import article_superseded, page_gone, page_unchanged
+from pipelines.signals import article_provisional, article_superseded, page_gone, page_unchanged
 from pipelines.stage import StageStats, as_record
 from pipelines.state import start_run, state_dir_for
 from pipelines.table_writer import (
@@ -140,6 +140,8 @@ class ExportPipeline:
         self.error: str | None = None
         """Why the run failed, in one line, when that is known."""
         self.published: Path | None = None
+        self.provisional: dict[str, DuplicateRow] = {}
+        """Exported articles that copy an earlier run's (``article_provisional``)."""
         self.successors: dict[str, str] = {}
         """Superseded article_key -> the key kept instead (``article_superseded``)."""
 
@@ -178,6 +180,7 @@ class ExportPipeline:
         crawler.signals.connect(pipeline.page_unchanged, signal=page_unchanged)
         crawler.signals.connect(pipeline.page_gone, signal=page_gone)
         crawler.signals.connect(pipeline.article_superseded, signal=article_superseded)
+        crawler.signals.connect(pipeline.article_provisional, signal=article_provisional)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -229,6 +232,10 @@ class ExportPipeline:
                 self.tables.send(WriteDuplicate(exception.row, getattr(item, "validators", None),
                                                 getattr(item, "fetched_at", "")))
             self.counters.inc("duplicates")
+
+    def article_provisional(self, row: DuplicateRow) -> None:
+        """Signal handler: an exported article copies an earlier run's; decided at close."""
+        self.provisional[row.article_key] = row
 
     def page_unchanged(self, canonical_url: str) -> None:
         """Signal handler: a known page the spider did not fetch again is carried over."""
@@ -310,8 +317,12 @@ class ExportPipeline:
         return self.counters.value("kept") - self.counters.value("retracted")
 
     def _close_tables(self, reason: str) -> None:
-        closed = self.tables.call(CloseTables(dict(self.successors), finished=reason == "finished"))
+        closed = self.tables.call(CloseTables(dict(self.successors), finished=reason == "finished",
+                                              provisional=dict(self.provisional)))
         self.changes, self.coverage = closed["changes"], closed["coverage"]
+        self.successors.update(closed["retracted"])
+        self.counters.inc("retracted", len(closed["retracted"]))
+        self.counters.inc("duplicates", len(closed["retracted"]))
         for change, count in self.changes.items():
             self._stats.set_value(f"{CHANGES_STAT}{change}", count)
 

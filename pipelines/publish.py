@@ -27,8 +27,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import UTC, datetime, timedelta
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 

@@ -7,6 +7,12 @@ article_superseded = object()
 already-kept copy takes its place: the export stage records the row and removes the
 earlier copy's rows before it publishes."""
 
+article_provisional = object()
+"""Sent by the dedup stage with ``row`` for a kept record that copies an article an
+earlier run published and this run has not met: when the run ends, the export stage
+retracts the record (``row`` becomes its ``duplicates`` row) if that article is still
+published, and keeps it if the article is gone (the site moved it)."""
+
 page_unchanged = object()
 """Sent by the spider with ``canonical_url`` for a known page it did not fetch again (a 304,
 or a sitemap date older than the last fetch): the export stage carries its rows over."""

@@ -93,6 +93,9 @@ class CloseTables:
     successors: dict[str, str] = field(default_factory=dict)
     finished: bool = True
     """The crawl saw the whole site: a published article it did not meet is removed."""
+    provisional: dict[str, DuplicateRow] = field(default_factory=dict)
+    """Articles kept although they copy an earlier run's (``signals.article_provisional``):
+    retracted as that one's duplicate when it is still published."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,7 @@ class TableWriter:
         article this run publishes."""
         self.dropped: set[str] = set()
         self.removed = 0
+        self.retracted: dict[str, str] = {}
         self.closed = False
 
     def __call__(self, message: TableMessage) -> Any:
@@ -156,8 +160,8 @@ class TableWriter:
             case MarkGone(url):
                 if self.state is not None:
                     self.state.gone(url)
-            case CloseTables(successors, finished):
-                return self._close(successors, finished)
+            case CloseTables(successors, finished, provisional):
+                return self._close(successors, finished, provisional)
             case RetractArticles(successors):
                 self.tables.retract(successors)
                 if self.changes is not None:
@@ -190,14 +194,18 @@ class TableWriter:
         self.present[record.article_key] = (change, record.content_hash, record.url, canonical_url,
                                             facts_of(record))
 
-    def _close(self, successors: dict[str, str], finished: bool) -> dict[str, Any]:
-        """Carry over, write ``removed``, close; what changed and the coverage, counting
-        only the articles the run publishes (superseded ones are retracted next)."""
+    def _close(self, successors: dict[str, str], finished: bool,
+               provisional: dict[str, DuplicateRow]) -> dict[str, Any]:
+        """Carry over, settle the provisional copies, write ``removed``, close; what
+        changed, the coverage (only of the articles the run publishes: superseded ones are
+        retracted next) and the copies to retract besides ``successors``."""
         assert self.tables is not None
         if not self.closed:
             self.closed = True
             if self.state is not None:
                 self._carry_over()
+            self.retracted = self._settle(provisional, successors)
+            successors = {**successors, **self.retracted}
             for key in successors:
                 self.present.pop(key, None)
             if self.state is not None and self.changes is not None:
@@ -215,7 +223,21 @@ class TableWriter:
         for *_, facts in self.present.values():
             coverage.add_facts(facts)
         changes = {change: counts.get(change, 0) for change in CHANGES} | {"removed": self.removed}
-        return {"changes": changes, "coverage": coverage.shares()}
+        return {"changes": changes, "coverage": coverage.shares(), "retracted": self.retracted}
+
+    def _settle(self, provisional: dict[str, DuplicateRow], successors: dict[str, str]) -> dict[str, str]:
+        """The provisional copies whose original is published by this run too: each
+        becomes a ``duplicates`` row, to be retracted like a superseded copy."""
+        assert self.tables is not None
+        retracted = {}
+        for key, row in provisional.items():
+            if key in self.present and key not in successors and row.duplicate_of in self.present:
+                retracted[key] = row.duplicate_of
+                self.tables.write_duplicate(row)
+                self.dropped.add(key)
+                if self.state is not None:
+                    self.state.superseded(row)
+        return retracted
 
     def _carry_over(self) -> None:
         assert self.state is not None and self.tables is not None

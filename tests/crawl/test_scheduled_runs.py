@@ -18,8 +18,8 @@ from tests.crawl.run_cli import REPO
 
 @contextmanager
 def demo_site(tmp_path: Path, pages: int, delay: float = 0) -> Iterator[list[str]]:
-    """A served demo site, and the crawl command a crontab line would run against it
-    (``delay`` seconds between requests, to make a run last)."""
+    """A served demo site, and the crawl command README's crontab line runs against it
+    (``--incremental --resume``; ``delay`` seconds between requests, to make a run last)."""
     server = DemoServer(tmp_path / "site")
     try:
         truth = generate_site(tmp_path / "site", pages=pages, base_url=server.base_url)
@@ -27,7 +27,7 @@ def demo_site(tmp_path: Path, pages: int, delay: float = 0) -> Iterator[list[str
         yield [sys.executable, "-m", "crawler", "crawl", "--site", "demo", "--start-url", truth.start_url,
                "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
                "--format", "parquet", "--out", str(tmp_path / "out"), "-s", "AUTOTHROTTLE_ENABLED=false",
-               "-s", f"DOWNLOAD_DELAY={delay}"]
+               "-s", f"DOWNLOAD_DELAY={delay}", "--incremental", "--resume"]
     finally:
         server.shutdown()
 

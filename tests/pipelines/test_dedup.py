@@ -311,3 +311,33 @@ def test_a_signed_record_rebuilt_without_its_signature_gets_one_computed(crawler
     stage = DedupPipeline.from_crawler(crawler)
     rebuilt = replace(SignedRecord.of(build_record(n=1), MinHasher().signature("x")), title="Other")
     assert stage.sent_signature(rebuilt) is None
+
+
+def remembered(stage: DedupPipeline, records: list[ArticleRecord]) -> None:
+    """What an earlier run published, as the state store hands it over."""
+    stage.remember((r.article_key, r.url, r.canonical_url, r.content_hash,
+                    DEFAULT_HASHER.signature(body_text(r))) for r in records)
+
+
+def test_a_copy_of_an_article_an_earlier_run_published_is_a_duplicate(stage: DedupPipeline) -> None:
+    remembered(stage, [body_record(1, BASE_WORDS)])
+    copy = replace(body_record(7, BASE_WORDS), content_hash="other")
+    kept, rows = feed(stage, [copy])
+    assert kept == [] and [(row.article_key, row.duplicate_of) for row in rows] == [("demo:7", "demo:1")]
+
+
+def test_an_earlier_runs_article_fetched_again_is_kept_not_called_its_own_duplicate(
+        stage: DedupPipeline) -> None:
+    remembered(stage, [body_record(1, BASE_WORDS)])
+    edited = body_record(1, variant_with_estimate(0.85, 0.95))
+    kept, rows = feed(stage, [edited])
+    assert kept == ["demo:1"] and rows == []
+
+
+def test_the_same_article_twice_in_one_run_is_still_a_duplicate(stage: DedupPipeline) -> None:
+    remembered(stage, [body_record(1, BASE_WORDS)])
+    first = body_record(1, BASE_WORDS)
+    alias = replace(first, url="https://demo.test/p/1.html?page=1",
+                    canonical_url="https://demo.test/p/1.html?page=1")
+    _, rows = feed(stage, [first, alias])
+    assert [(row.reason, row.url, row.duplicate_of) for row in rows] == [("exact", alias.url, "demo:1")]

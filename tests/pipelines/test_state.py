@@ -1,0 +1,78 @@
+"""The state store: what a run remembers of the runs before it (pipelines/state.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from core.records import Validators
+from pipelines.state import StateError, StateReader, StateWriter, connect, resumable_run, start_run
+from tests.pipelines.conftest import build_record
+
+
+def published_run(state: Path, run_id: str, records: list, commit: bool = True) -> None:  # type: ignore[type-arg]
+    start_run(state, run_id, "2026-01-01T00:00:00+00:00")
+    writer = StateWriter(state, run_id, 1, latest_run=None)
+    for record in records:
+        writer.fetched(record, None, Validators(record.canonical_url, '"etag"', None))
+    writer.stage((r.article_key, r.content_hash, r.url, r.canonical_url) for r in records)
+    if commit:
+        writer.commit()
+    writer.close()
+
+
+def test_an_article_is_new_then_unchanged_then_updated(tmp_path: Path) -> None:
+    record = build_record(n=1)
+    writer = StateWriter(tmp_path, "r1", 1, latest_run=None)
+    assert writer.change(record) == "new"
+    writer.close()
+    published_run(tmp_path, "r1", [record])
+    writer = StateWriter(tmp_path, "r2", 1, latest_run="r1")
+    assert writer.change(record) == "unchanged"
+    assert writer.change(build_record(n=1, content_hash="edited")) == "updated"
+    writer.close()
+
+
+def test_a_run_killed_after_publishing_but_before_committing_its_state_is_settled_by_the_next(
+        tmp_path: Path) -> None:
+    published_run(tmp_path, "r1", [build_record(n=1)], commit=False)
+    writer = StateWriter(tmp_path, "r2", 1, latest_run="r1")  # latest shows r1: it was published
+    assert writer.change(build_record(n=1)) == "unchanged"
+    writer.close()
+
+
+def test_a_pending_state_whose_run_was_never_published_is_dropped(tmp_path: Path) -> None:
+    published_run(tmp_path, "r1", [build_record(n=1)], commit=False)
+    writer = StateWriter(tmp_path, "r2", 1, latest_run=None)
+    assert writer.change(build_record(n=1)) == "new"
+    writer.close()
+
+
+def test_the_spider_finds_a_fetched_pages_validators(tmp_path: Path) -> None:
+    record = build_record(n=3)
+    published_run(tmp_path, "r1", [record])
+    page = StateReader(tmp_path).page(record.canonical_url)
+    assert page is not None and (page.etag, page.fetched_run) == ('"etag"', "r1")
+    assert StateReader(tmp_path / "nowhere").page(record.canonical_url) is None
+
+
+def test_resume_continues_the_last_run_only_if_it_did_not_finish(tmp_path: Path) -> None:
+    start_run(tmp_path, "r1", "2026-01-01T00:00:00+00:00")
+    assert resumable_run(tmp_path) == "r1"
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    with db:
+        db.execute("UPDATE runs SET outcome = 'published' WHERE run_id = 'r1'")
+    db.close()
+    assert resumable_run(tmp_path) is None
+
+
+def test_a_state_written_by_a_newer_healthcrawl_is_refused_in_one_line(tmp_path: Path) -> None:
+    connect(tmp_path).close()
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    with db:
+        db.execute("UPDATE meta SET value = '99' WHERE name = 'version'")
+    db.close()
+    with pytest.raises(StateError, match="newer healthcrawl"):
+        connect(tmp_path)
