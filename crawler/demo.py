@@ -9,13 +9,12 @@ unless ``--state-dir`` says otherwise.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
 from crawler.demo_site.generator import generate_site
+from crawler.demo_site.scratch import demo_scratch
 from crawler.demo_site.server import DemoServer
 from crawler.params import CrawlParams
 from crawler.run import CrawlResult, run_crawl
@@ -30,13 +29,13 @@ DEMO_SETTINGS: Mapping[str, Any] = {
 
 
 def run_demo(pages: int, overrides: Mapping[str, Any], *, seed: int = 0) -> CrawlResult:
-    with tempfile.TemporaryDirectory(prefix="healthcrawl-demo-") as scratch:
-        server = DemoServer(Path(scratch))
+    with demo_scratch() as scratch:
+        server = DemoServer(scratch / "site")
         try:
-            generate_site(Path(scratch), pages=pages, seed=seed, base_url=server.base_url)
+            generate_site(scratch / "site", pages=pages, seed=seed, base_url=server.base_url)
             server.start()
             params = CrawlParams.from_args(site="demo", start_url=server.base_url + "/")
-            state = {"HEALTHCRAWL_STATE_DIR": str(Path(scratch) / "state")}
+            state = {"HEALTHCRAWL_STATE_DIR": str(scratch / "state")}
             return run_crawl(params, {**DEMO_SETTINGS, **state, **overrides})
         finally:
             server.shutdown()

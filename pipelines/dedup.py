@@ -53,7 +53,7 @@ from core.worker_pool import WorkerPool, crawl_pool
 from pipelines.dedup_store import DedupStore, MemoryDedupStore
 from pipelines.signals import article_provisional, article_superseded
 from pipelines.stage import StageStats, as_record
-from pipelines.state import StateReader, state_dir_for
+from pipelines.state import StateReader, resumed_run, state_dir_for
 from pipelines.tables import DuplicateRow
 
 logger = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ class DedupPipeline:
         if settings.getbool("HEALTHCRAWL_STATE_ENABLED", True):
             state = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
                                               settings.get("HEALTHCRAWL_STATE_DIR")))
-            resumed = settings.get("HEALTHCRAWL_RUN_ID") if settings.getbool("HEALTHCRAWL_RESUME") else None
+            resumed = resumed_run(settings)
             try:
                 stage.counters.inc("remembered", stage.remember(
                     state.kept(resumed), state.fetched_keys(resumed) if resumed else ()))

@@ -35,7 +35,7 @@ from pipelines.publish import Publication
 from pipelines.run_record import write_run_record
 from pipelines.signals import article_provisional, article_superseded, page_gone, page_unchanged
 from pipelines.stage import StageStats, as_record
-from pipelines.state import start_run, state_dir_for
+from pipelines.state import forget_job_run, remember_job_run, resumed_run, start_run, state_dir_for
 from pipelines.table_writer import (
     CloseTables,
     CommitState,
@@ -118,6 +118,9 @@ class ExportPipeline:
         self.changes: dict[str, int] = {}
         self.attempt = 1
         self._flushed = time.monotonic()
+        self.jobdir: str | None = None
+        """Scrapy's ``JOBDIR``, if the crawl has one: it remembers the run, so a job
+        Scrapy resumes continues it (``pipelines.state.resumed_run``)."""
         self.publish_partial = publish_partial
         self.min_articles = min_articles
         self.max_error_rate = max_error_rate
@@ -161,7 +164,7 @@ class ExportPipeline:
             row_group_size=settings.getint("HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE", DEFAULT_ROW_GROUP_SIZE),
             keep_runs=settings.getint("HEALTHCRAWL_EXPORT_KEEP_RUNS", 3),
             keep_days=settings.getfloat("HEALTHCRAWL_EXPORT_KEEP_DAYS", 0),
-            run_id=settings.get("HEALTHCRAWL_RUN_ID") or None,
+            run_id=resumed_run(settings) or settings.get("HEALTHCRAWL_RUN_ID") or None,
             own_process=configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES")) > 0,
             publish_partial=settings.getbool("HEALTHCRAWL_PUBLISH_PARTIAL", False),
             min_articles=settings.getint("HEALTHCRAWL_MIN_ARTICLES", 1),
@@ -176,6 +179,7 @@ class ExportPipeline:
             logger.info("healthcrawl export: besides the feed, the tables are published into %s/latest "
                         "(-s HEALTHCRAWL_EXPORT_ENABLED=false writes the feed alone)",
                         pipeline.publication.export_dir)
+        pipeline.jobdir = settings.get("JOBDIR") or None
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.page_unchanged, signal=page_unchanged)
         crawler.signals.connect(pipeline.page_gone, signal=page_gone)
@@ -198,6 +202,7 @@ class ExportPipeline:
             # temp folder goes when the pipeline does, at the latest when the process exits.
             weakref.finalize(self, self.publication.abort)
             state = None
+            remember_job_run(self.jobdir, self.publication.run_id)
             if self.state_dir is not None:
                 self.attempt = start_run(self.state_dir, self.publication.run_id, self.started_at.isoformat())
                 latest = previous_manifest(self.publication.export_dir) or {}
@@ -342,6 +347,7 @@ class ExportPipeline:
             self.publication.abort()
             logger.exception("healthcrawl export: publishing run %s failed", self.publication.run_id)
             return "failed", f"publishing to {self.publication.export_dir} failed: {error}", None
+        forget_job_run(self.jobdir)
         try:  # published: a state left pending is settled by the next run (pipelines.state)
             self.tables.call(CommitState())
         except Exception:

@@ -389,3 +389,35 @@ def state_dir_for(export_dir: Path, configured: str | Path | None) -> Path:
     """The state folder: ``configured`` (``HEALTHCRAWL_STATE_DIR``, ``--state-dir``), or
     ``.state`` inside the export folder, so one ``--out`` is one schedule's whole memory."""
     return Path(configured) if configured else export_dir / ".state"
+
+
+JOB_RUN_FILE = "healthcrawl-run.json"
+"""In a Scrapy ``JOBDIR``: the run the job belongs to, so a job resumed by Scrapy continues
+that run (its pages carried over) instead of starting a new one that lacks them."""
+
+
+def resumed_run(settings: Any) -> str | None:
+    """The run this crawl continues: ``HEALTHCRAWL_RUN_ID`` with ``HEALTHCRAWL_RESUME``
+    (``--resume``), or the run of the Scrapy ``JOBDIR`` it resumes; None for a new run."""
+    if settings.getbool("HEALTHCRAWL_RESUME") and settings.get("HEALTHCRAWL_RUN_ID"):
+        return str(settings.get("HEALTHCRAWL_RUN_ID"))
+    jobdir = settings.get("JOBDIR")
+    if not jobdir:
+        return None
+    try:
+        return str(json.loads((Path(jobdir) / JOB_RUN_FILE).read_text())["run_id"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def remember_job_run(jobdir: str | None, run_id: str) -> None:
+    """Write the job's run (see :data:`JOB_RUN_FILE`) when the crawl has a ``JOBDIR``."""
+    if jobdir:
+        Path(jobdir).mkdir(parents=True, exist_ok=True)
+        (Path(jobdir) / JOB_RUN_FILE).write_text(json.dumps({"run_id": run_id}))
+
+
+def forget_job_run(jobdir: str | None) -> None:
+    """The run was published: a later crawl with the same ``JOBDIR`` is a new run."""
+    if jobdir:
+        (Path(jobdir) / JOB_RUN_FILE).unlink(missing_ok=True)

@@ -13,7 +13,6 @@ import gzip
 import json
 import re
 import ssl
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
@@ -24,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from crawler.demo_site.generator import generate_site
 from crawler.demo_site.mutate import mutate_site
+from crawler.demo_site.scratch import demo_scratch
 from crawler.demo_site.site_truth import SiteTruth
 
 DESKTOP_HOST = "www.healthdemo.test"
@@ -262,8 +262,8 @@ def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  
     (``KeyboardInterrupt`` goes on to the caller once the server and the temporary folder
     are gone). ``edit`` and ``remove``: shares of the articles to edit and remove first
     (``crawler.demo_site.mutate``), as a live site changes between two scheduled runs."""
-    with tempfile.TemporaryDirectory(prefix="healthcrawl-demo-") as scratch:
-        root = Path(dir) if dir is not None else Path(scratch)
+    with demo_scratch() as scratch:
+        root = Path(dir) if dir is not None else scratch / "site"
         server = DemoServer(root, port)
         try:
             if not _is_current(root, pages, seed, server.base_url):

@@ -37,7 +37,7 @@ from crawler.incremental import conditional_headers, unchanged_since
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
 from pipelines.signals import page_gone, page_unchanged
-from pipelines.state import StateReader, state_dir_for
+from pipelines.state import StateReader, resumed_run, state_dir_for
 
 STAT = "healthcrawl/spider"
 KNOWN = "healthcrawl_known"
@@ -64,8 +64,9 @@ class HealthSpider(scrapy.Spider):
         self.parser = WorkerPool(0)
         self.num_perm = 0
         """MinHash slots to compute with each parse for the dedup stage (0: none)."""
-        self.state: StateReader | None = None
-        """What earlier runs fetched (``pipelines.state``), when this run asks about it."""
+        self.memory: StateReader | None = None
+        """What earlier runs fetched (``pipelines.state``), when this run asks about it (not
+        ``state``: Scrapy's ``JOBDIR`` keeps a dict of its own there)."""
         self.incremental = False
         """Ask for known pages only when they may have changed (``HEALTHCRAWL_INCREMENTAL``)."""
         self.resumed_run: str | None = None
@@ -89,11 +90,10 @@ class HealthSpider(scrapy.Spider):
                                * settings.getint("HEALTHCRAWL_DEDUP_MINHASH_ROWS", DEFAULT_ROWS))
         spider.incremental = settings.getbool("HEALTHCRAWL_INCREMENTAL")
         spider.trust_lastmod = settings.getbool("HEALTHCRAWL_TRUST_SITEMAP_LASTMOD", True)
-        if settings.getbool("HEALTHCRAWL_RESUME"):
-            spider.resumed_run = settings.get("HEALTHCRAWL_RUN_ID") or None
+        spider.resumed_run = resumed_run(settings)
         if spider.incremental or spider.resumed_run:
-            spider.state = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
-                                                     settings.get("HEALTHCRAWL_STATE_DIR")))
+            spider.memory = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
+                                                      settings.get("HEALTHCRAWL_STATE_DIR")))
         if spider.incremental:
             crawler.signals.connect(spider.revalidate_unseen, signal=signals.spider_idle)
         return spider
@@ -142,8 +142,8 @@ class HealthSpider(scrapy.Spider):
         target = fetch_url(url, self.profile.host_aliases)
         meta: dict[str, Any] = {CANONICAL_URL: (target, canonical)}
         headers: dict[str, str] = {}
-        if self.state is not None and self.profile.is_article_url(canonical):
-            known = self.state.page(canonical)
+        if self.memory is not None and self.profile.is_article_url(canonical):
+            known = self.memory.page(canonical)
             if known is not None:
                 if known.fetched_run == self.resumed_run:  # the run this one resumes has it
                     self.crawler.stats.inc_value(f"{STAT}/resumed")
@@ -167,17 +167,17 @@ class HealthSpider(scrapy.Spider):
         """Signal handler (``spider_idle``): ask once for every known article the crawl did
         not meet, conditionally, so one that still exists is carried over and one that is
         gone (404, 410) is reported removed, however the site's links changed."""
-        if self.revalidated or self.state is None:
+        if self.revalidated or self.memory is None:
             return
         self.revalidated = True
         engine = self.crawler.engine
         assert engine is not None
         count = 0
-        for canonical, url in self.state.article_pages():
+        for canonical, url in self.memory.article_pages():
             if hash(canonical) in self.requested:
                 continue
             self.requested.add(hash(canonical))
-            known = self.state.page(canonical)
+            known = self.memory.page(canonical)
             if known is None or known.fetched_run == self.resumed_run:
                 continue
             count += 1
