@@ -319,11 +319,24 @@ def remembered(stage: DedupPipeline, records: list[ArticleRecord]) -> None:
                     DEFAULT_HASHER.signature(body_text(r))) for r in records)
 
 
-def test_a_copy_of_an_article_an_earlier_run_published_is_a_duplicate(stage: DedupPipeline) -> None:
+def test_a_copy_of_an_earlier_runs_article_this_run_met_is_a_duplicate(stage: DedupPipeline) -> None:
+    remembered(stage, [body_record(1, BASE_WORDS)])
+    copy = replace(body_record(7, BASE_WORDS), content_hash="other")
+    kept, rows = feed(stage, [body_record(1, BASE_WORDS), copy])
+    assert kept == ["demo:1"]
+    assert [(row.article_key, row.duplicate_of) for row in rows] == [("demo:7", "demo:1")]
+
+
+def test_a_copy_of_an_earlier_runs_article_not_met_yet_is_kept_until_the_run_ends(
+        stage: DedupPipeline) -> None:
+    provisional: list[DuplicateRow] = []
+    stage.on_provisional = provisional.append
     remembered(stage, [body_record(1, BASE_WORDS)])
     copy = replace(body_record(7, BASE_WORDS), content_hash="other")
     kept, rows = feed(stage, [copy])
-    assert kept == [] and [(row.article_key, row.duplicate_of) for row in rows] == [("demo:7", "demo:1")]
+    assert kept == ["demo:7"] and rows == []
+    assert [(row.article_key, row.duplicate_of, row.reason) for row in provisional] == [
+        ("demo:7", "demo:1", "near")]
 
 
 def test_an_earlier_runs_article_fetched_again_is_kept_not_called_its_own_duplicate(
