@@ -45,6 +45,7 @@ from pipelines.table_writer import (
     OpenTables,
     RetractArticles,
     StateParams,
+    WriteChangeSet,
     WriteDuplicate,
     WriteRecord,
     table_writer,
@@ -337,6 +338,8 @@ class ExportPipeline:
         if outcome == "published":
             self._attempt("removing superseded articles",
                           lambda: self.tables.call(RetractArticles(self.successors)))
+            if self.state_dir is not None:
+                self._attempt("writing the change set", lambda: self.tables.call(WriteChangeSet()))
             outcome, why = self._verdict(reason, crawl_stats)
         if outcome != "published":
             self.publication.abort()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,6 +44,13 @@ def retract(folder: Path, successors: Mapping[str, str]) -> dict[str, int]:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         counts = list(pool.map(lambda path: _rewrite(path, final), paths))
     return {table: count for table, count in counts if table != "duplicates"}
+
+
+def filtered_copy(path: Path, target: Path, dropped: Collection[str]) -> int:
+    """Write ``target``: the table file ``path`` without the rows of the articles
+    ``dropped``, in the same form (a run's change set is its tables without the unchanged
+    articles); returns the rows left out."""
+    return _REWRITERS[path.suffix](path, target, {key: key for key in dropped}, True)
 
 
 def _rewrite(path: Path, final: Mapping[str, str]) -> tuple[str, int]:

@@ -12,6 +12,8 @@ publishes it.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from core.child import ChildProcess, Endpoint, InProcess
 from core.minhash import Signature
 from core.records import ArticleRecord, Validators
 from pipelines.health import Coverage, Facts, facts_of
+from pipelines.retract import filtered_copy
 from pipelines.state import StateWriter
 from pipelines.tables import ARTICLE_TABLES, CHANGES, REMOVED, DuplicateRow
 from pipelines.tableset import TableSet
@@ -111,12 +114,18 @@ class CountRows:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteChangeSet:
+    """After the last retraction: the run's change set, ``changes/`` (its tables without
+    the unchanged articles, and ``removed``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class CommitState:
     """The run is published: its articles become what the state calls published."""
 
 
 TableMessage = (OpenTables | WriteRecord | WriteDuplicate | MarkSeen | MarkGone | CloseTables
-                | RetractArticles | CountRows | CommitState)
+                | RetractArticles | WriteChangeSet | CountRows | CommitState)
 
 
 class TableWriter:
@@ -125,7 +134,6 @@ class TableWriter:
 
     def __init__(self) -> None:
         self.tables: TableSet | None = None
-        self.changes: TableSet | None = None
         self.state: StateWriter | None = None
         self.present: dict[str, tuple[str, str, str, str, Facts]] = {}
         """Key -> (change, content_hash, url, canonical_url, coverage facts) of every
@@ -164,8 +172,8 @@ class TableWriter:
                 return self._close(successors, finished, provisional)
             case RetractArticles(successors):
                 self.tables.retract(successors)
-                if self.changes is not None:
-                    self.changes.retract(successors)
+            case WriteChangeSet():
+                self._change_set()
             case CountRows():
                 return self.tables.row_counts()
             case CommitState():
@@ -177,11 +185,6 @@ class TableWriter:
         self.tables = TableSet(message.folder, message.formats, message.row_group_size)
         self.tables.open()
         if message.state is not None:
-            folder = message.folder / CHANGES_DIR
-            folder.mkdir()
-            self.changes = TableSet(folder, message.formats, message.row_group_size,
-                                    tables=[*(t.name for t in ARTICLE_TABLES), REMOVED.name])
-            self.changes.open()
             params = message.state
             self.state = StateWriter(params.state_dir, params.run_id, params.attempt, params.latest_run)
 
@@ -189,8 +192,6 @@ class TableWriter:
         assert self.tables is not None
         change = self.state.change(record) if self.state is not None else "new"
         self.tables.write_record(record, change)
-        if self.changes is not None and change != "unchanged":
-            self.changes.write_record(record, change)
         self.present[record.article_key] = (change, record.content_hash, record.url, canonical_url,
                                             facts_of(record))
 
@@ -208,15 +209,13 @@ class TableWriter:
             successors = {**successors, **self.retracted}
             for key in successors:
                 self.present.pop(key, None)
-            if self.state is not None and self.changes is not None:
+            if self.state is not None:
                 removals = self.state.removals(set(self.present), set(successors) | self.dropped, finished)
                 rows = [REMOVED.rows(removal)[0] for removal in removals]
                 self.tables.write_removed(rows)
-                self.changes.write_removed(rows)
                 self.removed = len(rows)
                 self.state.stage((key, content_hash, url, canonical)
                                  for key, (_, content_hash, url, canonical, _) in self.present.items())
-                self.changes.close()
             self.tables.close()
         counts = Counter(change for change, *_ in self.present.values())
         coverage = Coverage()
@@ -224,6 +223,26 @@ class TableWriter:
             coverage.add_facts(facts)
         changes = {change: counts.get(change, 0) for change in CHANGES} | {"removed": self.removed}
         return {"changes": changes, "coverage": coverage.shares(), "retracted": self.retracted}
+
+    def _change_set(self) -> None:
+        """``changes/``: every article table without the unchanged articles, and
+        ``removed``. Published files are never modified, so a file with nothing to leave
+        out is a hard link, not a copy (a first or full run costs no second write)."""
+        assert self.tables is not None
+        folder = self.tables.folder / CHANGES_DIR
+        folder.mkdir()
+        unchanged = {key for key, (change, *_) in self.present.items() if change == "unchanged"}
+        tables = {*(table.name for table in ARTICLE_TABLES), REMOVED.name}
+        for path in sorted(self.tables.folder.iterdir()):
+            if not path.is_file() or path.name.split(".")[0] not in tables:
+                continue
+            if unchanged and path.name.split(".")[0] != REMOVED.name:
+                filtered_copy(path, folder / path.name, unchanged)
+                continue
+            try:
+                os.link(path, folder / path.name)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(path, folder / path.name)
 
     def _settle(self, provisional: dict[str, DuplicateRow], successors: dict[str, str]) -> dict[str, str]:
         """The provisional copies whose original is published by this run too: each

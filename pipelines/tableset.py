@@ -42,15 +42,13 @@ class TableSet:
         folder: Path,
         formats: Sequence[str],
         row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
-        tables: Sequence[str] = tuple(SCHEMAS),
     ) -> None:
-        """``tables``: which tables the set has (a run's change set has no ``duplicates``)."""
         self.formats = check_formats(formats)
         table_formats = [fmt for fmt in self.formats if fmt in TABLE_FORMATS]
         self._tables: dict[str, BufferedWriter] = {
             table: SharedRowGroups([make_table_writer(fmt, folder, table, row_group_size)
                                     for fmt in table_formats], row_group_size)
-            for table in SCHEMAS if table in tables
+            for table in SCHEMAS
         } if table_formats else {}
         self._records = JsonLinesWriter(folder / "articles.jsonl") if "jsonl" in formats else None
         self._open = False

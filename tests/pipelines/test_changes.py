@@ -19,6 +19,7 @@ from pipelines.table_writer import (
     RetractArticles,
     StateParams,
     TableWriter,
+    WriteChangeSet,
     WriteRecord,
 )
 from pipelines.tables import DuplicateRow
@@ -40,6 +41,7 @@ def publish(tmp_path: Path, run_id: str, records: list[ArticleRecord], *, seen: 
         writer(MarkGone(url))
     closed = writer(CloseTables({}, True, provisional or {}))
     writer(RetractArticles(closed["retracted"]))
+    writer(WriteChangeSet())
     writer(CommitState())
     return folder
 
@@ -56,6 +58,14 @@ def test_a_second_run_marks_each_article_new_updated_or_unchanged(tmp_path: Path
                      latest="r1")
     assert articles(second) == {"demo:1": "unchanged", "demo:2": "updated", "demo:3": "new"}
     assert articles(second / "changes") == {"demo:2": "updated", "demo:3": "new"}
+
+
+def test_a_run_where_every_article_changed_links_its_change_set_instead_of_copying_it(
+        tmp_path: Path) -> None:
+    first = publish(tmp_path, "r1", [build_record(n=1), build_record(n=2)])
+    for name in ("articles.parquet", "sections.parquet", "removed.parquet"):
+        assert (first / "changes" / name).stat().st_ino == (first / name).stat().st_ino
+    assert not (first / "changes" / "duplicates.parquet").exists()
 
 
 def test_a_page_found_unchanged_without_fetching_is_carried_over(tmp_path: Path) -> None:
