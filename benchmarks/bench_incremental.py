@@ -7,7 +7,8 @@ unchanged site, one trusting the sitemaps' ``<lastmod>`` (the default: no reques
 known page), one with ``HEALTHCRAWL_TRUST_SITEMAP_LASTMOD=false`` (a conditional request,
 answered 304, for every known page). Time, requests, CPU (the crawl and its children) and
 peak RSS come from ``wait4``; the median round is quoted, with every round's ratio.
-``--rss-pages N`` adds one full run of an N-article site for peak RSS alone.
+``--rss-pages N`` adds full runs of an N-article site for peak RSS alone: Scrapy's request
+queue in memory (the default) and on disk (``JOBDIR``).
 """
 
 from __future__ import annotations
@@ -106,12 +107,16 @@ def main() -> None:
     report(rounds, args.pages)
     for pages in args.rss_pages:
         big, big_port, big_base = site_on_nginx(pages, f"site-{pages}")
-        shutil.rmtree(out, ignore_errors=True)
         with nginx(big, big_port):
-            run = crawl(f"full run, {pages} articles", big_base, out)
-        print(f"| full run, {pages:,} articles | {run.seconds:.1f} s | {run.requests:,} requests | "
-              f"{run.articles:,} articles | CPU {run.cpu:.1f} s | peak RSS: crawl process "
-              f"{run.crawl_rss_mb:.0f} MB, largest process {run.peak_rss_mb:.0f} MB |")
+            for name, extra in (("frontier in memory", []),
+                                ("frontier on disk (JOBDIR)", ["-s", f"JOBDIR={WORK / 'job'}"])):
+                shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(WORK / "job", ignore_errors=True)
+                run = crawl(name, big_base, out, *extra)
+                print(f"| full run, {pages:,} articles, {name} | {run.seconds:.1f} s | "
+                      f"{run.requests:,} requests | {run.articles:,} articles | CPU {run.cpu:.1f} s | "
+                      f"peak RSS: crawl process {run.crawl_rss_mb:.0f} MB, largest process "
+                      f"{run.peak_rss_mb:.0f} MB |", flush=True)
         shutil.rmtree(big, ignore_errors=True)
 
 

@@ -223,7 +223,8 @@ class ExportPipeline:
         record = as_record(item)
         if not self.failed:
             with self._guard():
-                self.tables.send(WriteRecord(record, getattr(item, "signature", None),
+                signature = getattr(item, "signature", None)
+                self.tables.send(WriteRecord(record, None if signature is None else signature.tobytes(),
                                              getattr(item, "validators", None)))
                 if time.monotonic() - self._flushed > FLUSH_SECONDS:
                     self.tables.flush()

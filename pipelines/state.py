@@ -230,7 +230,9 @@ class StateWriter:
         self._settle(latest_run)
         self._published: dict[str, str] = dict(
             self.db.execute("SELECT article_key, content_hash FROM published").fetchall())
-        self._written = 0
+        self._pages: list[tuple[object, ...]] = []
+        """Page rows not inserted yet: one ``executemany`` a batch costs half of a statement
+        a page."""
         self._committed = time.monotonic()
 
     def _settle(self, latest_run: str | None) -> None:
@@ -255,11 +257,11 @@ class StateWriter:
             return "new"
         return "unchanged" if before == content_hash else "updated"
 
-    def fetched(self, record: ArticleRecord, signature: Signature | None, validators: Validators) -> None:
-        """Remember a kept article as this run fetched it."""
+    def fetched(self, record: ArticleRecord, signature: bytes | None, validators: Validators) -> None:
+        """Remember a kept article as this run fetched it (``signature``: the MinHash
+        signature's bytes)."""
         self._page(validators, record.url, record.article_key, record.content_hash,
-                   pack_record(record), None if signature is None else signature.tobytes(), None,
-                   record.fetched_at)
+                   pack_record(record), signature, None, record.fetched_at)
 
     def dropped(self, row: DuplicateRow, validators: Validators, fetched_at: str) -> None:
         """Remember a page this run dropped as a copy."""
@@ -269,42 +271,47 @@ class StateWriter:
     def _page(self, validators: Validators, url: str, key: str, content_hash: str | None,
               record: bytes | None, signature: bytes | None, duplicate: bytes | None,
               fetched_at: str) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        self._pages.append(
             (validators.canonical_url, url, key, content_hash, record, signature, duplicate,
              validators.etag, validators.last_modified, fetched_at, self.run_id, self.attempt,
              self.run_id))
-        self._tick()
+        if len(self._pages) >= 200 or time.monotonic() - self._committed > 1.0:
+            self._flush()
 
     def superseded(self, row: DuplicateRow) -> None:
         """An article this run kept turned out to be a copy: its page becomes a dropped one."""
+        self._flush()
         self.db.execute("UPDATE pages SET record = NULL, signature = NULL, content_hash = NULL, "
                         "duplicate = ? WHERE article_key = ?",
                         (pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL), row.article_key))
-        self._tick()
 
     def seen(self, canonical_urls: Iterable[str]) -> None:
         """Pages the run found unchanged (a 304, or a sitemap date before the last fetch)."""
+        self._flush()
         self.db.executemany("UPDATE pages SET seen_run = ? WHERE canonical_url = ?",
                             ((self.run_id, url) for url in canonical_urls))
-        self._tick()
 
     def gone(self, canonical_url: str) -> None:
         """A page that answered 404 or 410."""
+        self._flush()
         self.db.execute("UPDATE pages SET gone_run = ? WHERE canonical_url = ?", (self.run_id, canonical_url))
-        self._tick()
 
-    def _tick(self) -> None:
-        """Commit every few hundred writes or every second: a killed run loses at most
-        those, and a resumed run fetches them again."""
-        self._written += 1
-        if self._written % 500 == 0 or time.monotonic() - self._committed > 1.0:
+    def _flush(self) -> None:
+        """Insert the pages buffered, and commit once a second: a killed run loses at most
+        a second's pages, which a resumed run fetches again."""
+        if self._pages:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                self._pages)
+            self._pages.clear()
+        if time.monotonic() - self._committed > 1.0:
             self.db.commit()
             self._committed = time.monotonic()
 
     def carried(self) -> Iterator[tuple[str, ArticleRecord | DuplicateRow]]:
         """What the run saw but did not fetch in this attempt: pages found unchanged, and
         pages an earlier attempt of this run (``--resume``) fetched."""
+        self._flush()
         self.db.commit()
         rows = self.db.execute(
             "SELECT canonical_url, record, duplicate FROM pages WHERE seen_run = ? AND gone_run IS NOT ? "
@@ -350,6 +357,7 @@ class StateWriter:
         self.db.execute("DELETE FROM pending WHERE run_id = ?", (run_id,))
 
     def close(self) -> None:
+        self._flush()
         self.db.commit()
         self.db.close()
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from core.child import ChildProcess, Endpoint, InProcess
-from core.minhash import Signature
 from core.records import ArticleRecord, Validators
 from pipelines.health import Coverage, Facts, facts_of
 from pipelines.retract import filtered_copy
@@ -59,7 +58,8 @@ class WriteRecord:
     """Append one kept record (:meth:`TableSet.write_record`) and remember its page."""
 
     record: ArticleRecord
-    signature: Signature | None = None
+    signature: bytes | None = None
+    """The MinHash signature's bytes (cheaper to send than the array)."""
     validators: Validators | None = None
 
 

@@ -115,8 +115,7 @@ class HealthSpider(scrapy.Spider):
         and skipped. ``lastmods``: the sitemap's date of each URL, for known pages."""
         requested = self.requested
         todo = list(urls)
-        while todo:
-            url = todo.pop()
+        for url in todo:  # links of pages not fetched again are appended as they come
             raw = hash(url)
             if raw in requested:
                 continue

@@ -120,3 +120,12 @@ def test_duckdb_reads_every_runs_change_set_as_history(two_runs: tuple[Path, Mut
         f"SELECT change, count(*) AS n FROM read_parquet('{out}/runs/*/changes/articles.parquet') "
         "GROUP BY change ORDER BY change").fetchall()
     assert dict(history)["updated"] == 10 and dict(history)["new"] > 0
+
+
+def test_each_run_leaves_a_run_record_with_its_exit_code_and_changes(
+        two_runs: tuple[Path, Mutation, list[str]]) -> None:
+    out, _, _ = two_runs
+    records = [json.loads(path.read_text()) for path in sorted((out / "records").glob("*.json"))]
+    assert [(r["outcome"], r["exit_code"]) for r in records] == [("published", 0), ("published", 0)]
+    assert records[1]["changes"]["updated"] == 10 and records[1]["changes"]["removed"] == 5
+    assert records[1]["summary"].startswith(f"{records[1]['articles']} articles")
