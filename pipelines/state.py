@@ -131,10 +131,11 @@ class Removal:
 _SIZE = struct.Struct("<I")
 
 
-def pack_record(record: ArticleRecord) -> bytes:
-    """The record pickled and LZ4-compressed (5 us a record against zlib's 67 us at level 1,
-    for 0.63 of the size against 0.40: the table writer does this for every page)."""
-    data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+def pack_record(record: ArticleRecord, pickled: bytes | None = None) -> bytes:
+    """The record (``pickled`` already, if given) LZ4-compressed (5 us a record against
+    zlib's 67 us at level 1, for 0.63 of the size against 0.40: the table writer does this
+    for every page)."""
+    data = pickled or pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
     packed: bytes = pa.compress(data, codec="lz4", asbytes=True)
     return _SIZE.pack(len(data)) + packed
 
@@ -257,11 +258,12 @@ class StateWriter:
             return "new"
         return "unchanged" if before == content_hash else "updated"
 
-    def fetched(self, record: ArticleRecord, signature: bytes | None, validators: Validators) -> None:
+    def fetched(self, record: ArticleRecord, signature: bytes | None, validators: Validators,
+                pickled: bytes | None = None) -> None:
         """Remember a kept article as this run fetched it (``signature``: the MinHash
-        signature's bytes)."""
+        signature's bytes; ``pickled``: the record pickled, when it came so)."""
         self._page(validators, record.url, record.article_key, record.content_hash,
-                   pack_record(record), signature, None, record.fetched_at)
+                   pack_record(record, pickled), signature, None, record.fetched_at)
 
     def dropped(self, row: DuplicateRow, validators: Validators, fetched_at: str) -> None:
         """Remember a page this run dropped as a copy."""

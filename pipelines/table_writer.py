@@ -13,6 +13,7 @@ publishes it.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,6 +62,17 @@ class WriteRecord:
     signature: bytes | None = None
     """The MinHash signature's bytes (cheaper to send than the array)."""
     validators: Validators | None = None
+    pickled: bytes | None = field(default=None, compare=False)
+    """The record as pickled to reach the child process, which the state stores as it is
+    (pickling it again there would cost the writer a third of its time a record)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        pickled = self.pickled or pickle.dumps(self.record, protocol=pickle.HIGHEST_PROTOCOL)
+        return _received_record, (pickled, self.signature, self.validators)
+
+
+def _received_record(pickled: bytes, signature: bytes | None, validators: Validators | None) -> WriteRecord:
+    return WriteRecord(pickle.loads(pickled), signature, validators, pickled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +163,10 @@ class TableWriter:
                 return None  # the run failed before its files existed: nothing to close
             raise RuntimeError(f"{type(message).__name__} before OpenTables")
         match message:
-            case WriteRecord(record, signature, validators):
+            case WriteRecord(record, signature, validators, pickled):
                 self._write(record, validators.canonical_url if validators else record.canonical_url)
                 if self.state is not None and validators is not None:
-                    self.state.fetched(record, signature, validators)
+                    self.state.fetched(record, signature, validators, pickled)
             case WriteDuplicate(row, validators, fetched_at, superseded):
                 self.tables.write_duplicate(row)
                 self.dropped.add(row.article_key)
