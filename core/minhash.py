@@ -236,7 +236,7 @@ class LSHIndex:
             self._chunks.append(np.empty((_CHUNK_ROWS, self.num_perm), dtype=np.uint32))
         self._chunks[-1][number % _CHUNK_ROWS] = self._checked(signature)
         self._keys.append(key)
-        for table, band_key in zip(self._tables, self._band_keys(signature), strict=True):
+        for table, band_key in zip(self._tables, self.band_keys(signature), strict=True):
             bucket = table.setdefault(band_key, number)
             if isinstance(bucket, list):
                 bucket.append(number)
@@ -257,14 +257,15 @@ class LSHIndex:
         return NearMatch(key=self._keys[numbers[best]], similarity=similarity)
 
     def _candidates(self, signature: Signature) -> Iterable[int]:
-        for table, band_key in zip(self._tables, self._band_keys(signature), strict=True):
+        for table, band_key in zip(self._tables, self.band_keys(signature), strict=True):
             bucket = table.get(band_key)
             if isinstance(bucket, int):
                 yield bucket
             elif bucket is not None:
                 yield from bucket
 
-    def _band_keys(self, signature: Signature) -> list[int]:
+    def band_keys(self, signature: Signature) -> list[int]:
+        """One 64-bit key per band: signatures sharing a band's key are candidates."""
         bands = signature.reshape(self.bands, self.rows).astype(np.uint64)
         keys: list[int] = (bands * self._fold).sum(axis=1, dtype=np.uint64).tolist()
         return keys

@@ -11,8 +11,11 @@ pages and items only.
 from __future__ import annotations
 
 import logging
+import os
+import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any, Self
 
 from scrapy import signals
@@ -38,6 +41,15 @@ def snapshot(stats: dict[str, Any]) -> dict[str, int]:
         "failed": total("healthcrawl/spider/failed/"),
         "expected": int(stats.get(SITEMAP_URLS, 0)),
     }
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (Linux ``/proc``; elsewhere its peak so far)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _clock(seconds: float) -> str:
@@ -95,8 +107,8 @@ class Progress:
             self.bar.set_postfix_str(f"ETA {_clock(eta)}" if eta is not None else "", refresh=False)
             self.bar.refresh()
         else:
-            logger.info("progress: %s; %s elapsed%s", line, _clock(elapsed),
-                        f", about {_clock(eta)} to go" if eta is not None else "")
+            logger.info("progress: %s; %s elapsed%s; %.0f MB", line, _clock(elapsed),
+                        f", about {_clock(eta)} to go" if eta is not None else "", rss_mb())
 
     @staticmethod
     def _eta(counts: dict[str, int], elapsed: float) -> float | None:

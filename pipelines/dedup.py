@@ -28,6 +28,7 @@ stages share no object and either works without the other.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ from core.profiles import all_host_aliases
 from core.records import ArticleRecord, SignedRecord, body_text
 from core.urls import canonicalize_url
 from core.worker_pool import WorkerPool, crawl_pool
-from pipelines.dedup_store import DedupStore, MemoryDedupStore
+from pipelines.dedup_store import DedupStore, DiskDedupStore, MemoryDedupStore
 from pipelines.signals import article_provisional, article_superseded
 from pipelines.stage import StageStats, as_record
 from pipelines.state import StateReader, resumed_run, state_dir_for
@@ -151,7 +152,8 @@ class DedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
-        """Build from ``HEALTHCRAWL_DEDUP_*``: ``ENABLED``, ``NEAR_THRESHOLD`` (estimated
+        """Build from ``HEALTHCRAWL_DEDUP_*``: ``ENABLED``, ``STORE`` (``memory``, or ``disk``
+        for sites whose kept articles memory would not hold), ``NEAR_THRESHOLD`` (estimated
         Jaccard, default 0.8), ``MINHASH_BANDS`` and ``MINHASH_ROWS`` (default 16 x 8),
         ``HOST_ALIASES`` (alias host to canonical host; default: every profile's, as the
         request fingerprint uses); signatures the spider did not send with the record are
@@ -163,9 +165,20 @@ class DedupPipeline:
         bands = settings.getint("HEALTHCRAWL_DEDUP_MINHASH_BANDS", DEFAULT_BANDS)
         rows = settings.getint("HEALTHCRAWL_DEDUP_MINHASH_ROWS", DEFAULT_ROWS)
         assert crawler.stats is not None
+        state_dir = state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
+                                  settings.get("HEALTHCRAWL_STATE_DIR"))
+        kind = settings.get("HEALTHCRAWL_DEDUP_STORE", "memory")
+        store: DedupStore
+        if kind == "disk":
+            state_dir.mkdir(parents=True, exist_ok=True)
+            store = DiskDedupStore(state_dir / f"dedup-{os.getpid()}.sqlite", threshold, bands, rows)
+        elif kind == "memory":
+            store = MemoryDedupStore(threshold, bands, rows)
+        else:
+            raise ValueError(f"HEALTHCRAWL_DEDUP_STORE={kind!r}: use memory or disk")
         stage = cls(
             crawler.stats,
-            store=MemoryDedupStore(threshold, bands, rows),
+            store=store,
             host_aliases=settings.getdict("HEALTHCRAWL_DEDUP_HOST_ALIASES") or None,
             hasher=MinHasher(bands * rows),
             on_superseded=lambda row: crawler.signals.send_catch_log(article_superseded, row=row),
@@ -177,8 +190,7 @@ class DedupPipeline:
             logger.info("healthcrawl dedup: a feed export is on, so the first copy met is kept "
                         "(the feed cannot take an item back); tables and feed hold the same articles")
         if settings.getbool("HEALTHCRAWL_STATE_ENABLED", True):
-            state = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
-                                              settings.get("HEALTHCRAWL_STATE_DIR")))
+            state = StateReader(state_dir)
             resumed = resumed_run(settings)
             try:
                 stage.counters.inc("remembered", stage.remember(
@@ -262,5 +274,8 @@ class DedupPipeline:
         self.counters.inc("kept")
 
     def close_spider(self) -> None:
-        """Log the stage's counters in one line (the crawl's pool closes with the spider)."""
+        """Log the stage's counters in one line (the crawl's pool closes with the spider);
+        a store on disk removes its file."""
         logger.info(self.counters.summary())
+        if isinstance(self.store, DiskDedupStore):
+            self.store.close()
