@@ -8,7 +8,8 @@ known page), one with ``HEALTHCRAWL_TRUST_SITEMAP_LASTMOD=false`` (a conditional
 answered 304, for every known page). Time, requests, CPU (the crawl and its children) and
 peak RSS come from ``wait4``; the median round is quoted, with every round's ratio.
 ``--rss-pages N`` adds full runs of an N-article site for peak RSS alone: dedup's index in
-memory (the default) and on disk (``HEALTHCRAWL_DEDUP_STORE=disk``).
+memory (the default), on disk (``HEALTHCRAWL_DEDUP_STORE=disk``), and with Scrapy's request
+queue on disk as well (``JOBDIR``).
 """
 
 from __future__ import annotations
@@ -114,7 +115,9 @@ def main() -> None:
         big, big_port, big_base = site_on_nginx(pages, f"site-{pages}")
         with nginx(big, big_port):
             for name, extra in (("dedup in memory", []),
-                                ("dedup on disk", ["-s", "HEALTHCRAWL_DEDUP_STORE=disk"])):
+                                ("dedup on disk", ["-s", "HEALTHCRAWL_DEDUP_STORE=disk"]),
+                                ("dedup and Scrapy's queue on disk", ["-s", "HEALTHCRAWL_DEDUP_STORE=disk",
+                                                                      "-s", f"JOBDIR={WORK / 'job'}"])):
                 shutil.rmtree(out, ignore_errors=True)
                 shutil.rmtree(WORK / "job", ignore_errors=True)
                 run = crawl(name, big_base, out, *extra)

@@ -9,47 +9,40 @@ import sys
 from pathlib import Path
 
 from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
-from crawler.demo_site import DemoServer, generate_site
+from crawler.demo_site import DemoServer, SiteTruth, generate_site
 from tests.crawl.run_cli import REPO, CliRun, healthcrawl
 
 
-def test_scrapy_crawl_health_publishes_the_tables(tmp_path: Path) -> None:
+def scrapy_crawl(tmp_path: Path, pages: int,
+                 *extra: str) -> tuple[subprocess.CompletedProcess[str], SiteTruth]:
+    """``scrapy crawl health`` of a served demo site, tables into ``tmp_path/out``."""
     server = DemoServer(tmp_path / "site")
     try:
-        truth = generate_site(tmp_path / "site", pages=30, base_url=server.base_url)
+        truth = generate_site(tmp_path / "site", pages=pages, base_url=server.base_url)
         server.start()
         host_map = json.dumps({DEMO_HOST: "127.0.0.1", DEMO_MOBILE_HOST: "127.0.0.1"})
         done = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "health", "-a", "site=demo",
              "-a", f"start_url={truth.start_url}", "-s", f"HEALTHCRAWL_HOST_MAP={host_map}",
              "-s", f"HEALTHCRAWL_EXPORT_DIR={tmp_path / 'out'}", "-s", "AUTOTHROTTLE_ENABLED=0",
-             "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"],
+             "-s", "DOWNLOAD_DELAY=0", *extra],
             cwd=REPO, capture_output=True, text=True, timeout=120,
         )
     finally:
         server.shutdown()
     assert done.returncode == 0, done.stderr[-2000:]
+    return done, truth
+
+
+def test_scrapy_crawl_health_publishes_the_tables(tmp_path: Path) -> None:
+    _, truth = scrapy_crawl(tmp_path, 30, "-s", "LOG_LEVEL=WARNING")
     manifest = json.loads((tmp_path / "out" / "latest" / "manifest.json").read_text())
     assert manifest["row_counts"]["articles"] == truth.counts["unique_articles"]
 
 
 def test_scrapy_crawl_with_a_feed_writes_the_articles_the_tables_hold_and_says_where_the_tables_went(
         tmp_path: Path) -> None:
-    server = DemoServer(tmp_path / "site")
-    try:
-        truth = generate_site(tmp_path / "site", pages=60, base_url=server.base_url)
-        server.start()
-        host_map = json.dumps({DEMO_HOST: "127.0.0.1", DEMO_MOBILE_HOST: "127.0.0.1"})
-        done = subprocess.run(
-            [sys.executable, "-m", "scrapy", "crawl", "health", "-a", "site=demo",
-             "-a", f"start_url={truth.start_url}", "-s", f"HEALTHCRAWL_HOST_MAP={host_map}",
-             "-s", f"HEALTHCRAWL_EXPORT_DIR={tmp_path / 'out'}", "-s", "AUTOTHROTTLE_ENABLED=0",
-             "-s", "DOWNLOAD_DELAY=0", "-O", str(tmp_path / "feed.jsonl")],
-            cwd=REPO, capture_output=True, text=True, timeout=120,
-        )
-    finally:
-        server.shutdown()
-    assert done.returncode == 0, done.stderr[-2000:]
+    done, _ = scrapy_crawl(tmp_path, 60, "-O", str(tmp_path / "feed.jsonl"))
     feed = [json.loads(line)["article_key"] for line in (tmp_path / "feed.jsonl").read_text().splitlines()]
     manifest = json.loads((tmp_path / "out" / "latest" / "manifest.json").read_text())
     assert len(feed) == len(set(feed)) == manifest["row_counts"]["articles"]

@@ -86,25 +86,26 @@ def test_a_published_article_that_is_gone_or_no_longer_met_is_removed(tmp_path: 
     assert set(removed["published_in"]) == {"r1"}
 
 
+def copy_of(original: ArticleRecord, copy: ArticleRecord) -> dict[str, DuplicateRow]:
+    """What the dedup stage reports of a copy of an earlier run's article (provisional)."""
+    row = DuplicateRow(article_key=copy.article_key, url=copy.url, canonical_url=copy.canonical_url,
+                       duplicate_of=original.article_key, reason="exact", similarity=1.0)
+    return {copy.article_key: row}
+
+
 def test_a_copy_of_an_earlier_article_still_on_the_site_is_retracted_as_its_duplicate(tmp_path: Path) -> None:
-    one = build_record(n=1)
+    one, copy = build_record(n=1), build_record(n=7)
     publish(tmp_path, "r1", [one])
-    copy = build_record(n=7)
-    row = DuplicateRow(article_key="demo:7", url=copy.url, canonical_url=copy.canonical_url,
-                       duplicate_of="demo:1", reason="exact", similarity=1.0)
-    second = publish(tmp_path, "r2", [copy], seen=(one.canonical_url,), provisional={"demo:7": row},
+    second = publish(tmp_path, "r2", [copy], seen=(one.canonical_url,), provisional=copy_of(one, copy),
                      latest="r1")
     assert articles(second) == {"demo:1": "unchanged"}
     assert list(pd.read_parquet(second / "duplicates.parquet")["article_key"]) == ["demo:7"]
 
 
 def test_a_copy_of_an_earlier_article_that_left_the_site_is_kept_the_site_moved_it(tmp_path: Path) -> None:
-    one = build_record(n=1)
+    one, moved = build_record(n=1), build_record(n=7)
     publish(tmp_path, "r1", [one])
-    moved = build_record(n=7)
-    row = DuplicateRow(article_key="demo:7", url=moved.url, canonical_url=moved.canonical_url,
-                       duplicate_of="demo:1", reason="exact", similarity=1.0)
-    second = publish(tmp_path, "r2", [moved], gone=(one.canonical_url,), provisional={"demo:7": row},
+    second = publish(tmp_path, "r2", [moved], gone=(one.canonical_url,), provisional=copy_of(one, moved),
                      latest="r1")
     assert articles(second) == {"demo:7": "new"}
     assert list(pd.read_parquet(second / "removed.parquet")["article_key"]) == ["demo:1"]
