@@ -123,9 +123,10 @@ class DemoServer:
         return self
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread until :meth:`shutdown` or KeyboardInterrupt."""
+        """Serve in the calling thread until KeyboardInterrupt. Nothing marks the loop as
+        running: once it has returned or raised there is nothing to stop, and asking
+        ``socketserver`` to stop a loop that a Ctrl-C kept from starting waits forever."""
         self._httpd.site = SiteConfig.load(self.root)
-        self._serving = True
         self._httpd.serve_forever()
 
     def shutdown(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -160,3 +161,45 @@ def test_server_binds_before_the_site_exists(tmp_path: Path) -> None:
         assert server.url == f"http://127.0.0.1:{server.port}"
     finally:
         server.shutdown()
+
+
+def test_a_conditional_get_of_an_unchanged_page_is_answered_304_without_a_body(
+        server: DemoServer, site: SiteTruth, records: list[dict]) -> None:
+    path = _path(site, records[0]["url"])
+    first, _ = _fetch(server, path)
+    etag, modified = first.getheader("ETag"), first.getheader("Last-Modified")
+    assert etag and modified
+    by_etag, body = _fetch(server, path, **{"If-None-Match": etag})
+    assert (by_etag.status, body, by_etag.getheader("ETag")) == (304, b"", etag)
+    by_date, _ = _fetch(server, path, **{"If-Modified-Since": modified})
+    assert by_date.status == 304
+    other, _ = _fetch(server, path, **{"If-None-Match": '"another"'})
+    assert other.status == 200
+
+
+def test_an_edited_page_gets_a_new_etag(server: DemoServer, site: SiteTruth, records: list[dict]) -> None:
+    path = _path(site, records[1]["url"])
+    first, _ = _fetch(server, path)
+    file = site.docroot / path.lstrip("/")
+    original = file.read_bytes()
+    try:
+        file.write_bytes(original.replace(b"</body>", b"<p>edited</p></body>"))
+        again, _ = _fetch(server, path, **{"If-None-Match": first.getheader("ETag") or ""})
+    finally:
+        file.write_bytes(original)
+    assert again.status == 200 and again.getheader("ETag") != first.getheader("ETag")
+
+
+def test_a_ctrl_c_before_the_serve_loop_starts_still_lets_the_server_close(tmp_path: Path) -> None:
+    server = DemoServer(tmp_path)
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    server._httpd.serve_forever = interrupted  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        server.serve_forever()
+    closing = threading.Thread(target=server.shutdown, daemon=True)
+    closing.start()
+    closing.join(timeout=5)
+    assert not closing.is_alive()
