@@ -189,11 +189,15 @@ class StateReader:
             "WHERE canonical_url = ?", (canonical_url,)).fetchone()
         return KnownPage(*row) if row else None
 
-    def article_pages(self) -> Iterator[tuple[str, str]]:
-        """``(canonical_url, url)`` of every page that was kept as an article and not gone."""
+    def article_pages(self) -> Iterator[tuple[str, KnownPage]]:
+        """``(canonical_url, page)`` of every page that was kept as an article and not gone
+        (without the record, which a revalidation does not need)."""
         if self.db is not None:
-            yield from self.db.execute(
-                "SELECT canonical_url, url FROM pages WHERE record IS NOT NULL AND gone_run IS NULL")
+            rows = self.db.execute(
+                "SELECT canonical_url, url, etag, last_modified, fetched_at, fetched_run FROM pages "
+                "WHERE record IS NOT NULL AND gone_run IS NULL")
+            for canonical_url, url, etag, last_modified, fetched_at, fetched_run in rows:
+                yield canonical_url, KnownPage(url, etag, last_modified, fetched_at, fetched_run, None)
 
     def kept(self, run_id: str | None = None) -> Iterator[tuple[str, str, str, str, Signature]]:
         """``(key, url, canonical_url, content_hash, signature)`` of every published

@@ -172,18 +172,17 @@ class HealthSpider(scrapy.Spider):
         engine = self.crawler.engine
         assert engine is not None
         count = 0
-        for canonical, url in self.memory.article_pages():
+        for canonical, known in self.memory.article_pages():
             if hash(canonical) in self.requested:
                 continue
             self.requested.add(hash(canonical))
-            known = self.memory.page(canonical)
-            if known is None or known.fetched_run == self.resumed_run:
+            if known.fetched_run == self.resumed_run:
                 continue
             count += 1
-            headers = conditional_headers(known) if self.incremental else None
-            target = fetch_url(url, self.profile.host_aliases)
+            target = fetch_url(known.url, self.profile.host_aliases)
             engine.crawl(scrapy.Request(
-                target, callback=self.parse_page, errback=self.count_failure, headers=headers,
+                target, callback=self.parse_page, errback=self.count_failure,
+                headers=conditional_headers(known),
                 meta={CANONICAL_URL: (target, canonical), KNOWN: True, "handle_httpstatus_list": [304]}))
         self.crawler.stats.inc_value(f"{STAT}/revalidated", count)
         if count:
