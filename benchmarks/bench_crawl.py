@@ -216,7 +216,7 @@ def main() -> None:
     for name, extra, checkout in checkouts:
         stats_file = WORK / f"stats-{len(configs)}.json"
         configs.append((name, [
-            PYTHON, "-m", "crawler.cli", "crawl", "--site", "demo", "--start-url", base + "/",
+            PYTHON, "-m", "crawler", "crawl", "--site", "demo", "--start-url", base + "/",
             "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
             "--out", str(out), "--format", "csv,parquet", "--log-level", "WARNING",
             "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",

@@ -59,7 +59,7 @@ def crawl(name: str, base: str, out: Path, *extra: str) -> Measured:
     stats_file = WORK / "stats-incremental.json"
     extensions = json.dumps({**project_settings.EXTENSIONS, STATS_EXTENSION: 0})
     run = timed(name, [
-        PYTHON, "-m", "crawler.cli", "crawl", "--site", "demo", "--start-url", base + "/",
+        PYTHON, "-m", "crawler", "crawl", "--site", "demo", "--start-url", base + "/",
         "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
         "--out", str(out), "--format", "csv,parquet", "--log-level", "WARNING",
         "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",

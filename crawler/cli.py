@@ -26,7 +26,6 @@ import gc
 import json
 import os
 import re
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
@@ -295,17 +294,12 @@ def run_serve_demo_command(args: argparse.Namespace) -> int:
         raise InputError(f"--dir {args.dir} is not a folder")
     if not (0 <= args.edit <= 1 and 0 <= args.remove <= 1 and args.edit + args.remove <= 1):
         raise InputError("--edit and --remove are shares from 0 to 1 that add up to at most 1")
-    signal.signal(signal.SIGTERM, _interrupt)  # stop as Ctrl-C does: the temporary site goes too
     try:
         run_demo_server(args.pages, args.port, args.dir, edit=args.edit, remove=args.remove)
     except OSError as error:
         where = f"port {args.port}" + (f", folder {args.dir}" if args.dir is not None else "")
         raise InputError(f"cannot serve the demo site ({where}): {error.strerror or error}") from None
     return EXIT_OK
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _report(result: CrawlResult, out: Path, state_dir: Path | None = None) -> int:
@@ -378,5 +372,7 @@ def _print(text: str) -> None:
         sys.stderr.close()
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # the same program as ``python -m crawler``, signals and all
+    from crawler.__main__ import main as program
+
+    program()

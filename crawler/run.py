@@ -15,10 +15,12 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.ossignal import install_shutdown_handlers
 from scrapy.utils.project import get_project_settings
 from twisted.python.failure import Failure
 
 from core.errors import HealthcrawlError
+from crawler import interrupts
 from crawler.params import CrawlParams
 from crawler.spiders.health import HealthSpider
 from pipelines.export import CHANGES_STAT, ERROR, OUTCOME
@@ -136,6 +138,10 @@ class _CrawlerProcess(CrawlerProcess):
 def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -> CrawlResult:
     """Crawl with ``params`` until done; blocks, and can run once per process (Twisted)."""
     process = _CrawlerProcess(project_settings(overrides))
+    # Scrapy's own start would leave Python's handler, then Twisted's, in place until the
+    # reactor has started: a Ctrl-C then could be lost and the crawl went on to publish.
+    install_shutdown_handlers(process._signal_shutdown)
+    interrupts.raise_if_received()  # one came before, and its KeyboardInterrupt was dropped
     crawler = process.create_crawler(HealthSpider)
     started = time.monotonic()
     failures: list[BaseException | None] = []
@@ -145,7 +151,8 @@ def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -
 
     crawling = process.crawl(crawler, site=params.profile.name, start_url=",".join(params.start_urls))
     crawling.addErrback(keep)
-    process.start()
+    process.start(install_signal_handlers=False)
+    interrupts.install()
     for failure in failures:
         if isinstance(failure, HealthcrawlError):  # e.g. the export folder's lock is held
             raise failure

@@ -30,7 +30,7 @@ class CliRun:
 
 
 def healthcrawl(*args: str, out: Path, timeout: float = 240, env: dict[str, str] | None = None) -> CliRun:
-    command = [sys.executable, "-m", "crawler.cli", *args, "--out", str(out)]
+    command = [sys.executable, "-m", "crawler", *args, "--out", str(out)]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout,
                           env=env)
     return CliRun(done.returncode, done.stdout, done.stderr, out)

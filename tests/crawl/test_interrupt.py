@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from crawler import interrupts
 from tests.crawl.run_cli import REPO
 
 
@@ -43,3 +46,28 @@ def test_a_second_ctrl_c_still_exits_130(tmp_path: Path) -> None:
     code, stderr = interrupted_demo(tmp_path / "out", 1.5, times=2)
     assert code == 130, stderr[-2000:]
     assert not (tmp_path / "out" / "latest").exists()
+
+
+@pytest.fixture
+def handlers() -> Iterator[None]:
+    saved = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGINT, saved[0])
+    signal.signal(signal.SIGTERM, saved[1])
+    interrupts._received.clear()
+
+
+def test_a_ctrl_c_while_the_modules_load_is_raised_once_they_have(handlers: None) -> None:
+    interrupts.defer()
+    os.kill(os.getpid(), signal.SIGINT)  # dropped if raised in a destructor, an ImportError in numpy
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.raise_if_received()
+
+
+def test_sigterm_raises_as_ctrl_c_does(handlers: None) -> None:
+    interrupts.install()
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)
+    with pytest.raises(KeyboardInterrupt):  # remembered, should its exception have been lost
+        interrupts.raise_if_received()

@@ -81,7 +81,7 @@ def test_interrupted_crawl_exits_130_and_publishes_nothing(tmp_path: Path) -> No
 
     with scripted_server(script) as server:
         crawl = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "crawl", "--site", "generic", "--start-url",
+            [sys.executable, "-m", "crawler", "crawl", "--site", "generic", "--start-url",
              server.url + "/", "--out", str(tmp_path / "out"), "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60

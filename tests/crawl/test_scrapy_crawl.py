@@ -51,7 +51,7 @@ def test_scrapy_crawl_with_a_feed_writes_the_articles_the_tables_hold_and_says_w
 
 def test_bad_spider_argument_fails_at_start_with_one_clear_line(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", "--site", "nosuchsite", "--out", str(tmp_path)],
+        [sys.executable, "-m", "crawler", "crawl", "--site", "nosuchsite", "--out", str(tmp_path)],
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 2

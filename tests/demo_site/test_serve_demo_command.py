@@ -17,7 +17,7 @@ from tests.crawl.run_cli import REPO
 
 
 def serve_demo(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "crawler.cli", "serve-demo", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "crawler", "serve-demo", *args], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -45,7 +45,7 @@ def test_a_port_in_use_is_bad_input() -> None:
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_stopping_exits_130_and_removes_the_temporary_site(stop: signal.Signals) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve-demo", "--pages", "5"],
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve-demo", "--pages", "5"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     found = re.search(r"articles in (\S+)", process.stdout.readline())
@@ -59,7 +59,7 @@ def test_stopping_exits_130_and_removes_the_temporary_site(stop: signal.Signals)
 
 
 def test_the_command_serve_demo_prints_crawls_it_with_no_host_map(tmp_path: Path) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve-demo", "--pages", "30"],
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve-demo", "--pages", "30"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -80,7 +80,7 @@ def test_the_command_serve_demo_prints_crawls_it_with_no_host_map(tmp_path: Path
 
 def serve_once(*args: str) -> list[str]:
     """Start serve-demo, read what it printed up to the crawl command, stop it."""
-    process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve-demo", *args], cwd=REPO,
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve-demo", *args], cwd=REPO,
                                stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     lines = []
