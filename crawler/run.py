@@ -183,6 +183,10 @@ _REASONS_IN_WORDS = {
     "DownloadCancelledError": "downloads cancelled",
     "DownloadFailedError": "downloads failed",
     "ResponseDataLossError": "responses cut short",
+    "empty_body": "empty pages",
+    "binary_body": "binary data served as HTML",
+    "unusable_document": "pages with no HTML element",
+    "parse_error": "pages the parser failed on",
 }
 
 

@@ -13,21 +13,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from protego import Protego
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError
 from scrapy.http import Response, TextResponse
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from core.errors import UnusableDocumentError
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from core.profiles import all_host_aliases
 from core.records import ArticleRecord, SignedRecord, Validators
@@ -36,14 +36,14 @@ from core.worker_pool import WorkerPool, crawl_pool
 from crawler.incremental import conditional_headers, unchanged_since
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
+from crawler.parsing.decoding import is_binary
+from crawler.sitemaps import SITEMAP_MAX_URLS, SITEMAP_MAXSIZE, BadSitemap, read_sitemap
 from pipelines.signals import page_gone, page_unchanged
 from pipelines.state import StateReader, resumed_run, state_dir_for
 
 STAT = "healthcrawl/spider"
 KNOWN = "healthcrawl_known"
 """Request meta: the request asks for a page the state knows (conditional, may be a 304)."""
-
-
 class HealthSpider(scrapy.Spider):
     name = "health"
 
@@ -75,6 +75,10 @@ class HealthSpider(scrapy.Spider):
         self.trust_lastmod = True
         """Skip a known page whose sitemap ``<lastmod>`` is older than its last fetch
         (``HEALTHCRAWL_TRUST_SITEMAP_LASTMOD``; off for sites whose dates lie)."""
+        self.sitemap_maxsize = SITEMAP_MAXSIZE
+        """Bytes a sitemap may have, downloaded or gunzipped (``HEALTHCRAWL_SITEMAP_MAXSIZE``)."""
+        self.sitemap_max_urls = SITEMAP_MAX_URLS
+        """URLs followed of one sitemap (``HEALTHCRAWL_SITEMAP_MAX_URLS``)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -90,6 +94,8 @@ class HealthSpider(scrapy.Spider):
                                * settings.getint("HEALTHCRAWL_DEDUP_MINHASH_ROWS", DEFAULT_ROWS))
         spider.incremental = settings.getbool("HEALTHCRAWL_INCREMENTAL")
         spider.trust_lastmod = settings.getbool("HEALTHCRAWL_TRUST_SITEMAP_LASTMOD", True)
+        spider.sitemap_maxsize = settings.getint("HEALTHCRAWL_SITEMAP_MAXSIZE", SITEMAP_MAXSIZE)
+        spider.sitemap_max_urls = settings.getint("HEALTHCRAWL_SITEMAP_MAX_URLS", SITEMAP_MAX_URLS)
         spider.resumed_run = resumed_run(settings)
         if spider.incremental or spider.resumed_run:
             spider.memory = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
@@ -189,27 +195,54 @@ class HealthSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        for sitemap in Protego.parse(response.text).sitemaps:
-            yield scrapy.Request(sitemap, callback=self.parse_sitemap, errback=self.count_failure)
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            if self.on_site(url):
+                yield self.sitemap_request(url)
+
+    def sitemap_request(self, url: str) -> scrapy.Request:
+        """A sitemap may be up to the protocol's size, more than a page may."""
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
+                              meta={"download_maxsize": self.sitemap_maxsize,
+                                    "download_warnsize": self.sitemap_maxsize})
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        """Follow a sitemap index's sitemaps, or a sitemap's on-site URLs. A sitemap that is
+        broken or hostile is counted (``bad_sitemap/<why>``) and warned about in one line;
+        the crawl goes on by links."""
         try:
-            sitemap = Sitemap(body)
-        except Exception:  # lxml's XMLSyntaxError and friends: a broken sitemap is data
-            self.crawler.stats.inc_value(f"{STAT}/bad_sitemap")
+            sitemap = read_sitemap(response.body, self.sitemap_maxsize)
+            entries = list(islice(sitemap, self.sitemap_max_urls + 1))
+        except BadSitemap as bad:
+            self.bad_sitemap(bad.why, response.url, str(bad))
             return
-        entries = list(sitemap)
+        except Exception as error:  # lxml failing mid-file: the file is data
+            self.bad_sitemap("not_a_sitemap", response.url, f"{type(error).__name__}: {error}")
+            return
+        if len(entries) > self.sitemap_max_urls:
+            entries = entries[:self.sitemap_max_urls]
+            self.bad_sitemap("too_many_urls", response.url,
+                             f"only its first {self.sitemap_max_urls} URLs followed")
+        locs = [response.urljoin(e["loc"]) for e in entries if e.get("loc")]
         if sitemap.type == "sitemapindex":
-            for entry in entries:
-                yield scrapy.Request(entry.get("loc", ""), callback=self.parse_sitemap,
-                                     errback=self.count_failure)
+            for url in locs:
+                if self.on_site(url):
+                    yield self.sitemap_request(url)
         else:
-            lastmods = {e["loc"]: e["lastmod"] for e in entries if e.get("loc") and e.get("lastmod")}
-            self.crawler.stats.inc_value(f"{STAT}/sitemap_urls", len(entries))
-            yield from self.follow_new((e["loc"] for e in entries if e.get("loc")), lastmods)
+            lastmods = {response.urljoin(e["loc"]): e["lastmod"] for e in entries
+                        if e.get("loc") and e.get("lastmod")}
+            self.crawler.stats.inc_value(f"{STAT}/sitemap_urls", len(locs))
+            yield from self.follow_new(locs, lastmods)
+
+    def bad_sitemap(self, why: str, url: str, detail: str) -> None:
+        self.crawler.stats.inc_value(f"{STAT}/bad_sitemap/{why}")
+        self.logger.warning("bad sitemap (%s): %s: %s", why, url, detail)
+
+    def sitemap_failed(self, failure: Failure) -> None:
+        """A failed sitemap fetch is counted as any failed fetch; one cut off by the size
+        cap is a bad sitemap too (Scrapy has logged the warning)."""
+        self.count_failure(failure)
+        if isinstance(failure.value, DownloadCancelledError):
+            self.crawler.stats.inc_value(f"{STAT}/bad_sitemap/too_large")
 
     async def parse_page(self, response: Response) -> list[ArticleRecord | scrapy.Request]:
         """Parse an article or collect a listing's links in the worker pool, then follow.
@@ -222,19 +255,32 @@ class HealthSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return []
+        if unusable := _unusable_body(response.body):
+            self.skip(unusable, response.url, "no HTML to parse")
+            return []
         canonical = canonical_of(response.url, response.meta, self.canonical_aliases)
         article, listing = self.profile.is_article_url(canonical), self.profile.is_listing_url(canonical)
         output: list[ArticleRecord | scrapy.Request] = []
-        if article:
-            page = await self.parser.run(self.parse_job(response))
-            output.extend(self.article_output(page, _validators(response, canonical)))
-        if listing:
-            self.crawler.stats.inc_value(f"{STAT}/listing_pages")
-            job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
-            output.extend(self.follow_new(await self.parser.run(job)))
+        try:
+            if article:
+                page = await self.parser.run(self.parse_job(response))
+                output.extend(self.article_output(page, _validators(response, canonical)))
+            if listing:
+                self.crawler.stats.inc_value(f"{STAT}/listing_pages")
+                job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
+                output.extend(self.follow_new(await self.parser.run(job)))
+        except UnusableDocumentError as error:
+            self.skip("unusable_document", response.url, str(error))
+        except Exception as error:  # one page the parser fails on is no crash
+            self.skip("parse_error", response.url, f"{type(error).__name__}: {error}")
         if not (article or listing):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
         return output
+
+    def skip(self, why: str, url: str, detail: str) -> None:
+        """A fetched page that yields nothing: counted by why, one warning line, no traceback."""
+        self.crawler.stats.inc_value(f"{STAT}/skipped/{why}")
+        self.logger.warning("page skipped (%s): %s: %s", why, url, detail)
 
     def parse_job(self, response: Response) -> ParseJob:
         return ParseJob(response.body, response.url, self.profile.name,
@@ -243,6 +289,9 @@ class HealthSpider(scrapy.Spider):
 
     def article_output(self, page: ArticlePage, validators: Validators | None = None,
                        ) -> Iterator[ArticleRecord | scrapy.Request]:
+        if "misdeclared_encoding" in page.record.parse_warnings:  # counted by the validate stage
+            self.logger.warning("page whose declared charset is wrong, decoded as detected: %s",
+                                page.record.url)
         if page.prose_words >= self.profile.min_article_words:
             self.crawler.stats.inc_value(f"{STAT}/articles")
             yield SignedRecord.of(page.record, page.signature, validators)
@@ -273,6 +322,14 @@ def _validators(response: Response, canonical_url: str) -> Validators:
     etag, modified = headers.get(b"ETag"), headers.get(b"Last-Modified")
     return Validators(canonical_url, etag.decode("latin-1") if etag else None,
                       modified.decode("latin-1") if modified else None)
+
+
+def _unusable_body(body: bytes) -> str | None:
+    """``empty_body`` or ``binary_body`` for bodies no parse can use, checked on their first
+    bytes only (whitespace runs, magic numbers, NUL bytes), else None."""
+    if not body or body.isspace():  # isspace stops at the first other byte
+        return "empty_body"
+    return "binary_body" if is_binary(body) else None
 
 
 def _content_type(response: Response) -> bytes:

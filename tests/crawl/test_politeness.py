@@ -48,6 +48,42 @@ def test_429_with_retry_after_waits_that_long_before_retrying(tmp_path: Path) ->
     assert run.stats["retry/count"] == 1
 
 
+@pytest.mark.parametrize(("status", "headers", "wait"),
+                         [(429, {"Retry-After": "2"}, 2.0), (503, {}, 1.0)])  # 503: backoff base
+def test_a_429_or_503_storm_holds_every_request_to_the_site_for_the_wait(
+    tmp_path: Path, status: int, headers: dict[str, str], wait: float
+) -> None:
+    pages = [f"/p{i}.html" for i in range(12)]
+    links = "".join(f'<a href="{page}">{page}</a>' for page in pages)
+    storm: list[float] = []  # when the server began refusing; it refuses for `wait` seconds
+
+    def script(path: str, seen: int) -> Reply:
+        if path == "/robots.txt":
+            return Reply(404)
+        if path == "/":
+            return Reply(200, f"<html><body><h1>Home</h1>{links}</body></html>".encode())
+        if path == "/p3.html" and not storm:
+            storm.append(time.monotonic())
+        if storm and time.monotonic() < storm[0] + wait:
+            return Reply(status, b"slow down", {**headers, "Content-Type": "text/plain"})
+        return Reply(200, ARTICLE)
+
+    with scripted_server(script) as server:
+        run = healthcrawl("crawl", "--site", "generic", "--min-articles", "0",
+                          "--start-url", server.url + "/", "--format", "jsonl",
+                          "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0.05",
+                          out=tmp_path / "out")
+        log = list(server.log)
+    assert run.code == 0, run.stderr
+    refused = [t for t, path in log if storm[0] <= t < storm[0] + wait]
+    # requests already on their way when the first refusal arrived reach the server at once
+    inside_window = [t for t in refused if t > refused[0] + 0.3]
+    assert inside_window == []
+    answered = {path for t, path in log if t >= storm[0] + wait}  # after the storm: a 200
+    assert answered >= set(pages) - {path for t, path in log if t < storm[0]}
+    assert "retry/max_reached" not in run.stats
+
+
 def test_robots_crawl_delay_spaces_requests_to_the_site(tmp_path: Path) -> None:
     links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(3))
 

@@ -6,10 +6,11 @@ import pytest
 
 from core.errors import UnusableDocumentError
 from crawler.parsing import parse_article
-from crawler.parsing.decoding import parse_tree, sniff_encoding
+from crawler.parsing.decoding import decode_tree, parse_tree, sniff_encoding
 from tests.parsing.golden import golden_page
 
 TEXT = "Café au lait, naïve façade: déjà vu."
+CHINESE = "流行性感冒的预防：勤洗手，多通风，保证充足睡眠。"
 
 
 def page(body: str, head: str = "") -> str:
@@ -59,6 +60,25 @@ def test_undeclared_legacy_encoding_is_detected() -> None:
 def test_invalid_bytes_in_the_declared_encoding_become_replacement_characters() -> None:
     data = b'<html><head><meta charset="utf-8"></head><body><h1>bad \xff byte</h1></body></html>'
     assert title_of(data) == "bad \ufffd byte"
+
+
+def test_gbk_body_under_a_utf8_header_is_decoded_as_gbk_and_marked_misdeclared() -> None:
+    data = page(CHINESE).encode("gbk")
+    decoded = decode_tree(data, "text/html; charset=utf-8")
+    assert decoded.root.findtext(".//h1") == CHINESE
+    assert decoded.misdeclared_encoding
+
+
+def test_a_wrong_header_gives_way_to_a_right_meta_charset() -> None:
+    data = page(CHINESE, '<meta charset="gbk">').encode("gbk")
+    assert sniff_encoding(data, "text/html; charset=utf-8")[:2] == ("gb18030", 0)
+
+
+def test_a_few_stray_bytes_in_a_utf8_page_do_not_overrule_its_charset() -> None:
+    data = page(CHINESE).encode() + b"<p>\x92quoted\x92 and \xa0 once</p>"
+    decoded = decode_tree(data, "text/html; charset=utf-8")
+    assert decoded.root.findtext(".//h1") == CHINESE
+    assert not decoded.misdeclared_encoding
 
 
 @pytest.mark.parametrize("data", [b"", b"   \n\t ", b""])
