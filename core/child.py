@@ -15,7 +15,8 @@ A thread reads requests ahead into memory, so the parent never finds the pipe fu
 waits while the child is busy with a long job (a row group being written). End of stdin
 ends the child; Ctrl-C is ignored, since the crawl's process decides how a run ends.
 
-Parents: :class:`ChildProcess` (blocking calls, the table writer) and
+Parents: :class:`ChildProcess` (blocking calls, each bounded by a timeout and by Ctrl-C;
+the table writer) and
 ``core.worker_pool`` (the reactor's asyncio loop, the parse workers) speak the same
 frames; :class:`InProcess` applies a handler in the caller's process behind the same
 interface as :class:`ChildProcess` (its failures are raised at once).
@@ -30,15 +31,18 @@ import importlib
 import os
 import pickle
 import queue
+import select
 import signal
 import struct
 import subprocess
 import sys
 import threading
+import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any, Protocol, TypeVar
 
 HEADER = struct.Struct(">I")
@@ -47,6 +51,12 @@ QUIET_GC_THRESHOLDS = (50_000, 20, 100)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 READ_AHEAD = 20_000
 """Requests a child holds in memory before the parent's writes wait for it."""
+CALL_TIMEOUT = 120.0
+"""Seconds a :class:`ChildProcess` waits for an answer, or for room in the child's pipe."""
+SEND_BATCH = 1 << 20
+"""Bytes of requests without a reply gathered before they go down the pipe."""
+SIGNAL_CHECK_SECONDS = 0.2
+"""How often a wait on a child looks whether Ctrl-C or SIGTERM came meanwhile."""
 
 T_co = TypeVar("T_co", covariant=True)
 Handler = Callable[[Any], Any]
@@ -142,60 +152,197 @@ class Endpoint(Protocol):
         """Handle ``message`` and return the handler's value (or raise its exception)."""
 
     def flush(self) -> None:
-        """Hand over what :meth:`send` buffered, without waiting for it to be handled."""
+        """Hand over what :meth:`send` buffered, without waiting for it to be handled;
+        raise if a child serving the messages died or stopped keeping up."""
 
     def close(self) -> None:
         """Let the handler finish and release it."""
 
 
-class ChildProcess:
-    """An :class:`Endpoint` served by a child process (blocking calls)."""
+class ChildHung(ChildEnded):
+    """The child process stopped answering: no reply, or no room in its pipe, within
+    the caller's timeout (it is killed when closed)."""
 
-    def __init__(self, handler: str) -> None:
+
+class ChildInterrupted(ChildEnded):
+    """Ctrl-C or SIGTERM came while the caller waited for the child."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    """A request :func:`serve` answers itself, after every request sent before it: the
+    child is alive and keeping up (or the failure of an earlier request)."""
+
+
+class ChildProcess:
+    """An :class:`Endpoint` served by a child process (blocking calls, each bounded).
+
+    No wait lasts longer than ``timeout`` seconds (:class:`ChildHung`), nor past a Ctrl-C
+    or SIGTERM (:class:`ChildInterrupted`, the signal's own handler still runs), so a
+    child that hangs cannot hang its caller. :meth:`flush` also asks the child, without
+    waiting, whether it is alive and keeping up (:class:`Ping`): a child that died, or
+    has not answered the last ping within ``timeout``, raises there."""
+
+    def __init__(self, handler: str, timeout: float = CALL_TIMEOUT) -> None:
         self.handler = handler
+        self.timeout = timeout
         self._child = subprocess.Popen(
             child_command(handler), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            bufsize=1 << 20,  # messages sent without a reply leave in batches
-            env=child_env())
+            bufsize=0, env=child_env())
+        assert self._child.stdin is not None and self._child.stdout is not None
+        self._stdin, self._stdout = self._child.stdin.fileno(), self._child.stdout.fileno()
+        os.set_blocking(self._stdin, False)
+        self._outbox = bytearray()
+        """Requests not yet in the pipe: messages sent without a reply leave in batches."""
+        self._pinged: float | None = None
+        """When the ping not yet answered was sent."""
+        self._broken: ChildEnded | None = None
 
     def send(self, message: Any) -> None:
-        self._write(Request(message, reply=False))
+        self._outbox += frame(Request(message, reply=False))
+        if len(self._outbox) >= SEND_BATCH:
+            self._drain()
 
     def call(self, message: Any) -> Any:
-        self._write(Request(message), flush=True)
-        assert self._child.stdout is not None
-        reply = read_frame(self._child.stdout)
-        if reply is None:
-            raise self._ended()
-        return reply.unwrap()
+        self._outbox += frame(Request(message))
+        self._drain()
+        if self._pinged is not None:
+            self._reply()  # the ping's answer comes first
+            self._pinged = None
+        return self._reply().unwrap()
 
     def flush(self) -> None:
-        assert self._child.stdin is not None
-        try:
-            self._child.stdin.flush()
-        except BrokenPipeError:
-            raise self._ended() from None
+        """Hand over what :meth:`send` buffered, and check on the child (see the class doc)."""
+        self._check()
+        if self._child.poll() is not None:
+            raise self._broke(self._ended())
+        if self._pinged is not None and _readable(self._stdout):
+            self._reply().unwrap()
+            self._pinged = None
+        if self._pinged is None:
+            self._outbox += frame(Request(Ping()))
+            self._pinged = time.monotonic()
+        elif time.monotonic() - self._pinged > self.timeout:
+            raise self._broke(self._hung("is not keeping up"))
+        self._drain()
 
     def close(self) -> None:
-        """Close the child's input, wait for it to end, and release both pipes."""
+        """Hand over what is left, close the child's input and wait for it to end: at
+        most ``timeout`` seconds, and not at all for one that already failed, which is
+        killed."""
+        with contextlib.suppress(ChildEnded):
+            if self._broken is None:
+                self._drain()
         for pipe in (self._child.stdin, self._child.stdout):
-            with contextlib.suppress(BrokenPipeError):
+            with contextlib.suppress(OSError):
                 if pipe is not None:
                     pipe.close()
-        self._child.wait()
-
-    def _write(self, request: Request, flush: bool = False) -> None:
-        assert self._child.stdin is not None
         try:
-            self._child.stdin.write(frame(request))
-            if flush:
-                self._child.stdin.flush()
-        except BrokenPipeError:
-            raise self._ended() from None
+            self._child.wait(0 if self._broken is not None else self.timeout)
+        except subprocess.TimeoutExpired:
+            self._child.kill()
+            self._child.wait()
+
+    def _drain(self) -> None:
+        """Write the whole outbox into the pipe, waiting for room at most ``timeout``."""
+        self._check()
+        deadline = time.monotonic() + self.timeout
+        with _signals_noted() as signalled:
+            while self._outbox:
+                try:
+                    written = os.write(self._stdin, self._outbox)
+                except BlockingIOError:
+                    self._wait(self._stdin, select.POLLOUT, deadline, signalled, "does not read its input")
+                    continue
+                except (BrokenPipeError, ValueError):
+                    raise self._broke(self._ended()) from None
+                del self._outbox[:written]
+
+    def _reply(self) -> Reply:
+        """The next reply, waited for at most ``timeout``."""
+        self._check()
+        deadline = time.monotonic() + self.timeout
+        with _signals_noted() as signalled:
+            header = self._read(HEADER.size, deadline, signalled)
+            reply: Reply = pickle.loads(self._read(HEADER.unpack(header)[0], deadline, signalled))
+        return reply
+
+    def _read(self, size: int, deadline: float, signalled: list[int]) -> bytes:
+        data = bytearray()
+        while len(data) < size:
+            self._wait(self._stdout, select.POLLIN, deadline, signalled, "does not answer")
+            chunk = os.read(self._stdout, size - len(data))
+            if not chunk:
+                raise self._broke(self._ended())
+            data += chunk
+        return bytes(data)
+
+    def _wait(self, fd: int, event: int, deadline: float, signalled: list[int], what: str) -> None:
+        """Until ``fd`` is ready; a timeout or a signal ends the wait and the child."""
+        poller = select.poll()
+        poller.register(fd, event)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._broke(self._hung(what))
+            if poller.poll(min(left, SIGNAL_CHECK_SECONDS) * 1000):
+                return
+            if signalled:
+                raise self._broke(ChildInterrupted(
+                    f"stopped waiting for the child process {self.handler}: interrupted"))
+
+    def _check(self) -> None:
+        if self._broken is not None:
+            raise self._broken
+
+    def _broke(self, error: ChildEnded) -> ChildEnded:
+        """Remember ``error``: the exchange is out of step, every later use raises it."""
+        self._broken = error
+        return error
+
+    def _hung(self, what: str) -> ChildHung:
+        return ChildHung(f"the child process {self.handler} {what} within {self.timeout:g} s")
 
     def _ended(self) -> ChildEnded:
         return ChildEnded(f"the child process {self.handler} ended "
                           f"(exit code {self._child.wait()})")
+
+
+def _readable(fd: int) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+@contextlib.contextmanager
+def _signals_noted() -> Iterator[list[int]]:
+    """While the block waits on a child, note SIGINT and SIGTERM (in the main thread),
+    handing each to the handler that was there, so the wait can give up."""
+    signalled: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield signalled
+        return
+    signums = (signal.SIGINT, signal.SIGTERM)
+    previous: dict[int, Any] = {signum: signal.getsignal(signum) for signum in signums}
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        handler = previous[signum]
+        if handler == signal.SIG_IGN:
+            return
+        signalled.append(signum)
+        if callable(handler):
+            handler(signum, frame)
+        else:  # the default: the program ends as it would have
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+    for signum in previous:
+        signal.signal(signum, note)
+    try:
+        yield signalled
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 class InProcess:
@@ -234,6 +381,8 @@ def serve(handler: Handler, source: IO[bytes], sink: IO[bytes], read_ahead: int 
             continue
         if failure is not None:
             reply = Reply(False, failure)
+        elif isinstance(request.message, Ping):
+            reply = Reply(True, None)
         else:
             try:
                 reply = Reply(True, handler(request.message))

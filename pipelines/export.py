@@ -22,10 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import signals
+from scrapy.core.engine import ExecutionEngine
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
 
+from core.child import CALL_TIMEOUT, ChildEnded
 from core.records import SCHEMA_VERSION, ArticleRecord
 from core.worker_pool import configured_workers
 from pipelines.dedup import DuplicateDropped
@@ -79,7 +83,12 @@ requests than ``HEALTHCRAWL_MAX_ERROR_RATE`` or a drop from the previous publica
 
 FLUSH_SECONDS = 1.0
 """At most this long between handing buffered rows to the table writer: what it has is
-in the state within a second more, so a killed run's resume fetches little again."""
+in the state within a second more, so a killed run's resume fetches little again. As
+often, the stage checks that the writer is alive and keeping up, items or not."""
+WRITER_FAILED = "table_writer_failed"
+"""Close reason of a crawl stopped because its tables can no longer be written (the
+table-writer child died or stopped answering, a write failed): fetching on would only
+be thrown away."""
 
 
 def new_run_id(now: datetime) -> str:
@@ -107,10 +116,12 @@ class ExportPipeline:
         max_drift: float = 0.5,
         state_dir: Path | None = None,
         incremental: bool = False,
+        writer_timeout: float = CALL_TIMEOUT,
     ) -> None:
         """``state_dir``: where the run remembers what it fetched and published
         (``pipelines.state``); None keeps no state (each run stands alone, no ``change``
-        other than ``new``, no ``removed`` rows)."""
+        other than ``new``, no ``removed`` rows). ``writer_timeout``: seconds the stage
+        waits on the table-writer child before it counts it as hung."""
         self._stats = stats
         self.state_dir = state_dir
         self.incremental = incremental
@@ -137,7 +148,7 @@ class ExportPipeline:
         if row_group_size < 1:
             raise ValueError(f"row_group_size must be positive, got {row_group_size}")
         self.row_group_size = row_group_size
-        self.tables = table_writer(in_child=own_process)
+        self.tables = table_writer(in_child=own_process, timeout=writer_timeout)
         """Where the tables are written (``pipelines.table_writer``); a child starts here, so
         its start-up overlaps the crawl's own."""
         self.failed = False
@@ -148,6 +159,9 @@ class ExportPipeline:
         """Exported articles that copy an earlier run's (``article_provisional``)."""
         self.successors: dict[str, str] = {}
         """Superseded article_key -> the key kept instead (``article_superseded``)."""
+        self.crawler: Callable[[], Crawler | None] = lambda: None
+        """The crawl to stop when the tables can no longer be written (weakly held)."""
+        self._watch = task.LoopingCall(self._check_writer)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExportPipeline:
@@ -175,7 +189,9 @@ class ExportPipeline:
                                      settings.get("HEALTHCRAWL_STATE_DIR"))
                        if settings.getbool("HEALTHCRAWL_STATE_ENABLED", True) else None),
             incremental=settings.getbool("HEALTHCRAWL_INCREMENTAL"),
+            writer_timeout=settings.getfloat("HEALTHCRAWL_WRITER_TIMEOUT", CALL_TIMEOUT),
         )
+        pipeline.crawler = weakref.ref(crawler)
         if settings.getdict("FEEDS"):
             logger.info("healthcrawl export: besides the feed, the tables are published into %s/latest "
                         "(-s HEALTHCRAWL_EXPORT_ENABLED=false writes the feed alone)",
@@ -210,6 +226,8 @@ class ExportPipeline:
                 state = StateParams(self.state_dir, self.publication.run_id, self.attempt,
                                     latest.get("run_id"))
             self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size, state))
+            if _engine(self.crawler()) is not None:  # a running crawl, not a test's pipeline
+                self._watch.start(FLUSH_SECONDS, now=False)
         except Exception as error:
             self.failed = True
             self.error = f"cannot export to {self.publication.export_dir}: {error}"
@@ -270,8 +288,29 @@ class ExportPipeline:
         """Wait until the writer has written everything sent; the tables close at
         ``spider_closed``, which says why the crawl ended (only a finished crawl reports
         articles it no longer met as removed)."""
-        with self._guard():
-            self.tables.call(CountRows())  # a round trip: a failed write in the child shows here
+        self._stop_watch()
+        if not self.failed:
+            with self._guard():
+                self.tables.call(CountRows())  # a round trip: a failed write in the child shows here
+
+    def _check_writer(self) -> None:
+        """The watch, every ``FLUSH_SECONDS``: hand the writer what is buffered and make
+        sure it is alive and keeping up, so a dead or hung writer stops the crawl now."""
+        if not self.failed:
+            with self._guard():
+                self.tables.flush()
+                self._flushed = time.monotonic()
+
+    def _stop_watch(self) -> None:
+        if self._watch.running:
+            self._watch.stop()
+
+    def _stop_crawl(self) -> None:
+        """The run cannot be published any more: close the spider (``WRITER_FAILED``)
+        rather than fetch on for nothing."""
+        engine = _engine(self.crawler())
+        if engine is not None and engine.spider is not None and engine.running:
+            deferred_from_coro(engine.close_spider_async(reason=WRITER_FAILED))
 
     def spider_closed(self, reason: str) -> None:
         """Signal handler: publish or discard, with the crawl's stats in the manifest."""
@@ -288,6 +327,7 @@ class ExportPipeline:
             self.publication.abort()
             outcome, why, published = "failed", f"finishing the run failed: {error}", None
         finally:
+            self._stop_watch()
             try:
                 self.tables.close()
             finally:
@@ -417,13 +457,29 @@ class ExportPipeline:
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
-        """Mark the run failed when the block raises, so it is never published."""
+        """Mark the run failed when the block raises, so it is never published, and stop
+        the crawl. A table writer that ended or hung is said in one error line; another
+        failure is raised (Scrapy logs it with its traceback)."""
         try:
             yield
         except BaseException as error:
+            first = not self.failed
             self.failed = True
             self.error = self.error or f"writing the tables failed: {error}"
-            raise
+            if first:
+                self._stop_crawl()
+            if not isinstance(error, ChildEnded):
+                raise
+            if first:
+                logger.error("healthcrawl export: %s; stopping the crawl, nothing will be published", error)
+
+
+def _engine(crawler: Crawler | None) -> ExecutionEngine | None:
+    """The crawl's engine, None before it starts."""
+    try:
+        return crawler.engine if crawler is not None else None
+    except RuntimeError:  # Scrapy's "engine is not set yet"
+        return None
 
 
 def _jsonable(value: Any) -> Any:

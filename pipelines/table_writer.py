@@ -7,7 +7,9 @@ is 0. Either way it holds a :class:`~core.child.Endpoint` and sends the same mes
 appends (:class:`WriteRecord`, :class:`WriteDuplicate`) leave without waiting; the others
 wait for their answer. A failed append is raised at once in the crawl's process, and from
 a child by the next message that waits, so the export stage marks the run failed and never
-publishes it.
+publishes it. A child that dies or stops answering (``HEALTHCRAWL_WRITER_TIMEOUT``) is
+found at the next wait or flush, which the export stage does at least once a second, and
+stops the crawl.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.child import ChildProcess, Endpoint, InProcess
+from core.child import CALL_TIMEOUT, ChildProcess, Endpoint, InProcess
 from core.records import ArticleRecord, Validators
 from pipelines.health import Coverage, Facts, facts_of
 from pipelines.retract import filtered_copy
@@ -280,6 +282,8 @@ class TableWriter:
                 self._write(carried, canonical_url)
 
 
-def table_writer(in_child: bool) -> Endpoint:
-    """Where a run's tables are written: a child process of its own, or this process."""
-    return ChildProcess("pipelines.table_writer:TableWriter") if in_child else InProcess(TableWriter())
+def table_writer(in_child: bool, timeout: float = CALL_TIMEOUT) -> Endpoint:
+    """Where a run's tables are written: a child process of its own (which may take
+    ``timeout`` seconds to answer, ``core.child.ChildProcess``), or this process."""
+    return (ChildProcess("pipelines.table_writer:TableWriter", timeout) if in_child
+            else InProcess(TableWriter()))

@@ -8,12 +8,27 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from core.child import ChildEnded, ChildProcess, InProcess, Reply, Request, frame, read_frame, serve
+from core.child import (
+    ChildEnded,
+    ChildHung,
+    ChildInterrupted,
+    ChildProcess,
+    InProcess,
+    Ping,
+    Reply,
+    Request,
+    frame,
+    read_frame,
+    serve,
+)
+from tests.crawl.faulty_jobs import Sleeps
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,3 +120,64 @@ def test_a_child_that_died_is_named_in_one_clear_error() -> None:
     with pytest.raises(ChildEnded, match="core.child:run_jobs ended"):
         child.call(Square(2))
     child.close()
+
+
+def test_a_ping_is_answered_after_the_requests_before_it_with_their_failure() -> None:
+    ok, failed = served(Request(Ping()), Request(Square(-1), reply=False), Request(Ping()))
+    assert ok == Reply(True, None)
+    with pytest.raises(ValueError, match="negative: -1"):
+        failed.unwrap()
+
+
+def test_a_call_the_child_never_answers_raises_after_the_timeout_and_close_kills_it() -> None:
+    child = ChildProcess("core.child:run_jobs", timeout=1)
+    with pytest.raises(ChildHung, match="does not answer within 1 s"):
+        child.call(Sleeps(60))
+    with pytest.raises(ChildHung):
+        child.call(Square(2))  # the exchange is out of step: every later use fails alike
+    child.close()
+    assert child._child.returncode is not None
+
+
+def test_flush_raises_once_a_child_died() -> None:
+    child = ChildProcess("core.child:run_jobs")
+    child.send(Square(2))
+    os.kill(child._child.pid, signal.SIGKILL)
+    child._child.wait()
+    with pytest.raises(ChildEnded, match="core.child:run_jobs ended"):
+        child.flush()
+    child.close()
+
+
+def test_flush_raises_once_a_child_stopped_keeping_up_for_the_timeout() -> None:
+    child = ChildProcess("core.child:run_jobs", timeout=0.5)
+    child.send(Sleeps(60))
+    child.flush()  # asks the child for a sign of life, without waiting
+    time.sleep(0.8)
+    with pytest.raises(ChildHung, match="is not keeping up within 0.5 s"):
+        child.flush()
+    child.close()
+
+
+def test_flush_of_a_child_keeping_up_raises_nothing() -> None:
+    child = ChildProcess("core.child:run_jobs", timeout=0.5)
+    for _ in range(3):
+        child.send(Square(2))
+        child.flush()
+        time.sleep(0.3)
+    assert child.call(Square(3)) == 9
+    child.close()
+
+
+def test_sigterm_ends_a_wait_on_a_hung_child_and_still_reaches_its_handler() -> None:
+    received: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    child = ChildProcess("core.child:run_jobs", timeout=60)
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    try:
+        with pytest.raises(ChildInterrupted, match="interrupted"):
+            child.call(Sleeps(60))
+    finally:
+        child.close()
+        signal.signal(signal.SIGTERM, previous)
+    assert received == [signal.SIGTERM]

@@ -32,7 +32,7 @@ from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from core.profiles import all_host_aliases
 from core.records import ArticleRecord, SignedRecord, Validators
 from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
-from core.worker_pool import WorkerPool, crawl_pool
+from core.worker_pool import JobFailed, WorkerPool, crawl_pool
 from crawler.incremental import conditional_headers, unchanged_since
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
@@ -269,6 +269,8 @@ class HealthSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(f"{STAT}/listing_pages")
                 job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
                 output.extend(self.follow_new(await self.parser.run(job)))
+        except JobFailed as error:  # the pool has logged it, naming the page
+            self.crawler.stats.inc_value(f"{STAT}/failed/worker_{error.reason}")
         except UnusableDocumentError as error:
             self.skip("unusable_document", response.url, str(error))
         except Exception as error:  # one page the parser fails on is no crash

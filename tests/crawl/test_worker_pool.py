@@ -8,8 +8,9 @@ import gc
 import io
 import os
 import pickle
+import signal
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -19,39 +20,20 @@ from core.child import frame, read_frame
 from core.errors import UnusableDocumentError
 from core.minhash import MinHasher, SignatureJob
 from core.records import body_text
-from core.worker_pool import WorkerPool, configured_workers, crawl_pool
+from core.worker_pool import JobFailed, WorkerPool, configured_workers, crawl_pool
 from crawler.parse_jobs import LinksJob, ParseJob, prose_words
 from crawler.parsing import parse_article
 from crawler.spiders.health import HealthSpider
 from pipelines.dedup import DedupPipeline
+from tests.crawl.faulty_jobs import CRAWL_PID, DiesInAWorker, Sleeps, WhereAmI
 from tests.parsing.golden import golden_names, golden_page
 
-CRAWL_PID = os.getpid()
 
-
-@dataclass(frozen=True)
-class WhereAmI:
-    def run(self) -> int:
-        return os.getpid()
-
-
-@dataclass(frozen=True)
-class DiesInAWorker:
-    """Kills the worker process it runs in; in the crawl's own process it answers."""
-
-    answer: int
-    crawl_pid: int = CRAWL_PID  # set where the job is made, not where it runs
-
-    def run(self) -> int:
-        if os.getpid() != self.crawl_pid:
-            os._exit(3)
-        return self.answer
-
-
-def run_all(pool: WorkerPool, jobs: list[object]) -> list[object]:
+def run_all(pool: WorkerPool, jobs: list[object], return_exceptions: bool = False) -> list[object]:
     async def main() -> list[object]:
         try:
-            return list(await asyncio.gather(*(pool.run(job) for job in jobs)))  # type: ignore[arg-type]
+            return list(await asyncio.gather(*(pool.run(job) for job in jobs),  # type: ignore[arg-type]
+                                             return_exceptions=return_exceptions))
         finally:
             await pool.close()
 
@@ -112,18 +94,88 @@ def test_a_job_error_comes_back_unchanged() -> None:
         run_all(WorkerPool(1), [job])
 
 
-def test_jobs_of_a_dying_worker_run_in_process_and_a_new_worker_takes_over() -> None:
-    pool = WorkerPool(1, max_restarts=5)
-    assert run_all(pool, [DiesInAWorker(7), DiesInAWorker(8)]) == [7, 8]
-    assert pool.restarts == pool.in_process_jobs == 2
-    assert run_all(pool, [WhereAmI()]) != [CRAWL_PID]
+def test_a_job_that_runs_too_long_fails_alone_and_its_worker_is_replaced() -> None:
+    pool = WorkerPool(1, job_timeout=1)
+    stuck, *others = run_all(pool, [Sleeps(60), WhereAmI(), WhereAmI()], return_exceptions=True)
+    assert isinstance(stuck, JobFailed) and stuck.reason == "timeout"
+    assert stuck.url == "http://127.0.0.1/stuck.html"
+    assert len(set(others)) == 1 and CRAWL_PID not in others  # one fresh worker ran them
+    assert pool.restarts == pool.in_process_jobs == 0
+
+
+def test_a_timed_out_job_is_counted_and_logged_in_one_line_naming_its_url(
+        caplog: pytest.LogCaptureFixture) -> None:
+    crawler = get_crawler(HealthSpider, {"HEALTHCRAWL_WORKER_PROCESSES": 1,
+                                         "HEALTHCRAWL_WORKER_JOB_TIMEOUT": 1})
+    run_all(crawl_pool(crawler), [Sleeps(60, "http://127.0.0.1/p/9.html")], return_exceptions=True)
+    assert crawler.stats.get_value("healthcrawl/workers/timeout") == 1
+    [line] = [r.getMessage() for r in caplog.records if r.name == "core.worker_pool"]
+    assert "\n" not in line and line.endswith(": http://127.0.0.1/p/9.html")
+
+
+def test_a_job_only_waits_for_the_time_of_its_own_run_not_the_queue_before_it() -> None:
+    pool = WorkerPool(1, job_timeout=1.5)
+    assert all(isinstance(pid, int) for pid in run_all(pool, [Sleeps(0.6) for _ in range(4)]))
+
+
+def test_a_killed_worker_counts_one_restart_and_loses_none_of_its_many_jobs() -> None:
+    pool = WorkerPool(1)
+
+    async def main() -> list[int]:
+        try:
+            first = await pool.run(WhereAmI())
+            jobs = [asyncio.ensure_future(pool.run(Sleeps(0.02))) for _ in range(15)]
+            await asyncio.sleep(0.05)
+            os.kill(first, signal.SIGKILL)
+            return [first, *await asyncio.gather(*jobs)]
+        finally:
+            await pool.close()
+
+    first, *pids = asyncio.run(main())
+    assert len(pids) == 15 and first in pids and pids[-1] not in (first, CRAWL_PID)
+    assert pool.restarts == 1 and not pool.disabled
+    assert pool.in_process_jobs == 0
+
+
+def test_a_page_that_kills_two_workers_is_poison_and_the_pool_goes_on() -> None:
+    pool = WorkerPool(1)
+    poison, after = run_all(pool, [DiesInAWorker(7), WhereAmI()], return_exceptions=True)
+    assert isinstance(poison, JobFailed) and poison.reason == "poison"
+    assert pool.restarts == 2 and not pool.disabled
+    assert after != CRAWL_PID and run_all(pool, [WhereAmI()]) != [CRAWL_PID]
+
+
+def test_one_death_never_disables_the_pool_even_one_allowed_no_restart() -> None:
+    pool = WorkerPool(1, max_restarts=0)
+
+    async def main() -> tuple[int, int]:
+        try:
+            first = await pool.run(WhereAmI())
+            os.kill(first, signal.SIGKILL)
+            await pool._pool[0]._reading  # the pool has seen it die
+            return first, await pool.run(WhereAmI())
+        finally:
+            await pool.close()
+
+    first, second = asyncio.run(main())
+    assert pool.restarts == 1 and not pool.disabled
+    assert second not in (first, CRAWL_PID)
 
 
 def test_workers_that_keep_dying_leave_the_work_to_the_crawl_process() -> None:
     pool = WorkerPool(1, max_restarts=2)
-    results = run_all(pool, [DiesInAWorker(n) for n in range(6)])
-    assert results == list(range(6))
+    poison, *results = run_all(pool, [DiesInAWorker(n) for n in range(6)], return_exceptions=True)
+    assert isinstance(poison, JobFailed)
+    assert results == list(range(1, 6))
+    assert pool.disabled and pool.restarts == 3
     assert run_all(pool, [WhereAmI()]) == [CRAWL_PID]
+
+
+def test_deaths_spread_over_more_than_the_window_keep_the_pool() -> None:
+    pool = WorkerPool(1, max_restarts=1, restart_window=0.01)
+    for answer in range(3):
+        run_all(pool, [DiesInAWorker(answer)], return_exceptions=True)
+    assert pool.restarts == 6 and not pool.disabled
 
 
 def test_closed_pool_leaves_no_worker_running() -> None:
@@ -172,11 +224,12 @@ def test_spider_and_dedup_share_the_crawls_one_pool() -> None:
     assert crawl_pool(get_crawler(HealthSpider)) is not crawl_pool(crawler)
 
 
-def test_the_crawl_pool_counts_jobs_a_dying_worker_left_in_the_crawl_stats() -> None:
+def test_the_crawl_pool_counts_a_dying_worker_once_in_the_crawl_stats() -> None:
     crawler = get_crawler(HealthSpider, {"HEALTHCRAWL_WORKER_PROCESSES": 1})
-    assert run_all(crawl_pool(crawler), [DiesInAWorker(7)]) == [7]
-    assert crawler.stats.get_value("healthcrawl/workers/in_process_jobs") == 1
-    assert crawler.stats.get_value("healthcrawl/workers/restarts") == 1
+    run_all(crawl_pool(crawler), [DiesInAWorker(7)], return_exceptions=True)
+    assert crawler.stats.get_value("healthcrawl/workers/restarts") == 2
+    assert crawler.stats.get_value("healthcrawl/workers/poison") == 1
+    assert crawler.stats.get_value("healthcrawl/workers/in_process_jobs") is None
 
 
 def test_a_crawl_pool_does_not_keep_its_crawler_alive() -> None:
