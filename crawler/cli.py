@@ -175,6 +175,14 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
                        "between two scheduled runs; with --dir)")
     serve.add_argument("--remove", type=float, default=0.0, metavar="SHARE",
                        help="remove this share of the articles before serving (with --dir)")
+    serve.add_argument("--faults", default="", metavar="SPEC",
+                       help="misbehave as hostile and broken sites do, e.g. "
+                       "'503=0.1,429=0.05,hang=0.01,reset=0.02,truncate=0.02,drip=0.02,"
+                       "binary=0.01,trap=all,sitemap=all,links=1' (crawler/demo_site/faults.py "
+                       "lists the kinds; what was injected goes to faults.json in the site folder)")
+    serve.add_argument("--fault-seed", type=int, metavar="N",
+                       help="which URLs get which fault: the same seed breaks the same URLs "
+                       "(default: the spec's seed=, else 0)")
     serve.set_defaults(run=run_serve_demo_command)
 
 
@@ -284,6 +292,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
 
 def run_serve_demo_command(args: argparse.Namespace) -> int:
+    from crawler.demo_site.faults import Faults
     from crawler.demo_site.server import run_demo_server
 
     if args.pages < 1:
@@ -295,7 +304,12 @@ def run_serve_demo_command(args: argparse.Namespace) -> int:
     if not (0 <= args.edit <= 1 and 0 <= args.remove <= 1 and args.edit + args.remove <= 1):
         raise InputError("--edit and --remove are shares from 0 to 1 that add up to at most 1")
     try:
-        run_demo_server(args.pages, args.port, args.dir, edit=args.edit, remove=args.remove)
+        faults = Faults.parse(args.faults, seed=args.fault_seed)
+    except ValueError as error:
+        raise InputError(f"--faults {args.faults!r}: {error}") from None
+    try:
+        run_demo_server(args.pages, args.port, args.dir, edit=args.edit, remove=args.remove,
+                        faults=faults)
     except OSError as error:
         where = f"port {args.port}" + (f", folder {args.dir}" if args.dir is not None else "")
         raise InputError(f"cannot serve the demo site ({where}): {error.strerror or error}") from None

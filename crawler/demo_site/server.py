@@ -4,7 +4,9 @@ benchmarks need), gzip on ``Accept-Encoding``, ETag and Last-Modified with 304 a
 conditional requests (as nginx: the ETag is the file's time and size), 404s, a 301, a PDF,
 a gzipped sitemap served as a file, and both host names (desktop and ``m.``) from one socket.
 
-Only the document root (``<dir>/www``) is served; the truth beside it never is.
+Only the document root (``<dir>/www``) is served; the truth beside it never is. With a
+``Faults`` spec (``faults.py``) it also misbehaves as hostile and broken sites do: the
+``FaultInjector`` decides, this module carries out hangs, resets, cut and dripped bodies.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import socket
 import ssl
+import struct
+import sys
 import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
@@ -21,6 +26,9 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
+from crawler.demo_site.fault_injection import Decision, FaultInjector, Reply, load_truth
+from crawler.demo_site.fault_log import FAULTS_FILE, FaultLog
+from crawler.demo_site.faults import Faults
 from crawler.demo_site.generator import generate_site
 from crawler.demo_site.mutate import mutate_site
 from crawler.demo_site.scratch import demo_scratch
@@ -65,6 +73,12 @@ class _HTTPServer(ThreadingHTTPServer):
     site: SiteConfig | None = None
     request_log: list[tuple[str, str, str]] | None = None
     site_origin: str | None = None
+    injector: FaultInjector | None = None
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (a crawler refusing a bomb) is no error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class DemoServer:
@@ -73,11 +87,14 @@ class DemoServer:
     ``serve_forever`` in the caller's. Use as a context manager in tests."""
 
     def __init__(self, root: Path, port: int = 0, host: str = "127.0.0.1", *,
-                 log_requests: bool = False, ssl_context: ssl.SSLContext | None = None) -> None:
+                 log_requests: bool = False, ssl_context: ssl.SSLContext | None = None,
+                 faults: Faults | None = None) -> None:
         """``ssl_context`` (a server context with its certificate loaded) serves HTTPS: the
-        site's links are then ``https://`` ones, as on most real sites."""
+        site's links are then ``https://`` ones, as on most real sites. ``faults``: the
+        faults to inject (none by default); see ``fault_log`` for what was injected."""
         self.root = Path(root)
         self.host = host
+        self.faults = faults if faults is not None and faults.active else None
         self._httpd = _HTTPServer((host, port), _Handler)
         self.scheme = "http"
         if ssl_context is not None:
@@ -94,6 +111,19 @@ class DemoServer:
         """``(method, Host header, path)`` of every request served, when ``log_requests``
         was asked for (tests check what a crawl fetched; a long-running server keeps none)."""
         return list(self._httpd.request_log or [])
+
+    @property
+    def fault_log(self) -> FaultLog | None:
+        """What the faults broke (article URLs no crawl can fetch, known from the start)
+        and injected so far, by kind; None without faults. Reads the site's truth, so
+        ask once the site is generated."""
+        injector = self._injector()
+        return injector.log if injector is not None else None
+
+    def _injector(self) -> FaultInjector | None:
+        if self.faults is not None and self._httpd.injector is None:
+            self._httpd.injector = FaultInjector(self.faults, load_truth(self.root), self.base_url)
+        return self._httpd.injector
 
     @property
     def port(self) -> int:
@@ -116,6 +146,7 @@ class DemoServer:
     def start(self) -> DemoServer:
         """Serve in a daemon thread; returns self."""
         self._httpd.site = SiteConfig.load(self.root)
+        self._injector()
         self._serving = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-server",
                                         daemon=True)
@@ -127,10 +158,13 @@ class DemoServer:
         running: once it has returned or raised there is nothing to stop, and asking
         ``socketserver`` to stop a loop that a Ctrl-C kept from starting waits forever."""
         self._httpd.site = SiteConfig.load(self.root)
+        self._injector()
         self._httpd.serve_forever()
 
     def shutdown(self) -> None:
         """Stop serving and close the socket (safe to call twice, or before serving)."""
+        if self._httpd.injector is not None:
+            self._httpd.injector.stopping.set()
         if self._serving:
             self._httpd.shutdown()
             self._serving = False
@@ -203,7 +237,20 @@ class _Handler(BaseHTTPRequestHandler):
         assert site is not None, "DemoServer.start() loads the site before serving"
         if self.server.request_log is not None:
             self.server.request_log.append((self.command, self.headers.get("Host", ""), self.path))
-        path = unquote(urlsplit(self.path).path)
+        injector = self.server.injector
+        decision = injector.decide(self.command, self.path) if injector is not None else None
+        if decision is None:
+            decision = Decision(unquote(urlsplit(self.path).path))
+        elif decision.delivery == "hang":
+            self._hang()
+            return
+        elif decision.delivery == "reset":
+            self._reset()
+            return
+        if decision.reply is not None:
+            self._send_reply(decision.reply, with_body, decision.delivery)
+            return
+        path = decision.path
         if path in site.redirects:
             host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
             self._send(301, b"", "text/html; charset=utf-8", with_body,
@@ -222,15 +269,28 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = file.read_bytes()
         ctype = content_type(file, body)
+        if injector is not None:
+            ctype, body = injector.rewrite(decision, ctype, body)
         headers = dict(validators)
-        if file.suffix in COMPRESSIBLE and accepts_gzip(self.headers.get("Accept-Encoding")):
-            # Level 1, as nginx's default: the server shares the CPU with the crawler.
-            body = gzip.compress(body, compresslevel=1, mtime=0)
-            headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-        self._send(200, body, ctype, with_body, headers)
+        if file.suffix in COMPRESSIBLE:
+            body = self._compress(body, headers)
+        self._send(200, body, ctype, with_body, headers, decision.delivery)
+
+    def _send_reply(self, reply: Reply, with_body: bool, delivery: str) -> None:
+        headers = dict(reply.headers)
+        body = self._compress(reply.body, headers) if reply.compressible else reply.body
+        self._send(reply.status, body, reply.ctype, with_body, headers, delivery)
+
+    def _compress(self, body: bytes, headers: dict[str, str]) -> bytes:
+        """``body`` gzipped (and ``headers`` saying so) if the client accepts gzip."""
+        if not accepts_gzip(self.headers.get("Accept-Encoding")):
+            return body
+        headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        # Level 1, as nginx's default: the server shares the CPU with the crawler.
+        return gzip.compress(body, compresslevel=1, mtime=0)
 
     def _send(self, status: int, body: bytes, ctype: str, with_body: bool,
-              headers: dict[str, str] | None = None) -> None:
+              headers: dict[str, str] | None = None, delivery: str = "whole") -> None:
         self.send_response(status)
         if self.server.site_origin:  # `healthcrawl crawl --start-url` finds the demo profile by it
             self.send_header("X-Healthcrawl-Site", f"demo {self.server.site_origin}")
@@ -241,31 +301,68 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        if with_body:
+        if not with_body:
+            return
+        if delivery == "truncate":  # Content-Length promises the whole body; half comes
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+        elif delivery == "drip":
+            self._drip(body)
+        else:
             self.wfile.write(body)
+
+    def _drip(self, body: bytes) -> None:
+        """Send ``body`` in pieces spread over the faults' ``drip_seconds``."""
+        assert self.server.injector is not None
+        faults, stopping = self.server.injector.faults, self.server.injector.stopping
+        size = max(1, -(-len(body) // faults.drip_chunks))
+        for start in range(0, len(body), size):
+            if stopping.wait(faults.drip_seconds / faults.drip_chunks):
+                self.close_connection = True
+                return
+            self.wfile.write(body[start:start + size])
+            self.wfile.flush()
+
+    def _hang(self) -> None:
+        """Read the request, answer nothing, hold the connection (until shutdown)."""
+        assert self.server.injector is not None
+        self.server.injector.stopping.wait(self.server.injector.faults.hang_seconds)
+        self.close_connection = True
+
+    def _reset(self) -> None:
+        """Close with a TCP reset (SO_LINGER 0) instead of an answer."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
 
 
 def _resolve(docroot: Path, path: str) -> Path | None:
-    """The file serving URL ``path`` (a directory's ``index.html``), never outside the root."""
-    candidate = (docroot / path.lstrip("/")).resolve()
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
-    if not candidate.is_file() or not candidate.is_relative_to(docroot):
+    """The file serving URL ``path`` (a directory's ``index.html``), never outside the root;
+    None for what no file can be (a NUL byte, a name too long for the file system)."""
+    try:
+        candidate = (docroot / path.lstrip("/")).resolve()
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        if not candidate.is_file() or not candidate.is_relative_to(docroot):
+            return None
+    except (OSError, ValueError):
         return None
     return candidate
 
 
 def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  # noqa: A002
-                    edit: float = 0.0, remove: float = 0.0) -> None:
+                    edit: float = 0.0, remove: float = 0.0, faults: Faults | None = None) -> None:
     """Bind ``port`` (0: any free one), generate a site of ``pages`` articles whose links
     name that port into ``dir`` (a temporary folder when None; a site already there with
     the same pages, seed and URL is reused), print the URLs and serve until interrupted
     (``KeyboardInterrupt`` goes on to the caller once the server and the temporary folder
     are gone). ``edit`` and ``remove``: shares of the articles to edit and remove first
-    (``crawler.demo_site.mutate``), as a live site changes between two scheduled runs."""
+    (``crawler.demo_site.mutate``), as a live site changes between two scheduled runs.
+    ``faults``: what to inject; ``<dir>/faults.json`` then says what (written when serving
+    starts, with the unfetchable articles, and again with the counts when it stops)."""
     with demo_scratch() as scratch:
         root = Path(dir) if dir is not None else scratch / "site"
-        server = DemoServer(root, port)
+        server = DemoServer(root, port, faults=faults)
         try:
             if not _is_current(root, pages, seed, server.base_url):
                 generate_site(root, pages=pages, seed=seed, base_url=server.base_url)
@@ -274,12 +371,25 @@ def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  
                 changed = mutate_site(root, edit=edit, remove=remove, seed=_next_seed(root))
                 print(f"Changed since the last serve: {len(changed.edited)} articles edited, "
                       f"{len(changed.removed)} removed", flush=True)
+            _announce_faults(server)
             print(f"Serving {server.base_url}/ and {server.mobile_url}/ on {server.url}; Ctrl-C stops.",
                   flush=True)
             print(f"Crawl it with: healthcrawl crawl --start-url {server.url}/ --out exports", flush=True)
             server.serve_forever()
         finally:
             server.shutdown()
+            if server.fault_log is not None and root.is_dir():
+                server.fault_log.save(root / FAULTS_FILE)
+
+
+def _announce_faults(server: DemoServer) -> None:
+    """Say which faults are on and write ``faults.json`` beside the site."""
+    log = server.fault_log
+    if log is None:
+        return
+    log.save(server.root / FAULTS_FILE)
+    print(f"Faults: {log.faults.spec()}; {len(log.unfetchable)} articles unfetchable "
+          f"(listed in {server.root / FAULTS_FILE})", flush=True)
 
 
 def _next_seed(root: Path) -> int:

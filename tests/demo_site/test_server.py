@@ -143,6 +143,12 @@ def test_nothing_outside_the_document_root(server: DemoServer, path: str) -> Non
     assert _fetch(server, path)[0].status == 404
 
 
+@pytest.mark.parametrize("path", ["/c/%00nul", "/" + "a" * 16_000, "/p/%zz%.html"],
+                         ids=["nul", "huge", "bad-escape"])
+def test_a_path_no_file_can_have_answers_404(server: DemoServer, path: str) -> None:
+    assert _fetch(server, path)[0].status == 404
+
+
 def test_keep_alive_serves_several_requests(server: DemoServer, site: SiteTruth,
                                             records: list[dict]) -> None:
     with _connection(server) as conn:
