@@ -3,12 +3,16 @@ fingerprint and the dedup stage, so "the same page" means the same thing everywh
 
 Rules (docs/record-contract.md, Canonical URL): scheme and host lowercased, ``http``
 treated as ``https``, default port dropped, fragment dropped, query keys sorted, tracking
-keys dropped, trailing ``index.html`` and ``/`` normalized, a profile's host aliases
-(``m.`` mobile host) mapped to the desktop host.
+keys and session ids (``?sid=``, ``;jsessionid=``) dropped, trailing ``index.html`` and ``/``
+normalized, a profile's host aliases (``m.`` mobile host) mapped to the desktop host.
+
+Also the *template* of a URL (:func:`url_template`): the shape a crawler-trap
+defence counts pages by (``crawler/middlewares/traps.py``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -18,16 +22,33 @@ from w3lib.url import safe_url_string
 
 TRACKING_KEYS = frozenset({"spm", "from", "share", "fbclid", "gclid"})
 TRACKING_PREFIXES = ("utm_",)
+SESSION_KEYS = frozenset({"jsessionid", "phpsessid", "sid", "sessid", "sessionid", "session_id",
+                          "cfid", "cftoken"})
+"""Query keys (and ``;key=`` path parameters) that carry a visitor's session: every visit
+would otherwise mint new URLs for the same pages, a crawler trap with no end."""
+SESSION_PREFIXES = ("aspsessionid",)
+_DROPPED_KEYS = TRACKING_KEYS | SESSION_KEYS
+_DROPPED_PREFIXES = TRACKING_PREFIXES + SESSION_PREFIXES
+_SESSION_PATH_PARAM = re.compile(
+    r";(?:{}|(?:{})\w*)=[^/;?]*".format("|".join(sorted(SESSION_KEYS)), "|".join(SESSION_PREFIXES)),
+    re.IGNORECASE)
+"""``;jsessionid=ABC`` after a path segment (Java servlets, some PHP sites)."""
 INDEX_PAGES = ("index.html", "index.htm", "index.php", "default.html", "default.htm")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _NEEDS_ESCAPING = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
 """Characters ``safe_url_string`` would percent-encode; most URLs have none, and skip it."""
 
 
-def is_tracking_key(key: str) -> bool:
-    """True for query keys that only say where a click came from."""
+def is_dropped_key(key: str) -> bool:
+    """True for query keys that do not name the page: tracking keys (where a click came
+    from) and session ids."""
     lowered = key.lower()
-    return lowered in TRACKING_KEYS or lowered.startswith(TRACKING_PREFIXES)
+    return lowered in _DROPPED_KEYS or lowered.startswith(_DROPPED_PREFIXES)
+
+
+def _drop_session_params(path: str) -> str:
+    """``path`` without session-id path parameters (``/a;jsessionid=X/b`` -> ``/a/b``)."""
+    return _SESSION_PATH_PARAM.sub("", path) if ";" in path else path
 
 
 def canonicalize_url(url: str, host_aliases: Mapping[str, str] | None = None) -> str:
@@ -49,7 +70,8 @@ def canonicalize_url(url: str, host_aliases: Mapping[str, str] | None = None) ->
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and not (scheme == "http" and port == 443):
         netloc = f"{netloc}:{port}"
-    return urlunsplit(("https", netloc, _normalize_path(parts.path), _clean_query(parts.query), ""))
+    path = _normalize_path(_drop_session_params(parts.path))
+    return urlunsplit(("https", netloc, path, _clean_query(parts.query), ""))
 
 
 CANONICAL_URL = "healthcrawl_canonical_url"
@@ -69,8 +91,9 @@ def canonical_of(url: str, meta: Mapping[str, Any], host_aliases: Mapping[str, s
 
 def fetch_url(url: str, host_aliases: Mapping[str, str] | None = None) -> str:
     """The URL to request for ``url``: its alias host mapped to the canonical host (the
-    mobile site may serve another layout), tracking keys and fragment dropped. Scheme,
-    port and path stay as linked: unlike the canonical form, this one must be fetchable."""
+    mobile site may serve another layout), tracking keys, session ids and fragment
+    dropped. Scheme, port and path stay as linked: unlike the canonical form, this one
+    must be fetchable."""
     parts = urlsplit(url.strip())
     host = parts.hostname or ""
     mapped = (host_aliases or {}).get(host, host)
@@ -78,8 +101,8 @@ def fetch_url(url: str, host_aliases: Mapping[str, str] | None = None) -> str:
     query = parts.query
     if query:
         query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-                           if not is_tracking_key(k)])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+                           if not is_dropped_key(k)])
+    return urlunsplit((parts.scheme, netloc, _drop_session_params(parts.path), query, ""))
 
 
 def _normalize_path(path: str) -> str:
@@ -95,8 +118,50 @@ def _normalize_path(path: str) -> str:
 def _clean_query(query: str) -> str:
     if not query:
         return query
-    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not is_tracking_key(k)]
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not is_dropped_key(k)]
     return urlencode(sorted(pairs))
+
+
+def url_template(url: str) -> str:
+    """The shape of ``url``, which many pages share: its host and port as written, then
+    its path and query, where each path segment's digit
+    runs become ``N`` (``/calendar/2024-01-01`` -> ``/calendar/N-N-N``), a segment that is
+    an id (8+ hex digits, letters and digits both) or a slug (words joined by ``-``/``_``, 16+
+    characters) becomes ``H`` or ``S``, and the query keeps its sorted key names only
+    (``www.site/search?color&size``). Scheme and fragment are not part of it."""
+    parts = urlsplit(url)
+    shape = parts.netloc + "/".join(_segment_shape(segment) for segment in parts.path.split("/"))
+    if parts.query:
+        keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+        shape = f"{shape}?{'&'.join(keys)}"
+    return shape
+
+
+_HEX_ID = re.compile(r"[0-9a-fA-F-]{8,}")
+_SLUG = re.compile(r"[^\W\d]+(?:[-_][\w]+)+")
+_DIGITS = re.compile(r"\d+")
+
+
+def _segment_shape(segment: str) -> str:
+    if (len(segment) >= 8 and _HEX_ID.fullmatch(segment) and any(c.isdigit() for c in segment)
+            and any(c.isalpha() for c in segment)):
+        return "H"
+    if len(segment) >= 16 and _SLUG.match(segment):
+        return "S"
+    return _DIGITS.sub("N", segment)
+
+
+def is_address(host: str) -> bool:
+    """True for an IP address or ``localhost``: a host with no subdomains (``m.127.0.0.1``
+    is no alias of ``127.0.0.1``, only a name to look up in DNS)."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def same_site(url: str, other: str, host_aliases: Mapping[str, str] | None = None) -> bool:

@@ -30,10 +30,23 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 # 100 parallel tasks per response is pure overhead (docs/design.md, The performance facts
 # that drove the design).
 CONCURRENT_ITEMS = 1
-# Crawls are bounded by the profile's URL rules and --max-pages, not by link depth; the
-# depth middleware would still touch every request and record a page yields, for nothing,
-# so it is off. DEPTH_LIMIT has no effect.
-SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
+# Link depth says nothing about traps (a listing's page 300 is deep, a calendar's next day
+# is not), and the depth middleware would touch every request and record a page yields for
+# nothing: it is off, and DEPTH_LIMIT has no effect. Crawls are bounded by the profile's URL
+# rules, --max-pages and the crawler-trap defences (crawler/middlewares/traps.py): hops
+# without a new article, unproductive pages per URL template and per path's queries; 0
+# turns one off.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+                      "crawler.middlewares.traps.TrapHopsMiddleware": 950}
+HEALTHCRAWL_TRAP_MAX_HOPS = 10
+"""Links are not followed more than this many unproductive pages in a row away (pages that
+yielded no article and linked no new one: a calendar's next day, facet on facet)."""
+HEALTHCRAWL_TRAP_MAX_PER_TEMPLATE = 100
+"""No more requests for a URL template (``/calendar/N-N-N``) once this many of its pages
+were unproductive, unless one of them yielded an article."""
+HEALTHCRAWL_TRAP_MAX_QUERY_VARIANTS = 100
+"""No more requests with a query string for a path once this many such pages were
+unproductive (faceted search, sort orders), unless the path's template yields articles."""
 
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
@@ -51,6 +64,11 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 HEALTHCRAWL_RETRY_BACKOFF_BASE = 1.0
 HEALTHCRAWL_RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's offsite filter, but an IP address or localhost has no subdomains to look up.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.offsite.AddressAwareOffsiteMiddleware": 50,
+    # After robots.txt (100): a page robots.txt forbids counts against no trap cap.
+    "crawler.middlewares.traps.TrapCapsMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
     "crawler.middlewares.crawl_delay.CrawlDelayMiddleware": 560,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from scrapy import Request
 
-from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
+from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url, is_address, url_template
 from crawler.fingerprint import CanonicalUrlFingerprinter
 
 ALIASES = {"m.keepto.com": "www.keepto.com"}
@@ -30,6 +30,10 @@ ALIASES = {"m.keepto.com": "www.keepto.com"}
         ("https://www.keepto.com/p/1.html", "https://www.keepto.com:8443/p/1.html", False),
         ("https://www.keepto.com/p/1.html", "https://other.com/p/1.html", False),
         ("https://www.keepto.com/P/1.html", "https://www.keepto.com/p/1.html", False),
+        ("https://www.keepto.com/p/1.html;jsessionid=0A1B2C", "https://www.keepto.com/p/1.html", True),
+        ("https://www.keepto.com/p/1.html?sid=9f&PHPSESSID=ab&page=2&ASPSESSIONIDQQ=x",
+         "https://www.keepto.com/p/1.html?page=2", True),
+        ("https://www.keepto.com/a;sidebar=1/", "https://www.keepto.com/a/", False),
     ],
 )
 def test_canonical_forms_match_exactly_for_the_same_page(first: str, second: str, same: bool) -> None:
@@ -39,6 +43,32 @@ def test_canonical_forms_match_exactly_for_the_same_page(first: str, second: str
 def test_fetch_url_maps_the_mobile_host_and_drops_tracking_keys_only() -> None:
     url = "http://m.keepto.com:8000/p/1.html?utm_source=feed&page=2#comments"
     assert fetch_url(url, ALIASES) == "http://www.keepto.com:8000/p/1.html?page=2"
+
+
+def test_fetch_url_drops_session_ids_from_query_and_path() -> None:
+    url = "http://www.keepto.com/p/1.html;JSESSIONID=0A1B?sid=77&page=2"
+    assert fetch_url(url, ALIASES) == "http://www.keepto.com/p/1.html?page=2"
+
+
+@pytest.mark.parametrize(
+    ("url", "template"),
+    [
+        ("https://a.test/calendar/2024-01-01", "a.test/calendar/N-N-N"),
+        ("https://a.test/p/60636.html", "a.test/p/N.html"),
+        ("https://a.test/search?size=M&color=red&color=blue", "a.test/search?color&size"),
+        ("https://a.test/2023/05/14/how-to-sleep-better-at-night/", "a.test/N/N/N/S/"),
+        ("https://a.test/item/5f3a9c2e7b1d", "a.test/item/H"),
+        ("https://a.test/news/heart", "a.test/news/heart"),
+    ],
+)
+def test_url_template_keeps_the_shape_pages_share(url: str, template: str) -> None:
+    assert url_template(url) == template
+
+
+@pytest.mark.parametrize(("host", "address"), [("127.0.0.1", True), ("[::1]", True), ("localhost", True),
+                                               ("m.127.0.0.1", False), ("www.keepto.com", False)])
+def test_addresses_and_localhost_are_told_from_names(host: str, address: bool) -> None:
+    assert is_address(host) is address
 
 
 def test_request_fingerprint_is_the_canonical_urls() -> None:

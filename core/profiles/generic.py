@@ -39,6 +39,8 @@ GENERIC = SiteProfile(
     # years (/news/2023) are not.
     article_id_pattern=(r"/(?!(?:19|20)\d\d(?:\D|$))(?P<id>\d{3,})(?:\.s?html?|\.php|\.aspx?)?/?(?:$|\?)"
                         r"|[?&](?:id|aid|article_?id|articleid|p)=(?P<id_query>\d+)(?:&|$)"),
+    # A number in a URL is often unique only within its section (/news/12345, /drugs/12345).
+    ids_site_wide=False,
     section_kinds=_generic_kinds(),
     # Real sites write tips in prose too; only a list makes prevention items there
     # (tests/fixtures/real-pages/README.md, rules 1 and 5).

@@ -6,6 +6,12 @@ from types import MappingProxyType
 
 from core.profiles.profile import SiteProfile
 
+KEEPTO_SKIP_URL_PATTERN = (r"^https://[^/]+/(?:search|login|logout|register|signin|signup|calendar)"
+                           r"(?:\.\w+)?(?:[/?]|$)")
+"""URLs never worth a request: site search (``/search?q=``), the login and sign-up pages
+and the calendar, all linked from every page's chrome. They hold no article and link none
+that the listings do not (``core.profiles.skip_url_pattern``)."""
+
 KEEPTO = SiteProfile(
     name="keepto",
     hosts=("www.keepto.com",),

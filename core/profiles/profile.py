@@ -42,6 +42,13 @@ class SiteProfile:
     article_id_pattern: str = ""
     """Regex whose groups named ``id...`` give the article id, when it differs from
     ``article_url_pattern`` (the generic profile reads ids without deciding what is an article)."""
+    ids_site_wide: bool = True
+    """The id names one article on the whole site (keepto's ``/p/<id>.html``): the article key
+    is ``<site>:<id>``. Off (generic): sites number articles per section, so ``/news/12345``
+    and ``/drugs/12345`` are two articles, and the key also holds the URL before the id."""
+    mobile_path_segments: tuple[str, ...] = ("amp", "m", "mobile")
+    """Path segments that only say which copy of a page this is (``/amp/news/12345`` is
+    ``/news/12345``): left out of the section part of a key."""
     min_article_words: int = 0
     """Where any page may be an article (no ``article_url_pattern``): a parsed page is an
     article only with at least this many words of prose (summary and section text, not
@@ -81,10 +88,36 @@ class SiteProfile:
 
     def article_id(self, canonical_url: str) -> str | None:
         """The site's id of the article at ``canonical_url``, if the pattern finds one."""
+        found = self._id_span(canonical_url)
+        return canonical_url[found[0]:found[1]] if found else None
+
+    def article_ref(self, canonical_url: str) -> str | None:
+        """What names the article at ``canonical_url`` within its site, the part of
+        ``article_key`` after ``<site>:``; None without an id. With ``ids_site_wide`` the
+        id alone; else the path (and query) before the id, the ``mobile_path_segments``
+        left out, then the id: ``news/12345``, ``view.php?id=5``, ``12345`` at the root."""
+        found = self._id_span(canonical_url)
+        if found is None:
+            return None
+        start, end = found
+        article_id = canonical_url[start:end]
+        if self.ids_site_wide:
+            return article_id
+        parts = urlsplit(canonical_url[:start])
+        mobile = {segment.casefold() for segment in self.mobile_path_segments}
+        section = "/".join(s for s in parts.path.split("/") if s and s.casefold() not in mobile)
+        if parts.query:
+            return f"{section}?{parts.query}{article_id}"
+        return f"{section}/{article_id}" if section else article_id
+
+    def _id_span(self, canonical_url: str) -> tuple[int, int] | None:
+        """Where in ``canonical_url`` the id is: the first non-empty group named ``id...``."""
         pattern = self.article_id_pattern or self.article_url_pattern
         match = re.search(pattern, canonical_url) if pattern else None
-        return next((v for k, v in match.groupdict().items() if k.startswith("id") and v), None) \
-            if match else None
+        if match is None:
+            return None
+        return next((match.span(k) for k, v in match.groupdict().items() if k.startswith("id") and v),
+                    None)
 
     def is_article_url(self, canonical_url: str) -> bool:
         """True when the profile says this (canonical) URL may be an article page."""

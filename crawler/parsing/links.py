@@ -14,6 +14,7 @@ from crawler.parsing.text import element_text
 _LABEL_HOLDERS = ("p", "li", "div", "span", "td", "dd", "dt", "strong", "b", "em", "label")
 _ELLIPSES = ("...", "…")
 _INLINE_LABELS = frozenset({"span", "em", "strong", "b", "label", "i"})
+_ROBOTS_META_NAMES = frozenset({"robots", "healthcrawl"})
 
 
 def prev_next_links(
@@ -65,12 +66,34 @@ def absolute_url(base_url: str, href: str) -> str:
 
 
 def page_links(html: str | bytes, url: str, content_type: str | None = None) -> list[str]:
-    """Every ``<a href>`` of a page, absolute (against ``<base href>`` when there is one),
-    in page order: what a crawler follows from a listing page."""
+    """Every followable ``<a href>`` of a page, absolute (against ``<base href>`` when there
+    is one), in page order: what a crawler follows from a listing page. The page's own
+    say is obeyed: none under ``<meta name="robots" content="nofollow">`` (or ``none``),
+    and no link marked ``rel="nofollow"`` (where sites put calendars, sort orders, login)."""
     root = parse_tree(html, content_type)
+    if forbids_following(root):
+        return []
     base = root.find(".//head/base[@href]")
     base_url = absolute_url(url, base.get("href") or "") if base is not None else url
-    return [absolute_url(base_url, href) for a in root.iter("a") if (href := a.get("href"))]
+    return [absolute_url(base_url, href) for a in root.iter("a")
+            if (href := a.get("href")) and not is_nofollow(a)]
+
+
+def is_nofollow(anchor: etree._Element) -> bool:
+    """True for a link whose ``rel`` says ``nofollow``."""
+    rel = anchor.get("rel")
+    return rel is not None and "nofollow" in rel.lower().split()
+
+
+def forbids_following(root: etree._Element) -> bool:
+    """True when a ``<meta name="robots">`` (or ``name="healthcrawl"``, the bot's own)
+    says ``nofollow`` or ``none``: the page asks that none of its links be followed."""
+    for meta in root.iter("meta"):
+        if (meta.get("name") or "").strip().lower() in _ROBOTS_META_NAMES:
+            directives = {d.strip() for d in (meta.get("content") or "").lower().split(",")}
+            if directives & {"nofollow", "none"}:
+                return True
+    return False
 
 
 def _link(anchor: etree._Element, base_url: str) -> Link:

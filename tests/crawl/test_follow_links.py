@@ -9,6 +9,7 @@ from scrapy.utils.test import get_crawler
 
 from core.profiles import all_host_aliases
 from crawler.fingerprint import CanonicalUrlFingerprinter
+from crawler.parsing.links import page_links
 from crawler.spiders.health import HealthSpider
 
 
@@ -61,3 +62,21 @@ def test_a_request_carries_the_canonical_url_its_fingerprint_would_compute() -> 
     [request] = health.follow_new(["http://m.keepto.com/p/1.html", "http://www.keepto.com/p/1.html"])
     fingerprinter = CanonicalUrlFingerprinter(all_host_aliases())
     assert fingerprinter.fingerprint(request) == fingerprinter.fingerprint(Request(request.url))
+
+
+def test_links_marked_nofollow_are_not_collected() -> None:
+    html = ('<a href="/p/1.html">a</a> <a rel="nofollow" href="/calendar/1">b</a>'
+            ' <a rel="Help NoFollow" href="/x">c</a>')
+    assert page_links(html, "https://www.keepto.com/") == ["https://www.keepto.com/p/1.html"]
+
+
+def test_a_page_whose_robots_meta_says_nofollow_yields_no_links() -> None:
+    html = ('<html><head><meta name="Robots" content="noindex, NOFOLLOW"></head>'
+            '<body><a href="/p/1.html">a</a></body></html>')
+    assert page_links(html, "https://www.keepto.com/") == []
+
+
+def test_a_page_whose_robots_meta_says_noindex_only_yields_its_links() -> None:
+    html = ('<html><head><meta name="robots" content="noindex"></head>'
+            '<body><a href="/p/1.html">a</a></body></html>')
+    assert page_links(html, "https://www.keepto.com/") == ["https://www.keepto.com/p/1.html"]
