@@ -19,6 +19,20 @@ goes on, and the earlier one becomes a ``duplicates`` row sent with the
 Among several near matches the most similar wins, then the earliest kept. (Near-duplicate
 chains that are not transitive, A~B and B~C but not A~C, can still depend on order.)
 
+Identity guards, so retraction (which removes rows by key) never takes an unrelated
+article with it and no successor chain loops:
+
+- A canonical link is a claim: a URL match reached only through it (the record's own URL
+  is another page) holds when the content agrees (same hash, or a near match with that
+  article); otherwise the record's own canonical URL replaces the claim
+  (``canonical_contradicted``).
+- A match under the record's own key is that article met again: kept when it is an
+  earlier run's, else dropped; a copy never supersedes its own key.
+- Two different articles with one key in one run (a profile whose ids repeat): the later
+  gets ``<key>~<8 hex of sha1(canonical URL)>`` (``key_collision``, one warning each).
+- A match by URL with an earlier run's article under another key is that page under its
+  new key (the key rule changed): it is kept and supersedes the old key.
+
 Handing rows to the exporter: a dropped copy is raised as ``DuplicateDropped``, a
 ``DropItem`` that carries its ``DuplicateRow``. Scrapy sends every drop to the
 ``item_dropped`` signal with the exception, and the export stage listens there; the two
@@ -27,6 +41,7 @@ stages share no object and either works without the other.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -136,6 +151,9 @@ class DedupPipeline:
         self.this_run: set[str] = set()
         """Keys kept by this run: a match with any other key of the store's is an earlier
         run's article."""
+        self.holders: dict[str, str] = {}
+        """Key -> canonical URL of the article this run kept under it (superseded or not):
+        another article met with the key gets a key of its own."""
 
     def remember(self, kept: Iterable[tuple[str, str, str, str, Signature]],
                  this_run: Iterable[str] = ()) -> int:
@@ -143,11 +161,14 @@ class DedupPipeline:
         so a copy of one is caught whichever run meets it, and those of ``this_run``, the
         keys the run this one resumes kept; returns how many."""
         count = 0
+        resumed = set(this_run)
         for key, url, canonical_url, content_hash, signature in kept:
             self.store.add(key=key, url=url, canonical_url=canonical_url, content_hash=content_hash,
                            signature=signature)
+            if key in resumed:
+                self.holders.setdefault(key, canonical_url)
             count += 1
-        self.this_run.update(this_run)
+        self.this_run.update(resumed)
         return count
 
     @classmethod
@@ -227,23 +248,28 @@ class DedupPipeline:
             signature = self.hasher.signature(body_text(record))
         canonical_url = canonicalize_url(record.canonical_url or record.url, self.host_aliases)
         match = find_match(record, self.store, canonical_url, signature)
+        if match is not None and match.reason == "url" and not self._claim_holds(
+                record, canonical_url, match.key, signature):
+            canonical_url = self._own_canonical(record, canonical_url)
+            match = find_match(record, self.store, canonical_url, signature)
+        if match is not None and match.key == record.article_key:
+            if match.key not in self.this_run:
+                self._keep(record, canonical_url, signature)  # an earlier run's article, fetched again
+                return record
+            raise self._dropped(record, canonical_url, match)  # never its own successor
+        self._own_key(record, canonical_url)
         if match is None:
             self._keep(record, canonical_url, signature)
             return record
-        if match.key == record.article_key and match.key not in self.this_run:
-            self._keep(record, canonical_url, signature)  # an earlier run's article, fetched again
+        if match.reason == "url" and match.key not in self.this_run:
+            # The page an earlier run published under another key: the key rule changed.
+            self._supersede(record, canonical_url, signature, match)
             return record
         kept_url, kept_canonical = self.store.kept_urls(match.key)
         if self.supersede and url_order(canonical_url) < url_order(kept_canonical):
-            self._keep(record, canonical_url, signature, superseding=match.key)
-            self.counters.inc(f"superseded/{match.reason}")
-            if self.on_superseded is not None:
-                self.on_superseded(DuplicateRow(
-                    article_key=match.key, url=kept_url, canonical_url=kept_canonical,
-                    duplicate_of=record.article_key, reason=match.reason, similarity=match.similarity,
-                ))
+            self._supersede(record, canonical_url, signature, match)
             return record
-        if match.key not in self.this_run and match.reason != "url":
+        if match.key not in self.this_run:
             # A copy of an earlier run's article this run has not met: that one may be gone
             # from the site (moved to this URL). Kept until the run's end tells.
             self._keep(record, canonical_url, signature)
@@ -254,24 +280,78 @@ class DedupPipeline:
                     duplicate_of=match.key, reason=match.reason, similarity=match.similarity,
                 ))
             return record
+        raise self._dropped(record, canonical_url, match)
+
+    def _claim_holds(self, record: ArticleRecord, canonical_url: str, key: str,
+                     signature: Signature) -> bool:
+        """Whether a URL match with ``key`` stands: always when the record's own URL is that
+        URL; through a canonical link only when the content agrees with ``key``'s."""
+        if canonicalize_url(record.url, self.host_aliases) == canonical_url:
+            return True
+        if self.store.find_exact(record.content_hash) == key:
+            return True
+        near = self.store.find_near(signature)
+        return near is not None and near.key == key
+
+    def _own_canonical(self, record: ArticleRecord, claimed: str) -> str:
+        """Put the record's own canonical URL in place of a canonical link its content
+        contradicts, and return it."""
+        own = canonicalize_url(record.url, self.host_aliases)
+        self.counters.inc("canonical_contradicted")
+        logger.info("healthcrawl dedup: %s names %s as its canonical page, whose content differs; "
+                    "kept under its own URL", record.url, claimed)
+        record.canonical_url = own
+        return own
+
+    def _own_key(self, record: ArticleRecord, canonical_url: str) -> None:
+        """Give ``record`` a key of its own when this run kept another article under its key."""
+        holder = self.holders.get(record.article_key)
+        if holder is None or holder == canonical_url:
+            return
+        unique = f"{record.article_key}~{hashlib.sha1(canonical_url.encode('utf-8')).hexdigest()[:8]}"
+        self.counters.inc("key_collision")
+        logger.warning("healthcrawl dedup: %s and %s have one article_key, %s; the second is "
+                       "kept as %s", holder, canonical_url, record.article_key, unique)
+        record.article_key = unique
+
+    def _dropped(self, record: ArticleRecord, canonical_url: str, match: Match) -> DuplicateDropped:
         self.store.alias_url(canonical_url, match.key)
         self.counters.inc(f"dropped/{match.reason}")
-        raise DuplicateDropped(DuplicateRow(
+        return DuplicateDropped(DuplicateRow(
             article_key=record.article_key, url=record.url, canonical_url=canonical_url,
             duplicate_of=match.key, reason=match.reason, similarity=match.similarity,
         ))
 
+    def _supersede(self, record: ArticleRecord, canonical_url: str, signature: Signature,
+                   match: Match) -> None:
+        """Keep ``record`` in place of the article ``match`` found; that one becomes a
+        ``duplicates`` row, unless the store refuses a succession that would loop."""
+        kept_url, kept_canonical = self.store.kept_urls(match.key)
+        if not self._keep(record, canonical_url, signature, superseding=match.key):
+            self.counters.inc("supersede_refused")
+            logger.warning("healthcrawl dedup: %s would supersede %s and close a loop of "
+                           "successors; both kept", record.article_key, match.key)
+            return
+        self.counters.inc(f"superseded/{match.reason}")
+        if self.on_superseded is not None:
+            self.on_superseded(DuplicateRow(
+                article_key=match.key, url=kept_url, canonical_url=kept_canonical,
+                duplicate_of=record.article_key, reason=match.reason, similarity=match.similarity,
+            ))
+
     def _keep(self, record: ArticleRecord, canonical_url: str, signature: Signature,
-              superseding: str | None = None) -> None:
+              superseding: str | None = None) -> bool:
+        """Remember ``record`` as kept; False when it could not supersede ``superseding``."""
         self.this_run.add(record.article_key)
+        self.holders.setdefault(record.article_key, canonical_url)
+        self.counters.inc("kept")
         if superseding is None:
             self.store.add(key=record.article_key, url=record.url, canonical_url=canonical_url,
                            content_hash=record.content_hash, signature=signature)
-        else:
-            self.store.supersede(superseding, key=record.article_key, url=record.url,
-                                 canonical_url=canonical_url, content_hash=record.content_hash,
-                                 signature=signature)
-        self.counters.inc("kept")
+            return True
+        return self.store.supersede(superseding, key=record.article_key, url=record.url,
+                                    canonical_url=canonical_url, content_hash=record.content_hash,
+                                    signature=signature)
 
     def close_spider(self) -> None:
         """Log the stage's counters in one line (the crawl's pool closes with the spider);

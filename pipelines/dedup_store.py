@@ -5,17 +5,25 @@ run's state in dicts and a MinHash LSH index (about 2.5 KB a kept article);
 ``DiskDedupStore`` keeps it in a SQLite file, for sites whose articles memory would not
 hold (``HEALTHCRAWL_DEDUP_STORE = "disk"``). Both implement the same seven methods and the
 stage does not change: signatures are plain uint32 arrays, the same in every process.
+
+Superseded keys lead to their successor. A succession that would close a loop (a key
+replacing itself, or a key its own successors lead back to) is refused, and following
+successors stops at a key met twice, so no lookup can loop.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, LSHIndex, NearMatch, Signature
+
+logger = logging.getLogger(__name__)
 
 
 class DedupStore(Protocol):
@@ -41,9 +49,23 @@ class DedupStore(Protocol):
         """``(url, canonical_url)`` of the kept article ``key``."""
 
     def supersede(self, old_key: str, *, key: str, url: str, canonical_url: str,
-                  content_hash: str, signature: Signature) -> None:
+                  content_hash: str, signature: Signature) -> bool:
         """Keep article ``key`` instead of its copy ``old_key``: every later lookup that
-        would find ``old_key`` finds ``key``."""
+        would find ``old_key`` finds ``key``. False, and ``key`` only added, when that
+        would close a loop of successors (``key`` is ``old_key`` or leads back to it)."""
+
+
+def successor_chain(successor: Callable[[str], str | None], key: str) -> list[str]:
+    """``key`` and the keys its successors lead to, the finally kept one last. A key met
+    twice (a loop, which ``supersede`` refuses to make) ends the walk, with a warning."""
+    chain = [key]
+    while (following := successor(chain[-1])) is not None:
+        if following in chain:
+            logger.warning("healthcrawl dedup: the successors of %s loop back to %s; stopped there",
+                           key, following)
+            break
+        chain.append(following)
+    return chain
 
 
 class MemoryDedupStore:
@@ -62,9 +84,9 @@ class MemoryDedupStore:
         self._successor: dict[str, str] = {}
 
     def _resolve(self, key: str | None) -> str | None:
-        while key is not None and key in self._successor:
-            key = self._successor[key]
-        return key
+        if key is None or key not in self._successor:
+            return key
+        return successor_chain(self._successor.get, key)[-1]
 
     def find_url(self, canonical_url: str) -> str | None:
         """See :meth:`DedupStore.find_url`."""
@@ -98,12 +120,15 @@ class MemoryDedupStore:
         return self._urls[key]
 
     def supersede(self, old_key: str, *, key: str, url: str, canonical_url: str,
-                  content_hash: str, signature: Signature) -> None:
+                  content_hash: str, signature: Signature) -> bool:
         """See :meth:`DedupStore.supersede`."""
-        self._successor[old_key] = key
-        self._urls.pop(old_key, None)
+        closes_loop = old_key in successor_chain(self._successor.get, key)
+        if not closes_loop:
+            self._successor[old_key] = key
+            self._urls.pop(old_key, None)
         self.add(key=key, url=url, canonical_url=canonical_url, content_hash=content_hash,
                  signature=signature)
+        return not closes_loop
 
 
 _BAND_SPREAD = 0x9E3779B97F4A7C15
@@ -145,12 +170,10 @@ class DiskDedupStore:
                 for band, key in enumerate(self._bands.band_keys(signature))]
 
     def _resolve(self, key: str | None) -> str | None:
-        while key is not None:
-            row = self.db.execute("SELECT new FROM successors WHERE old = ?", (key,)).fetchone()
-            if row is None:
-                return key
-            key = row[0]
-        return None
+        return None if key is None else self._chain(key)[-1]
+
+    def _chain(self, key: str) -> list[str]:
+        return successor_chain(lambda old: self._one("SELECT new FROM successors WHERE old = ?", old), key)
 
     def _one(self, sql: str, value: str) -> str | None:
         row = self.db.execute(sql, (value,)).fetchone()
@@ -203,11 +226,14 @@ class DiskDedupStore:
         return str(row[0]), str(row[1])
 
     def supersede(self, old_key: str, *, key: str, url: str, canonical_url: str,
-                  content_hash: str, signature: Signature) -> None:
+                  content_hash: str, signature: Signature) -> bool:
         """See :meth:`DedupStore.supersede`."""
-        self.db.execute("INSERT OR REPLACE INTO successors VALUES (?, ?)", (old_key, key))
+        closes_loop = old_key in self._chain(key)
+        if not closes_loop:
+            self.db.execute("INSERT OR REPLACE INTO successors VALUES (?, ?)", (old_key, key))
         self.add(key=key, url=url, canonical_url=canonical_url, content_hash=content_hash,
                  signature=signature)
+        return not closes_loop
 
     def close(self) -> None:
         """Remove the file."""

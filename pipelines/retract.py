@@ -10,6 +10,7 @@ bounded whatever the run's size. Runs only inside the unpublished temp folder.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +24,21 @@ import pyarrow.parquet as pq
 from pipelines.tables import REMOVED, SCHEMAS
 from pipelines.writers import CSV_WRITE_OPTIONS, csv_schema, read_csv_batches
 
+logger = logging.getLogger(__name__)
+
 
 def resolve(successors: Mapping[str, str], key: str) -> str:
-    """The article finally kept for ``key`` (successions can chain)."""
-    while key in successors:
-        key = successors[key]
-    return key
+    """The article finally kept for ``key`` (successions can chain); ``key`` itself when
+    its successors lead back to it or into a loop, where no article is finally kept (the
+    dedup stage never makes one)."""
+    seen = {key}
+    final = key
+    while final in successors:
+        final = successors[final]
+        if final in seen:
+            return key
+        seen.add(final)
+    return final
 
 
 def retract(folder: Path, successors: Mapping[str, str]) -> dict[str, int]:
@@ -36,7 +46,11 @@ def retract(folder: Path, successors: Mapping[str, str]) -> dict[str, int]:
     ``duplicates.duplicate_of`` at the kept article (``removed`` says why an article left,
     and is left as it is); returns rows removed per table (every
     format of a table holds the same rows, so any file's count is the table's)."""
-    final = {key: resolve(successors, key) for key in successors}
+    resolved = {key: resolve(successors, key) for key in successors}
+    final = {key: kept for key, kept in resolved.items() if kept != key}
+    if looping := sorted(resolved.keys() - final.keys()):
+        logger.warning("healthcrawl retract: %d superseded article(s) whose successors loop are "
+                       "kept, not retracted: %s", len(looping), ", ".join(looping[:5]))
     paths = [path for path in sorted(folder.iterdir())
              if path.suffix in _REWRITERS and path.name.split(".")[0] != REMOVED.name]
     # pyarrow reads, filters and writes without the GIL: the files are rewritten side by
@@ -65,7 +79,7 @@ def _rewrite(path: Path, final: Mapping[str, str]) -> tuple[str, int]:
 def _parquet(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
     source = pq.ParquetFile(path)
     removed = 0
-    keys = pa.array(list(final))
+    keys = pa.array(list(final), pa.string())
     with pq.ParquetWriter(temp, source.schema_arrow, compression="zstd") as writer:
         for index in range(source.num_row_groups):
             group = source.read_row_group(index)
@@ -89,7 +103,7 @@ def _remap(table: pa.Table, final: Mapping[str, str]) -> pa.Table:
 def _csv(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
     schema = SCHEMAS[path.name.split(".")[0]]
     removed = 0
-    keys = pa.array(list(final))
+    keys = pa.array(list(final), pa.string())
     with pacsv.CSVWriter(str(temp), csv_schema(schema), write_options=CSV_WRITE_OPTIONS) as writer:
         for batch in read_csv_batches(path, schema):
             if dropping:

@@ -89,7 +89,7 @@ def parse_page(
         profile.next_labels, url,
     )
     record = ArticleRecord(
-        article_key=article_key(site, article_id, canonical),
+        article_key=article_key(site, profile.article_ref(canonical), canonical),
         site=site,
         url=url,
         canonical_url=canonical,
@@ -165,10 +165,12 @@ def _word_count(body: Body) -> int:
     return count_words(" ".join(texts))
 
 
-def article_key(site: str, article_id: str | None, canonical: str) -> str:
-    """``<site>:<article_id>``, or ``<site>:<16 hex of sha1(canonical_url)>`` without an id."""
-    if article_id:
-        return f"{site}:{article_id}"
+def article_key(site: str, article_ref: str | None, canonical: str) -> str:
+    """``<site>:<article_ref>`` (the id, with its section where ids are unique only within
+    one: ``SiteProfile.article_ref``), or ``<site>:<16 hex of sha1(canonical_url)>`` without
+    an id. Derived from the canonical URL alone, so it is the same in every run."""
+    if article_ref:
+        return f"{site}:{article_ref}"
     return f"{site}:{hashlib.sha1(canonical.encode('utf-8')).hexdigest()[:16]}"
 
 

@@ -4,7 +4,7 @@ breadcrumbs, publication date. Each takes the tree (or a landmark) and returns a
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -73,19 +73,34 @@ def language(root: etree._Element, metas: dict[str, str]) -> str | None:
 
 
 def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
-    """The same-site ``<link rel=canonical>`` resolved against ``url``, else ``url``
-    canonicalized. A canonical link that is no valid URL (a port out of range, a broken
-    IPv6 host) is passed over like an off-site one."""
+    """The page's ``<link rel=canonical>`` resolved against ``url`` when it is a credible
+    claim, else ``url`` canonicalized. Passed over: a link that is no valid URL (a port out
+    of range, a broken IPv6 host), off-site, or evidently not this page (see
+    :func:`_contradicts`)."""
+    own = canonicalize_url(url, profile.host_aliases)
     head = root.find("head")
     for link in (head if head is not None else root).iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             try:
                 resolved = urljoin(url, str(link.get("href", "")).strip())
-                if same_site(resolved, url, profile.host_aliases):
+                if same_site(resolved, url, profile.host_aliases) and not _contradicts(
+                        canonicalize_url(resolved, profile.host_aliases), own, profile):
                     return resolved
             except ValueError:
                 continue
-    return canonicalize_url(url, profile.host_aliases)
+    return own
+
+
+def _contradicts(claimed: str, own: str, profile: SiteProfile) -> bool:
+    """True when a canonical link evidently names another page than the one fetched: the
+    site's home page for a page that is not it (sites that point every page home), or a
+    URL without an article id for a URL that has one (a section or listing page)."""
+    if claimed == own:
+        return False
+    parts = urlsplit(claimed)
+    if parts.path == "/" and not parts.query:
+        return True
+    return profile.article_id(own) is not None and profile.article_id(claimed) is None
 
 
 def breadcrumbs(root: etree._Element, profile: SiteProfile) -> list[str]:

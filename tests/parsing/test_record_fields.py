@@ -116,3 +116,63 @@ def test_canonical_link_that_is_no_valid_url_is_ignored(href: str) -> None:
             f'<body><h1>T</h1><p>Text <a href="//[broken/x">a</a> <a href="{href}">b</a>.</p></body></html>')
     record = parse_article(html, "https://www.example.org/a")
     assert record.canonical_url == "https://www.example.org/a"
+
+
+PAGE = "<html><head>{head}</head><body><h1>T</h1><p>Text.</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("https://health.example/news/12345", "https://health.example/drugs/12345"),
+     ("https://health.example/news/12345", "https://health.example/blog/news/12345"),
+     ("https://health.example/view.php?id=5", "https://health.example/print.php?id=5")],
+)
+def test_generic_ids_in_different_sections_give_different_keys(first: str, second: str) -> None:
+    assert parse_article(PAGE.format(head=""), first).article_key != \
+        parse_article(PAGE.format(head=""), second).article_key
+
+
+@pytest.mark.parametrize("copy", ["https://health.example/amp/news/12345",
+                                  "https://health.example/m/news/12345.html",
+                                  "https://health.example/mobile/news/12345/"])
+def test_generic_mobile_and_amp_copies_share_the_articles_key(copy: str) -> None:
+    key = parse_article(PAGE.format(head=""), "https://health.example/news/12345").article_key
+    assert key == "health.example:news/12345"
+    assert parse_article(PAGE.format(head=""), copy).article_key == key
+
+
+def test_generic_key_of_an_id_at_the_root_is_the_id() -> None:
+    assert parse_article(PAGE.format(head=""), "https://health.example/12345").article_key == \
+        "health.example:12345"
+
+
+def test_profiled_site_keys_stay_site_and_id() -> None:
+    assert parse_article(PAGE.format(head=""), "https://m.keepto.com/p/60636.html").article_key == \
+        "keepto:60636"
+
+
+@pytest.mark.parametrize("href", ["/", "https://www.example.org/", "https://www.example.org/index.html",
+                                  "http://www.example.org"])
+def test_canonical_link_to_the_home_page_is_not_trusted_for_another_page(href: str) -> None:
+    record = parse_article(PAGE.format(head=f'<link rel="canonical" href="{href}">'),
+                           "https://www.example.org/health/flu-guide")
+    assert record.canonical_url == "https://www.example.org/health/flu-guide"
+
+
+def test_canonical_link_of_the_home_page_to_itself_is_kept() -> None:
+    record = parse_article(PAGE.format(head='<link rel="canonical" href="https://www.example.org/">'),
+                           "https://www.example.org/?utm_source=x")
+    assert record.canonical_url == "https://www.example.org/"
+
+
+def test_canonical_link_without_the_article_id_of_the_page_is_not_trusted() -> None:
+    record = parse_article(PAGE.format(head='<link rel="canonical" href="/news">'),
+                           "https://health.example/news/12345")
+    assert (record.canonical_url, record.article_key) == (
+        "https://health.example/news/12345", "health.example:news/12345")
+
+
+def test_canonical_link_naming_the_page_in_another_form_is_kept() -> None:
+    record = parse_article(PAGE.format(head='<link rel="canonical" href="/news/12345">'),
+                           "https://health.example/amp/news/12345?utm_source=x")
+    assert record.canonical_url == "https://health.example/news/12345"

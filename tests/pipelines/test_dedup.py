@@ -94,8 +94,8 @@ def test_url_pairs_are_duplicates_exactly_when_canonical_forms_match(
     crawler: Crawler, first: str, second: str, same: bool
 ) -> None:
     stage = DedupPipeline(crawler.stats, host_aliases={"m.demo.test": "demo.test"})  # type: ignore[arg-type]
-    one = build_record(n=1, canonical_url=first)
-    two = build_record(n=2, canonical_url=second, summary="Unrelated text entirely.", sections=[])
+    one = build_record(n=1, url=first, canonical_url=first)
+    two = build_record(n=2, url=second, canonical_url=second, summary="Unrelated text entirely.", sections=[])
     kept, rows = feed(stage, [one, two])
     assert (len(rows) == 1) is same
     if same:
@@ -354,3 +354,30 @@ def test_the_same_article_twice_in_one_run_is_still_a_duplicate(stage: DedupPipe
                     canonical_url="https://demo.test/p/1.html?page=1")
     _, rows = feed(stage, [first, alias])
     assert [(row.reason, row.url, row.duplicate_of) for row in rows] == [("exact", alias.url, "demo:1")]
+
+
+def test_a_canonical_link_the_content_contradicts_is_not_a_url_duplicate(
+        stage: DedupPipeline, crawler: Crawler) -> None:
+    first = build_record(n=1, canonical_url="https://demo.test/health")
+    other = build_record(n=2, canonical_url="https://demo.test/health",
+                         summary="A different article about sleep and rest.", content_hash="other")
+    kept, rows = feed(stage, [first, other])
+    assert (kept, rows) == (["demo:1", "demo:2"], [])
+    assert other.canonical_url == "https://demo.test/p/2.html"
+    assert stat(crawler, "canonical_contradicted") == 1
+
+
+def test_a_canonical_link_the_content_confirms_is_a_url_duplicate(stage: DedupPipeline) -> None:
+    first = body_record(1, BASE_WORDS)
+    copy = replace(body_record(2, BASE_WORDS), canonical_url=first.url, content_hash="other")
+    _, rows = feed(stage, [first, copy])
+    assert [(row.reason, row.duplicate_of) for row in rows] == [("url", "demo:1")]
+
+
+def test_an_earlier_runs_article_met_at_its_url_under_a_new_key_supersedes_the_old_key(
+        stage: DedupPipeline) -> None:
+    remembered(stage, [replace(body_record(1, BASE_WORDS), article_key="demo:old-1")])
+    kept, rows = feed(stage, [body_record(1, BASE_WORDS)])
+    assert kept == ["demo:1"]
+    assert [(row.article_key, row.duplicate_of, row.reason) for row in rows] == [
+        ("demo:old-1", "demo:1", "url")]

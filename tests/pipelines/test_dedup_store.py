@@ -14,6 +14,7 @@ from core.records import body_text
 from pipelines.dedup import DedupPipeline, DuplicateDropped
 from pipelines.dedup_store import DedupStore, DiskDedupStore, MemoryDedupStore
 from tests.pipelines.test_dedup import BASE_WORDS, body_record, variant_with_estimate
+from tests.pipelines.test_key_collisions import hang_guard
 
 HASHER = MinHasher()
 
@@ -55,3 +56,35 @@ def test_the_disk_store_is_chosen_by_a_setting_and_removes_its_file(
     assert isinstance(stage.store, DiskDedupStore) and stage.store.path.is_file()
     stage.close_spider()
     assert not stage.store.path.exists()
+
+
+STORES = pytest.mark.parametrize(
+    "make", [lambda path: MemoryDedupStore(), lambda path: DiskDedupStore(path)], ids=["memory", "disk"])
+
+
+def add(store: DedupStore, key: str, n: int) -> None:
+    store.add(key=key, url=f"https://h.test/{n}", canonical_url=f"https://h.test/{n}",
+              content_hash=f"hash-{n}", signature=HASHER.signature(f"text {n}"))
+
+
+@STORES
+def test_a_key_never_becomes_its_own_successor(make: Callable[[Path], DedupStore], tmp_path: Path) -> None:
+    store = make(tmp_path / "dedup.sqlite")
+    add(store, "h:1", 1)
+    with hang_guard():
+        refused = store.supersede("h:1", key="h:1", url="https://h.test/0", canonical_url="https://h.test/0",
+                                  content_hash="hash-0", signature=HASHER.signature("text 0"))
+        assert refused is False
+        assert (store.find_exact("hash-1"), store.find_url("https://h.test/0")) == ("h:1", "h:1")
+
+
+@STORES
+def test_a_succession_closing_a_loop_is_refused(make: Callable[[Path], DedupStore], tmp_path: Path) -> None:
+    store = make(tmp_path / "dedup.sqlite")
+    add(store, "h:1", 1)
+    assert store.supersede("h:1", key="h:2", url="https://h.test/2", canonical_url="https://h.test/2",
+                           content_hash="hash-2", signature=HASHER.signature("text 2")) is True
+    with hang_guard():
+        assert store.supersede("h:2", key="h:1", url="https://h.test/1", canonical_url="https://h.test/1",
+                               content_hash="hash-1", signature=HASHER.signature("text 1")) is False
+        assert (store.find_exact("hash-1"), store.find_exact("hash-2")) == ("h:2", "h:2")

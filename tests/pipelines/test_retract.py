@@ -8,11 +8,12 @@ import pandas as pd
 import pyarrow as pa
 
 from core.records import ArticleRecord
-from pipelines.retract import retract
+from pipelines.retract import resolve, retract
 from pipelines.tables import SCHEMAS
 from pipelines.tableset import TableSet
 from pipelines.writers import read_csv_batches
 from tests.pipelines.conftest import build_record
+from tests.pipelines.test_key_collisions import hang_guard
 
 
 def write_run(folder: Path, records: list[ArticleRecord]) -> None:
@@ -57,3 +58,18 @@ def test_retraction_reads_multi_line_cells_across_csv_blocks(tmp_path: Path) -> 
     write_run(tmp_path, records)
     retract(tmp_path, {records[0].article_key: records[1].article_key})
     assert len(pd.read_csv(tmp_path / "articles.csv")) == len(records) - 1
+
+
+def test_resolving_successors_that_loop_ends_at_the_key_itself() -> None:
+    with hang_guard():
+        assert resolve({"a": "a"}, "a") == "a"
+        assert resolve({"a": "b", "b": "c", "c": "b"}, "a") == "a"
+    assert resolve({"a": "b", "b": "c"}, "a") == "c"
+
+
+def test_an_article_named_its_own_successor_is_not_retracted(
+        tmp_path: Path, golden: list[ArticleRecord]) -> None:
+    write_run(tmp_path, golden[:2])
+    with hang_guard():
+        retract(tmp_path, {golden[0].article_key: golden[0].article_key})
+    assert len(pd.read_csv(tmp_path / "articles.csv")) == 2
