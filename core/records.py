@@ -63,13 +63,17 @@ class ArticleRecord:
     """One article page split into fields (schema_version 1)."""
 
     article_key: str
-    """Stable id: ``<site>:<article_id>``, or ``<site>:<first 16 hex of sha1(canonical_url)>``."""
+    """Stable id: ``<site>:<ref>`` (the id; with the generic profile the URL's section then
+    the id, ``news/12345``), or ``<site>:<first 16 hex of sha1(canonical_url)>``; suffixed
+    ``~<8 hex>`` by dedup when two articles of a run would share one."""
     site: str
     """Site profile name (``keepto``, ``demo``) or the host for the generic profile."""
     url: str
     """URL fetched, after redirects."""
     canonical_url: str
-    """Same-site ``<link rel=canonical>`` if present, else the canonicalized URL."""
+    """The same-site ``<link rel=canonical>`` when credible (not the home page for another
+    page, not id-less for a URL with an id, not contradicted by content in dedup), else the
+    canonicalized URL."""
     article_id: str | None
     """The site's own id (``60636`` from ``/p/60636.html``); null when the URL has none."""
     title: str

@@ -50,7 +50,7 @@ class ParseJob:
         profile = get_profile(self.profile)
         page = parse_page(self.body, self.url, profile=profile, content_type=self.content_type,
                           http_status=self.http_status, fetched_at=self.fetched_at)
-        links = http_links(linked_urls(page))
+        links = http_links(linked_urls(page)) if page.follow_links else []
         signature = SignatureJob(body_text(page.record), self.num_perm).run() if self.num_perm else None
         return ArticlePage(page.record, prose_words(page.record), links, signature)
 

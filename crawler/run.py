@@ -167,7 +167,7 @@ def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -
 _REASONS_IN_WORDS = {
     "http_404": "not found (404)",
     "http_410": "gone (410)",
-    "IgnoreRequest": "refused by robots.txt or the size cap",
+    "IgnoreRequest": "refused by robots.txt, the size cap or a crawler-trap cap",
     "not_html": "not HTML (a PDF, an image)",
     "not_article": "neither article nor listing",
     "too_little_prose": "too little text for an article",

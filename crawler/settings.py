@@ -51,6 +51,12 @@ unproductive (faceted search, sort orders), unless the path's template yields ar
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+HEALTHCRAWL_SITEMAP_MAXSIZE = 50 * 1024 * 1024
+"""Bytes a sitemap may have, downloaded or gunzipped (the protocol's limit); pages keep
+DOWNLOAD_MAXSIZE."""
+HEALTHCRAWL_SITEMAP_MAX_URLS = 50_000
+"""URLs followed of one sitemap (the protocol's limit); more are counted as
+``bad_sitemap/too_many_urls``."""
 COMPRESSION_ENABLED = True
 DNS_TIMEOUT = 20
 TWISTED_DNS_RESOLVER = "crawler.dns.HostMapResolver"
@@ -84,6 +90,18 @@ HEALTHCRAWL_WORKER_PROCESSES: int | None = None
 """Processes beside the crawl's that parse pages and compute MinHash signatures
 (``core.worker_pool``); None: one per core but the crawl's own; 0: all in the crawl's
 process."""
+HEALTHCRAWL_WORKER_JOB_TIMEOUT = 60.0
+"""Seconds a worker may spend on one page before it is killed and the page skipped
+(``healthcrawl/workers/timeout``); a parse takes milliseconds."""
+HEALTHCRAWL_WORKER_MAX_RESTARTS = 3
+HEALTHCRAWL_WORKER_RESTART_WINDOW = 60.0
+"""More than MAX_RESTARTS worker deaths within this many seconds switch the crawl to
+parsing in its own process (one death never does)."""
+HEALTHCRAWL_WORKER_HANDLER = "core.child:run_jobs"
+"""What the workers run (``MODULE:FACTORY``; tests give one that misbehaves on purpose)."""
+HEALTHCRAWL_WRITER_TIMEOUT = 120.0
+"""Seconds any call to the table-writer child may take; one that dies or hangs stops the
+crawl (finish reason ``table_writer_failed``, exit 1)."""
 
 ITEM_PIPELINES = dict(pipelines.ITEM_PIPELINES)  # validate 100, dedup 200, export 300
 HEALTHCRAWL_DEDUP_NEAR_THRESHOLD = 0.8

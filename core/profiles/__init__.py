@@ -8,14 +8,6 @@ holds its profile, and ``registry`` looks them up.
 """
 
 from core.profiles.profile import SiteProfile
-from core.profiles.registry import (
-    PROFILES,
-    all_host_aliases,
-    get_profile,
-    profile_for_url,
-    profile_names,
-    skip_url_pattern,
-)
+from core.profiles.registry import PROFILES, all_host_aliases, get_profile, profile_for_url, profile_names
 
-__all__ = ["PROFILES", "SiteProfile", "all_host_aliases", "get_profile", "profile_for_url", "profile_names",
-           "skip_url_pattern"]
+__all__ = ["PROFILES", "SiteProfile", "all_host_aliases", "get_profile", "profile_for_url", "profile_names"]

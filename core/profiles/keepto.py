@@ -6,12 +6,6 @@ from types import MappingProxyType
 
 from core.profiles.profile import SiteProfile
 
-KEEPTO_SKIP_URL_PATTERN = (r"^https://[^/]+/(?:search|login|logout|register|signin|signup|calendar)"
-                           r"(?:\.\w+)?(?:[/?]|$)")
-"""URLs never worth a request: site search (``/search?q=``), the login and sign-up pages
-and the calendar, all linked from every page's chrome. They hold no article and link none
-that the listings do not (``core.profiles.skip_url_pattern``)."""
-
 KEEPTO = SiteProfile(
     name="keepto",
     hosts=("www.keepto.com",),
@@ -19,6 +13,10 @@ KEEPTO = SiteProfile(
     start_urls=("https://www.keepto.com/",),
     article_url_pattern=r"/p/(?P<id>\d+)\.html$",
     listing_url_pattern=r"^https://[^/]+/(?:[a-z]+(?:/[a-z]+)?(?:/list_\d+(?:_\d+)?\.html)?)?$",
+    # Site search (/search?q=), login and sign-up, the calendar: linked from every page's
+    # chrome, holding no article and linking none the listings do not.
+    skip_url_pattern=(r"^https://[^/]+/(?:search|login|logout|register|signin|signup|calendar)"
+                      r"(?:\.\w+)?(?:[/?]|$)"),
     # id() is a hash lookup in libxml2 where // scans the whole document: the hot path uses it.
     title_xpaths=("id('article-content')/../h1", "//h1"),
     container_xpaths=(

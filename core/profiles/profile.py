@@ -56,6 +56,10 @@ class SiteProfile:
     listing_url_pattern: str = ""
     """Regex of listing pages (home, categories, pagination) whose links the spider follows;
     empty: every same-site page that is not an article is treated as a listing."""
+    skip_url_pattern: str = ""
+    """Regex of canonical URLs a crawl never requests (site search, login, a calendar):
+    pages with no article, linked from every page's chrome; the crawler-trap defences
+    drop them (``crawler.middlewares.traps``)."""
     title_xpaths: tuple[str, ...] = ()
     """XPaths tried in order for the headline element."""
     container_xpaths: tuple[str, ...] = ()

@@ -9,13 +9,10 @@ from urllib.parse import urlsplit
 from core.errors import UnknownSiteError
 from core.profiles.demo import DEMO
 from core.profiles.generic import GENERIC
-from core.profiles.keepto import KEEPTO, KEEPTO_SKIP_URL_PATTERN
+from core.profiles.keepto import KEEPTO
 from core.profiles.profile import SiteProfile
 
 PROFILES: Mapping[str, SiteProfile] = MappingProxyType({p.name: p for p in (KEEPTO, DEMO, GENERIC)})
-SKIP_URL_PATTERNS: Mapping[str, str] = MappingProxyType({KEEPTO.name: KEEPTO_SKIP_URL_PATTERN})
-"""Profile name -> regex of the canonical URLs its crawl never requests (search, login):
-the crawler-trap defences drop them (``crawler.middlewares.traps``)."""
 
 
 def get_profile(name: str) -> SiteProfile:
@@ -39,11 +36,6 @@ def all_host_aliases() -> Mapping[str, str]:
     """Every registered alias host -> canonical host: one map serves the request
     fingerprint, which must not depend on which spider runs."""
     return MappingProxyType({k: v for p in PROFILES.values() for k, v in p.host_aliases.items()})
-
-
-def skip_url_pattern(profile: SiteProfile) -> str:
-    """The regex of canonical URLs a crawl of ``profile``'s site never requests ("": none)."""
-    return SKIP_URL_PATTERNS.get(profile.name, "")
 
 
 def profile_names() -> list[str]:

@@ -12,7 +12,7 @@ day, faceted search, sort orders. Session ids are dropped by canonicalization
   row; a link more than ``HEALTHCRAWL_TRAP_MAX_HOPS`` of them away is not followed.
   Pagination stays free (each listing page links new articles), a calendar's days do not.
   URLs a sitemap or robots.txt declares start again at 0. It also drops the URLs the
-  profile skips (``core.profiles.skip_url_pattern``: search, login), and counts the
+  profile skips (``SiteProfile.skip_url_pattern``: search, login), and counts the
   unproductive pages per template and per path with a query;
 - :class:`TrapCapsMiddleware` (downloader middleware) does not fetch more of a template
   once ``HEALTHCRAWL_TRAP_MAX_PER_TEMPLATE`` of its pages were unproductive, nor more
@@ -40,7 +40,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.httpobj import urlparse_cached
 
-from core.profiles import SiteProfile, skip_url_pattern
+from core.profiles import SiteProfile
 from core.urls import canonical_of, url_template
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class TrapLedger:
         the spider exists, with the pattern of the URLs it skips."""
         if self._profile is None:
             self._profile = getattr(self.crawler.spider, "profile", None)
-            pattern = skip_url_pattern(self._profile) if self._profile else ""
+            pattern = self._profile.skip_url_pattern if self._profile else ""
             self._skip = re.compile(pattern) if pattern else None
         return self._profile
 

@@ -13,7 +13,7 @@ from core.profiles import SiteProfile, profile_for_url
 from core.records import ArticleRecord, Section
 from core.text import count_words
 from crawler.parsing.blocks import Block, blocks_of, is_chrome
-from crawler.parsing.decoding import parse_tree
+from crawler.parsing.decoding import decode_tree
 from crawler.parsing.fields import (
     breadcrumbs,
     canonical_url,
@@ -22,7 +22,13 @@ from crawler.parsing.fields import (
     published_at,
     title_text,
 )
-from crawler.parsing.links import absolute_url, prev_next_links, recommendations
+from crawler.parsing.links import (
+    absolute_url,
+    forbids_following,
+    is_nofollow,
+    prev_next_links,
+    recommendations,
+)
 from crawler.parsing.locate import Landmarks, first_match, locate
 from crawler.parsing.sections import Body, split_body
 
@@ -36,6 +42,9 @@ class ParsedPage:
 
     record: ArticleRecord
     body_links: list[str]
+    follow_links: bool = True
+    """False when the page's robots meta says ``nofollow``: a crawler follows none of its
+    links (prev/next and Recommend included)."""
 
 
 def parse_article(
@@ -70,7 +79,8 @@ def parse_page(
     whose ``parse_warnings`` say what was missing.
     """
     profile = profile or profile_for_url(url)
-    root = parse_tree(html, content_type)
+    decoded = decode_tree(html, content_type)
+    root = decoded.root
     metas = head_metas(root)
     marks = locate(root, profile)
     title = title_text(marks.title, root, metas)
@@ -110,10 +120,12 @@ def parse_page(
         content_hash=content_hash(title, body),
         fetched_at=fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
         http_status=http_status,
-        parse_warnings=_warnings(html, title, body),
+        parse_warnings=_warnings(html, title, body, decoded.misdeclared_encoding),
     )
-    links = [absolute_url(url, href) for a in marks.container.iter("a") if (href := a.get("href"))]
-    return ParsedPage(record, links)
+    follow = not forbids_following(root)
+    links = [absolute_url(url, href) for a in marks.container.iter("a")
+             if (href := a.get("href")) and not is_nofollow(a)] if follow else []
+    return ParsedPage(record, links, follow)
 
 
 def _body_blocks(marks: Landmarks, profile: SiteProfile) -> list[Block]:
@@ -185,7 +197,7 @@ def content_hash(title: str, body: Body) -> str:
     return hashlib.sha256("\x1f".join(parts).casefold().encode("utf-8")).hexdigest()
 
 
-def _warnings(html: str | bytes, title: str, body: Body) -> list[str]:
+def _warnings(html: str | bytes, title: str, body: Body, misdeclared_encoding: bool) -> list[str]:
     warnings: list[str] = []
     if not title:
         warnings.append("no_title")
@@ -201,4 +213,6 @@ def _warnings(html: str | bytes, title: str, body: Body) -> list[str]:
     closed = b"</html" in tail.lower() if isinstance(tail, bytes) else "</html" in tail.lower()
     if not closed:
         warnings.append("truncated_html")
+    if misdeclared_encoding:
+        warnings.append("misdeclared_encoding")
     return warnings

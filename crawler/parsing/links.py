@@ -88,7 +88,8 @@ def is_nofollow(anchor: etree._Element) -> bool:
 def forbids_following(root: etree._Element) -> bool:
     """True when a ``<meta name="robots">`` (or ``name="healthcrawl"``, the bot's own)
     says ``nofollow`` or ``none``: the page asks that none of its links be followed."""
-    for meta in root.iter("meta"):
+    head = root.find("head")  # where robots metas belong: no walk over a long body
+    for meta in head.iter("meta") if head is not None else ():
         if (meta.get("name") or "").strip().lower() in _ROBOTS_META_NAMES:
             directives = {d.strip() for d in (meta.get("content") or "").lower().split(",")}
             if directives & {"nofollow", "none"}:

@@ -31,7 +31,7 @@ from core.errors import UnusableDocumentError
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from core.profiles import all_host_aliases
 from core.records import ArticleRecord, SignedRecord, Validators
-from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url
+from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url, is_address
 from core.worker_pool import JobFailed, WorkerPool, crawl_pool
 from crawler.incremental import conditional_headers, unchanged_since
 from crawler.params import CrawlParams
@@ -52,6 +52,10 @@ class HealthSpider(scrapy.Spider):
         self.params = CrawlParams.from_args(site=site, start_url=start_url)
         self.profile = self.params.profile
         self.allowed_domains = self.params.allowed_hosts
+        self._hosts = frozenset(self.allowed_domains)
+        self._subdomain_suffixes = tuple("." + d for d in self.allowed_domains if not is_address(d))
+        """An IP address or ``localhost`` has no subdomains: ``m.127.0.0.1`` is only a name
+        a DNS lookup would send off the machine."""
         self.requested: set[int] = set()
         """Hashes of the links seen (as written) and of the canonical URLs requested: an
         article links a dozen others, mostly seen; skipping those here saves building a
@@ -305,8 +309,8 @@ class HealthSpider(scrapy.Spider):
         """True for http(s) URLs on an allowed host or one of its subdomains."""
         parts = urlsplit(url)
         host = parts.hostname or ""
-        return parts.scheme in ("http", "https") and any(
-            host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return parts.scheme in ("http", "https") and (
+            host in self._hosts or host.endswith(self._subdomain_suffixes))
 
     def count_failure(self, failure: Failure) -> None:
         """Failed fetches (404, timeouts) are counted by kind, never exported."""

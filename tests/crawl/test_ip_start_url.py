@@ -12,6 +12,7 @@ from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 
 from core.urls import is_address
+from crawler.spiders.health import HealthSpider
 from tests.crawl.run_cli import healthcrawl
 from tests.crawl.scripted_server import Reply, scripted_server
 
@@ -57,4 +58,9 @@ def test_a_crawl_of_an_ip_start_url_never_looks_up_its_m_alias(tmp_path: Path) -
                           "-s", f"{LOOKUPS_FILE}={lookups}", out=tmp_path / "out")
     assert run.code == 0, run.stderr
     assert "m.127.0.0.1" not in lookups.read_text(encoding="utf-8").split()
-    assert run.stats["offsite/filtered"] == 1
+
+
+def test_the_spider_takes_no_subdomain_of_an_address_for_on_site() -> None:
+    spider = HealthSpider(site="generic", start_url="http://127.0.0.1:8080/")
+    assert spider.on_site("http://127.0.0.1:8080/p/1.html")
+    assert not spider.on_site("http://m.127.0.0.1:8080/p/1.html")

@@ -1,0 +1,33 @@
+"""The links an article page gives the crawler to follow: its body's, minus what the page
+itself asks crawlers not to follow."""
+
+from __future__ import annotations
+
+from crawler.parse_jobs import ParseJob
+from crawler.parsing import parse_page
+
+URL = "https://www.example.org/news/12345"
+BODY = "<p>" + "Wash your hands often and keep rooms aired every day. " * 12 + "</p>"
+
+
+def article(head: str = "", links: str = "") -> bytes:
+    return (f"<html><head><title>Flu</title>{head}</head><body><article><h1>Flu</h1>{BODY}"
+            f"<p>{links}</p></article></body></html>").encode()
+
+
+def test_body_links_marked_nofollow_are_not_followed() -> None:
+    page = parse_page(article(links='<a href="/guide/1">guide</a> <a rel="nofollow" href="/login">in</a>'), URL)
+    assert page.body_links == ["https://www.example.org/guide/1"]
+
+
+def test_a_page_whose_robots_meta_says_nofollow_gives_no_links_at_all() -> None:
+    html = article('<meta name="robots" content="noindex, nofollow">', '<a href="/guide/1">guide</a>')
+    job = ParseJob(html, URL, "generic", "text/html; charset=utf-8", 200, "2026-01-01T00:00:00+00:00")
+    assert job.run().links == []
+    assert parse_page(html, URL).record.title == "Flu"  # noindex: still an article
+
+
+def test_a_gbk_page_declared_utf8_carries_the_misdeclared_encoding_warning() -> None:
+    html = article().replace(b"Flu", "流感的预防和症状".encode("gbk")) + "流感".encode("gbk") * 20
+    page = parse_page(html, URL, content_type="text/html; charset=utf-8")
+    assert "misdeclared_encoding" in page.record.parse_warnings
