@@ -50,13 +50,13 @@ def outcomes(junit: Path) -> dict[str, Counter[str]]:
 
 def crawl_rows(figures: Path, results: dict[str, Counter[str]]) -> list[str]:
     rows = ["| fault | faults injected | articles expected | published | lost | duplicated "
-            "| off-site requests | exit | seconds | test |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+            "| off-site requests | exit | seconds | peak MB | test |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for scenario in CRAWLS:
         path = figures / f"{scenario.name}.json"
         test = f"`{CRAWL_TEST}::…[{scenario.name}]`"
         if not path.exists():
-            rows.append(f"| {scenario.fault} | | | | | | | | | {test}: **no figures (failed)** |")
+            rows.append(f"| {scenario.fault} | | | | | | | | | | {test}: **no figures (failed)** |")
             continue
         f = json.loads(path.read_text())
         kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(f["injected_by_kind"].items()))
@@ -64,7 +64,7 @@ def crawl_rows(figures: Path, results: dict[str, Counter[str]]) -> list[str]:
         rows.append(f"| {scenario.fault}{profile} | {f['faults_injected']} ({kinds}) "
                     f"| {f['articles_expected']} | {f['published']} | {f['lost']} | {f['duplicated']} "
                     f"| {f['offsite_requests']} "
-                    f"| {f['exit_code']} | {f['seconds']} | {test} |")
+                    f"| {f['exit_code']} | {f['seconds']} | {f['peak_memory_mb']} | {test} |")
     return rows
 
 

@@ -41,6 +41,8 @@ class Figures:
     offsite_requests: int
     exit_code: int
     seconds: float
+    peak_memory_mb: float
+    """The crawl's process at its largest (Scrapy's ``memusage/max``)."""
     tracebacks: int
 
     def save(self, folder: Path) -> None:
@@ -90,7 +92,7 @@ def crawl_faulty_site(scenario: CrawlScenario, workdir: Path, pages: int = PAGES
             injected_by_kind=log.counts, articles_expected=len(expected), published=len(published),
             lost=len(expected - published), duplicated=sum(n - 1 for n in counts.values()),
             offsite_requests=canary.hits, exit_code=run.code, seconds=round(seconds, 1),
-            tracebacks=run.stderr.count("Traceback"))
+            peak_memory_mb=round(_peak_memory(run) / 2**20, 1), tracebacks=run.stderr.count("Traceback"))
     return FaultyCrawl(figures, run)
 
 
@@ -103,6 +105,14 @@ def _articles(records: object) -> dict[str, set[str]]:
     for key, paths in groups.items():
         paths.add(key)
     return groups
+
+
+def _peak_memory(run: CliRun) -> int:
+    """Bytes, from the published manifest's crawl stats (0 when nothing was published)."""
+    try:
+        return int(run.stats.get("memusage/max", 0))
+    except FileNotFoundError:
+        return 0
 
 
 def _published_paths(articles: Path) -> list[str]:

@@ -25,3 +25,4 @@ def test_a_faulty_site_is_crawled_with_nothing_lost_doubled_or_off_site(
     assert figures.faults_injected > 0
     assert (figures.lost, figures.duplicated, figures.offsite_requests) == (0, 0, 0), figures
     assert figures.tracebacks == 0, crawl.run.stderr[-3000:]
+    assert 0 < figures.peak_memory_mb < 1024  # bounded: a gzip bomb or an oversize body is never held
