@@ -55,7 +55,8 @@ def canonicalize_url(url: str, host_aliases: Mapping[str, str] | None = None) ->
     """Return the canonical form of ``url``; two URLs of one page give the same string.
 
     ``host_aliases`` maps alias hosts (e.g. ``m.keepto.com``) to the canonical host.
-    Non-HTTP URLs are returned stripped but otherwise unchanged.
+    Non-HTTP URLs are returned stripped but otherwise unchanged; an http(s) URL without a
+    host (``http:////p``) is no URL of any page: ``ValueError``, as for a bad port.
     """
     url = url.strip()
     parts = urlsplit(safe_url_string(url) if _NEEDS_ESCAPING.search(url) else url)
@@ -63,6 +64,8 @@ def canonicalize_url(url: str, host_aliases: Mapping[str, str] | None = None) ->
     if scheme not in DEFAULT_PORTS:
         return url
     host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise ValueError(f"an {scheme} URL without a host: {url!r}")
     if host_aliases:
         host = host_aliases.get(host, host)
     port = parts.port
@@ -106,13 +109,17 @@ def fetch_url(url: str, host_aliases: Mapping[str, str] | None = None) -> str:
 
 
 def _normalize_path(path: str) -> str:
-    for index in INDEX_PAGES:
-        if path.endswith("/" + index):
-            path = path[: -len(index)]
-            break
-    if len(path) > 1 and path.endswith("/"):
-        path = path.rstrip("/") or "/"
-    return path or "/"
+    """Trailing index pages and slashes removed until none is left, so that canonical
+    form is a fixed point (``/a/index.html/`` and ``/a/index.html`` are both ``/a``)."""
+    while True:
+        trimmed = path.rstrip("/") if len(path) > 1 else path
+        for index in INDEX_PAGES:
+            if trimmed.endswith("/" + index):
+                trimmed = trimmed[: -len(index)]
+                break
+        if trimmed == path:
+            return path or "/"
+        path = trimmed
 
 
 def _clean_query(query: str) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from core.errors import HealthcrawlError, InputError, RunLocked
 from core.profiles import get_profile, profile_names
+from core.urls import canonicalize_url
 from crawler.params import CrawlParams
 from crawler.parsing import parse_article
 from crawler.run import CrawlResult, run_crawl, setting_value
@@ -356,6 +357,10 @@ def run_parse(args: argparse.Namespace) -> int:
     profile = get_profile(args.site) if args.site else None
     data = read_html_file(args.file)
     url = args.url or args.file.resolve().as_uri()
+    try:
+        canonicalize_url(url)
+    except ValueError as error:
+        raise InputError(f"--url {url!r} is no valid URL: {error}") from None
     record = parse_article(data, url, profile=profile)
     _print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
     return EXIT_OK

@@ -58,11 +58,14 @@ def bad_input_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "binary file": (["parse", str(binary)], "binary"),
         "non-html file": (["parse", str(text)], "not an HTML document"),
         "unknown site": (["parse", str(page), "--site", "nosuchsite"], "unknown site"),
+        "url without host": (["parse", str(page), "--url", "http:///p/1.html"], "no valid URL"),
+        "url with bad port": (["parse", str(page), "--url", "http://x.org:99999/"], "no valid URL"),
     }
 
 
 @pytest.mark.parametrize(
-    "case", ["missing file", "directory", "empty file", "binary file", "non-html file", "unknown site"]
+    "case", ["missing file", "directory", "empty file", "binary file", "non-html file", "unknown site",
+             "url without host", "url with bad port"]
 )
 def test_bad_input_exits_2_with_one_line_and_no_traceback(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
