@@ -7,12 +7,14 @@
 #   make bench-dedup   near-duplicate dedup at 10,000 and 100,000 records
 #   make bench-workers what handing a page to a worker process costs the crawl
 #   make bench-incremental  an unchanged incremental re-run against a full run; peak RSS
+#   make fuzz          hypothesis at scale on the parser, sitemaps, robots.txt and URLs for FUZZ_SECONDS (300)
+#   make reliability   crawl every fault the demo server injects, run the fault tests, rewrite docs/RELIABILITY.md
 #   make lint          ruff check and mypy (CI runs it after the tests; the pre-commit hooks run the same)
 
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup bench-workers bench-incremental lint
+.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup bench-workers bench-incremental fuzz reliability lint
 
 demo:
 	@sh scripts/bootstrap.sh
@@ -46,7 +48,15 @@ bench-incremental:
 	@SYSTEM_PACKAGES="nginx" sh scripts/bootstrap.sh
 	$(BIN)/python benchmarks/bench_incremental.py --pages 10000 --rss-pages 100000
 
+fuzz:
+	@EXTRAS=dev sh scripts/bootstrap.sh
+	$(BIN)/python -m tests.fuzz
+
+reliability:
+	@sh scripts/bootstrap.sh
+	$(BIN)/python scripts/reliability_matrix.py
+
 lint:
 	@sh scripts/bootstrap.sh
-	$(BIN)/ruff check core crawler pipelines tests benchmarks
+	$(BIN)/ruff check core crawler pipelines tests benchmarks scripts
 	$(BIN)/mypy

@@ -12,7 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE_CHARACTERS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
+_VISIBLE = re.compile(f"[^\\s{_INVISIBLE_CHARACTERS}]")
+"""A character ``normalize`` keeps other than a space: ``\\s`` is exactly the whitespace
+``str.split`` splits on."""
 _KANA_HAN_HANGUL = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 CJK_CHARACTERS = _KANA_HAN_HANGUL + "\uf900-\ufaff"
 """Kana, CJK ideographs (with extension A and compatibility ideographs) and Hangul, as a
@@ -31,9 +35,22 @@ def normalize(text: str) -> str:
     ``str.split()`` splits on exactly the Unicode whitespace ``\\s`` matches, and is
     much cheaper than a regex substitution: this runs for every text node.
     """
-    if _INVISIBLE.search(text):
+    if _INVISIBLE.search(text):  # inline, not strip_invisible(): this is the hot path
         text = _INVISIBLE.sub("", text)
     return " ".join(text.split())
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without zero-width and control characters (tabs and newlines stay)."""
+    if _INVISIBLE.search(text):
+        return _INVISIBLE.sub("", text)
+    return text
+
+
+def has_visible_text(text: str) -> bool:
+    """``bool(normalize(text))``, found at the first visible character instead of after
+    building the normalized string: a check that runs at every level of deep markup."""
+    return _VISIBLE.search(text) is not None
 
 
 def count_words(text: str) -> int:

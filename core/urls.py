@@ -96,9 +96,13 @@ def fetch_url(url: str, host_aliases: Mapping[str, str] | None = None) -> str:
     """The URL to request for ``url``: its alias host mapped to the canonical host (the
     mobile site may serve another layout), tracking keys, session ids and fragment
     dropped. Scheme, port and path stay as linked: unlike the canonical form, this one
-    must be fetchable."""
-    parts = urlsplit(url.strip())
+    must be fetchable. ``ValueError`` for an http(s) URL without a host, as
+    :func:`canonicalize_url` gives."""
+    url = url.strip()
+    parts = urlsplit(safe_url_string(url) if _NEEDS_ESCAPING.search(url) else url)
     host = parts.hostname or ""
+    if not host and parts.scheme.lower() in DEFAULT_PORTS:
+        raise ValueError(f"an {parts.scheme} URL without a host: {url!r}")
     mapped = (host_aliases or {}).get(host, host)
     netloc = parts.netloc if mapped == host else parts.netloc.replace(host, mapped, 1)
     query = parts.query

@@ -69,6 +69,9 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 HEALTHCRAWL_RETRY_BACKOFF_BASE = 1.0
 HEALTHCRAWL_RETRY_BACKOFF_MAX = 60.0
+HEALTHCRAWL_MAX_CRAWL_DELAY = 60.0
+"""Seconds at most a robots.txt ``Crawl-delay`` is honoured with (a day-long delay would
+never let the crawl end); a longer one is capped and counted (``healthcrawl/robots/crawl_delay_capped``)."""
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's offsite filter, but an IP address or localhost has no subdomains to look up.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

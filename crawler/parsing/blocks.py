@@ -24,7 +24,7 @@ from crawler.parsing.rules import (
     SECTION_HEADING_TAGS,
     SKIP_TAGS,
 )
-from crawler.parsing.text import element_lines, element_text
+from crawler.parsing.text import TextPresence, element_lines, element_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,7 @@ class _Flattener:
 
     def __init__(self, skip: Callable[[etree._Element], bool]) -> None:
         self.skip = skip
+        self.has_text = TextPresence()
         self.blocks: list[Block] = []
         self.inline: list[str] = []
         """Inline text waiting for the next block edge; whitespace alone is kept only
@@ -115,7 +116,7 @@ class _Flattener:
         elif _has_block_child(element):
             self.walk(element)
             self.flush()
-        elif _is_whole_bold(element):
+        elif _is_whole_bold(element, self.has_text):
             self.text_block(element_text(element), "bold")
         elif next(element.iter("br"), None) is None:
             self.text_block(element_text(element), "p")
@@ -138,7 +139,7 @@ def _has_block_child(element: etree._Element) -> bool:
     return any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in element)
 
 
-def _is_whole_bold(element: etree._Element) -> bool:
+def _is_whole_bold(element: etree._Element, has_text: TextPresence) -> bool:
     """All visible text of the element sits inside ``<strong>``/``<b>``."""
     if (element.text or "").strip() or not len(element):
         return False
@@ -147,8 +148,8 @@ def _is_whole_bold(element: etree._Element) -> bool:
         if child.tail and child.tail.strip():
             return False
         tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in BOLD_TAGS or (tag in ("span", "a", "em", "font") and _is_whole_bold(child)):
-            bold = bold or bool(element_text(child))
-        elif tag != "br" and element_text(child):
+        if tag in BOLD_TAGS or (tag in ("span", "a", "em", "font") and _is_whole_bold(child, has_text)):
+            bold = bold or has_text(child)
+        elif tag != "br" and has_text(child):
             return False
     return bold

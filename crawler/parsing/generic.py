@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from itertools import islice
 
 from lxml import etree
 
@@ -24,7 +25,7 @@ from crawler.parsing.rules import (
     HEADING_TAGS,
     SECTION_HEADING_TAGS,
 )
-from crawler.parsing.text import element_text
+from crawler.parsing.text import TextLengths, element_text, xml_text
 
 _HIDDEN_STYLE = ("display:none", "visibility:hidden")
 _PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
@@ -45,29 +46,59 @@ def is_hidden(element: etree._Element) -> bool:
 
 def headline(body: etree._Element) -> etree._Element | None:
     """The first visible ``<h1>`` outside page chrome with real text (not a template)."""
+    out_of_sight = _OutOfSight()
     for h1 in body.iter("h1"):
         text = element_text(h1)
         if not text or "{{" in text or "{%" in text:
             continue
-        if any(is_hidden(e) for e in h1.iterancestors()) or is_hidden(h1):
-            continue
-        if any(a.tag in _PAGE_CHROME and not _inside_article(a) for a in h1.iterancestors()):
+        if is_hidden(h1) or out_of_sight(h1.getparent()):
             continue
         return h1
     return None
 
 
-def _inside_article(element: etree._Element) -> bool:
-    return any(a.tag in ("article", "main") for a in element.iterancestors())
+class _OutOfSight:
+    """Whether an element is hidden, or sits in page chrome (header, nav, footer, aside)
+    that no ``<article>``/``<main>`` holds, itself or through an ancestor. Answers are kept
+    per element: a page of many skipped ``<h1>`` would otherwise walk the same ancestors
+    once per heading."""
+
+    def __init__(self) -> None:
+        self.known: dict[etree._Element, tuple[bool, bool]] = {}
+        """(out of sight, is or is inside an article) per element; held, so lxml
+        proxies stay stable."""
+
+    def __call__(self, element: etree._Element | None) -> bool:
+        return element is not None and self.state(element)[0]
+
+    def state(self, element: etree._Element) -> tuple[bool, bool]:
+        """The answer for ``element``: up to the nearest ancestor already answered (or the
+        root), then back down, answering each element on the way."""
+        pending: list[etree._Element] = []
+        above: tuple[bool, bool] = (False, False)
+        node: etree._Element | None = element
+        while node is not None:
+            if node in self.known:
+                above = self.known[node]
+                break
+            pending.append(node)
+            node = node.getparent()
+        for node in reversed(pending):
+            hidden, in_article = above
+            chrome = node.tag in _PAGE_CHROME and not in_article
+            above = (hidden or chrome or is_hidden(node), in_article or node.tag in ("article", "main"))
+            self.known[node] = above
+        return above
 
 
 def densest_container(body: etree._Element) -> etree._Element:
     """The element whose children hold the most paragraph text (readability-style score)."""
     scores: dict[etree._Element, float] = {}
     under_chrome: dict[etree._Element, bool] = {}
+    text_length_of = TextLengths()  # nested paragraphs share their text: read it once
     for tag in _DENSITY_TAGS:
         for paragraph in body.iter(tag):
-            text_length = len(element_text(paragraph))
+            text_length = text_length_of(paragraph)
             parent = paragraph.getparent()
             if text_length < _MIN_PARAGRAPH_CHARS or parent is None or _under_chrome(parent, under_chrome):
                 continue
@@ -180,9 +211,9 @@ def _drop(element: etree._Element) -> None:
     if element.tail:
         previous = element.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
+            previous.tail = xml_text((previous.tail or "") + element.tail)
         else:
-            parent.text = (parent.text or "") + element.tail
+            parent.text = xml_text((parent.text or "") + element.tail)
     parent.remove(element)
 
 
@@ -228,12 +259,17 @@ def _box(heading: etree._Element, article: etree._Element) -> etree._Element:
     the card, panel or banner the heading titles (the heading itself in flat text)."""
     box = heading
     for parent in heading.iterancestors():
-        if parent is article or sum(1 for _ in parent.iter(*HEADING_TAGS)) > 1:
+        if parent is article or _has_other_heading(parent):
             break
         if len(element_text(parent)) > CHROME_BOX_MAX_CHARS:
             break
         box = parent
     return box
+
+
+def _has_other_heading(box: etree._Element) -> bool:
+    """``box`` holds more than one heading (counting stops at the second)."""
+    return len(list(islice(box.iter(*HEADING_TAGS), 2))) > 1
 
 
 def _section_after(heading: etree._Element) -> list[etree._Element]:

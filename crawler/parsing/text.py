@@ -2,14 +2,30 @@
 
 Block-level elements get a space at each edge and inline elements none, so
 "weight.<sup>[26]</sup>" stays joined while "<li>a</li><li>b</li>" does not.
+
+Questions asked of many nested elements (has it text? how long is its text?) are
+answered without building each element's text: on deep markup that would copy the same
+text once per level.
 """
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
-from core.text import normalize
+from core.text import has_visible_text, normalize, strip_invisible
 from crawler.parsing.rules import BLOCK_TAGS, SKIP_TAGS
+
+_XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters lxml refuses to store in a tree, though its parser keeps some it reads."""
+
+
+def xml_text(text: str) -> str:
+    """``text`` as lxml accepts it for ``.text`` or ``.tail``. The parser keeps control
+    characters and noncharacters (U+FFFF) that a page holds, but refuses them when text
+    is set; none of them is text a reader sees."""
+    return _XML_REFUSED.sub("", text) if _XML_REFUSED.search(text) else text
 
 
 def element_text(element: etree._Element) -> str:
@@ -44,3 +60,91 @@ def _collect(element: etree._Element, parts: list[str], block_edge: str) -> None
                 parts.append(edge)
         if child.tail:
             parts.append(child.tail)
+
+
+class TextPresence:
+    """``bool(element_text(e))`` for many elements of one tree: each check stops at the
+    first visible character, and answers are kept, so asking level after level of deep
+    inline markup reads each element once."""
+
+    def __init__(self) -> None:
+        self.known: dict[etree._Element, bool] = {}  # held: lxml proxies stay stable
+
+    def __call__(self, element: etree._Element) -> bool:
+        known = self.known.get(element)
+        if known is None:
+            known = self.known[element] = self.find(element)
+        return known
+
+    def find(self, element: etree._Element) -> bool:
+        if element.text and has_visible_text(element.text):
+            return True
+        for child in element:
+            tag = child.tag
+            if isinstance(tag, str) and tag.lower() not in _NO_TEXT and self(child):
+                return True
+            if child.tail and has_visible_text(child.tail):
+                return True
+        return False
+
+
+_NO_TEXT = SKIP_TAGS | {"br"}
+
+Span = tuple[int, int, bool, bool]
+"""A run of text as ``normalize`` would count it: (characters in words, words, starts
+with a space, ends with a space); a run without words has both flags set when it holds
+whitespace."""
+_NOTHING: Span = (0, 0, False, False)
+_SPACE: Span = (0, 0, True, True)
+
+
+class TextLengths:
+    """``len(element_text(e))`` for many elements of one tree, each text node read once:
+    an element's length is combined from its children's, which are kept."""
+
+    def __init__(self) -> None:
+        self.spans: dict[etree._Element, Span] = {}  # held: lxml proxies stay stable
+
+    def __call__(self, element: etree._Element) -> int:
+        characters, words, _, _ = self.span(element)
+        return characters + words - 1 if words else 0
+
+    def span(self, element: etree._Element) -> Span:
+        known = self.spans.get(element)
+        if known is not None:
+            return known
+        span = _text_span(element.text)
+        for child in element:
+            tag = child.tag
+            if isinstance(tag, str):
+                tag = tag.lower()
+                if tag == "br":
+                    span = _joined(span, _SPACE)
+                elif tag not in SKIP_TAGS:
+                    edge = _SPACE if tag in BLOCK_TAGS else _NOTHING
+                    span = _joined(_joined(_joined(span, edge), self.span(child)), edge)
+            span = _joined(span, _text_span(child.tail))
+        self.spans[element] = span
+        return span
+
+
+def _text_span(text: str | None) -> Span:
+    if not text:
+        return _NOTHING
+    text = strip_invisible(text)
+    words = text.split()
+    if not words:
+        return _SPACE if text else _NOTHING
+    return sum(map(len, words)), len(words), text[0].isspace(), text[-1].isspace()
+
+
+def _joined(first: Span, second: Span) -> Span:
+    """The span of two runs of text written one after the other."""
+    characters, words, lead, trail = first
+    characters2, words2, lead2, trail2 = second
+    if not words2:
+        return (characters, words, lead, trail or lead2) if words else (0, 0, lead or lead2, lead or lead2)
+    if not words:
+        return characters2, words2, lead or lead2, trail2
+    merged = 0 if trail or lead2 else 1  # a word ending one run and starting the next is one
+    return characters + characters2, words + words2 - merged, lead, trail2

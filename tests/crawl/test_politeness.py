@@ -105,6 +105,25 @@ def test_robots_crawl_delay_spaces_requests_to_the_site(tmp_path: Path) -> None:
     assert all(b - a >= 0.9 for a, b in zip(pages, pages[1:], strict=False))
 
 
+def test_a_crawl_delay_beyond_the_cap_is_capped_so_the_crawl_ends(tmp_path: Path) -> None:
+    links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(3))
+
+    def script(path: str, seen: int) -> Reply:
+        if path == "/robots.txt":
+            return Reply(200, b"User-agent: *\nCrawl-delay: 86400\n", {"Content-Type": "text/plain"})
+        if path == "/":
+            return Reply(200, f"<html><body><h1>Home</h1>{links}</body></html>".encode())
+        return Reply(200, ARTICLE)
+
+    with scripted_server(script) as server:
+        run = healthcrawl("crawl", "--site", "generic", "--min-articles", "0",
+                          "--start-url", server.url + "/", "-s", "HEALTHCRAWL_MAX_CRAWL_DELAY=0.5",
+                          "--format", "jsonl", out=tmp_path / "out", timeout=60)
+    assert run.code == 0, run.stderr
+    assert run.stats["healthcrawl/robots/crawl_delay"] == 0.5
+    assert run.stats["healthcrawl/robots/crawl_delay_capped"] == 1
+
+
 def test_interrupted_crawl_exits_130_and_publishes_nothing(tmp_path: Path) -> None:
     links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(50))
 

@@ -16,7 +16,8 @@ def article(head: str = "", links: str = "") -> bytes:
 
 
 def test_body_links_marked_nofollow_are_not_followed() -> None:
-    page = parse_page(article(links='<a href="/guide/1">guide</a> <a rel="nofollow" href="/login">in</a>'), URL)
+    links = '<a href="/guide/1">guide</a> <a rel="nofollow" href="/login">in</a>'
+    page = parse_page(article(links=links), URL)
     assert page.body_links == ["https://www.example.org/guide/1"]
 
 

@@ -1,0 +1,43 @@
+"""The shortcuts deep markup needs give exactly what building the text gives:
+``TextLengths`` its length, ``TextPresence`` whether there is any, ``has_visible_text``
+whether ``normalize`` leaves anything."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from core.text import has_visible_text, normalize
+from crawler.parsing.text import TextLengths, TextPresence, element_text
+from tests.fuzz.strategies import markup
+
+SETTINGS = settings(max_examples=80, deadline=None)
+ODD_TEXT = st.text(alphabet=" \t\n\x0b\x1f\u00a0\u3000\u200b\ufeffab中", max_size=12)
+
+
+def elements(html: str) -> list[etree._Element]:
+    root = etree.fromstring(f"<html><body>{html}</body></html>", etree.HTMLParser())
+    return [] if root is None else [e for e in root.iter() if isinstance(e.tag, str)]
+
+
+@SETTINGS
+@given(ODD_TEXT)
+def test_has_visible_text_is_whether_normalize_leaves_anything(text: str) -> None:
+    assert has_visible_text(text) == bool(normalize(text))
+
+
+@SETTINGS
+@given(st.lists(st.one_of(markup, ODD_TEXT), max_size=4).map("".join))
+def test_text_lengths_are_the_lengths_of_element_text(html: str) -> None:
+    length_of = TextLengths()
+    for element in elements(html):
+        assert length_of(element) == len(element_text(element))
+
+
+@SETTINGS
+@given(st.lists(st.one_of(markup, ODD_TEXT), max_size=4).map("".join))
+def test_text_presence_is_whether_element_text_is_empty(html: str) -> None:
+    has_text = TextPresence()
+    for element in reversed(elements(html)):  # inner elements first: answers are reused
+        assert has_text(element) == bool(element_text(element))
