@@ -13,7 +13,7 @@ from core.profiles import SiteProfile, profile_for_url
 from core.records import ArticleRecord, Section
 from core.text import count_words
 from crawler.parsing.blocks import Block, blocks_of, is_chrome
-from crawler.parsing.decoding import decode_tree
+from crawler.parsing.decoding import DecodedTree, decode_tree
 from crawler.parsing.fields import (
     breadcrumbs,
     canonical_url,
@@ -120,7 +120,7 @@ def parse_page(
         content_hash=content_hash(title, body),
         fetched_at=fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
         http_status=http_status,
-        parse_warnings=_warnings(html, title, body, decoded.misdeclared_encoding),
+        parse_warnings=_warnings(html, title, body, decoded),
     )
     follow = not forbids_following(root)
     links = [absolute_url(url, href) for a in marks.container.iter("a")
@@ -197,7 +197,7 @@ def content_hash(title: str, body: Body) -> str:
     return hashlib.sha256("\x1f".join(parts).casefold().encode("utf-8")).hexdigest()
 
 
-def _warnings(html: str | bytes, title: str, body: Body, misdeclared_encoding: bool) -> list[str]:
+def _warnings(html: str | bytes, title: str, body: Body, decoded: DecodedTree) -> list[str]:
     warnings: list[str] = []
     if not title:
         warnings.append("no_title")
@@ -213,6 +213,8 @@ def _warnings(html: str | bytes, title: str, body: Body, misdeclared_encoding: b
     closed = b"</html" in tail.lower() if isinstance(tail, bytes) else "</html" in tail.lower()
     if not closed:
         warnings.append("truncated_html")
-    if misdeclared_encoding:
+    if decoded.misdeclared_encoding:
         warnings.append("misdeclared_encoding")
+    if decoded.too_deep:
+        warnings.append("too_deep")
     return warnings

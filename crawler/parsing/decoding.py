@@ -53,6 +53,10 @@ class DecodedTree(NamedTuple):
     root: etree._Element
     misdeclared_encoding: bool
     """The declared charset was wrong and another decoded the page (:class:`Sniffed`)."""
+    too_deep: bool = False
+    """libxml2 stopped at its nesting limit (256 levels): the rest of the page is not in
+    the tree. Lifting the limit (``huge_tree``) would only move the failure into every
+    recursive walk of the tree, so the page is parsed as far as it goes and says so."""
 
 
 def detect_encoding(data: bytes) -> str | None:
@@ -123,37 +127,44 @@ def decode_tree(html: str | bytes, content_type: str | None = None) -> DecodedTr
     """:func:`parse_tree`, and whether the page's declared charset had to be overruled."""
     misdeclared = False
     if isinstance(html, bytes):
-        root, misdeclared = _parse_bytes(html, content_type)
+        (root, too_deep), misdeclared = _parse_bytes(html, content_type)
     else:
-        root = _parse_text(html)
+        root, too_deep = _parse_text(html)
     if root is None:
         raise UnusableDocumentError("not an HTML document: no element could be parsed")
-    return DecodedTree(root, misdeclared)
+    return DecodedTree(root, misdeclared, too_deep)
 
 
-def _parser(encoding: str | None = None) -> etree.HTMLParser:
-    return etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True,
-                            no_network=True)
+_Parsed = tuple[etree._Element | None, bool]
+"""The root, and whether the parse stopped at libxml2's nesting limit."""
 
 
-def _parse_bytes(data: bytes, content_type: str | None) -> tuple[etree._Element | None, bool]:
+def _parse(source: str | bytes, encoding: str | None = None) -> _Parsed:
+    parser = etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True,
+                              no_network=True)
+    root = etree.fromstring(source, parser)
+    last = parser.error_log.last_error  # the depth limit ends the parse: it is the last error
+    return root, last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT
+
+
+def _parse_bytes(data: bytes, content_type: str | None) -> tuple[_Parsed, bool]:
     if not data or data.isspace():
         raise UnusableDocumentError("empty document: nothing to parse")
     if is_binary(data):
         raise UnusableDocumentError("not an HTML document: the bytes are binary data")
     encoding, bom_length, misdeclared = sniff_encoding(data, content_type)
     try:
-        return etree.fromstring(data[bom_length:], _parser(encoding)), misdeclared
+        return _parse(data[bom_length:], encoding), misdeclared
     except LookupError:  # an encoding Python knows and libxml2 does not: decode here
         return _parse_text(data[bom_length:].decode(encoding, errors="replace")), misdeclared
 
 
-def _parse_text(text: str) -> etree._Element | None:
+def _parse_text(text: str) -> _Parsed:
     if text.lstrip()[:5].lower() == "<?xml":
         text = _XML_DECLARATION.sub("", text, count=1)
     if not text or text.isspace():
         raise UnusableDocumentError("empty document: nothing to parse")
     try:
-        return etree.fromstring(text, _parser())
+        return _parse(text)
     except ValueError:  # control characters or lone surrogates lxml refuses in a str
-        return etree.fromstring(_XML_CONTROL.sub("", text), _parser())
+        return _parse(_XML_CONTROL.sub("", text))

@@ -1,5 +1,5 @@
-"""The links an article page gives the crawler to follow: its body's, minus what the page
-itself asks crawlers not to follow."""
+"""What an article page tells beside its text: the links the crawler may follow (its body's,
+minus what the page asks crawlers not to follow), and warnings about how it was read."""
 
 from __future__ import annotations
 
@@ -32,3 +32,13 @@ def test_a_gbk_page_declared_utf8_carries_the_misdeclared_encoding_warning() -> 
     html = article().replace(b"Flu", "流感的预防和症状".encode("gbk")) + "流感".encode("gbk") * 20
     page = parse_page(html, URL, content_type="text/html; charset=utf-8")
     assert "misdeclared_encoding" in page.record.parse_warnings
+
+
+def test_a_page_nested_past_the_parsers_limit_says_it_was_cut() -> None:
+    deep = b"<div>" * 300 + b"deep" + b"</div>" * 300
+    html = article(links="").replace(b"</article>", deep + b"<p>after the nest</p></article>")
+    assert "too_deep" in parse_page(html, URL).record.parse_warnings
+
+
+def test_a_page_of_ordinary_depth_is_not_said_to_be_cut() -> None:
+    assert "too_deep" not in parse_page(article(), URL).record.parse_warnings
