@@ -153,7 +153,7 @@ class DedupPipeline:
         run's article."""
         self.holders: dict[str, str] = {}
         """Key -> canonical URL of the article this run kept under it (superseded or not):
-        another article met with the key gets a key of its own."""
+        another article met with the key gets a key of its own (:meth:`_holder`)."""
 
     def remember(self, kept: Iterable[tuple[str, str, str, str, Signature]],
                  this_run: Iterable[str] = ()) -> int:
@@ -253,10 +253,11 @@ class DedupPipeline:
             canonical_url = self._own_canonical(record, canonical_url)
             match = find_match(record, self.store, canonical_url, signature)
         if match is not None and match.key == record.article_key:
-            if match.key not in self.this_run:
+            if match.key not in self.this_run and self._holder(match.key) == canonical_url:
                 self._keep(record, canonical_url, signature)  # an earlier run's article, fetched again
                 return record
-            raise self._dropped(record, canonical_url, match)  # never its own successor
+            # The article again, at another of its URLs (an AMP copy) or twice: never its own successor.
+            raise self._dropped(record, canonical_url, match)
         self._own_key(record, canonical_url)
         if match is None:
             self._keep(record, canonical_url, signature)
@@ -303,9 +304,21 @@ class DedupPipeline:
         record.canonical_url = own
         return own
 
+    def _holder(self, key: str) -> str | None:
+        """The canonical URL of the article kept under ``key``, by this run or an earlier
+        one (the store holds those: an earlier run's article keeps its key whichever page
+        with the same key this run meets first)."""
+        holder = self.holders.get(key)
+        if holder is None:
+            try:
+                holder = self.store.kept_urls(key)[1]
+            except KeyError:
+                return None
+        return holder
+
     def _own_key(self, record: ArticleRecord, canonical_url: str) -> None:
-        """Give ``record`` a key of its own when this run kept another article under its key."""
-        holder = self.holders.get(record.article_key)
+        """Give ``record`` a key of its own when another article is kept under its key."""
+        holder = self._holder(record.article_key)
         if holder is None or holder == canonical_url:
             return
         unique = f"{record.article_key}~{hashlib.sha1(canonical_url.encode('utf-8')).hexdigest()[:8]}"

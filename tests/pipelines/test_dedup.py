@@ -381,3 +381,14 @@ def test_an_earlier_runs_article_met_at_its_url_under_a_new_key_supersedes_the_o
     assert kept == ["demo:1"]
     assert [(row.article_key, row.duplicate_of, row.reason) for row in rows] == [
         ("demo:old-1", "demo:1", "url")]
+
+
+def test_an_earlier_runs_article_keeps_its_key_when_another_page_with_that_key_comes_first(
+        stage: DedupPipeline) -> None:
+    earlier = body_record(1, BASE_WORDS)
+    remembered(stage, [earlier])
+    page_two = replace(body_record(1, list(reversed(BASE_WORDS))), content_hash="page two",
+                       url=earlier.url + "?page=2", canonical_url=earlier.canonical_url + "?page=2")
+    kept, rows = feed(stage, [page_two, earlier])
+    assert rows == []  # the earlier run's article is no copy of itself
+    assert kept[1] == "demo:1" and kept[0].startswith("demo:1~")
