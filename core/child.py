@@ -342,7 +342,8 @@ def _signals_noted() -> Iterator[list[int]]:
         yield signalled
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+            if signal.getsignal(signum) is note:  # else its handler put another there (a force-kill)
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 class InProcess:

@@ -106,11 +106,11 @@ class _Pending(Generic[T]):
 
 @dataclass(slots=True, eq=False)
 class _Ended:
-    """What a worker left when it ended: the jobs still pending, oldest first, and
-    whether the pool killed it for a job that timed out (which it has already failed)."""
+    """What a worker left when it ended: the jobs still pending, oldest first, and the job
+    the pool killed it for, having run too long (None: the worker died by itself)."""
 
     pending: list[_Pending[Any]]
-    timed_out: bool
+    stuck: _Pending[Any] | None
     exit_code: int | None
     pid: int
 
@@ -140,7 +140,9 @@ class _Worker:
         self._oldest_since = 0.0
         """When the oldest pending job became the one the worker runs."""
         self._timer: asyncio.TimerHandle | None = None
-        self._timed_out = False
+        self._stuck: _Pending[Any] | None = None
+        """The job the worker was killed for: the oldest when the timer fired (its reply
+        may still be in the pipe, and then the job after it is not to blame)."""
         _LIVE.add(self)
         self._reading = asyncio.ensure_future(self._read_results())
 
@@ -162,7 +164,7 @@ class _Worker:
         if self._loop.time() < due:
             self._timer = self._loop.call_at(due, self._check_time)
             return
-        self._timed_out = True
+        self._stuck = self.pending[0]
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()  # the reader sees the pipe close and reports the end
 
@@ -187,7 +189,7 @@ class _Worker:
             pending = list(self.pending)
             self.pending.clear()
             exit_code = await self.process.wait()
-            self._ended(self, _Ended(pending, self._timed_out, exit_code, self.process.pid))
+            self._ended(self, _Ended(pending, self._stuck, exit_code, self.process.pid))
 
     async def close(self, timeout: float = 10.0) -> None:
         """Close stdin (the worker ends after its last job) and wait for it."""
@@ -237,7 +239,7 @@ class WorkerPool:
     async def run(self, job: Job[T]) -> T:
         """The job's result; the job's own exceptions come through unchanged, and
         :class:`JobFailed` when no worker could finish it."""
-        if not self.workers or self.disabled or not _loop_running():
+        if not self.workers or not _loop_running():
             return job.run()
         pending: _Pending[T] = _Pending(job, asyncio.get_running_loop().create_future())
         await self._dispatch(pending)
@@ -245,13 +247,19 @@ class WorkerPool:
 
     async def _dispatch(self, pending: _Pending[Any]) -> None:
         """Hand ``pending`` to the least busy worker; when none can start, or the pool is
-        disabled, run it in the crawl's process."""
+        disabled, run it in the crawl's process, unless it was running when a worker died:
+        such a page may kill or hang whatever runs it, so it is skipped as poison."""
         if not self.disabled:
             try:
                 (await self._idlest_worker()).send(pending)
                 return
             except OSError as error:
                 self._died(f"cannot start a parse worker ({error})")
+        if pending.strikes:
+            self._count("poison")
+            self._fail(pending, "poison", "a page was being parsed when parse workers kept "
+                       "dying; not parsed in the crawl's own process, page skipped")
+            return
         self._run_here(pending)
 
     def _run_here(self, pending: _Pending[Any]) -> None:
@@ -272,12 +280,13 @@ class WorkerPool:
                 if not pending.future.done():
                     pending.future.set_exception(WorkerDied(f"parse worker {ended.pid} ended"))
             return
-        if ended.timed_out and retry:
-            stuck, *retry = retry
-            self._count("timeout")
-            self._fail(stuck, "timeout", f"no answer from a parse worker within {self.job_timeout:g} s; "
-                       "worker replaced, page skipped")
-        elif not ended.timed_out:
+        if ended.stuck is not None:
+            if ended.stuck in retry:  # else its answer came after all, just before the kill
+                retry.remove(ended.stuck)
+                self._count("timeout")
+                self._fail(ended.stuck, "timeout", f"no answer from a parse worker within "
+                           f"{self.job_timeout:g} s; worker replaced, page skipped")
+        else:
             self._died(f"parse worker {ended.pid} ended (exit code {ended.exit_code}) with "
                        f"{len(retry)} jobs pending; they run on a new worker")
             if retry:

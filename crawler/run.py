@@ -187,7 +187,6 @@ _REASONS_IN_WORDS = {
     "binary_body": "binary data served as HTML",
     "unusable_document": "pages with no HTML element",
     "parse_error": "pages the parser failed on",
-    "table_writer_failed": "table writer failed",
     "worker_timeout": "parse timed out",
     "worker_poison": "page killed parse workers",
 }

@@ -28,8 +28,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
+from twisted.python.failure import Failure
 
-from core.child import CALL_TIMEOUT, ChildEnded
+from core.child import CALL_TIMEOUT, ChildEnded, ChildInterrupted
 from core.records import SCHEMA_VERSION, ArticleRecord
 from core.worker_pool import configured_workers
 from pipelines.dedup import DuplicateDropped
@@ -227,7 +228,7 @@ class ExportPipeline:
                                     latest.get("run_id"))
             self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size, state))
             if _engine(self.crawler()) is not None:  # a running crawl, not a test's pipeline
-                self._watch.start(FLUSH_SECONDS, now=False)
+                self._watch.start(FLUSH_SECONDS, now=False).addErrback(self._watch_failed)
         except Exception as error:
             self.failed = True
             self.error = f"cannot export to {self.publication.export_dir}: {error}"
@@ -247,7 +248,7 @@ class ExportPipeline:
                 if time.monotonic() - self._flushed > FLUSH_SECONDS:
                     self.tables.flush()
                     self._flushed = time.monotonic()
-            self.counters.inc("kept")
+                self.counters.inc("kept")
         return record
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
@@ -300,6 +301,12 @@ class ExportPipeline:
             with self._guard():
                 self.tables.flush()
                 self._flushed = time.monotonic()
+
+    def _watch_failed(self, failure: Failure) -> None:
+        """The watch raised (a write the child reported failed): the run is marked failed
+        already; say why now, in one line, rather than as an unhandled error at exit."""
+        logger.error("healthcrawl export: %s; stopping the crawl, nothing will be published",
+                     failure.getErrorMessage())
 
     def _stop_watch(self) -> None:
         if self._watch.running:
@@ -462,6 +469,9 @@ class ExportPipeline:
         failure is raised (Scrapy logs it with its traceback)."""
         try:
             yield
+        except ChildInterrupted:  # Ctrl-C or SIGTERM during a wait: Scrapy's handler stops the crawl
+            self.failed = True
+            self.error = self.error or "interrupted"
         except BaseException as error:
             first = not self.failed
             self.failed = True

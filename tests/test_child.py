@@ -181,3 +181,22 @@ def test_sigterm_ends_a_wait_on_a_hung_child_and_still_reaches_its_handler() -> 
         child.close()
         signal.signal(signal.SIGTERM, previous)
     assert received == [signal.SIGTERM]
+
+
+def test_a_handler_that_installs_another_during_a_wait_keeps_it_in_place() -> None:
+    def force_kill(signum: int, frame: object) -> None:
+        pass
+
+    def graceful(signum: int, frame: object) -> None:  # as Scrapy's first Ctrl-C does
+        signal.signal(signal.SIGTERM, force_kill)
+
+    previous = signal.signal(signal.SIGTERM, graceful)
+    child = ChildProcess("core.child:run_jobs", timeout=60)
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    try:
+        with pytest.raises(ChildInterrupted):
+            child.call(Sleeps(60))
+        assert signal.getsignal(signal.SIGTERM) is force_kill
+    finally:
+        child.close()
+        signal.signal(signal.SIGTERM, previous)

@@ -20,6 +20,7 @@ from scrapy.http import Response
 logger = logging.getLogger(__name__)
 MAX_CRAWL_DELAY = 60.0
 
+
 class CrawlDelayMiddleware:
     def __init__(self, crawler: Crawler, user_agent: str, max_delay: float = MAX_CRAWL_DELAY) -> None:
         self.crawler = crawler

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
@@ -59,7 +60,8 @@ class TrapLedger:
     _by_crawler: WeakKeyDictionary[Crawler, TrapLedger] = WeakKeyDictionary()
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        self._crawler = weakref.ref(crawler)
+        """Weakly: the ledger is the value of a weak map keyed by its crawler."""
         self.article_templates: set[str] = set()
         """Templates some page of which yielded an article: never capped."""
         self.unproductive: Counter[str] = Counter()
@@ -72,6 +74,12 @@ class TrapLedger:
         self._logged: set[tuple[str, str]] = set()
         self._profile: SiteProfile | None = None
         self._skip: re.Pattern[str] | None = None
+
+    @property
+    def crawler(self) -> Crawler:
+        crawler = self._crawler()
+        assert crawler is not None, "the ledger outlived its crawl"
+        return crawler
 
     @classmethod
     def of(cls, crawler: Crawler) -> TrapLedger:

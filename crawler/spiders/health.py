@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -27,6 +27,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from core.child import Job
 from core.errors import UnusableDocumentError
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from core.profiles import all_host_aliases
@@ -44,6 +45,9 @@ from pipelines.state import StateReader, resumed_run, state_dir_for
 STAT = "healthcrawl/spider"
 KNOWN = "healthcrawl_known"
 """Request meta: the request asks for a page the state knows (conditional, may be a 304)."""
+T = TypeVar("T")
+
+
 class HealthSpider(scrapy.Spider):
     name = "health"
 
@@ -265,23 +269,32 @@ class HealthSpider(scrapy.Spider):
         canonical = canonical_of(response.url, response.meta, self.canonical_aliases)
         article, listing = self.profile.is_article_url(canonical), self.profile.is_listing_url(canonical)
         output: list[ArticleRecord | scrapy.Request] = []
-        try:
-            if article:
-                page = await self.parser.run(self.parse_job(response))
-                output.extend(self.article_output(page, _validators(response, canonical)))
-            if listing:
-                self.crawler.stats.inc_value(f"{STAT}/listing_pages")
-                job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
-                output.extend(self.follow_new(await self.parser.run(job)))
-        except JobFailed as error:  # the pool has logged it, naming the page
-            self.crawler.stats.inc_value(f"{STAT}/failed/worker_{error.reason}")
-        except UnusableDocumentError as error:
-            self.skip("unusable_document", response.url, str(error))
-        except Exception as error:  # one page the parser fails on is no crash
-            self.skip("parse_error", response.url, f"{type(error).__name__}: {error}")
+        if article:
+            if (page := await self.parsed(self.parse_job(response), response.url)) is None:
+                return output  # a page the parser failed on gives no links either
+            output.extend(self.article_output(page, _validators(response, canonical)))
+        if listing:
+            self.crawler.stats.inc_value(f"{STAT}/listing_pages")
+            job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
+            if (links := await self.parsed(job, response.url)) is not None:
+                output.extend(self.follow_new(links))
         if not (article or listing):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
         return output
+
+    async def parsed(self, job: Job[T], url: str) -> T | None:
+        """``job``'s result from the worker pool, or None for a page it could not handle:
+        counted and said in one line, never a traceback (the crawl's own code stays out of
+        this guard, so a bug there is not taken for a bad page)."""
+        try:
+            return await self.parser.run(job)
+        except JobFailed as error:  # the pool has logged it, naming the page
+            self.crawler.stats.inc_value(f"{STAT}/failed/worker_{error.reason}")
+        except UnusableDocumentError as error:
+            self.skip("unusable_document", url, str(error))
+        except Exception as error:  # one page the parser fails on is no crash
+            self.skip("parse_error", url, f"{type(error).__name__}: {error}")
+        return None
 
     def skip(self, why: str, url: str, detail: str) -> None:
         """A fetched page that yields nothing: counted by why, one warning line, no traceback."""

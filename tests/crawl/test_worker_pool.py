@@ -164,11 +164,18 @@ def test_one_death_never_disables_the_pool_even_one_allowed_no_restart() -> None
 
 def test_workers_that_keep_dying_leave_the_work_to_the_crawl_process() -> None:
     pool = WorkerPool(1, max_restarts=2)
-    poison, *results = run_all(pool, [DiesInAWorker(n) for n in range(6)], return_exceptions=True)
-    assert isinstance(poison, JobFailed)
-    assert results == list(range(1, 6))
+    poison, _, *results = run_all(pool, [DiesInAWorker(n) for n in range(6)], return_exceptions=True)
+    assert isinstance(poison, JobFailed) and poison.reason == "poison"
+    assert results == list(range(2, 6))
     assert pool.disabled and pool.restarts == 3
     assert run_all(pool, [WhereAmI()]) == [CRAWL_PID]
+    assert pool.in_process_jobs == 5  # four queued jobs, then this one
+
+
+def test_a_page_running_when_the_pool_gives_up_is_never_parsed_in_the_crawl_process() -> None:
+    pool = WorkerPool(1, max_restarts=2)
+    _, running, *_ = run_all(pool, [DiesInAWorker(n) for n in range(6)], return_exceptions=True)
+    assert isinstance(running, JobFailed) and running.reason == "poison"
 
 
 def test_deaths_spread_over_more_than_the_window_keep_the_pool() -> None:

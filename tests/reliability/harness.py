@@ -116,7 +116,8 @@ def _peak_memory(run: CliRun) -> int:
 
 
 def _published_paths(articles: Path) -> list[str]:
-    """The path of each published row's URL and canonical URL (a row stands for both)."""
+    """The path of each published row's URL (the demo site's canonical links name the URL
+    itself, so it stands for the row's article)."""
     if not articles.exists():
         return []
     table = pq.read_table(articles, columns=["url"])
