@@ -37,6 +37,10 @@ from crawler import settings as project_settings  # noqa: E402
 from crawler.demo_site.generator import generate_site  # noqa: E402
 
 WORK = ROOT / "benchmarks" / ".work"
+OUTSIDE = Path(tempfile.gettempdir())
+"""Where the bare spiders run: no ``scrapy.cfg`` above it, so Scrapy loads none of the
+project's settings (run inside the checkout, they got its middlewares, and its crawler-trap
+caps stopped a spider that yields no article after a hundred pages)."""
 STATS_EXTENSION = "benchmarks.stats_file.StatsFile"
 PYTHON = sys.executable
 NGINX_CONF = """
@@ -154,7 +158,7 @@ def timed(name: str, command: list[str], stats_file: Path, cwd: Path = ROOT) -> 
     loads none of its settings; a baseline runs in its own checkout) and read its rusage
     and final stats."""
     started = time.monotonic()
-    env = {**os.environ, "PYTHONPATH": str(cwd if cwd != WORK else ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(cwd if cwd != OUTSIDE else ROOT)}
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     assert process.stderr is not None
@@ -205,7 +209,7 @@ def main() -> None:
         configs.append((name, [
             PYTHON, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "fetch_only_spider.py"),
             "-a", f"urls={url_file}", "-s", "LOG_LEVEL=WARNING", "-s", "TELNETCONSOLE_ENABLED=0",
-            "-s", f"EXTENSIONS={extensions}", "-s", f"STATS_FILE={stats_file}", *extra], stats_file, WORK))
+            "-s", f"EXTENSIONS={extensions}", "-s", f"STATS_FILE={stats_file}", *extra], stats_file, OUTSIDE))
     out = WORK / "exports"
     one_process = ["-s", "HEALTHCRAWL_WORKER_PROCESSES=0"]
     checkouts = [("healthcrawl crawl (parse, dedup, export)", [], ROOT),
