@@ -68,6 +68,10 @@ class TrapLedger:
         """Unproductive pages fetched per template."""
         self.unproductive_queries: Counter[str] = Counter()
         """Unproductive pages fetched per ``host + path``, of URLs with a query."""
+        self.capping = False
+        """Whether some template or path has reached its cap: until then no request can be
+        over one, and :meth:`over_cap` answers without computing the request's template
+        (on most sites, for the whole crawl)."""
         settings = crawler.settings
         self.max_per_template = settings.getint("HEALTHCRAWL_TRAP_MAX_PER_TEMPLATE", 100)
         self.max_query_variants = settings.getint("HEALTHCRAWL_TRAP_MAX_QUERY_VARIANTS", 100)
@@ -123,6 +127,8 @@ class TrapLedger:
     def over_cap(self, request: Request) -> tuple[str, str] | None:
         """``(kind, why)`` when ``request`` is of a template, or a query of a path, whose
         pages were unproductive too often (and never yielded an article); else None."""
+        if not self.capping:
+            return None
         template = self.template(request)
         if template in self.article_templates:
             return None
@@ -136,6 +142,18 @@ class TrapLedger:
             return "query_variants", (f"{limit} queries of {parts.path} brought no new article; "
                                       "HEALTHCRAWL_TRAP_MAX_QUERY_VARIANTS")
         return None
+
+    def count_unproductive(self, template: str, request: Request) -> None:
+        """One more page of ``template`` (and of its path's queries) that led nowhere new."""
+        self.unproductive[template] += 1
+        if self.max_per_template and self.unproductive[template] >= self.max_per_template:
+            self.capping = True
+        parts = urlparse_cached(request)
+        if parts.query:
+            path = parts.netloc + parts.path
+            self.unproductive_queries[path] += 1
+            if self.max_query_variants and self.unproductive_queries[path] >= self.max_query_variants:
+                self.capping = True
 
     def cut(self, kind: str, request: Request, why: str) -> None:
         """Count a request not made; log the first of each template and kind."""
@@ -160,58 +178,76 @@ class TrapHopsMiddleware:
         return cls(crawler, crawler.settings.getint("HEALTHCRAWL_TRAP_MAX_HOPS", 10))
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        return self._guard(response, list(result))
+        page = _PageOutput(self, response)
+        for output in result:
+            if (kept := page.admit(output)) is not None:
+                yield kept
+        page.close()
 
     async def process_spider_output_async(self, response: Response,
                                           result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        for output in self._guard(response, [o async for o in result]):
-            yield output
+        page = _PageOutput(self, response)
+        async for output in result:
+            if (kept := page.admit(output)) is not None:
+                yield kept
+        page.close()
 
-    def _guard(self, response: Response, outputs: list[Any]) -> Iterator[Any]:
-        """The page's output whole (a page is productive by any of its outputs), less the
-        requests the profile skips or that are too many hops away."""
-        hops = self._hops(response, outputs)
-        ledger = self.ledger
-        for output in outputs:
-            if isinstance(output, Request):
-                if ledger.is_skipped(output):
-                    ledger.cut("skipped_by_profile", output, "the site profile skips them")
-                    continue
-                if self.max_hops and hops > self.max_hops and not ledger.is_article(output):
-                    ledger.cut("hops", output, f"{hops} pages in a row without a new article; "
-                                               f"HEALTHCRAWL_TRAP_MAX_HOPS={self.max_hops}")
-                    continue
-                if capped := ledger.over_cap(output):
-                    ledger.cut(capped[0], output, capped[1])
-                    continue
-                if hops:
-                    output.meta[HOPS] = hops
-            yield output
 
-    def _hops(self, response: Response, outputs: list[Any]) -> int:
-        """Hops of the page's links: 0 after a productive page or a sitemap (the site
-        declares those URLs), one more than the page's own after an unproductive one,
-        which is counted against its template. A page not served whole (a 304 of an
-        incremental run, an error page) says nothing either way."""
-        if not isinstance(response, HtmlResponse):
-            return 0
-        if response.status != 200:
-            return int(response.meta.get(HOPS, 0))
+class _PageOutput:
+    """One page's output as it streams by (holding it back until the page is done costs
+    the crawl about a tenth of its CPU): a page is productive from its first article, or
+    its first link of an article template, on. The spider yields a page's article before
+    its links, so every link of an article page has hop 0; a listing page's links before
+    its first article-template link count one hop more, which only matters ten hops deep.
+
+    Hops of a page's links: 0 after a productive page or a sitemap (the site declares
+    those URLs), one more than the page's own after an unproductive one, which is counted
+    against its template. A page not served whole (a 304 of an incremental run, an error
+    page) says nothing either way."""
+
+    def __init__(self, middleware: TrapHopsMiddleware, response: Response) -> None:
+        self.ledger = middleware.ledger
+        self.max_hops = middleware.max_hops
+        self.request = response.request or Request(response.url)
+        self.counts = isinstance(response, HtmlResponse) and response.status == 200
+        self.productive = not self.counts
+        self.hops = (0 if not isinstance(response, HtmlResponse)
+                     else int(response.meta.get(HOPS, 0)) + self.counts)
+
+    def admit(self, output: Any) -> Any:
+        """``output``, or None for a request not to follow."""
         ledger = self.ledger
-        request = response.request or Request(response.url)
-        template = ledger.template(request)
-        requests = [o for o in outputs if isinstance(o, Request)]
-        if len(requests) < len(outputs):  # the page yielded an article
-            ledger.article_templates.add(template)
-            return 0
-        articles = ledger.article_templates
-        if any(ledger.template(r) in articles for r in requests):
-            return 0
-        ledger.unproductive[template] += 1
-        parts = urlparse_cached(request)
-        if parts.query:
-            ledger.unproductive_queries[parts.netloc + parts.path] += 1
-        return int(response.meta.get(HOPS, 0)) + 1
+        if not isinstance(output, Request):
+            if not self.productive:  # an article
+                self._became_productive()
+            return output
+        if not self.productive and ledger.template(output) in ledger.article_templates:
+            self._became_productive()
+        if ledger.is_skipped(output):
+            ledger.cut("skipped_by_profile", output, "the site profile skips them")
+            return None
+        hops = self.hops
+        if self.max_hops and hops > self.max_hops and not ledger.is_article(output):
+            ledger.cut("hops", output, f"{hops} pages in a row without a new article; "
+                                       f"HEALTHCRAWL_TRAP_MAX_HOPS={self.max_hops}")
+            return None
+        if capped := ledger.over_cap(output):
+            ledger.cut(capped[0], output, capped[1])
+            return None
+        if hops:
+            output.meta[HOPS] = hops
+        return output
+
+    def _became_productive(self) -> None:
+        self.productive = True
+        self.hops = 0
+        if self.counts:
+            self.ledger.article_templates.add(self.ledger.template(self.request))
+
+    def close(self) -> None:
+        """The page is done: count it against its template if it led nowhere new."""
+        if not self.productive:
+            self.ledger.count_unproductive(self.ledger.template(self.request), self.request)
 
 
 class TrapCapsMiddleware:
