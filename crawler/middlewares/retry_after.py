@@ -19,10 +19,8 @@ import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from time import monotonic
-from typing import Self
 
 from scrapy import signals
-from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
@@ -64,11 +62,10 @@ class RetryAfterMiddleware(RetryMiddleware):
         self.delays_to_restore: dict[str, float] = {}
         """Slot key -> the delay it had before a hold gave it :data:`HOLD_DELAY`."""
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        middleware = super().from_crawler(crawler)
-        crawler.signals.connect(middleware.hold_site, signal=signals.response_downloaded)
-        return middleware
+    holding = False
+    """Whether :meth:`hold_site` listens to ``response_downloaded``: from the site's first
+    429 or 503 on (a signal handler on every response of a crawl that never meets one
+    would cost it for nothing)."""
 
     def wait_for(self, request: Request, response: Response) -> float:
         header = response.headers.get(b"Retry-After")
@@ -104,6 +101,10 @@ class RetryAfterMiddleware(RetryMiddleware):
     ) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
+        if response.status in SITE_WIDE and not self.holding:
+            self.holding = True
+            self.crawler.signals.connect(self.hold_site, signal=signals.response_downloaded)
+            self.hold_site(response, request)
         retry = self._retry(request, response_status_message(response.status))
         if retry is None or response.status in SITE_WIDE:  # the site's slot holds the retry
             return retry or response
