@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from crawler.middlewares.retry_after import retry_delay
-from tests.crawl.run_cli import REPO, healthcrawl
+from tests.crawl.run_cli import REPO, CliRun, healthcrawl
 from tests.crawl.scripted_server import Reply, scripted_server
 
 ARTICLE = b"<html><head><title>t</title></head><body><h1>Cold</h1><p>Rest well.</p></body></html>"
@@ -84,42 +84,37 @@ def test_a_429_or_503_storm_holds_every_request_to_the_site_for_the_wait(
     assert "retry/max_reached" not in run.stats
 
 
-def test_robots_crawl_delay_spaces_requests_to_the_site(tmp_path: Path) -> None:
+def crawl_with_crawl_delay(tmp_path: Path, delay: str, *settings: str) -> tuple[CliRun, list[float]]:
+    """A three-article site whose robots.txt says ``Crawl-delay: delay``: the crawl and
+    the times its articles were fetched."""
     links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(3))
 
     def script(path: str, seen: int) -> Reply:
         if path == "/robots.txt":
-            return Reply(200, b"User-agent: *\nCrawl-delay: 1\n", {"Content-Type": "text/plain"})
+            robots = f"User-agent: *\nCrawl-delay: {delay}\n".encode()
+            return Reply(200, robots, {"Content-Type": "text/plain"})
         if path == "/":
             return Reply(200, f"<html><body><h1>Home</h1>{links}</body></html>".encode())
         return Reply(200, ARTICLE)
 
     with scripted_server(script) as server:
         run = healthcrawl("crawl", "--site", "generic", "--min-articles", "0",
-                          "--start-url", server.url + "/",
-                          "--format", "jsonl", out=tmp_path / "out")
+                          "--start-url", server.url + "/", *settings,
+                          "--format", "jsonl", out=tmp_path / "out", timeout=60)
         pages = sorted(t for t, p in server.log if p.startswith("/p"))
     assert run.code == 0, run.stderr
+    return run, pages
+
+
+def test_robots_crawl_delay_spaces_requests_to_the_site(tmp_path: Path) -> None:
+    run, pages = crawl_with_crawl_delay(tmp_path, "1")
     assert run.stats["healthcrawl/robots/crawl_delay"] == 1.0
     assert len(pages) == 3
     assert all(b - a >= 0.9 for a, b in zip(pages, pages[1:], strict=False))
 
 
 def test_a_crawl_delay_beyond_the_cap_is_capped_so_the_crawl_ends(tmp_path: Path) -> None:
-    links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(3))
-
-    def script(path: str, seen: int) -> Reply:
-        if path == "/robots.txt":
-            return Reply(200, b"User-agent: *\nCrawl-delay: 86400\n", {"Content-Type": "text/plain"})
-        if path == "/":
-            return Reply(200, f"<html><body><h1>Home</h1>{links}</body></html>".encode())
-        return Reply(200, ARTICLE)
-
-    with scripted_server(script) as server:
-        run = healthcrawl("crawl", "--site", "generic", "--min-articles", "0",
-                          "--start-url", server.url + "/", "-s", "HEALTHCRAWL_MAX_CRAWL_DELAY=0.5",
-                          "--format", "jsonl", out=tmp_path / "out", timeout=60)
-    assert run.code == 0, run.stderr
+    run, _ = crawl_with_crawl_delay(tmp_path, "86400", "-s", "HEALTHCRAWL_MAX_CRAWL_DELAY=0.5")
     assert run.stats["healthcrawl/robots/crawl_delay"] == 0.5
     assert run.stats["healthcrawl/robots/crawl_delay_capped"] == 1
 
