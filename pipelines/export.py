@@ -229,6 +229,13 @@ class ExportPipeline:
             self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size, state))
             if _engine(self.crawler()) is not None:  # a running crawl, not a test's pipeline
                 self._watch.start(FLUSH_SECONDS, now=False).addErrback(self._watch_failed)
+        except ChildInterrupted:
+            # Ctrl-C or SIGTERM while the writer opened: Scrapy's handler stops the crawl.
+            # Raising would fail the spider's opening, and Scrapy's own stats extension
+            # then breaks with a traceback on a spider that never opened.
+            self.failed = True
+            self.error = "interrupted"
+            self._stats.set_value(ERROR, self.error)
         except Exception as error:
             self.failed = True
             self.error = f"cannot export to {self.publication.export_dir}: {error}"
