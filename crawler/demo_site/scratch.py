@@ -46,6 +46,13 @@ def remove_dead_scratch(parent: Path | None = None) -> list[Path]:
 def demo_scratch() -> Iterator[Path]:
     """A temporary folder for one demo, removed at the end (or by a later demo)."""
     remove_dead_scratch()
-    with tempfile.TemporaryDirectory(prefix=PREFIX) as scratch:
-        (Path(scratch) / OWNER).write_text(str(os.getpid()))
-        yield Path(scratch)
+    scratch = Path(tempfile.mkdtemp(prefix=PREFIX))
+    try:
+        (scratch / OWNER).write_text(str(os.getpid()))
+        yield scratch
+    finally:
+        # A child process may still be writing into it (the table writer's state, when a
+        # Ctrl-C cut the crawl short): the removal never raises, tries a second time, and
+        # what is left goes with the next demo (its owner is gone by then).
+        for _ in range(2):
+            shutil.rmtree(scratch, ignore_errors=True)
