@@ -100,19 +100,23 @@ class SiteProfile:
         ``article_key`` after ``<site>:``; None without an id. With ``ids_site_wide`` the
         id alone; else the path (and query) before the id, the ``mobile_path_segments``
         left out, then the id: ``news/12345``, ``view.php?id=5``, ``12345`` at the root."""
+        return self.article_identity(canonical_url)[1]
+
+    def article_identity(self, canonical_url: str) -> tuple[str | None, str | None]:
+        """``(article_id, article_ref)`` of ``canonical_url``, the URL read once for both."""
         found = self._id_span(canonical_url)
         if found is None:
-            return None
+            return None, None
         start, end = found
         article_id = canonical_url[start:end]
         if self.ids_site_wide:
-            return article_id
+            return article_id, article_id
         parts = urlsplit(canonical_url[:start])
         mobile = {segment.casefold() for segment in self.mobile_path_segments}
         section = "/".join(s for s in parts.path.split("/") if s and s.casefold() not in mobile)
         if parts.query:
-            return f"{section}?{parts.query}{article_id}"
-        return f"{section}/{article_id}" if section else article_id
+            return article_id, f"{section}?{parts.query}{article_id}"
+        return article_id, f"{section}/{article_id}" if section else article_id
 
     def _id_span(self, canonical_url: str) -> tuple[int, int] | None:
         """Where in ``canonical_url`` the id is: the first non-empty group named ``id...``."""

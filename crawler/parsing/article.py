@@ -91,7 +91,7 @@ def parse_page(
         prevention_first_list_only=profile.prevention_first_list_only,
     )
     canonical = canonical_url(root, url, profile)
-    article_id = profile.article_id(canonical)
+    article_id, article_ref = profile.article_identity(canonical)
     site = profile.site_name(canonical)
     prev_next = first_match(root, profile.prev_next_xpaths)
     prev_link, next_link = prev_next_links(
@@ -99,7 +99,7 @@ def parse_page(
         profile.next_labels, url,
     )
     record = ArticleRecord(
-        article_key=article_key(site, profile.article_ref(canonical), canonical),
+        article_key=article_key(site, article_ref, canonical),
         site=site,
         url=url,
         canonical_url=canonical,
@@ -122,7 +122,7 @@ def parse_page(
         http_status=http_status,
         parse_warnings=_warnings(html, title, body, decoded),
     )
-    follow = not forbids_following(root)
+    follow = not forbids_following(metas)
     links = [absolute_url(url, href) for a in marks.container.iter("a")
              if (href := a.get("href")) and not is_nofollow(a)] if follow else []
     return ParsedPage(record, links, follow)

@@ -7,11 +7,13 @@ browsers let it. A declared charset the bytes plainly are not (most of their non
 characters fail to decode: a GBK body sent as UTF-8) is overruled by the next declaration
 or by detection, whichever decodes with fewer errors, and the page is marked
 mis-declared: trusting it would turn the article into replacement characters and lose it
-as "too little prose". Valid pages pay one strict decode for this check. The bytes then go
-to libxml2 with the encoding decided: decoding in
-Python first and parsing the string would be slower (figure in benchmarks/RESULTS.md,
-"Figures behind design choices"), and
-libxml2 replaces invalid sequences with U+FFFD as Python's ``errors="replace"`` does.
+as "too little prose". The bytes go to libxml2 with the first choice (the BOM's, the first
+declaration's, else UTF-8): decoding in Python first and parsing the string would be
+slower (figure in benchmarks/RESULTS.md, "Figures behind design choices"), and libxml2
+replaces invalid sequences with U+FFFD as Python's ``errors="replace"`` does. libxml2 also
+says when it met such a sequence, and only then are the rules above applied in full (a
+strict decode in Python, error counts, detection) and the page parsed again if another
+encoding wins: a valid page, nearly every page, pays for none of it.
 """
 
 from __future__ import annotations
@@ -75,9 +77,7 @@ def sniff_encoding(data: bytes, content_type: str | None = None) -> Sniffed:
     bom_encoding, bom = read_bom(data)
     if bom_encoding:
         return Sniffed(bom_encoding, len(bom or b""))
-    declared = [resolved for name in (http_content_type_encoding(content_type or ""),
-                                      html_body_declared_encoding(data))
-                if name and (resolved := resolve_encoding(name))]
+    declared = _declared_encodings(data, content_type)
     if not declared:
         detected = detect_encoding(data)
         return Sniffed((resolve_encoding(detected) or "utf-8") if detected else "utf-8", 0)
@@ -90,6 +90,13 @@ def sniff_encoding(data: bytes, content_type: str | None = None) -> Sniffed:
         if candidate and candidate != best and (count := _decode_errors(data, candidate)) < fewest:
             best, fewest = candidate, count
     return Sniffed(best, 0, best != declared[0])
+
+
+def _declared_encodings(data: bytes, content_type: str | None) -> list[str]:
+    """The charsets the header and then the document declare, as Python names them."""
+    return [resolved for name in (http_content_type_encoding(content_type or ""),
+                                  html_body_declared_encoding(data))
+            if name and (resolved := resolve_encoding(name))]
 
 
 def _decode_errors(data: bytes, encoding: str) -> int:
@@ -137,26 +144,47 @@ def decode_tree(html: str | bytes, content_type: str | None = None) -> DecodedTr
 
 _Parsed = tuple[etree._Element | None, bool]
 """The root, and whether the parse stopped at libxml2's nesting limit."""
+_ENCODING_ERRORS = (etree.ErrorTypes.ERR_INVALID_ENCODING,)
 
 
-def _parse(source: str | bytes, encoding: str | None = None) -> _Parsed:
+def _parse(source: str | bytes, encoding: str | None = None) -> tuple[_Parsed, bool]:
+    """The parse, and whether libxml2 met bytes invalid in ``encoding``."""
     parser = etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True,
                               no_network=True)
     root = etree.fromstring(source, parser)
-    last = parser.error_log.last_error  # the depth limit ends the parse: it is the last error
-    return root, last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT
+    log = parser.error_log
+    last = log.last_error  # the depth limit ends the parse: it is the last error
+    too_deep = last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT
+    return (root, too_deep), last is not None and bool(log.filter_types(_ENCODING_ERRORS))
 
 
 def _parse_bytes(data: bytes, content_type: str | None) -> tuple[_Parsed, bool]:
+    """The parse, and whether a declared charset was overruled (module docstring)."""
     if not data or data.isspace():
         raise UnusableDocumentError("empty document: nothing to parse")
     if is_binary(data):
         raise UnusableDocumentError("not an HTML document: the bytes are binary data")
-    encoding, bom_length, misdeclared = sniff_encoding(data, content_type)
+    bom_encoding, bom = read_bom(data)
+    if bom_encoding:
+        return _parse_in(data[len(bom or b""):], bom_encoding)[0], False
+    declared = _declared_encodings(data, content_type)
+    first = declared[0] if declared else "utf-8"
+    parsed, invalid_bytes = _parse_in(data, first)
+    if not invalid_bytes and not parsed[1]:  # a parse cut short by depth may not have met them
+        return parsed, False
+    encoding, _, misdeclared = sniff_encoding(data, content_type)
+    if encoding == first:
+        return parsed, False
+    return _parse_in(data, encoding)[0], misdeclared
+
+
+def _parse_in(data: bytes, encoding: str) -> tuple[_Parsed, bool]:
+    """:func:`_parse` of ``data`` in ``encoding``, and whether bytes were invalid in it."""
     try:
-        return _parse(data[bom_length:], encoding), misdeclared
+        return _parse(data, encoding)
     except LookupError:  # an encoding Python knows and libxml2 does not: decode here
-        return _parse_text(data[bom_length:].decode(encoding, errors="replace")), misdeclared
+        text = data.decode(encoding, errors="replace")
+        return _parse_text(text), "\ufffd" in text
 
 
 def _parse_text(text: str) -> _Parsed:
@@ -165,6 +193,6 @@ def _parse_text(text: str) -> _Parsed:
     if not text or text.isspace():
         raise UnusableDocumentError("empty document: nothing to parse")
     try:
-        return _parse(text)
+        return _parse(text)[0]
     except ValueError:  # control characters or lone surrogates lxml refuses in a str
-        return _parse(_XML_CONTROL.sub("", text))
+        return _parse(_XML_CONTROL.sub("", text))[0]

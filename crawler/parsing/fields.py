@@ -39,14 +39,25 @@ _BREADCRUMB_XPATH = etree.XPath(
 )
 
 
+ROBOTS_META_NAMES = frozenset({"robots", "healthcrawl"})
+"""Metas whose directives add up (``robots``, and ``healthcrawl``: the bot's own)."""
+
+
 def head_metas(root: etree._Element) -> dict[str, str]:
-    """``<meta>`` values keyed by lower-cased name, property, itemprop or http-equiv."""
+    """``<meta>`` values keyed by lower-cased name, property, itemprop or http-equiv: the
+    first of each, except that the directives of every :data:`ROBOTS_META_NAMES` meta are
+    joined with commas, as crawlers combine them."""
     metas: dict[str, str] = {}
     head = root.find("head")
     for meta in (head if head is not None else root).iter("meta"):
         key = meta.get("name") or meta.get("property") or meta.get("itemprop") or meta.get("http-equiv")
-        if key and meta.get("content") is not None:
-            metas.setdefault(key.lower(), meta.get("content", "").strip())
+        content = meta.get("content")
+        if key and content is not None:
+            key = key.strip().lower()
+            if key in metas and key in ROBOTS_META_NAMES:
+                metas[key] = f"{metas[key]},{content.strip()}"
+            else:
+                metas.setdefault(key, content.strip())
     return metas
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import islice
 from urllib.parse import urljoin
 
@@ -10,12 +11,13 @@ from lxml import etree
 from core.records import Link, Recommendation
 from core.text import normalize
 from crawler.parsing.decoding import parse_tree
+from crawler.parsing.fields import ROBOTS_META_NAMES, head_metas
 from crawler.parsing.text import element_text
 
 _LABEL_HOLDERS = ("p", "li", "div", "span", "td", "dd", "dt", "strong", "b", "em", "label")
 _ELLIPSES = ("...", "…")
 _INLINE_LABELS = frozenset({"span", "em", "strong", "b", "label", "i"})
-_ROBOTS_META_NAMES = frozenset({"robots", "healthcrawl"})
+_NO_FOLLOW = frozenset({"nofollow", "none"})
 
 
 def prev_next_links(
@@ -72,7 +74,7 @@ def page_links(html: str | bytes, url: str, content_type: str | None = None) -> 
     say is obeyed: none under ``<meta name="robots" content="nofollow">`` (or ``none``),
     and no link marked ``rel="nofollow"`` (where sites put calendars, sort orders, login)."""
     root = parse_tree(html, content_type)
-    if forbids_following(root):
+    if forbids_following(head_metas(root)):
         return []
     base = root.find(".//head/base[@href]")
     base_url = absolute_url(url, base.get("href") or "") if base is not None else url
@@ -86,15 +88,14 @@ def is_nofollow(anchor: etree._Element) -> bool:
     return rel is not None and "nofollow" in rel.lower().split()
 
 
-def forbids_following(root: etree._Element) -> bool:
+def forbids_following(metas: Mapping[str, str]) -> bool:
     """True when a ``<meta name="robots">`` (or ``name="healthcrawl"``, the bot's own)
-    says ``nofollow`` or ``none``: the page asks that none of its links be followed."""
-    head = root.find("head")  # where robots metas belong: no walk over a long body
-    for meta in head.iter("meta") if head is not None else ():
-        if (meta.get("name") or "").strip().lower() in _ROBOTS_META_NAMES:
-            directives = {d.strip() for d in (meta.get("content") or "").lower().split(",")}
-            if directives & {"nofollow", "none"}:
-                return True
+    says ``nofollow`` or ``none``: the page asks that none of its links be followed.
+    ``metas``: the page's :func:`~crawler.parsing.fields.head_metas`, read once a page."""
+    for name in ROBOTS_META_NAMES:
+        content = metas.get(name)
+        if content and not _NO_FOLLOW.isdisjoint(d.strip() for d in content.lower().split(",")):
+            return True
     return False
 
 

@@ -42,3 +42,9 @@ def test_a_page_nested_past_the_parsers_limit_says_it_was_cut() -> None:
 
 def test_a_page_of_ordinary_depth_is_not_said_to_be_cut() -> None:
     assert "too_deep" not in parse_page(article(), URL).record.parse_warnings
+
+
+def test_a_nofollow_in_a_second_robots_meta_counts_as_much_as_in_the_first() -> None:
+    metas = '<meta name="robots" content="noarchive"><meta name="healthcrawl" content="none">'
+    page = parse_page(article(metas, '<a href="/guide/1">guide</a>'), URL)
+    assert page.body_links == [] and not page.follow_links
