@@ -247,16 +247,20 @@ class ChildProcess:
         """Write the whole outbox into the pipe, waiting for room at most ``timeout``."""
         self._check()
         deadline = time.monotonic() + self.timeout
-        with _signals_noted() as signalled:
-            while self._outbox:
-                try:
-                    written = os.write(self._stdin, self._outbox)
-                except BlockingIOError:
-                    self._wait(self._stdin, select.POLLOUT, deadline, signalled, "does not read its input")
-                    continue
-                except (BrokenPipeError, ValueError):
-                    raise self._broke(self._ended()) from None
-                del self._outbox[:written]
+        sent = 0
+        with _signals_noted() as signalled, memoryview(self._outbox) as outbox:
+            try:
+                while sent < len(outbox):  # through a view: no copy of what is left a write
+                    try:
+                        sent += os.write(self._stdin, outbox[sent:])
+                    except BlockingIOError:
+                        self._wait(self._stdin, select.POLLOUT, deadline, signalled,
+                                   "does not read its input")
+                    except (BrokenPipeError, ValueError):
+                        raise self._broke(self._ended()) from None
+            finally:
+                outbox.release()
+                del self._outbox[:sent]
 
     def _reply(self) -> Reply:
         """The next reply, waited for at most ``timeout``."""

@@ -154,6 +154,8 @@ _DIGITS = re.compile(r"\d+")
 
 
 def _segment_shape(segment: str) -> str:
+    if not segment or segment.isalpha():  # most segments of a path are words: no regex
+        return segment
     if (len(segment) >= 8 and _HEX_ID.fullmatch(segment) and any(c.isdigit() for c in segment)
             and any(c.isalpha() for c in segment)):
         return "H"

@@ -242,8 +242,18 @@ class WorkerPool:
         if not self.workers or not _loop_running():
             return job.run()
         pending: _Pending[T] = _Pending(job, asyncio.get_running_loop().create_future())
-        await self._dispatch(pending)
+        if (worker := self._running_worker()) is not None:
+            worker.send(pending)  # the usual case, without a coroutine of its own
+        else:
+            await self._dispatch(pending)
         return await pending.future
+
+    def _running_worker(self) -> _Worker | None:
+        """The least busy worker when every worker is up and the pool is enabled, else None."""
+        pool = self._pool
+        if self.disabled or len(pool) != self.workers or not all(w.alive for w in pool):
+            return None
+        return pool[0] if len(pool) == 1 else min(pool, key=_backlog)
 
     async def _dispatch(self, pending: _Pending[Any]) -> None:
         """Hand ``pending`` to the least busy worker; when none can start, or the pool is
@@ -335,7 +345,7 @@ class WorkerPool:
                 while len(self._pool) < self.workers:
                     self._pool.append(_Worker(await _start_worker(self.handler), self.job_timeout,
                                               self._worker_ended))
-        return min(self._pool, key=lambda w: len(w.pending))
+        return min(self._pool, key=_backlog)
 
     async def close(self) -> None:
         """Let every worker finish its jobs and exit."""
@@ -343,6 +353,10 @@ class WorkerPool:
         pool, self._pool = self._pool, []
         await asyncio.gather(*(worker.close() for worker in pool))
         self._closing = False
+
+
+def _backlog(worker: _Worker) -> int:
+    return len(worker.pending)
 
 
 def _loop_running() -> bool:

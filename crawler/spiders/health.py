@@ -46,6 +46,7 @@ STAT = "healthcrawl/spider"
 KNOWN = "healthcrawl_known"
 """Request meta: the request asks for a page the state knows (conditional, may be a 304)."""
 T = TypeVar("T")
+_ABSOLUTE = ("http://", "https://")
 
 
 class HealthSpider(scrapy.Spider):
@@ -230,14 +231,19 @@ class HealthSpider(scrapy.Spider):
             entries = entries[:self.sitemap_max_urls]
             self.bad_sitemap("too_many_urls", response.url,
                              f"only its first {self.sitemap_max_urls} URLs followed")
-        locs = [response.urljoin(e["loc"]) for e in entries if e.get("loc")]
+        locs: list[str] = []
+        lastmods: dict[str, str] = {}
+        for entry in entries:
+            if loc := entry.get("loc"):
+                # The protocol wants absolute URLs: only the others pay for a join.
+                locs.append(url := loc if loc.startswith(_ABSOLUTE) else response.urljoin(loc))
+                if lastmod := entry.get("lastmod"):
+                    lastmods[url] = lastmod
         if sitemap.type == "sitemapindex":
             for url in locs:
                 if self.on_site(url):
                     yield self.sitemap_request(url)
         else:
-            lastmods = {response.urljoin(e["loc"]): e["lastmod"] for e in entries
-                        if e.get("loc") and e.get("lastmod")}
             self.crawler.stats.inc_value(f"{STAT}/sitemap_urls", len(locs))
             yield from self.follow_new(locs, lastmods)
 
