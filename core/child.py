@@ -106,8 +106,13 @@ class ChildEnded(RuntimeError):
 
 def frame(value: Any) -> bytes:
     """``value`` pickled, behind its length."""
+    return b"".join(frame_parts(value))
+
+
+def frame_parts(value: Any) -> tuple[bytes, bytes]:
+    """:func:`frame` as its header and its payload, for a writer that joins frames anyway."""
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return HEADER.pack(len(data)) + data
+    return HEADER.pack(len(data)), data
 
 
 def read_frame(stream: IO[bytes]) -> Any | None:
@@ -192,19 +197,21 @@ class ChildProcess:
         assert self._child.stdin is not None and self._child.stdout is not None
         self._stdin, self._stdout = self._child.stdin.fileno(), self._child.stdout.fileno()
         os.set_blocking(self._stdin, False)
-        self._outbox = bytearray()
-        """Requests not yet in the pipe: messages sent without a reply leave in batches."""
+        self._outbox: list[bytes] = []
+        """Framed requests not yet in the pipe: messages sent without a reply leave in
+        batches, joined once (a growing buffer would copy itself at each growth)."""
+        self._outbox_bytes = 0
         self._pinged: float | None = None
         """When the ping not yet answered was sent."""
         self._broken: ChildEnded | None = None
 
     def send(self, message: Any) -> None:
-        self._outbox += frame(Request(message, reply=False))
-        if len(self._outbox) >= SEND_BATCH:
+        self._post(Request(message, reply=False))
+        if self._outbox_bytes >= SEND_BATCH:
             self._drain()
 
     def call(self, message: Any) -> Any:
-        self._outbox += frame(Request(message))
+        self._post(Request(message))
         self._drain()
         if self._pinged is not None:
             self._reply()  # the ping's answer comes first
@@ -220,7 +227,7 @@ class ChildProcess:
             self._reply().unwrap()
             self._pinged = None
         if self._pinged is None:
-            self._outbox += frame(Request(Ping()))
+            self._post(Request(Ping()))
             self._pinged = time.monotonic()
         elif time.monotonic() - self._pinged > self.timeout:
             raise self._broke(self._hung("is not keeping up"))
@@ -243,24 +250,32 @@ class ChildProcess:
             self._child.kill()
             self._child.wait()
 
+    def _post(self, request: Request) -> None:
+        header, payload = frame_parts(request)
+        self._outbox += (header, payload)
+        self._outbox_bytes += len(header) + len(payload)
+
     def _drain(self) -> None:
         """Write the whole outbox into the pipe, waiting for room at most ``timeout``."""
         self._check()
+        if not self._outbox:
+            return
+        data = self._outbox[0] if len(self._outbox) == 1 else b"".join(self._outbox)
         deadline = time.monotonic() + self.timeout
         sent = 0
-        with _signals_noted() as signalled, memoryview(self._outbox) as outbox:
+        with _signals_noted() as signalled, memoryview(data) as view:
             try:
-                while sent < len(outbox):  # through a view: no copy of what is left a write
+                while sent < len(view):  # through a view: no copy of what is left a write
                     try:
-                        sent += os.write(self._stdin, outbox[sent:])
+                        sent += os.write(self._stdin, view[sent:])
                     except BlockingIOError:
                         self._wait(self._stdin, select.POLLOUT, deadline, signalled,
                                    "does not read its input")
                     except (BrokenPipeError, ValueError):
                         raise self._broke(self._ended()) from None
             finally:
-                outbox.release()
-                del self._outbox[:sent]
+                self._outbox = [data[sent:] if sent else data] if sent < len(data) else []
+                self._outbox_bytes = len(data) - sent
 
     def _reply(self) -> Reply:
         """The next reply, waited for at most ``timeout``."""
