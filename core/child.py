@@ -25,6 +25,7 @@ interface as :class:`ChildProcess` (its failures are raised at once).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import gc
 import importlib
@@ -132,9 +133,27 @@ def child_command(handler: str) -> list[str]:
 
 def child_env() -> dict[str, str]:
     """The environment of a child: this one's, with the project on ``PYTHONPATH``
-    wherever the crawl was started from."""
+    wherever the crawl was started from, and this process's pid (:func:`die_with_parent`)."""
     path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path}
+    return {**os.environ, "PYTHONPATH": path, PARENT_PID: str(os.getpid())}
+
+
+PARENT_PID = "HEALTHCRAWL_PARENT_PID"
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """End this child as soon as its parent ends, however it ends (on Linux the kernel
+    sends it SIGKILL). A crawl killed with SIGKILL otherwise leaves its table writer
+    working through the requests it had read ahead, writing the state store while the
+    next run (``--resume``) reads it: that run then fetched a page again that it also
+    found stored, and dropped it as a copy of itself. What the child had not handled is
+    fetched again by the resumed run."""
+    with contextlib.suppress(OSError, AttributeError):  # no prctl: not Linux
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    parent = os.environ.get(PARENT_PID)
+    if parent is not None and os.getppid() != int(parent):  # it ended before prctl
+        os._exit(1)
 
 
 def enlarge_pipes(*streams: IO[bytes], size: int = 1 << 20) -> None:
@@ -444,6 +463,7 @@ def quiet_gc() -> None:
 
 
 def main(argv: list[str]) -> None:
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     handler = load_handler(argv[0])
     quiet_gc()

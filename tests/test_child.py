@@ -200,3 +200,30 @@ def test_a_handler_that_installs_another_during_a_wait_keeps_it_in_place() -> No
     finally:
         child.close()
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_child_ends_as_soon_as_its_parent_is_killed_leaving_what_it_read_ahead() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import time; from core.child import ChildProcess; "
+         "from tests.crawl.faulty_jobs import Sleeps; "
+         "child = ChildProcess('core.child:run_jobs'); "
+         "[child.send(Sleeps(1.0)) for _ in range(30)]; child.flush(); "
+         "print(child._child.pid, flush=True); time.sleep(60)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while _alive(child_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child_pid)
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for its reaper counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
