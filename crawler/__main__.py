@@ -23,7 +23,9 @@ def main() -> None:
         interrupts.install()
         interrupts.raise_if_received()
         code = run_command()
+        interrupts.ignore()
     except KeyboardInterrupt:  # the CLI turns one during a command into 130 itself
+        interrupts.ignore()
         print("healthcrawl: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
     if code == EXIT_INTERRUPTED:

@@ -48,6 +48,13 @@ def test_a_second_ctrl_c_still_exits_130(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "latest").exists()
 
 
+def test_once_the_exit_code_is_decided_a_ctrl_c_changes_nothing() -> None:
+    script = ("import os, signal, sys; from crawler import interrupts; interrupts.install(); "
+              "interrupts.ignore(); os.kill(os.getpid(), signal.SIGINT); sys.exit(3)")
+    ended = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
+    assert (ended.returncode, ended.stderr) == (3, "")
+
+
 @pytest.fixture
 def handlers() -> Iterator[None]:
     saved = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
