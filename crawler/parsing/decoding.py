@@ -77,7 +77,11 @@ def sniff_encoding(data: bytes, content_type: str | None = None) -> Sniffed:
     bom_encoding, bom = read_bom(data)
     if bom_encoding:
         return Sniffed(bom_encoding, len(bom or b""))
-    declared = _declared_encodings(data, content_type)
+    return _decided(data, _declared_encodings(data, content_type))
+
+
+def _decided(data: bytes, declared: list[str]) -> Sniffed:
+    """:func:`sniff_encoding` for bytes without a BOM whose declarations are ``declared``."""
     if not declared:
         detected = detect_encoding(data)
         return Sniffed((resolve_encoding(detected) or "utf-8") if detected else "utf-8", 0)
@@ -172,7 +176,7 @@ def _parse_bytes(data: bytes, content_type: str | None) -> tuple[_Parsed, bool]:
     parsed, invalid_bytes = _parse_in(data, first)
     if not invalid_bytes and not parsed[1]:  # a parse cut short by depth may not have met them
         return parsed, False
-    encoding, _, misdeclared = sniff_encoding(data, content_type)
+    encoding, _, misdeclared = _decided(data, declared)
     if encoding == first:
         return parsed, False
     return _parse_in(data, encoding)[0], misdeclared
