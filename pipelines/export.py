@@ -38,7 +38,7 @@ from pipelines.health import drift, error_rate, previous_manifest
 from pipelines.lock import RunLock
 from pipelines.publish import Publication
 from pipelines.run_record import write_run_record
-from pipelines.signals import article_provisional, article_superseded, page_gone, page_unchanged
+from pipelines.signals import article_provisional, article_superseded, page_gone, pages_unchanged
 from pipelines.stage import StageStats, as_record
 from pipelines.state import forget_job_run, remember_job_run, resumed_run, start_run, state_dir_for
 from pipelines.table_writer import (
@@ -199,7 +199,7 @@ class ExportPipeline:
                         pipeline.publication.export_dir)
         pipeline.jobdir = settings.get("JOBDIR") or None
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(pipeline.page_unchanged, signal=page_unchanged)
+        crawler.signals.connect(pipeline.pages_unchanged, signal=pages_unchanged)
         crawler.signals.connect(pipeline.page_gone, signal=page_gone)
         crawler.signals.connect(pipeline.article_superseded, signal=article_superseded)
         crawler.signals.connect(pipeline.article_provisional, signal=article_provisional)
@@ -270,11 +270,11 @@ class ExportPipeline:
         """Signal handler: an exported article copies an earlier run's; decided at close."""
         self.provisional[row.article_key] = row
 
-    def page_unchanged(self, canonical_url: str) -> None:
-        """Signal handler: a known page the spider did not fetch again is carried over."""
+    def pages_unchanged(self, canonical_urls: tuple[str, ...]) -> None:
+        """Signal handler: known pages the spider did not fetch again are carried over."""
         if not self.failed:
             with self._guard():
-                self.tables.send(MarkSeen((canonical_url,)))
+                self.tables.send(MarkSeen(canonical_urls))
 
     def page_gone(self, canonical_url: str) -> None:
         """Signal handler: a page answered 404/410; an article published there is removed."""

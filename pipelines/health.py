@@ -10,12 +10,17 @@ the largest relative drop accepted, e.g. 0.5 lets the count or a share halve, no
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from core.records import ArticleRecord
+from pipelines.tables import SCHEMAS
+from pipelines.writers import read_csv_batches
 
 FAILED = "healthcrawl/spider/failed/"
 """The spider's counters of failed pages, by reason (``http_404``, ``TimeoutError``)."""
@@ -29,6 +34,24 @@ def facts_of(record: ArticleRecord) -> Facts:
     and its prevention items (small enough to keep per article until the run's end)."""
     return (record.symptoms is not None, bool(record.prevention), bool(record.recommendations),
             len(record.prevention))
+
+
+NO_FACTS: Facts = (False, False, False, 0)
+
+
+def previous_facts(folder: Path, formats: Sequence[str]) -> Iterator[tuple[str, Facts]]:
+    """``(article_key, facts)`` of every article of the publication in ``folder``, read
+    from its ``articles`` table (Parquet when it has one, else CSV), as :func:`facts_of`
+    reads them from a record."""
+    columns = ["article_key", "symptoms", "prevention_count", "recommendation_count"]
+    if "parquet" in formats:
+        table = pq.read_table(folder / "articles.parquet", columns=columns)
+    else:
+        batches = read_csv_batches(folder / "articles.csv", SCHEMAS["articles"])
+        table = pa.Table.from_batches(batches).select(columns)
+    keys, symptoms, prevention, recommendations = (table[name].to_pylist() for name in columns)
+    for key, symptom, items, recommended in zip(keys, symptoms, prevention, recommendations, strict=True):
+        yield key, (symptom is not None, items > 0, recommended > 0, items)
 
 
 @dataclass(slots=True)

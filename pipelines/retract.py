@@ -17,12 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from pipelines.tables import REMOVED, SCHEMAS
-from pipelines.writers import CSV_WRITE_OPTIONS, csv_schema, read_csv_batches
+from pipelines.writers import CSV_WRITE_OPTIONS, csv_schema, read_csv_batches, without_articles
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +83,9 @@ def _parquet(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -
         for index in range(source.num_row_groups):
             group = source.read_row_group(index)
             if dropping:
-                keep = pc.invert(pc.is_in(group["article_key"], value_set=keys))
-                removed += group.num_rows - pc.sum(keep.cast("int64")).as_py()
-                group = group.filter(keep)
+                kept = without_articles(group, keys)
+                removed += group.num_rows - kept.num_rows
+                group = kept
             else:
                 group = _remap(group, final)
             writer.write_table(group)
@@ -107,9 +106,9 @@ def _csv(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> in
     with pacsv.CSVWriter(str(temp), csv_schema(schema), write_options=CSV_WRITE_OPTIONS) as writer:
         for batch in read_csv_batches(path, schema):
             if dropping:
-                keep = pc.invert(pc.is_in(batch["article_key"], value_set=keys))
-                removed += batch.num_rows - pc.sum(keep.cast("int64")).as_py()
-                batch = batch.filter(keep)
+                kept = without_articles(batch, keys)
+                removed += batch.num_rows - kept.num_rows
+                batch = kept
             else:
                 batch = _remap(pa.Table.from_batches([batch]), final)
             writer.write(batch)

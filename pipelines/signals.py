@@ -13,9 +13,11 @@ earlier run published and this run has not met: when the run ends, the export st
 retracts the record (``row`` becomes its ``duplicates`` row) if that article is still
 published, and keeps it if the article is gone (the site moved it)."""
 
-page_unchanged = object()
-"""Sent by the spider with ``canonical_url`` for a known page it did not fetch again (a 304,
-or a sitemap date older than the last fetch): the export stage carries its rows over."""
+pages_unchanged = object()
+"""Sent by the spider with ``canonical_urls`` (a tuple) for known pages it did not fetch
+again (a 304, or a sitemap date older than the last fetch): the export stage carries their
+rows over. A sitemap's pages come in batches: a signal a page cost the crawl a tenth of an
+unchanged re-run."""
 
 page_gone = object()
 """Sent by the spider with ``canonical_url`` for a page that answered 404 or 410: a

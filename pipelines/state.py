@@ -128,6 +128,18 @@ class Removal:
     published_in: str
 
 
+@dataclass(frozen=True, slots=True)
+class CarriedPage:
+    """A page the run carries over (:meth:`StateWriter.carried`), without its stored
+    record: most are taken from the last publication as they are."""
+
+    canonical_url: str
+    article_key: str
+    url: str
+    content_hash: str | None
+    """None for a dropped copy."""
+
+
 _SIZE = struct.Struct("<I")
 
 
@@ -314,17 +326,33 @@ class StateWriter:
             self.db.commit()
             self._committed = time.monotonic()
 
-    def carried(self) -> Iterator[tuple[str, ArticleRecord | DuplicateRow]]:
-        """What the run saw but did not fetch in this attempt: pages found unchanged, and
-        pages an earlier attempt of this run (``--resume``) fetched."""
+    _CARRIED = ("SELECT canonical_url, article_key, url, content_hash FROM pages "
+                "WHERE gone_run IS NOT ? AND NOT (fetched_run = ? AND attempt = ?)")
+    """Pages the run carries over: not gone in this run, not fetched in this attempt."""
+
+    def carried(self, canonical_urls: Iterable[str] | None = None) -> Iterator[CarriedPage]:
+        """Pages the run saw but did not fetch in this attempt: those of ``canonical_urls``
+        (just found unchanged), or every one (with those an earlier attempt of this run,
+        resumed, fetched)."""
         self._flush()
-        self.db.commit()
-        rows = self.db.execute(
-            "SELECT canonical_url, record, duplicate FROM pages WHERE seen_run = ? AND gone_run IS NOT ? "
-            "AND NOT (fetched_run = ? AND attempt = ?)",
-            (self.run_id, self.run_id, self.run_id, self.attempt))
-        for canonical_url, record, duplicate in rows:
-            yield canonical_url, unpack_record(record) if record is not None else pickle.loads(duplicate)
+        run = (self.run_id, self.run_id, self.attempt)
+        if canonical_urls is None:
+            rows = self.db.execute(f"{self._CARRIED} AND seen_run = ?", (*run, self.run_id)).fetchall()
+            yield from (CarriedPage(*row) for row in rows)
+            return
+        for url in canonical_urls:
+            row = self.db.execute(f"{self._CARRIED} AND canonical_url = ?", (*run, url)).fetchone()
+            if row is not None:
+                yield CarriedPage(*row)
+
+    def content(self, canonical_url: str) -> ArticleRecord | DuplicateRow:
+        """The stored page: its kept record, or the dropped copy's ``duplicates`` row."""
+        record, duplicate = self.db.execute(
+            "SELECT record, duplicate FROM pages WHERE canonical_url = ?", (canonical_url,)).fetchone()
+        if record is not None:
+            return unpack_record(record)
+        row: DuplicateRow = pickle.loads(duplicate)
+        return row
 
     def removals(self, present: Collection[str], copies: Collection[str], finished: bool) -> list[Removal]:
         """Published articles not in ``present`` (the keys this run publishes): found to be

@@ -14,21 +14,30 @@ stops the crawl.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from core.child import CALL_TIMEOUT, ChildProcess, Endpoint, InProcess
-from core.records import ArticleRecord, Validators
-from pipelines.health import Coverage, Facts, facts_of
+from core.records import SCHEMA_VERSION, ArticleRecord, Validators
+from pipelines.health import NO_FACTS, Coverage, Facts, facts_of, previous_facts
+from pipelines.publish import MANIFEST
 from pipelines.retract import filtered_copy
-from pipelines.state import StateWriter
+from pipelines.state import CarriedPage, StateWriter
 from pipelines.tables import ARTICLE_TABLES, CHANGES, REMOVED, DuplicateRow
-from pipelines.tableset import TableSet
+from pipelines.tableset import TABLE_FORMATS, TableSet
+from pipelines.writers import RowSelection
+
+CARRIED_DIR = ".carried"
+"""Inside the run's folder while the crawl runs: the tables of the articles it carries over,
+written as the spider finds them unchanged (this process is idle then) and appended to the
+run's tables at close, less any a later fetch replaced."""
 
 CHANGES_DIR = "changes"
 """The run's change set inside its folder: the articles it found new or updated, and the
@@ -90,7 +99,7 @@ class WriteDuplicate:
 
 @dataclass(frozen=True, slots=True)
 class MarkSeen:
-    """Pages found unchanged without fetching them (carried over at close)."""
+    """Pages found unchanged without fetching them: carried over."""
 
     canonical_urls: tuple[str, ...]
 
@@ -147,11 +156,24 @@ class TableWriter:
     and state, when the run has one) once opened."""
 
     def __init__(self) -> None:
+        self.opened: OpenTables | None = None
         self.tables: TableSet | None = None
         self.state: StateWriter | None = None
+        self.carried: TableSet | None = None
+        """The tables of what the run carries over (:data:`CARRIED_DIR`), once it does."""
         self.present: dict[str, tuple[str, str, str, str, Facts]] = {}
         """Key -> (change, content_hash, url, canonical_url, coverage facts) of every
         article this run publishes."""
+        self.carried_keys: set[str] = set()
+        """Articles carried over that no fetched record replaced (yet)."""
+        self.replaced: set[str] = set()
+        """Articles carried over, then fetched under another URL: the fetch wins."""
+        self.carried_copies: set[str] = set()
+        """Canonical URLs of the ``duplicates`` rows carried over."""
+        self.previous: Path | None = None
+        """The publication ``latest`` shows, when unchanged articles can be taken from it."""
+        self.from_previous: set[str] = set()
+        """Articles carried over as the last publication shows them."""
         self.dropped: set[str] = set()
         self.removed = 0
         self.retracted: dict[str, str] = {}
@@ -166,7 +188,11 @@ class TableWriter:
             raise RuntimeError(f"{type(message).__name__} before OpenTables")
         match message:
             case WriteRecord(record, signature, validators, pickled):
-                self._write(record, validators.canonical_url if validators else record.canonical_url)
+                if record.article_key in self.carried_keys:
+                    self.carried_keys.remove(record.article_key)
+                    self.replaced.add(record.article_key)
+                canonical_url = validators.canonical_url if validators else record.canonical_url
+                self._write(self.tables, record, canonical_url)
                 if self.state is not None and validators is not None:
                     self.state.fetched(record, signature, validators, pickled)
             case WriteDuplicate(row, validators, fetched_at, superseded):
@@ -179,6 +205,7 @@ class TableWriter:
             case MarkSeen(urls):
                 if self.state is not None:
                     self.state.seen(urls)
+                    self._carry(self.state.carried(urls))
             case MarkGone(url):
                 if self.state is not None:
                     self.state.gone(url)
@@ -196,16 +223,17 @@ class TableWriter:
         return None
 
     def _open(self, message: OpenTables) -> None:
+        self.opened = message
         self.tables = TableSet(message.folder, message.formats, message.row_group_size)
         self.tables.open()
         if message.state is not None:
             params = message.state
             self.state = StateWriter(params.state_dir, params.run_id, params.attempt, params.latest_run)
+            self.previous = reusable_publication(params, message.folder, message.formats)
 
-    def _write(self, record: ArticleRecord, canonical_url: str) -> None:
-        assert self.tables is not None
+    def _write(self, tables: TableSet, record: ArticleRecord, canonical_url: str) -> None:
         change = self.state.change(record) if self.state is not None else "new"
-        self.tables.write_record(record, change)
+        tables.write_record(record, change)
         self.present[record.article_key] = (change, record.content_hash, record.url, canonical_url,
                                             facts_of(record))
 
@@ -272,14 +300,99 @@ class TableWriter:
                     self.state.superseded(row)
         return retracted
 
+    def _carry(self, pages: Iterable[CarriedPage]) -> None:
+        """Carry pages over; an article the run already publishes (fetched, or carried
+        under another URL) is not carried again. An article ``latest`` shows as it is
+        comes from there at close; any other page from its stored record, now."""
+        assert self.state is not None
+        for page in pages:
+            if page.content_hash is None:
+                if page.canonical_url not in self.carried_copies:
+                    self.carried_copies.add(page.canonical_url)
+                    row = self.state.content(page.canonical_url)
+                    assert isinstance(row, DuplicateRow)
+                    self._carried_tables().write_duplicate(row)
+                    self.dropped.add(row.article_key)
+            elif page.article_key in self.present:
+                continue
+            elif (self.previous is not None
+                  and self.state.change_of(page.article_key, page.content_hash) == "unchanged"):
+                self.present[page.article_key] = ("unchanged", page.content_hash, page.url,
+                                                  page.canonical_url, NO_FACTS)
+                self.carried_keys.add(page.article_key)
+                self.from_previous.add(page.article_key)
+            else:
+                self._carry_record(page.canonical_url)
+
+    def _carry_record(self, canonical_url: str) -> None:
+        assert self.state is not None
+        record = self.state.content(canonical_url)
+        assert isinstance(record, ArticleRecord)
+        self._write(self._carried_tables(), record, canonical_url)
+        self.carried_keys.add(record.article_key)
+
+    def _carried_tables(self) -> TableSet:
+        if self.carried is None:
+            assert self.opened is not None
+            folder = self.opened.folder / CARRIED_DIR
+            folder.mkdir()
+            self.carried = TableSet(folder, self.opened.formats, self.opened.row_group_size)
+            self.carried.open()
+        return self.carried
+
     def _carry_over(self) -> None:
+        """At close: carry what is left (the pages an earlier attempt of a resumed run
+        fetched or found unchanged), then append what was carried to the run's tables:
+        the rows written from records, then those of the last publication, less the
+        articles a later fetch replaced."""
         assert self.state is not None and self.tables is not None
-        for canonical_url, carried in self.state.carried():
-            if isinstance(carried, DuplicateRow):
-                self.tables.write_duplicate(carried)
-                self.dropped.add(carried.article_key)
-            elif carried.article_key not in self.present:
-                self._write(carried, canonical_url)
+        self._carry(self.state.carried())
+        self._facts_from_previous()
+        if self.carried is not None:
+            self.carried.close()
+            self.tables.append(self.carried.folder, RowSelection(self.replaced))
+            shutil.rmtree(self.carried.folder)
+            self.carried = None
+        if self.previous is not None and self.from_previous:
+            self.tables.append(self.previous, RowSelection(self.from_previous - self.replaced, only=True,
+                                                           change="unchanged"), duplicates=False)
+
+    def _facts_from_previous(self) -> None:
+        """The coverage facts of the articles taken from the last publication, read from
+        its ``articles`` table; one it lacks (a publication edited by hand) is carried
+        from its stored record instead."""
+        if not self.from_previous:
+            return
+        assert self.previous is not None and self.opened is not None
+        wanted = self.from_previous - self.replaced
+        found = {key: facts for key, facts in previous_facts(self.previous, self.opened.formats)
+                 if key in wanted}
+        for key in wanted:
+            change, content_hash, url, canonical, _ = self.present[key]
+            if key in found:
+                self.present[key] = (change, content_hash, url, canonical, found[key])
+            else:
+                self.from_previous.remove(key)
+                del self.present[key]
+                self._carry_record(canonical)
+
+
+def reusable_publication(state: StateParams, folder: Path, formats: tuple[str, ...]) -> Path | None:
+    """The folder of the publication ``latest`` shows, when its files can be appended to
+    this run's as they are: same schema version, every article table in every format of
+    this run, and a table format to read coverage from."""
+    if state.latest_run is None or not set(formats) & set(TABLE_FORMATS):
+        return None
+    previous = folder.parent / state.latest_run
+    try:
+        manifest = json.loads((previous / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    names = [f"{table.name}.{fmt}" for fmt in formats if fmt in TABLE_FORMATS for table in ARTICLE_TABLES]
+    names += ["articles.jsonl"] if "jsonl" in formats else []
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        return None
+    return previous if all((previous / name).is_file() for name in names) else None
 
 
 def table_writer(in_child: bool, timeout: float = CALL_TIMEOUT) -> Endpoint:

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from core.records import ArticleRecord
 from pipelines.retract import retract
-from pipelines.tables import REMOVED, SCHEMAS, DuplicateRow, Row, record_to_rows
+from pipelines.tables import ARTICLE_TABLES, DUPLICATES, REMOVED, SCHEMAS, DuplicateRow, Row, record_to_rows
 from pipelines.writers import (
     DEFAULT_ROW_GROUP_SIZE,
     BufferedWriter,
     JsonLinesWriter,
+    RowSelection,
     SharedRowGroups,
     TableWriter,
     make_table_writer,
@@ -24,6 +25,7 @@ from pipelines.writers import (
 TABLE_FORMATS = ("csv", "parquet")
 FORMATS = (*TABLE_FORMATS, "jsonl")
 """``jsonl`` writes the nested records (``articles.jsonl``) rather than a flat table."""
+ARTICLE_TABLE_NAMES = frozenset(table.name for table in ARTICLE_TABLES)
 
 
 def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
@@ -81,6 +83,18 @@ class TableSet:
         """Append rows to the ``removed`` table (``tables.REMOVED``)."""
         if self._tables and rows:
             self._tables[REMOVED.name].write(rows)
+
+    def append(self, folder: Path, articles: RowSelection, duplicates: bool = True) -> None:
+        """Append the rows of the complete tables in ``folder`` (of this set's formats) to
+        this set's files: what ``articles`` takes of each article table, and the
+        ``duplicates`` rows unless told not to."""
+        for table, writer in self._tables.items():
+            if table in ARTICLE_TABLE_NAMES:
+                writer.append_from(folder, articles)
+            elif table == DUPLICATES.name and duplicates:
+                writer.append_from(folder, RowSelection())
+        if self._records is not None:
+            self._records.append_from(folder, articles)
 
     def close(self) -> None:
         """Close every writer once; the files are complete afterwards."""

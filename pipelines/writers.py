@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import IO, ClassVar
 
@@ -53,8 +55,60 @@ class TableWriter(ABC):
     def close(self) -> None:
         """Flush everything and close the file; the file is complete afterwards."""
 
+    @abstractmethod
+    def append_from(self, folder: Path, selection: RowSelection) -> int:
+        """Append the rows ``selection`` takes of this table's complete file of the same
+        format in ``folder`` (written by this module); returns the rows appended."""
 
-_FORMULA_PREFIXES = pa.array(FORMULA_PREFIXES)
+
+@dataclass(frozen=True, slots=True)
+class RowSelection:
+    """Which rows of a file to append, by article: all but those of ``keys``, or (``only``)
+    just those; ``change`` rewrites the ``change`` column of the rows taken."""
+
+    keys: Collection[str] = ()
+    only: bool = False
+    change: str | None = None
+
+    def take(self, rows: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:
+        """The arrow rows this selection takes (CSV cells or typed values alike)."""
+        if self.keys or self.only:
+            wanted = pc.is_in(rows["article_key"], value_set=self._keys())
+            rows = rows.filter(wanted if self.only else pc.invert(wanted))
+        if self.change is not None and "change" in rows.schema.names:
+            index = rows.schema.get_field_index("change")
+            rows = rows.set_column(index, rows.schema.field(index),
+                                   pa.array([self.change] * rows.num_rows, pa.string()))
+        return rows
+
+    def take_line(self, line: str) -> str | None:
+        """One JSON Lines record as appended, or None when not taken."""
+        if not self.keys and not self.only and self.change is None:
+            return line
+        row = json.loads(line)
+        if (row["article_key"] in self.keys) != self.only:
+            return None
+        if self.change is None:
+            return line
+        return json.dumps({**row, "change": self.change}, ensure_ascii=False) + "\n"
+
+    def _keys(self) -> pa.Array:
+        return pa.array(list(self.keys), pa.string())
+
+
+def without_articles(rows: pa.Table | pa.RecordBatch, keys: pa.Array) -> pa.Table | pa.RecordBatch:
+    """``rows`` without those whose ``article_key`` is one of ``keys``."""
+    if not len(keys):
+        return rows
+    return rows.filter(pc.invert(pc.is_in(rows["article_key"], value_set=keys)))
+
+
+@cache
+def _formula_prefixes() -> pa.Array:
+    """:data:`FORMULA_PREFIXES` as an arrow array, made at first use: the crawl's own
+    process imports this module but never writes a table, and pyarrow's first array
+    imports pandas (0.3 s of every run's start)."""
+    return pa.array(FORMULA_PREFIXES)
 
 
 def escape_formulas(texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -65,7 +119,7 @@ def escape_formulas(texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedA
     (arrow splits text columns past 2 GB) is escaped a chunk at a time."""
     if isinstance(texts, pa.ChunkedArray):
         return pa.chunked_array([escape_formulas(chunk) for chunk in texts.chunks], texts.type)
-    formula = pc.is_in(pc.utf8_slice_codeunits(texts, 0, 1), value_set=_FORMULA_PREFIXES)
+    formula = pc.is_in(pc.utf8_slice_codeunits(texts, 0, 1), value_set=_formula_prefixes())
     if not pc.any(formula).as_py():
         return texts
     escaped = pc.binary_join_element_wise("'", pc.filter(texts, formula), "")
@@ -143,6 +197,14 @@ class BufferedWriter(TableWriter):
             self._flush()
         self.close_file()
 
+    def append_from(self, folder: Path, selection: RowSelection) -> int:
+        """See :meth:`TableWriter.append_from`; what is buffered is written first."""
+        if self._buffer:
+            self._flush()
+        count = self.copy_file(folder / self.path.name, selection)
+        self.rows_written += count
+        return count
+
     def _flush(self) -> None:
         rows, self._buffer = self._buffer, []
         self.write_batch(ColumnBatch(rows, self._schema))
@@ -160,6 +222,11 @@ class BufferedWriter(TableWriter):
     def close_file(self) -> None:
         """Finish the file."""
 
+    @abstractmethod
+    def copy_file(self, source: Path, selection: RowSelection) -> int:
+        """Append the rows ``selection`` takes of ``source`` (a complete file of this
+        table and format); returns the rows appended."""
+
 
 class SharedRowGroups(BufferedWriter):
     """The writers of one table in several formats (CSV and Parquet) behind one buffer:
@@ -173,7 +240,7 @@ class SharedRowGroups(BufferedWriter):
 
     def open_file(self, schema: pa.Schema) -> None:
         for writer in self.writers:
-            writer.open_file(schema)
+            writer.open(schema)
 
     def write_batch(self, batch: ColumnBatch) -> None:
         for writer in self.writers:
@@ -182,6 +249,11 @@ class SharedRowGroups(BufferedWriter):
     def close_file(self) -> None:
         for writer in self.writers:
             writer.close_file()
+
+    def copy_file(self, source: Path, selection: RowSelection) -> int:
+        """Each format's file of the folder of ``source``; every one holds the same rows."""
+        counts = [writer.copy_file(source.with_name(writer.path.name), selection) for writer in self.writers]
+        return counts[0]
 
 
 class CsvWriter(BufferedWriter):
@@ -200,6 +272,14 @@ class CsvWriter(BufferedWriter):
 
     def close_file(self) -> None:
         self._writer.close()
+
+    def copy_file(self, source: Path, selection: RowSelection) -> int:
+        count = 0
+        for batch in read_csv_batches(source, self._schema):
+            batch = selection.take(batch)
+            self._writer.write(batch)
+            count += batch.num_rows
+        return count
 
 
 CSV_WRITE_OPTIONS = pacsv.WriteOptions(quoting_header="none", eol="\r\n")
@@ -240,6 +320,15 @@ class ParquetWriter(BufferedWriter):
     def close_file(self) -> None:
         self._writer.close()
 
+    def copy_file(self, source: Path, selection: RowSelection) -> int:
+        count = 0
+        file = pq.ParquetFile(source)
+        for index in range(file.num_row_groups):
+            group = selection.take(file.read_row_group(index))
+            self._writer.write_table(group, row_group_size=self.row_group_size)
+            count += group.num_rows
+        return count
+
 
 class JsonLinesWriter(TableWriter):
     """One JSON object per line, nested values kept (used for the full records).
@@ -261,6 +350,18 @@ class JsonLinesWriter(TableWriter):
     def close(self) -> None:
         """See :meth:`TableWriter.close`."""
         self._file.close()
+
+    def append_from(self, folder: Path, selection: RowSelection) -> int:
+        """See :meth:`TableWriter.append_from`."""
+        count = 0
+        with (folder / self.path.name).open(encoding="utf-8") as source:
+            for line in source:
+                taken = selection.take_line(line)
+                if taken is not None:
+                    self._file.write(taken)
+                    count += 1
+        self.rows_written += count
+        return count
 
 
 def make_table_writer(fmt: str, folder: Path, table: str, row_group_size: int) -> BufferedWriter:

@@ -39,12 +39,15 @@ from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
 from crawler.parsing.decoding import is_binary
 from crawler.sitemaps import SITEMAP_MAX_URLS, SITEMAP_MAXSIZE, BadSitemap, read_sitemap
-from pipelines.signals import page_gone, page_unchanged
+from pipelines.signals import page_gone, pages_unchanged
 from pipelines.state import StateReader, resumed_run, state_dir_for
 
 STAT = "healthcrawl/spider"
 KNOWN = "healthcrawl_known"
 """Request meta: the request asks for a page the state knows (conditional, may be a 304)."""
+UNCHANGED_BATCH = 500
+"""Pages found unchanged by their sitemap date are reported (``pages_unchanged``) this many
+at a time."""
 T = TypeVar("T")
 _ABSOLUTE = ("http://", "https://")
 
@@ -130,21 +133,28 @@ class HealthSpider(scrapy.Spider):
         and skipped. ``lastmods``: the sitemap's date of each URL, for known pages."""
         requested = self.requested
         todo = list(urls)
-        for url in todo:  # links of pages not fetched again are appended as they come
-            raw = hash(url)
-            if raw in requested:
-                continue
-            requested.add(raw)
-            try:
-                request = self._request_if_new(url, raw, (lastmods or {}).get(url), todo)
-            except ValueError:
-                self.crawler.stats.inc_value(f"{STAT}/skipped/bad_link")
-                continue
-            if request is not None:
-                yield request
+        unchanged: list[str] = []
+        try:
+            for url in todo:  # links of pages not fetched again are appended as they come
+                raw = hash(url)
+                if raw in requested:
+                    continue
+                requested.add(raw)
+                try:
+                    request = self._request_if_new(url, raw, (lastmods or {}).get(url), todo, unchanged)
+                except ValueError:
+                    self.crawler.stats.inc_value(f"{STAT}/skipped/bad_link")
+                    continue
+                if request is not None:
+                    yield request
+                if len(unchanged) >= UNCHANGED_BATCH:
+                    self.unchanged(unchanged, "sitemap_lastmod")
+                    unchanged = []
+        finally:
+            self.unchanged(unchanged, "sitemap_lastmod")
 
     def _request_if_new(self, url: str, raw: int, lastmod: str | None,
-                        todo: list[str]) -> scrapy.Request | None:
+                        todo: list[str], unchanged: list[str]) -> scrapy.Request | None:
         if not self.on_site(url):
             return None
         canonical = canonicalize_url(url, self.canonical_aliases)
@@ -164,7 +174,7 @@ class HealthSpider(scrapy.Spider):
                     todo.extend(known.links())
                     return None
                 if self.incremental and self.trust_lastmod and unchanged_since(lastmod, known.fetched_at):
-                    self.unchanged(canonical, "sitemap_lastmod")
+                    unchanged.append(canonical)
                     return None
                 if self.incremental:
                     headers = conditional_headers(known)
@@ -172,10 +182,11 @@ class HealthSpider(scrapy.Spider):
         return scrapy.Request(target, callback=self.parse_page, errback=self.count_failure,
                               meta=meta, headers=headers or None)
 
-    def unchanged(self, canonical_url: str, why: str) -> None:
-        """A known page found unchanged without fetching it: its rows are carried over."""
-        self.crawler.stats.inc_value(f"{STAT}/unchanged/{why}")
-        self.crawler.signals.send_catch_log(page_unchanged, canonical_url=canonical_url)
+    def unchanged(self, canonical_urls: list[str], why: str) -> None:
+        """Known pages found unchanged without fetching them: their rows are carried over."""
+        if canonical_urls:
+            self.crawler.stats.inc_value(f"{STAT}/unchanged/{why}", len(canonical_urls))
+            self.crawler.signals.send_catch_log(pages_unchanged, canonical_urls=tuple(canonical_urls))
 
     def revalidate_unseen(self) -> None:
         """Signal handler (``spider_idle``): ask once for every known article the crawl did
@@ -264,7 +275,8 @@ class HealthSpider(scrapy.Spider):
         A coroutine: it awaits the pool, and its output (the record, new requests) is
         complete only once the job is back, so it is returned as one list."""
         if response.status == 304:
-            self.unchanged(canonical_of(response.url, response.meta, self.canonical_aliases), "not_modified")
+            canonical = canonical_of(response.url, response.meta, self.canonical_aliases)
+            self.unchanged([canonical], "not_modified")
             return []
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")

@@ -4,12 +4,16 @@ earlier run's articles."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from core.records import ArticleRecord, Validators
+from core.records import SCHEMA_VERSION, ArticleRecord, Validators
+from pipelines.health import Coverage
+from pipelines.publish import MANIFEST
 from pipelines.table_writer import (
     CloseTables,
     CommitState,
@@ -22,18 +26,19 @@ from pipelines.table_writer import (
     WriteChangeSet,
     WriteRecord,
 )
-from pipelines.tables import DuplicateRow
+from pipelines.tables import ARTICLE_TABLES, DuplicateRow
 from tests.pipelines.conftest import build_record
 
 
 def publish(tmp_path: Path, run_id: str, records: list[ArticleRecord], *, seen: tuple[str, ...] = (),
             gone: tuple[str, ...] = (), provisional: dict[str, DuplicateRow] | None = None,
-            latest: str | None = None) -> Path:
-    """One run through the table writer, committed; returns its folder."""
+            latest: str | None = None, formats: tuple[str, ...] = ("parquet",)) -> Path:
+    """One run through the table writer, committed, with the manifest a publication
+    has; returns its folder."""
     folder = tmp_path / run_id
     folder.mkdir()
     writer = TableWriter()
-    writer(OpenTables(folder, ("parquet",), 100, StateParams(tmp_path / "state", run_id, 1, latest)))
+    writer(OpenTables(folder, formats, 100, StateParams(tmp_path / "state", run_id, 1, latest)))
     for record in records:
         writer(WriteRecord(record, None, Validators(record.canonical_url, f'"{record.content_hash}"')))
     writer(MarkSeen(seen))
@@ -42,6 +47,7 @@ def publish(tmp_path: Path, run_id: str, records: list[ArticleRecord], *, seen: 
     closed = writer(CloseTables({}, True, provisional or {}))
     writer(RetractArticles(closed["retracted"]))
     writer(WriteChangeSet())
+    (folder / MANIFEST).write_text(json.dumps({"run_id": run_id, "schema_version": SCHEMA_VERSION}))
     writer(CommitState())
     return folder
 
@@ -74,6 +80,69 @@ def test_a_page_found_unchanged_without_fetching_is_carried_over(tmp_path: Path)
     second = publish(tmp_path, "r2", [two], seen=(one.canonical_url,), latest="r1")
     assert articles(second) == {"demo:1": "unchanged", "demo:2": "unchanged"}
     assert pd.read_parquet(second / "sections.parquet")["article_key"].nunique() == 2
+
+
+@pytest.mark.parametrize("from_publication", [True, False])
+def test_an_article_carried_over_then_fetched_under_another_url_is_published_once_as_fetched(
+        tmp_path: Path, from_publication: bool) -> None:
+    one = build_record(n=1)
+    first = publish(tmp_path, "r1", [one], formats=("csv", "parquet"))
+    if not from_publication:
+        (first / MANIFEST).unlink()
+    moved = replace(one, url="https://demo.test/p/1-renamed.html", canonical_url="https://demo.test/p/1-renamed.html",
+                    content_hash="edited", title="Article 1, edited")
+    folder = tmp_path / "r2"
+    folder.mkdir()
+    writer = TableWriter()
+    writer(OpenTables(folder, ("csv", "parquet"), 100, StateParams(tmp_path / "state", "r2", 1, "r1")))
+    writer(MarkSeen((one.canonical_url,)))
+    writer(WriteRecord(moved, None, Validators(moved.canonical_url)))
+    writer(CloseTables({}, True, {}))
+    assert writer.from_previous == ({"demo:1"} if from_publication else set())
+    for read in (pd.read_parquet, pd.read_csv):
+        table = read(folder / f"articles.{read.__name__.removeprefix('read_')}")
+        assert table[["title", "change"]].values.tolist() == [["Article 1, edited", "updated"]]
+        assert len(read(folder / f"sections.{read.__name__.removeprefix('read_')}")) == len(moved.sections)
+
+
+def test_the_carried_over_tables_join_the_runs_and_leave_no_folder_behind(tmp_path: Path) -> None:
+    one, two = build_record(n=1), build_record(n=2)
+    publish(tmp_path, "r1", [one, two])
+    second = publish(tmp_path, "r2", [], seen=(one.canonical_url, two.canonical_url), latest="r1")
+    assert list(pd.read_parquet(second / "articles.parquet")["article_key"]) == ["demo:1", "demo:2"]
+    assert sorted(path.name for path in second.iterdir() if path.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_an_article_carried_from_the_last_publication_reads_as_one_carried_from_its_record(
+        tmp_path: Path, fmt: str) -> None:
+    formats = ("csv", "parquet", "jsonl")
+    one, two = build_record(n=1), build_record(n=2)
+    first = publish(tmp_path, "r1", [one, two], formats=formats)
+    from_publication = publish(tmp_path, "r2", [], seen=(one.canonical_url, two.canonical_url), latest="r1",
+                               formats=formats)
+    (first / MANIFEST).unlink()  # the publication no longer says what it holds: records it is
+    from_records = publish(tmp_path, "r3", [], seen=(one.canonical_url, two.canonical_url), latest="r1",
+                           formats=formats)
+    for name in [f"{table.name}.{fmt}" for table in ARTICLE_TABLES] if fmt != "jsonl" else ["articles.jsonl"]:
+        assert (from_publication / name).read_bytes() == (from_records / name).read_bytes(), name
+
+
+def test_articles_carried_from_the_last_publication_count_in_the_runs_coverage(tmp_path: Path) -> None:
+    bare = replace(build_record(n=2), symptoms=None, prevention=[], recommendations=[])
+    records = [build_record(n=1), bare]
+    publish(tmp_path, "r1", records)
+    folder = tmp_path / "r2"
+    folder.mkdir()
+    writer = TableWriter()
+    writer(OpenTables(folder, ("parquet",), 100, StateParams(tmp_path / "state", "r2", 1, "r1")))
+    writer(MarkSeen(tuple(record.canonical_url for record in records)))
+    carried = writer(CloseTables({}, True, {}))["coverage"]
+    expected = Coverage()
+    for record in records:
+        expected.add(record)
+    assert carried == expected.shares()
+    assert writer.from_previous == {"demo:1", "demo:2"}
 
 
 def test_a_published_article_that_is_gone_or_no_longer_met_is_removed(tmp_path: Path) -> None:

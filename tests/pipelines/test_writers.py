@@ -20,6 +20,7 @@ from pipelines.writers import (
     CsvWriter,
     JsonLinesWriter,
     ParquetWriter,
+    RowSelection,
     SharedRowGroups,
     TableWriter,
     escape_formulas,
@@ -36,6 +37,8 @@ SCHEMA = pa.schema(
     ]
 )
 AT = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
+KEYED = SCHEMA.append(pa.field("article_key", pa.string(), nullable=False))
+"""A table of articles' rows, which an append can leave out by key."""
 
 
 def rows(count: int) -> list[Row]:
@@ -98,6 +101,32 @@ class WriterContract:
     def test_duckdb_reads_the_file(self, tmp_path: Path) -> None:
         path = self.write(tmp_path, rows(4)).path
         assert duckdb.sql(f"select count(*), sum(position) from '{path}'").fetchall() == [(4, 6)]
+
+    def test_appending_another_folders_file_leaves_out_the_given_articles(self, tmp_path: Path) -> None:
+        other = tmp_path / "other"
+        other.mkdir()
+        self.write(other, [{**row, "article_key": row["key"]} for row in rows(4)], KEYED)
+        writer = self.make(tmp_path)
+        writer.open(KEYED)
+        writer.write([{**rows(1)[0], "key": "first", "article_key": "first"}])
+        appended = writer.append_from(other, RowSelection({"k1", "k2"}))
+        writer.close()
+        frame = self.read(writer.path)
+        assert (appended, writer.rows_written) == (2, 3)
+        assert frame["key"].tolist() == ["first", "k0", "k3"]
+        assert frame["note"].isna().tolist() == [False, False, True]
+
+    def test_appending_only_the_given_articles_can_rewrite_their_change(self, tmp_path: Path) -> None:
+        other = tmp_path / "other"
+        other.mkdir()
+        schema = KEYED.append(pa.field("change", pa.string(), nullable=False))
+        self.write(other, [{**row, "article_key": row["key"], "change": "new"} for row in rows(3)], schema)
+        writer = self.make(tmp_path)
+        writer.open(schema)
+        writer.append_from(other, RowSelection({"k2", "k0"}, only=True, change="unchanged"))
+        writer.close()
+        frame = self.read(writer.path)
+        assert frame[["key", "change"]].values.tolist() == [["k0", "unchanged"], ["k2", "unchanged"]]
 
 
 class TestCsvWriter(WriterContract):
@@ -218,6 +247,35 @@ def test_json_lines_writer_keeps_nested_values(tmp_path: Path) -> None:
     writer.write([nested, nested])
     writer.close()
     assert [json.loads(line) for line in writer.path.read_text().splitlines()] == [nested, nested]
+
+
+def test_json_lines_append_leaves_out_the_given_articles(tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    source = JsonLinesWriter(other / "t.jsonl")
+    source.open(SCHEMA)
+    source.write([{"article_key": key} for key in ("a", "b", "c")])
+    source.close()
+    writer = JsonLinesWriter(tmp_path / "t.jsonl")
+    writer.open(SCHEMA)
+    assert writer.append_from(other, RowSelection({"b"})) == 2
+    writer.close()
+    assert [json.loads(line)["article_key"] for line in writer.path.read_text().splitlines()] == ["a", "c"]
+
+
+def test_json_lines_append_of_only_the_given_articles_rewrites_their_change(tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    source = JsonLinesWriter(other / "t.jsonl")
+    source.open(SCHEMA)
+    source.write([{"article_key": key, "change": "new", "title": "Ünïcode"} for key in ("a", "b")])
+    source.close()
+    writer = JsonLinesWriter(tmp_path / "t.jsonl")
+    writer.open(SCHEMA)
+    writer.append_from(other, RowSelection({"b"}, only=True, change="unchanged"))
+    writer.close()
+    assert [json.loads(line) for line in writer.path.read_text(encoding="utf-8").splitlines()] == [
+        {"article_key": "b", "change": "unchanged", "title": "Ünïcode"}]
 
 
 def test_shared_row_groups_write_the_same_files_as_each_writer_alone(tmp_path: Path) -> None:
