@@ -13,7 +13,6 @@ import json
 import logging
 import os
 from collections.abc import Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,7 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from pipelines.tables import REMOVED, SCHEMAS
-from pipelines.writers import CSV_WRITE_OPTIONS, csv_schema, read_csv_batches, without_articles
+from pipelines.writers import CSV_WRITE_OPTIONS, csv_schema, read_csv_batches, side_by_side, without_articles
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +51,7 @@ def retract(folder: Path, successors: Mapping[str, str]) -> dict[str, int]:
                        "kept, not retracted: %s", len(looping), ", ".join(looping[:5]))
     paths = [path for path in sorted(folder.iterdir())
              if path.suffix in _REWRITERS and path.name.split(".")[0] != REMOVED.name]
-    # pyarrow reads, filters and writes without the GIL: the files are rewritten side by
-    # side, and the crawl's own core, idle while the run closes, takes its share.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        counts = list(pool.map(lambda path: _rewrite(path, final), paths))
+    counts = side_by_side(lambda path: _rewrite(path, final), paths)
     return {table: count for table, count in counts if table != "duplicates"}
 
 

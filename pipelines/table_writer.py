@@ -32,7 +32,7 @@ from pipelines.retract import filtered_copy
 from pipelines.state import CarriedPage, StateWriter
 from pipelines.tables import ARTICLE_TABLES, CHANGES, REMOVED, DuplicateRow
 from pipelines.tableset import TABLE_FORMATS, TableSet
-from pipelines.writers import RowSelection
+from pipelines.writers import RowSelection, side_by_side
 
 CARRIED_DIR = ".carried"
 """Inside the run's folder while the crawl runs: the tables of the articles it carries over,
@@ -275,11 +275,12 @@ class TableWriter:
         folder.mkdir()
         unchanged = {key for key, (change, *_) in self.present.items() if change == "unchanged"}
         tables = {*(table.name for table in ARTICLE_TABLES), REMOVED.name}
-        for path in sorted(self.tables.folder.iterdir()):
-            if not path.is_file() or path.name.split(".")[0] not in tables:
-                continue
-            if unchanged and path.name.split(".")[0] != REMOVED.name:
-                filtered_copy(path, folder / path.name, unchanged)
+        paths = [path for path in sorted(self.tables.folder.iterdir())
+                 if path.is_file() and path.name.split(".")[0] in tables]
+        filtered = [path for path in paths if unchanged and path.name.split(".")[0] != REMOVED.name]
+        side_by_side(lambda path: filtered_copy(path, folder / path.name, unchanged), filtered)
+        for path in paths:
+            if path in filtered:
                 continue
             try:
                 os.link(path, folder / path.name)

@@ -20,6 +20,7 @@ from pipelines.writers import (
     SharedRowGroups,
     TableWriter,
     make_table_writer,
+    side_by_side,
 )
 
 TABLE_FORMATS = ("csv", "parquet")
@@ -88,13 +89,13 @@ class TableSet:
         """Append the rows of the complete tables in ``folder`` (of this set's formats) to
         this set's files: what ``articles`` takes of each article table, and the
         ``duplicates`` rows unless told not to."""
-        for table, writer in self._tables.items():
-            if table in ARTICLE_TABLE_NAMES:
-                writer.append_from(folder, articles)
-            elif table == DUPLICATES.name and duplicates:
-                writer.append_from(folder, RowSelection())
+        work: list[tuple[TableWriter, RowSelection]] = [
+            (writer, articles if table in ARTICLE_TABLE_NAMES else RowSelection())
+            for table, writer in self._tables.items()
+            if table in ARTICLE_TABLE_NAMES or (table == DUPLICATES.name and duplicates)]
         if self._records is not None:
-            self._records.append_from(folder, articles)
+            work.append((self._records, articles))
+        side_by_side(lambda job: job[0].append_from(folder, job[1]), work)
 
     def close(self) -> None:
         """Close every writer once; the files are complete afterwards."""

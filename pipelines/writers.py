@@ -15,12 +15,14 @@ as a formula (OWASP "CSV injection"); Parquet and JSON Lines keep the text uncha
 from __future__ import annotations
 
 import json
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, ClassVar, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -30,6 +32,8 @@ import pyarrow.parquet as pq
 from pipelines.tables import Row
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+T = TypeVar("T")
+R = TypeVar("R")
 DEFAULT_ROW_GROUP_SIZE = 10_000
 
 
@@ -94,6 +98,14 @@ class RowSelection:
 
     def _keys(self) -> pa.Array:
         return pa.array(list(self.keys), pa.string())
+
+
+def side_by_side(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """``work`` on each item in threads, one a CPU: pyarrow reads, filters, encodes and
+    writes without the GIL, so files are rewritten side by side, and at a run's close the
+    crawl's own core, idle then, takes its share."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(work, items))
 
 
 def without_articles(rows: pa.Table | pa.RecordBatch, keys: pa.Array) -> pa.Table | pa.RecordBatch:
