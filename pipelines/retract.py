@@ -9,7 +9,6 @@ bounded whatever the run's size. Runs only inside the unpublished temp folder.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Collection, Mapping
@@ -20,7 +19,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from pipelines.tables import REMOVED, SCHEMAS
-from pipelines.writers import CSV_WRITE_OPTIONS, csv_schema, read_csv_batches, side_by_side, without_articles
+from pipelines.writers import CSV_WRITE_OPTIONS, RowSelection, csv_schema, read_csv_batches, side_by_side
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +73,12 @@ def _rewrite(path: Path, final: Mapping[str, str]) -> tuple[str, int]:
 def _parquet(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
     source = pq.ParquetFile(path)
     removed = 0
-    keys = pa.array(list(final), pa.string())
+    leave_out = RowSelection(frozenset(final))
     with pq.ParquetWriter(temp, source.schema_arrow, compression="zstd") as writer:
         for index in range(source.num_row_groups):
             group = source.read_row_group(index)
             if dropping:
-                kept = without_articles(group, keys)
+                kept = leave_out.take(group)
                 removed += group.num_rows - kept.num_rows
                 group = kept
             else:
@@ -98,11 +97,11 @@ def _remap(table: pa.Table, final: Mapping[str, str]) -> pa.Table:
 def _csv(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
     schema = SCHEMAS[path.name.split(".")[0]]
     removed = 0
-    keys = pa.array(list(final), pa.string())
+    leave_out = RowSelection(frozenset(final))
     with pacsv.CSVWriter(str(temp), csv_schema(schema), write_options=CSV_WRITE_OPTIONS) as writer:
         for batch in read_csv_batches(path, schema):
             if dropping:
-                kept = without_articles(batch, keys)
+                kept = leave_out.take(batch)
                 removed += batch.num_rows - kept.num_rows
                 batch = kept
             else:
@@ -113,12 +112,14 @@ def _csv(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> in
 
 def _jsonl(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
     removed = 0
+    leave_out = RowSelection(frozenset(final))
     with path.open(encoding="utf-8") as source, temp.open("w", encoding="utf-8") as target:
         for line in source:
-            if json.loads(line)["article_key"] in final:
+            kept = leave_out.take_line(line)
+            if kept is None:
                 removed += 1
             else:
-                target.write(line)
+                target.write(kept)
     return removed
 
 

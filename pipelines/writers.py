@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import IO, ClassVar, TypeVar
@@ -70,14 +71,19 @@ class RowSelection:
     """Which rows of a file to append, by article: all but those of ``keys``, or (``only``)
     just those; ``change`` rewrites the ``change`` column of the rows taken."""
 
-    keys: Collection[str] = ()
+    keys: AbstractSet[str] = frozenset()
     only: bool = False
     change: str | None = None
+    _value_set: pa.Array = field(init=False, repr=False, compare=False)
+    """``keys`` as an arrow array, made once for every batch of every file."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_value_set", pa.array(sorted(self.keys), pa.string()))
 
     def take(self, rows: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:
         """The arrow rows this selection takes (CSV cells or typed values alike)."""
         if self.keys or self.only:
-            wanted = pc.is_in(rows["article_key"], value_set=self._keys())
+            wanted = pc.is_in(rows["article_key"], value_set=self._value_set)
             rows = rows.filter(wanted if self.only else pc.invert(wanted))
         if self.change is not None and "change" in rows.schema.names:
             index = rows.schema.get_field_index("change")
@@ -96,9 +102,6 @@ class RowSelection:
             return line
         return json.dumps({**row, "change": self.change}, ensure_ascii=False) + "\n"
 
-    def _keys(self) -> pa.Array:
-        return pa.array(list(self.keys), pa.string())
-
 
 def side_by_side(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
     """``work`` on each item in threads, one a CPU: pyarrow reads, filters, encodes and
@@ -106,13 +109,6 @@ def side_by_side(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
     crawl's own core, idle then, takes its share."""
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return list(pool.map(work, items))
-
-
-def without_articles(rows: pa.Table | pa.RecordBatch, keys: pa.Array) -> pa.Table | pa.RecordBatch:
-    """``rows`` without those whose ``article_key`` is one of ``keys``."""
-    if not len(keys):
-        return rows
-    return rows.filter(pc.invert(pc.is_in(rows["article_key"], value_set=keys)))
 
 
 @cache
