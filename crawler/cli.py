@@ -169,6 +169,9 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     serve.add_argument("--port", type=int, default=0, help="port (0: a free one)")
     serve.add_argument("--pages", type=int, default=300, metavar="N", help="articles (default 300)")
+    serve.add_argument("--layout", default="keepto",
+                       help="how the pages are marked up: keepto (the demo profile's layout, "
+                       "default) or magazine (a layout no profile knows: crawl it with --site generic)")
     serve.add_argument("--dir", type=Path, metavar="DIR", help="where the site is written "
                        "(default: a temporary folder; an existing site there is reused)")
     serve.add_argument("--edit", type=float, default=0.0, metavar="SHARE",
@@ -294,10 +297,13 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
 def run_serve_demo_command(args: argparse.Namespace) -> int:
     from crawler.demo_site.faults import Faults
+    from crawler.demo_site.generator import LAYOUTS
     from crawler.demo_site.server import run_demo_server
 
     if args.pages < 1:
         raise InputError("--pages must be at least 1")
+    if args.layout not in LAYOUTS:
+        raise InputError(f"--layout {args.layout}: expected one of {', '.join(LAYOUTS)}")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port {args.port}: a port is 0 (any free one) to 65535")
     if args.dir is not None and args.dir.exists() and not args.dir.is_dir():
@@ -310,7 +316,7 @@ def run_serve_demo_command(args: argparse.Namespace) -> int:
         raise InputError(f"--faults {args.faults!r}: {error}") from None
     try:
         run_demo_server(args.pages, args.port, args.dir, edit=args.edit, remove=args.remove,
-                        faults=faults)
+                        faults=faults, layout=args.layout)
     except OSError as error:
         where = f"port {args.port}" + (f", folder {args.dir}" if args.dir is not None else "")
         raise InputError(f"cannot serve the demo site ({where}): {error.strerror or error}") from None

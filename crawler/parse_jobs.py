@@ -18,6 +18,7 @@ from core.records import ArticleRecord, body_text
 from core.text import count_words
 from crawler.parsing import ParsedPage, parse_page
 from crawler.parsing.links import page_links
+from crawler.parsing.page_type import ARTICLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class ArticlePage:
     """Prev/next, Recommend and body links, in that order (:func:`http_links`)."""
     signature: Signature | None = None
     """The body's MinHash signature, when the job was asked for one."""
+    page_type: str = ARTICLE
+    """What the page is (``crawler.parsing.page_type``): only an article is exported."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +54,9 @@ class ParseJob:
         page = parse_page(self.body, self.url, profile=profile, content_type=self.content_type,
                           http_status=self.http_status, fetched_at=self.fetched_at)
         links = http_links(linked_urls(page)) if page.follow_links else []
-        signature = SignatureJob(body_text(page.record), self.num_perm).run() if self.num_perm else None
-        return ArticlePage(page.record, prose_words(page.record), links, signature)
+        signed = self.num_perm and page.page_type == ARTICLE
+        signature = SignatureJob(body_text(page.record), self.num_perm).run() if signed else None
+        return ArticlePage(page.record, prose_words(page.record), links, signature, page.page_type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,8 @@ class LinksJob:
 
 
 def linked_urls(page: ParsedPage) -> list[str]:
-    """The article's prev/next and Recommend links, then the links of its body."""
+    """The article's prev/next and Recommend links, then the links of its body (of the
+    whole page, for a page that is no article)."""
     record = page.record
     linked = (record.prev_article, record.next_article, *record.recommendations)
     return [*(link.url for link in linked if link is not None), *page.body_links]

@@ -73,6 +73,8 @@ ERROR = "healthcrawl/export/error"
 CHANGES_STAT = "healthcrawl/export/changes/"
 """Stats: articles the run publishes by ``change`` (new, updated, unchanged), and removed."""
 RUN_ID = "healthcrawl/export/run_id"
+PAGE_TYPE_STAT = "healthcrawl/spider/page_type/"
+"""The spider's count of parsed pages by type (``crawler.parsing.page_type``)."""
 """Stat: the run's id (its folder under ``runs/``, its record ``runs/<id>.json``)."""
 OUTCOMES = ("published", "partial", "unhealthy", "failed", "discarded")
 """``published`` (``latest`` moved); ``partial``, stopped by a limit and not published;
@@ -452,6 +454,8 @@ class ExportPipeline:
             "formats": list(self.formats),
             "row_counts": self.tables.call(CountRows()),
             "coverage": self.coverage,
+            "page_types": {key.removeprefix(PAGE_TYPE_STAT): int(count)
+                           for key, count in sorted(crawl_stats.items()) if key.startswith(PAGE_TYPE_STAT)},
             "files": sorted(str(path.relative_to(self.publication.temp_dir))
                             for path in self.publication.temp_dir.rglob("*") if path.is_file()),
             "crawl_stats": {key: _jsonable(value) for key, value in sorted(crawl_stats.items())},

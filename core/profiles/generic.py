@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.profiles.profile import SiteProfile
+from core.profiles.profile import DEFAULT_RECOMMEND_LABELS, SiteProfile
 from core.section_kinds import SECTION_KINDS, KindTable
 
 _STRONG_PREVENTION = (
@@ -20,6 +20,27 @@ _WEAK_PREVENTION = ("tips", "top tip", "dos and don")
 """Tips headings: only for a heading no other row claims ("Tips for eating fruit" stays
 ``diet``, "Tips for daily life" ``care``, as the default table has them; docs/record-contract.md,
 Section kinds)."""
+
+
+RELATED_LABELS = (
+    *DEFAULT_RECOMMEND_LABELS,
+    "You may also like", "You might also like", "You may also be interested in", "You might be interested in",
+    "Read next", "What to read next", "Read this next", "Up next", "Keep reading", "Also read", "Read also",
+    "More on this topic", "More like this", "More to read", "More articles", "More stories",
+    "Related posts", "Related stories", "Related content", "Related reading", "Related coverage",
+    "Related pages", "Related information", "Related links", "Related health topics", "Further reading",
+    "Recommended for you", "Recommended articles", "Recommended reading", "Recommended stories",
+    "See also", "Popular on this topic",
+    "Artículos relacionados", "Te puede interesar", "También te puede interesar", "Lee también",
+    "Articles similaires", "À lire aussi", "Lire aussi", "Sur le même sujet",
+    "Ähnliche Artikel", "Das könnte Sie auch interessieren", "Mehr zum Thema", "Weitere Artikel",
+    "Leia também", "Artigos relacionados", "Veja também", "Articoli correlati", "Leggi anche",
+    "Gerelateerde artikelen", "Lees ook", "相关文章", "相关阅读", "猜你喜欢", "延伸阅读", "关联文章",
+    "関連記事", "おすすめ記事", "관련 기사", "함께 보면 좋은 글",
+)
+"""Headings of a block of links to other articles of the site (what ``recommendations``
+holds), in the languages health sites write in; matched whole, case-folded, without a
+trailing colon, so a sentence that merely starts so is no such heading."""
 
 
 def _generic_kinds() -> KindTable:
@@ -48,4 +69,5 @@ GENERIC = SiteProfile(
     heading_elements_rule=True,
     prevention_first_list_only=True,
     min_article_words=60,
+    recommend_labels=RELATED_LABELS,
 )

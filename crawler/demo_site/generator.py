@@ -11,11 +11,13 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.urls import canonicalize_url
+from crawler.demo_site import magazine
 from crawler.demo_site import pages as site_pages
 from crawler.demo_site.article import DEAD_LINKS, PDF_PATH, PRIVATE_PAGES, TRACKING_QUERY, build_article
 from crawler.demo_site.chrome import Chrome
@@ -30,16 +32,44 @@ SITEMAP_CHUNK = 10_000
 DEFAULT_BASE_URL = "http://www.healthdemo.test:8000"
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a site's pages are marked up: the article page and every other page."""
+
+    article: Callable[[Chrome, ArticleModel], bytes]
+    home: Callable[[Chrome, list[tuple[str, int]], str], str]
+    listings: Callable[[Chrome, int], Iterator[tuple[str, str]]]
+    section: Callable[[Chrome, str, str], str]
+    sitemap: Callable[[Chrome], str]
+    statics: Callable[[Chrome], Iterator[tuple[str, str]]]
+    private: Callable[[Chrome, int], str]
+
+
+LAYOUTS = {
+    "keepto": Layout(render_article, site_pages.home_page, site_pages.listing_pages,
+                     site_pages.section_page, site_pages.sitemap_page, site_pages.static_pages,
+                     site_pages.private_page),
+    "magazine": Layout(magazine.render_article, magazine.home_page, magazine.listing_pages,
+                       magazine.section_page, magazine.sitemap_page, magazine.static_pages,
+                       magazine.private_page),
+}
+"""``keepto``: the golden pages' layout (the demo profile's); ``magazine``: the same site
+marked up another way, for sites without a profile (``crawler.demo_site.magazine``)."""
+
+
 def generate_site(out_dir: Path, *, pages: int = 300, seed: int = 0,
-                  base_url: str = DEFAULT_BASE_URL) -> SiteTruth:
-    """Write a site of ``pages`` article pages into ``out_dir`` (see ``site_truth.py``
-    for the layout) and return its truth. Replaces a site generated there before."""
+                  base_url: str = DEFAULT_BASE_URL, layout: str = "keepto") -> SiteTruth:
+    """Write a site of ``pages`` article pages in ``layout`` (one of :data:`LAYOUTS`) into
+    ``out_dir`` (see ``site_truth.py`` for the files) and return its truth. Replaces a site
+    generated there before."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown demo layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
     out_dir = Path(out_dir)
     for old in (out_dir / DOCROOT, out_dir / TRUTH_DIR):
         shutil.rmtree(old, ignore_errors=True)
     plan = SitePlan(pages, seed, base_url)
     truth = SiteTruth(
-        out_dir=out_dir, seed=seed, pages=pages, base_url=plan.base_url,
+        out_dir=out_dir, seed=seed, pages=pages, layout=layout, base_url=plan.base_url,
         mobile_base_url=plan.mobile_base_url,
         host_aliases=host_aliases(plan.base_url, plan.mobile_base_url),
         start_url=plan.base_url + "/", robots_url=plan.base_url + "/robots.txt",
@@ -61,6 +91,7 @@ class _SiteWriter:
         self.truth = truth
         self.root = truth.docroot
         self.chrome = Chrome(plan)
+        self.layout = LAYOUTS[truth.layout]
         self.aliases: dict[str, str] = {}
         self.dead: set[str] = set()
         self.private: set[str] = set()
@@ -80,7 +111,7 @@ class _SiteWriter:
         records = JsonLines(self.truth.records_path)
         for index in range(plan.pages):
             article = build_article(plan, index)
-            (self.root / plan.path(index)[1:]).write_bytes(render_article(self.chrome, article))
+            (self.root / plan.path(index)[1:]).write_bytes(self.layout.article(self.chrome, article))
             url = plan.url(index)
             records.write({
                 "url": url, "article_id": str(article.head.article_id), "kind": article.kind,
@@ -119,21 +150,20 @@ class _SiteWriter:
             url, self.truth.host_aliases), "duplicate_of": original, "reason": reason, **detail})
 
     def write_other_pages(self) -> None:
-        plan, chrome = self.plan, self.chrome
+        plan, chrome, layout = self.plan, self.chrome, self.layout
         for category in range(len(CATEGORIES)):
-            for path, html in site_pages.listing_pages(chrome, category):
+            for path, html in layout.listings(chrome, category):
                 self.put(path, html)
         for slug, name in PARENTS:
-            self.put(f"/c/{slug}/", site_pages.section_page(chrome, slug, name))
-        for path, html in site_pages.static_pages(chrome):
+            self.put(f"/c/{slug}/", layout.section(chrome, slug, name))
+        for path, html in layout.statics(chrome):
             self.put(path, html)
-        self.put("/sitemap.html", site_pages.sitemap_page(chrome))
+        self.put("/sitemap.html", layout.sitemap(chrome))
         for k in range(PRIVATE_PAGES):
-            self.put(f"/private/p/{PRIVATE_ID_BASE + k}.html",
-                     site_pages.private_page(chrome, PRIVATE_ID_BASE + k))
+            self.put(f"/private/p/{PRIVATE_ID_BASE + k}.html", layout.private(chrome, PRIVATE_ID_BASE + k))
         private_href = f"/private/p/{PRIVATE_ID_BASE}.html"
         self.private.add(plan.base_url + private_href)
-        self.put("/", site_pages.home_page(chrome, self._home_picks(), private_href))
+        self.put("/", layout.home(chrome, self._home_picks(), private_href))
         self.put("/robots.txt", site_pages.robots_txt(plan.base_url))
         self.put(PDF_PATH, site_pages.pdf_bytes("HealthDemo printable health guide"))
         self.truth.pdfs.append(plan.base_url + PDF_PATH)

@@ -21,7 +21,8 @@ from pathlib import Path
 from crawler.demo_site.site_truth import TRUTH_DIR, SiteTruth
 
 EDIT_NOTE = " This article was reviewed and updated by our editors."
-_FIRST_PARAGRAPH_END = re.compile(rb'(<div class="article-content".*?)(</p>)', re.DOTALL)
+_FIRST_PARAGRAPH_END = re.compile(rb'(<div class="(?:article|entry)-content".*?)(</p>)', re.DOTALL)
+"""The end of an article's first paragraph, in either layout (``generator.LAYOUTS``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -351,7 +351,8 @@ def _resolve(docroot: Path, path: str) -> Path | None:
 
 
 def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  # noqa: A002
-                    edit: float = 0.0, remove: float = 0.0, faults: Faults | None = None) -> None:
+                    edit: float = 0.0, remove: float = 0.0, faults: Faults | None = None,
+                    layout: str = "keepto") -> None:
     """Bind ``port`` (0: any free one), generate a site of ``pages`` articles whose links
     name that port into ``dir`` (a temporary folder when None; a site already there with
     the same pages, seed and URL is reused), print the URLs and serve until interrupted
@@ -359,14 +360,16 @@ def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  
     are gone). ``edit`` and ``remove``: shares of the articles to edit and remove first
     (``crawler.demo_site.mutate``), as a live site changes between two scheduled runs.
     ``faults``: what to inject; ``<dir>/faults.json`` then says what (written when serving
-    starts, with the unfetchable articles, and again with the counts when it stops)."""
+    starts, with the unfetchable articles, and again with the counts when it stops).
+    ``layout``: how the pages are marked up (``generator.LAYOUTS``); ``magazine`` is a
+    site no profile knows, crawled with ``--site generic``."""
     with demo_scratch() as scratch:
         root = Path(dir) if dir is not None else scratch / "site"
         server = DemoServer(root, port, faults=faults)
         try:
-            if not _is_current(root, pages, seed, server.base_url):
-                generate_site(root, pages=pages, seed=seed, base_url=server.base_url)
-            print(f"Demo site: {pages} articles in {root}", flush=True)
+            if not _is_current(root, pages, seed, server.base_url, layout):
+                generate_site(root, pages=pages, seed=seed, base_url=server.base_url, layout=layout)
+            print(f"Demo site: {pages} articles in {root} ({layout} layout)", flush=True)
             if edit or remove:
                 changed = mutate_site(root, edit=edit, remove=remove, seed=_next_seed(root))
                 print(f"Changed since the last serve: {len(changed.edited)} articles edited, "
@@ -374,7 +377,9 @@ def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  
             _announce_faults(server)
             print(f"Serving {server.base_url}/ and {server.mobile_url}/ on {server.url}; Ctrl-C stops.",
                   flush=True)
-            print(f"Crawl it with: healthcrawl crawl --start-url {server.url}/ --out exports", flush=True)
+            site = "" if layout == "keepto" else " --site generic"
+            print(f"Crawl it with: healthcrawl crawl{site} --start-url {server.url}/ --out exports",
+                  flush=True)
             server.serve_forever()
         finally:
             server.shutdown()
@@ -398,10 +403,10 @@ def _next_seed(root: Path) -> int:
     return 1 + (len(log.read_text().splitlines()) if log.is_file() else 0)
 
 
-def _is_current(root: Path, pages: int, seed: int, base_url: str) -> bool:
+def _is_current(root: Path, pages: int, seed: int, base_url: str, layout: str) -> bool:
     """True when ``root`` already holds the site these arguments would generate."""
     try:
         truth = SiteTruth.load(root)
     except (OSError, ValueError, TypeError):
         return False
-    return (truth.pages, truth.seed, truth.base_url) == (pages, seed, base_url)
+    return (truth.pages, truth.seed, truth.base_url, truth.layout) == (pages, seed, base_url, layout)

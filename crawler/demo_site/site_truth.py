@@ -30,6 +30,8 @@ class SiteTruth:
     out_dir: Path
     seed: int
     pages: int
+    layout: str = "keepto"
+    """How the pages are marked up (``generator.LAYOUTS``)."""
     base_url: str
     """Desktop origin, e.g. ``http://www.healthdemo.test:8123``."""
     mobile_base_url: str

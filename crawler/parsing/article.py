@@ -24,13 +24,17 @@ from crawler.parsing.fields import (
 )
 from crawler.parsing.links import (
     absolute_url,
+    followable_links,
     forbids_following,
     is_nofollow,
     prev_next_links,
     recommendations,
+    related_block,
 )
 from crawler.parsing.locate import Landmarks, first_match, locate
+from crawler.parsing.page_type import ARTICLE, page_type
 from crawler.parsing.sections import Body, split_body
+from crawler.parsing.structured import StructuredData, structured_data
 
 _TAIL_BYTES = 2048
 
@@ -45,6 +49,10 @@ class ParsedPage:
     follow_links: bool = True
     """False when the page's robots meta says ``nofollow``: a crawler follows none of its
     links (prev/next and Recommend included)."""
+    page_type: str = ARTICLE
+    """What the page is (``page_type.PAGE_TYPES``), read from the page where the profile's
+    URLs do not say; a page that is no article lists every link of the page as
+    ``body_links``, since what it lists is the point of it."""
 
 
 def parse_article(
@@ -82,10 +90,15 @@ def parse_page(
     decoded = decode_tree(html, content_type)
     root = decoded.root
     metas = head_metas(root)
+    structured = structured_data(root) if not profile.article_url_pattern else StructuredData()
     marks = locate(root, profile)
+    densest = marks.densest if marks.densest is not None else marks.container
     title = title_text(marks.title, root, metas)
+    located = first_match(root, profile.recommend_xpaths)
+    related = None if located is not None else related_block(marks.region, profile.recommend_labels, densest)
     body = split_body(
-        _body_blocks(marks, profile), title, kinds=profile.section_kinds,
+        _body_blocks(marks, profile, related.label if related is not None else None), title,
+        kinds=profile.section_kinds,
         paragraphs_as_items=profile.prevention_paragraphs_are_items,
         heading_elements_rule=profile.heading_elements_rule,
         prevention_first_list_only=profile.prevention_first_list_only,
@@ -109,12 +122,13 @@ def parse_page(
         sections=body.sections,
         symptoms=_symptoms(body.sections),
         prevention=[item for s in body.sections if s.kind == "prevention" for item in s.items],
-        recommendations=recommendations(marks.region, profile.recommend_labels, url,
-                                        first_match(root, profile.recommend_xpaths)),
+        recommendations=recommendations(
+            related.element if related is not None else located, url),
         prev_article=prev_link,
         next_article=next_link,
         breadcrumbs=breadcrumbs(root, profile),
-        published_at=published_at(marks.region, marks.container, metas, profile),
+        published_at=published_at(marks.region, densest, metas, profile, structured.first("datePublished"),
+                                  marks.title, canonical),
         language=language(root, metas),
         word_count=_word_count(body),
         content_hash=content_hash(title, body),
@@ -123,21 +137,28 @@ def parse_page(
         parse_warnings=_warnings(html, title, body, decoded),
     )
     follow = not forbids_following(metas)
-    links = [absolute_url(url, href) for a in marks.container.iter("a")
-             if (href := a.get("href")) and not is_nofollow(a)] if follow else []
-    return ParsedPage(record, links, follow)
+    kind = ARTICLE if profile.article_url_pattern else page_type(structured, densest, canonical)
+    if not follow:
+        links = []
+    elif kind == ARTICLE:
+        links = [absolute_url(url, href) for a in marks.container.iter("a")
+                 if (href := a.get("href")) and not is_nofollow(a)]
+    else:
+        links = followable_links(root, url)
+    return ParsedPage(record, links, follow, kind)
 
 
-def _body_blocks(marks: Landmarks, profile: SiteProfile) -> list[Block]:
+def _body_blocks(marks: Landmarks, profile: SiteProfile, related: str | None) -> list[Block]:
     """Blocks of the body that come after the headline and stop at the page's own
-    prev/next lines or Recommend heading, which are not part of the last section."""
+    prev/next lines or the heading of its ``related`` links block, which are not part of
+    the last section."""
     stop_labels = profile.prev_labels + profile.next_labels
-    recommend = {label.casefold() for label in profile.recommend_labels}
+    recommend = related.rstrip(":：").casefold() if related is not None else None
     skip = (_AfterHeadline(marks.title) if marks.title is not None
             and _contains(marks.container, marks.title) else is_chrome)
     blocks: list[Block] = []
     for block in blocks_of(marks.container, skip):
-        if block.text.startswith(stop_labels) or block.text.rstrip(":：").casefold() in recommend:
+        if block.text.startswith(stop_labels) or block.text.rstrip(":：").casefold() == recommend:
             break
         blocks.append(block)
     return blocks

@@ -134,23 +134,61 @@ def _labelled(root: etree._Element, labels: tuple[str, ...]) -> etree._Element |
 
 
 def published_at(
-    region: etree._Element, container: etree._Element, metas: dict[str, str],
-    profile: SiteProfile,
+    region: etree._Element, body: etree._Element, metas: dict[str, str], profile: SiteProfile,
+    declared: str | None = None, title: etree._Element | None = None, url: str = "",
 ) -> str | None:
-    """The article's own date: meta tags, a ``<time>`` element, or a labelled date line
-    ahead of the body (comments after the body carry dates too, and are not it)."""
-    for key in _DATE_META:
-        if key in metas and (value := iso_date(metas[key])):
-            return value
+    """The article's own date, from the evidence the page gives, most trusted first: its
+    structured data (``declared``: JSON-LD ``datePublished``), a meta tag
+    (``article:published_time``), a ``<time datetime>`` ahead of the ``body``, a date line
+    there (labelled "Published:", or after the ``title`` a short line that is a date with
+    at most a few words around it), and last the URL (``/2023/05/14/``). Only what comes
+    before the body counts: comments and teasers after it carry dates of their own."""
+    for value in (declared, *(metas.get(key) for key in _DATE_META)):
+        if value and (date := iso_date(value)):
+            return date
+    after_title = title is None
     for element in region.iter():
-        if element is container:
+        if element is body:
             break
+        if element is title:
+            after_title = True
         if element.tag == "time" and (value := iso_date(element.get("datetime") or "")):
             return value
         own = normalize(element.text or "")
         if own.startswith(profile.date_labels) and (value := iso_date(element_text(element))):
             return value
-    return None
+        if after_title and (value := _date_line(own)):
+            return value
+    return _url_date(url)
+
+
+_DATE_LINE_CHARS = 48
+_DATE_LINE_WORDS = 3
+"""A date line is short: the date and at most a few words ("Published on", "Updated")."""
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?:[/-]|\.html?|$)")
+
+
+def _date_line(text: str) -> str | None:
+    """The date of a short line that holds little but a date."""
+    if not text or len(text) > _DATE_LINE_CHARS or not any(c.isdigit() for c in text):
+        return None
+    value = iso_date(text)
+    if value is None:
+        return None
+    rest = _DATE.sub(" ", text)
+    for pattern in _NAMED_DATES:
+        rest = pattern.sub(" ", rest)
+    words = rest.replace(",", " ").split()
+    return value if len(words) <= _DATE_LINE_WORDS and not any(c.isdigit() for c in rest) else None
+
+
+def _url_date(url: str) -> str | None:
+    """A date the URL's path holds (``/2023/05/14/slug``, ``/2023-05-14-slug``)."""
+    match = _URL_DATE.search(urlsplit(url).path)
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
 def iso_date(text: str) -> str | None:

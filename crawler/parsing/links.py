@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import urljoin
 
@@ -76,6 +77,12 @@ def page_links(html: str | bytes, url: str, content_type: str | None = None) -> 
     root = parse_tree(html, content_type)
     if forbids_following(head_metas(root)):
         return []
+    return followable_links(root, url)
+
+
+def followable_links(root: etree._Element, url: str) -> list[str]:
+    """Every ``<a href>`` of the page not marked ``rel="nofollow"``, absolute (against
+    ``<base href>`` when there is one), in page order."""
     base = root.find(".//head/base[@href]")
     base_url = absolute_url(url, base.get("href") or "") if base is not None else url
     return [absolute_url(base_url, href) for a in root.iter("a")
@@ -104,14 +111,9 @@ def _link(anchor: etree._Element, base_url: str) -> Link:
     return Link(title=title, url=absolute_url(base_url, anchor.get("href") or ""))
 
 
-def recommendations(
-    region: etree._Element, labels: tuple[str, ...], base_url: str,
-    block: etree._Element | None = None,
-) -> list[Recommendation]:
-    """Entries of the Recommend ``block`` (when the profile located it), else of the block
-    headed by one of ``labels`` ("Recommend", "Related articles"), in page order."""
-    if block is None:
-        block = _labelled_block(region, {label.casefold() for label in labels})
+def recommendations(block: etree._Element | None, base_url: str) -> list[Recommendation]:
+    """Entries of the Recommend ``block`` (the profile's, or :func:`related_block`), in
+    page order."""
     if block is None:
         return []
     found: list[Recommendation] = []
@@ -126,15 +128,33 @@ def recommendations(
     return found
 
 
-def _labelled_block(region: etree._Element, labels: set[str]) -> etree._Element | None:
-    """The smallest ancestor of the label element that also holds links."""
+@dataclass(frozen=True, slots=True)
+class RelatedBlock:
+    """A block of links to other articles and the heading that names it."""
+
+    element: etree._Element
+    label: str
+    """The heading's text, as the body's blocks show it (where the body ends)."""
+
+
+def related_block(region: etree._Element, labels: tuple[str, ...],
+                  body: etree._Element | None = None) -> RelatedBlock | None:
+    """The block headed by one of ``labels`` ("Recommend", "Related articles", "Read
+    next"): the smallest ancestor of the heading that also holds links. A heading that is
+    itself a link (an entry of the page's table of contents) heads nothing, and a block
+    that holds the article's ``body`` is the page, not a box of links."""
+    wanted = {label.casefold() for label in labels}
     for element in region.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "dt"):
         text = element.text
-        if not text or len(element) or text.strip().rstrip(":：").casefold() not in labels:
+        if not text or len(element) or text.strip().rstrip(":：").casefold() not in wanted:
+            continue
+        if any(ancestor.tag == "a" for ancestor in element.iterancestors()):
             continue
         for ancestor in element.iterancestors():
             if any(a.get("href") for a in ancestor.iter("a")):
-                return ancestor
+                if body is not None and (ancestor is body or ancestor in set(body.iterancestors())):
+                    break
+                return RelatedBlock(ancestor, normalize(text))
     return None
 
 

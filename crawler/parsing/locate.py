@@ -25,6 +25,9 @@ class Landmarks:
     title: etree._Element | None
     container: etree._Element
     region: etree._Element
+    densest: etree._Element | None = None
+    """Where no profile hint gave the container: the element of the original tree holding
+    the densest paragraph text, which tells an article from a listing (``page_type``)."""
 
 
 def locate(root: etree._Element, profile: SiteProfile) -> Landmarks:
@@ -48,7 +51,7 @@ def _generic_landmarks(body: etree._Element, title: etree._Element | None) -> La
     nearest element holding it and the densest text; its chrome is cut from a copy."""
     densest = densest_container(body)
     region = _common_ancestor(title, densest) if title is not None else _parent_or_self(densest)
-    return Landmarks(title, article_element(region, title, densest), region)
+    return Landmarks(title, article_element(region, title, densest), region, densest)
 
 
 def _parent_or_self(element: etree._Element) -> etree._Element:

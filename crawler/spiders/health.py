@@ -38,7 +38,9 @@ from crawler.incremental import conditional_headers, unchanged_since
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
 from crawler.parsing.decoding import is_binary
+from crawler.parsing.page_type import ARTICLE
 from crawler.sitemaps import SITEMAP_MAX_URLS, SITEMAP_MAXSIZE, BadSitemap, read_sitemap
+from pipelines.export import PAGE_TYPE_STAT
 from pipelines.signals import page_gone, pages_unchanged
 from pipelines.state import StateReader, resumed_run, state_dir_for
 
@@ -329,7 +331,10 @@ class HealthSpider(scrapy.Spider):
         if "misdeclared_encoding" in page.record.parse_warnings:  # counted by the validate stage
             self.logger.warning("page whose declared charset is wrong, decoded as detected: %s",
                                 page.record.url)
-        if page.prose_words >= self.profile.min_article_words:
+        self.crawler.stats.inc_value(f"{PAGE_TYPE_STAT}{page.page_type}")
+        if page.page_type != ARTICLE:  # a listing the profile's URLs did not name: followed
+            self.crawler.stats.inc_value(f"{STAT}/listing_pages")
+        elif page.prose_words >= self.profile.min_article_words:
             self.crawler.stats.inc_value(f"{STAT}/articles")
             yield SignedRecord.of(page.record, page.signature, validators)
         else:

@@ -48,16 +48,18 @@ class DemoCrawl:
 
 
 def crawl_demo_site(workdir: Path, pages: int = PAGES, workers: int = 2,
-                    ssl_context: ssl.SSLContext | None = None) -> DemoCrawl:
-    """Crawl a fresh demo site with ``workers`` worker processes (2: the pool is used
-    whatever the machine's core count), over HTTPS when given ``ssl_context``."""
+                    ssl_context: ssl.SSLContext | None = None, layout: str = "keepto",
+                    site_profile: str = "demo") -> DemoCrawl:
+    """Crawl a fresh demo site in ``layout`` with the ``site_profile`` profile and
+    ``workers`` worker processes (2: the pool is used whatever the machine's core count),
+    over HTTPS when given ``ssl_context``."""
     site = workdir / "site"
     server = DemoServer(site, log_requests=True, ssl_context=ssl_context)
     try:
-        truth = generate_site(site, pages=pages, base_url=server.base_url)
+        truth = generate_site(site, pages=pages, base_url=server.base_url, layout=layout)
         server.start()
         run = healthcrawl(
-            "crawl", "--site", "demo", "--start-url", truth.start_url,
+            "crawl", "--site", site_profile, "--start-url", truth.start_url,
             "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
             "--format", "csv,parquet,jsonl", "-s", "AUTOTHROTTLE_ENABLED=false",
             "-s", "DOWNLOAD_DELAY=0", "-s", f"HEALTHCRAWL_WORKER_PROCESSES={workers}",

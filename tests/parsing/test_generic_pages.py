@@ -1,0 +1,145 @@
+"""The generic profile on pages of sites it was never told about: whether a page is an
+article or lists articles, the article's published date from the page's own evidence,
+and its block of related links, whatever the block is called."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.profiles import get_profile
+from crawler.parsing import parse_page
+
+GENERIC = get_profile("generic")
+URL = "https://www.example.org/health/sleep-well"
+BODY = "".join(f"<p>{sentence * 4}</p>" for sentence in (
+    "Adults need seven to nine hours of sleep a night to stay well. ",
+    "A regular bedtime and a dark, quiet room help the body settle. ",
+    "Caffeine late in the day keeps many people awake for hours. ",
+))
+
+
+def page(body: str, head: str = "", url: str = URL) -> object:
+    html = f"<html><head><title>Sleep well | Example</title>{head}</head><body>{body}</body></html>"
+    return parse_page(html.encode(), url, profile=GENERIC)
+
+
+def article(meta_line: str = "", head: str = "", after: str = "", url: str = URL) -> object:
+    return page(f'<header class="top"><a href="/">Example</a></header><main><article><h1>Sleep well</h1>'
+                f"{meta_line}<div class='content'>{BODY}</div>{after}</article></main>"
+                '<div class="comments"><p>Great read! <span>2031-01-02</span></p></div>', head, url)
+
+
+def teaser(n: int) -> str:
+    return (f'<div class="card"><h3><a href="/health/story-{n}">How to sleep better, part {n}</a></h3>'
+            f"<p>Short tips that help you fall asleep faster and wake up rested {n}.</p>"
+            f"<span>May {n + 1}, 2024</span></div>")
+
+
+def listing(cards: int = 12, head: str = "", url: str = "https://www.example.org/health/") -> object:
+    grid = "".join(teaser(n) for n in range(cards))
+    return page(f'<main><h1>Health</h1><p>All our health stories.</p><div class="grid">{grid}</div>'
+                '<nav class="pagination"><a href="?page=2">2</a></nav></main>', head, url)
+
+
+def test_an_article_page_is_an_article() -> None:
+    assert article().page_type == "article"
+
+
+def test_a_grid_of_teaser_cards_is_a_listing_not_an_article() -> None:
+    assert listing().page_type == "listing"
+
+
+def test_a_listing_page_gives_every_link_of_the_page_to_follow() -> None:
+    links = listing().body_links
+    assert "https://www.example.org/health/story-11" in links
+    assert "https://www.example.org/health/?page=2" in links
+
+
+def test_the_site_root_listing_is_the_home_page() -> None:
+    assert listing(url="https://www.example.org/").page_type == "home"
+
+
+@pytest.mark.parametrize(("url", "kind"), [
+    ("https://www.example.org/search?q=sleep", "search"),
+    ("https://www.example.org/tag/sleep/", "tag"),
+    ("https://www.example.org/author/jane-doe/", "author"),
+])
+def test_a_listings_kind_comes_from_its_url(url: str, kind: str) -> None:
+    assert listing(url=url).page_type == kind
+
+
+def test_an_article_with_a_related_grid_after_its_text_stays_an_article() -> None:
+    grid = "".join(teaser(n) for n in range(6))
+    related = f'<section><h2>Read next</h2><div class="grid">{grid}</div></section>'
+    assert article(after=related).page_type == "article"
+
+
+def test_structured_data_saying_article_outweighs_the_pages_shape() -> None:
+    data = '<script type="application/ld+json">{"@type": "NewsArticle"}</script>'
+    assert listing(head=data).page_type == "article"
+
+
+def test_structured_data_saying_collection_page_makes_a_listing() -> None:
+    data = json.dumps({"@context": "https://schema.org", "@graph": [{"@type": "CollectionPage"}]})
+    assert article(head=f'<script type="application/ld+json">{data}</script>').page_type == "listing"
+
+
+def test_broken_structured_data_is_ignored() -> None:
+    assert article(head='<script type="application/ld+json">{"@type": "Collection').page_type == "article"
+
+
+def published(meta_line: str = "", head: str = "", url: str = URL) -> str | None:
+    return article(meta_line, head, url=url).record.published_at  # type: ignore[attr-defined]
+
+
+def test_published_date_comes_from_json_ld_first() -> None:
+    data = {"@type": "BlogPosting", "datePublished": "2024-03-05T09:30:00+01:00", "dateModified": "2025"}
+    head = (f'<script type="application/ld+json">{json.dumps(data)}</script>'
+            '<meta property="article:published_time" content="2020-01-01">')
+    assert published('<time datetime="2021-01-01">Jan 1</time>', head) == "2024-03-05T09:30:00"
+
+
+def test_published_date_comes_from_the_article_meta() -> None:
+    assert published(head='<meta property="article:published_time" content="2024-03-05T09:30:00Z">') == (
+        "2024-03-05T09:30:00")
+
+
+def test_published_date_comes_from_a_time_element_before_the_text() -> None:
+    assert published('<time datetime="2024-03-05">March 5, 2024</time>') == "2024-03-05"
+
+
+@pytest.mark.parametrize(("line", "date"), [
+    ('<span class="time">2023-12-22 12:16</span>', "2023-12-22T12:16:00"),
+    ('<p class="posted">Published on March 5, 2024</p>', "2024-03-05"),
+    ("<div>5 March 2024</div>", "2024-03-05"),
+])
+def test_published_date_comes_from_a_short_date_line_under_the_headline(line: str, date: str) -> None:
+    assert published(line) == date
+
+
+def test_a_sentence_holding_a_date_is_no_date_line() -> None:
+    assert published("<p>Our clinic moved on March 5, 2024 to a bigger building downtown.</p>") is None
+
+
+def test_dates_after_the_article_text_are_not_its_date() -> None:
+    assert published() is None  # the comment's date comes after the body
+
+
+def test_published_date_comes_from_the_url_last() -> None:
+    assert published(url="https://www.example.org/2024/03/05/sleep-well") == "2024-03-05"
+
+
+@pytest.mark.parametrize("label", ["You may also like", "Read next", "More on this topic", "Related posts",
+                                   "À lire aussi", "相关文章"])
+def test_a_block_of_links_under_a_related_heading_becomes_the_recommendations(label: str) -> None:
+    block = (f'<section class="more"><h2>{label}</h2><ul>'
+             '<li><a href="/health/naps">Are naps good for you?</a><p>What a short nap does...</p></li>'
+             '<li><a href="/health/snoring">Why people snore</a></li></ul></section>')
+    result = article(after=block)
+    record = result.record  # type: ignore[attr-defined]
+    assert [(r.title, r.url, r.snippet, r.truncated) for r in record.recommendations] == [
+        ("Are naps good for you?", "https://www.example.org/health/naps", "What a short nap does", True),
+        ("Why people snore", "https://www.example.org/health/snoring", None, False)]
+    assert label not in [section.heading for section in record.sections]
