@@ -15,6 +15,7 @@ from core.text import count_words
 from crawler.parsing.blocks import Block, blocks_of, is_chrome
 from crawler.parsing.decoding import DecodedTree, decode_tree
 from crawler.parsing.fields import (
+    article_names,
     breadcrumbs,
     canonical_url,
     head_metas,
@@ -91,7 +92,7 @@ def parse_page(
     root = decoded.root
     metas = head_metas(root)
     structured = structured_data(root) if not profile.article_url_pattern else StructuredData()
-    marks = locate(root, profile)
+    marks = locate(root, profile, article_names(structured, metas, root) if not profile.title_xpaths else ())
     densest = marks.densest if marks.densest is not None else marks.container
     title = title_text(marks.title, root, metas)
     located = first_match(root, profile.recommend_xpaths)

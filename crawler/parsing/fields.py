@@ -12,6 +12,7 @@ from core.profiles import SiteProfile
 from core.text import normalize
 from core.urls import canonicalize_url, same_site
 from crawler.parsing.locate import first_match
+from crawler.parsing.structured import ARTICLE_TYPES, StructuredData
 from crawler.parsing.text import element_text
 
 _TITLE_SUFFIX = re.compile(r"\s*(?:[|_–—]|\s-\s).*$")
@@ -73,6 +74,17 @@ def title_text(title: etree._Element | None, root: etree._Element, metas: dict[s
     if document_title is None:
         return ""
     return _TITLE_SUFFIX.sub("", normalize(document_title.text or ""))
+
+
+def article_names(data: StructuredData, metas: dict[str, str], root: etree._Element) -> tuple[str, ...]:
+    """What the page calls its article, most trusted first: the structured data's
+    ``headline`` (or ``name``), ``og:title``, ``twitter:title``, the ``<title>`` without
+    its site suffix."""
+    document = root.find("head/title")
+    page_title = None if document is None else _TITLE_SUFFIX.sub("", normalize(document.text or ""))
+    names = (data.first("headline"), data.first("name", ARTICLE_TYPES, only=True),
+             metas.get("og:title"), metas.get("twitter:title"), page_title)
+    return tuple(dict.fromkeys(normalize(name) for name in names if name))
 
 
 def language(root: etree._Element, metas: dict[str, str]) -> str | None:

@@ -44,17 +44,40 @@ def is_hidden(element: etree._Element) -> bool:
     )
 
 
-def headline(body: etree._Element) -> etree._Element | None:
-    """The first visible ``<h1>`` outside page chrome with real text (not a template)."""
+def headline(body: etree._Element, names: tuple[str, ...] = ()) -> etree._Element | None:
+    """The displayed headline: of the visible ``<h1>`` outside page chrome with real text
+    (not a template), the first that agrees with the most trusted of the ``names`` the
+    page gives its article (structured data, ``og:title``, ``<title>``) that any agrees
+    with, else the first. A page whose ``<h1>`` is its logo or a chrome box's title, with
+    the headline in an ``<h2>``: the first ``<h2>``/``<h3>`` that agrees."""
     out_of_sight = _OutOfSight()
-    for h1 in body.iter("h1"):
-        text = element_text(h1)
-        if not text or "{{" in text or "{%" in text:
-            continue
-        if is_hidden(h1) or out_of_sight(h1.getparent()):
-            continue
-        return h1
-    return None
+    candidates = [h1 for h1 in body.iter("h1") if _shown(h1, out_of_sight)]
+    for name in (name.casefold() for name in names if name):
+        for heading in candidates:
+            if _agrees(element_text(heading).casefold(), name):
+                return heading
+    for name in (name.casefold() for name in names if name):
+        for heading in body.iter("h2", "h3"):
+            if _agrees(element_text(heading).casefold(), name) and _shown(heading, out_of_sight):
+                return heading
+    return candidates[0] if candidates else None
+
+
+def _shown(heading: etree._Element, out_of_sight: _OutOfSight) -> bool:
+    text = element_text(heading)
+    if not text or "{{" in text or "{%" in text:
+        return False
+    return not is_hidden(heading) and not out_of_sight(heading.getparent())
+
+
+_MIN_NAME_SHARE = 0.6
+"""A heading agrees with a name the page gives its article when one holds the other and
+the shorter is at least this share of the longer (a ``<title>`` keeps a site suffix)."""
+
+
+def _agrees(text: str, name: str) -> bool:
+    shorter, longer = sorted((text, name), key=len)
+    return bool(shorter) and shorter in longer and len(shorter) >= _MIN_NAME_SHARE * len(longer)
 
 
 class _OutOfSight:

@@ -30,14 +30,15 @@ class Landmarks:
     the densest paragraph text, which tells an article from a listing (``page_type``)."""
 
 
-def locate(root: etree._Element, profile: SiteProfile) -> Landmarks:
-    """The page's landmarks as the profile, or the page's own structure, gives them."""
+def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = ()) -> Landmarks:
+    """The page's landmarks as the profile, or the page's own structure, gives them
+    (``names``: what the page calls its article, for ``generic.headline``)."""
     body = root.find("body")
     if body is None:
         body = root
     title = first_match(root, profile.title_xpaths)
     if title is None:
-        title = headline(body)
+        title = headline(body, names)
     container = first_match(root, profile.container_xpaths)
     if container is None:
         return _generic_landmarks(body, title)

@@ -45,10 +45,12 @@ class StructuredData:
         """Every ``@type`` the top-level nodes declare."""
         return frozenset(kind for node in self.nodes for kind in _types(node))
 
-    def first(self, key: str, kinds: frozenset[str] = ARTICLE_TYPES) -> str | None:
+    def first(self, key: str, kinds: frozenset[str] = ARTICLE_TYPES, *, only: bool = False) -> str | None:
         """The first text value of ``key`` in a node of one of ``kinds`` (the article's own
-        node), else in any node."""
+        node), else (unless ``only``) in any node."""
         ordered = sorted(self.nodes, key=lambda node: kinds.isdisjoint(_types(node)))
+        if only:
+            ordered = [node for node in ordered if not kinds.isdisjoint(_types(node))]
         for node in ordered:
             value = node.get(key)
             if isinstance(value, list) and value:

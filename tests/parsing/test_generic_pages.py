@@ -143,3 +143,29 @@ def test_a_block_of_links_under_a_related_heading_becomes_the_recommendations(la
         ("Are naps good for you?", "https://www.example.org/health/naps", "What a short nap does", True),
         ("Why people snore", "https://www.example.org/health/snoring", None, False)]
     assert label not in [section.heading for section in record.sections]
+
+
+def title_of(body: str, head: str = "") -> str:
+    return page(body + f"<div class='content'>{BODY}</div>", head).record.title  # type: ignore[attr-defined]
+
+
+def test_the_headline_is_the_h1_that_agrees_with_the_pages_title_not_the_first() -> None:
+    body = '<div class="brand"><h1>Example Health</h1></div><h1>Sleep well</h1>'
+    assert title_of(body) == "Sleep well"
+
+
+def test_a_headline_marked_h2_under_a_logo_h1_is_found_by_its_og_title() -> None:
+    body = '<div class="brand"><h1>Example Health</h1></div><div class="post"><h2>Sleeping well at night</h2>'
+    head = '<meta property="og:title" content="Sleeping well at night">'
+    assert title_of(body + "</div>", head) == "Sleeping well at night"
+
+
+def test_the_structured_headline_is_trusted_before_the_title_element() -> None:
+    data = json.dumps({"@type": "Article", "headline": "Why we need sleep"})
+    body = "<h1>Sleep well</h1><h1>Why we need sleep</h1>"
+    assert title_of(body, f'<script type="application/ld+json">{data}</script>') == "Why we need sleep"
+
+
+def test_without_a_name_to_agree_with_the_first_h1_is_the_headline() -> None:
+    html = f"<html><body><h1>Sleep well</h1><h1>Other</h1>{BODY}</body></html>"
+    assert parse_page(html.encode(), URL, profile=GENERIC).record.title == "Sleep well"
