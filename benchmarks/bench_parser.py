@@ -1,5 +1,7 @@
 """Parser speed: ``parse_article`` beside the lxml parse floor, a naive BeautifulSoup
-extraction of the same fields, and trafilatura, over the golden pages (~2,000 parses).
+extraction of the same fields, and trafilatura, over the golden pages (~2,000 parses);
+then the generic profile (no site hints) on the real pages of other health sites, beside
+the floor and trafilatura on the same pages.
 
 Run: ``make bench-parser``. The machine is noisy, so the methods take turns round by
 round (one round = every golden page once), and the best round of each method is
@@ -25,10 +27,14 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.profiles import get_profile  # noqa: E402
 from crawler.parsing import parse_article  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
+REAL = ROOT / "tests" / "fixtures" / "real-pages"
 URL = "https://www.keepto.com/p/60636.html"
+REAL_URL = "https://www.example.org/health/article"
+GENERIC = get_profile("generic")
 
 
 def lxml_floor(html: bytes) -> Any:
@@ -37,6 +43,10 @@ def lxml_floor(html: bytes) -> Any:
 
 def healthcrawl(html: bytes) -> Any:
     return parse_article(html, URL)
+
+
+def healthcrawl_generic(html: bytes) -> Any:
+    return parse_article(html, REAL_URL, profile=GENERIC)
 
 
 def naive_soup(html: bytes) -> dict[str, Any]:
@@ -70,12 +80,20 @@ METHODS: dict[str, Callable[[bytes], Any]] = {
 }
 
 
-def measure(pages: list[bytes], parses: int) -> dict[str, float]:
+GENERIC_METHODS: dict[str, Callable[[bytes], Any]] = {
+    "lxml.html.fromstring (floor)": lxml_floor,
+    "healthcrawl parse_article, generic profile": healthcrawl_generic,
+    "trafilatura.extract": trafilatura_extract,
+}
+
+
+def measure(pages: list[bytes], parses: int,
+            methods: dict[str, Callable[[bytes], Any]] = METHODS) -> dict[str, float]:
     """Best seconds per page of each method over rounds of one pass through ``pages``."""
     rounds = max(1, parses // len(pages))
-    best = dict.fromkeys(METHODS, float("inf"))
+    best = dict.fromkeys(methods, float("inf"))
     for _ in range(rounds):
-        for name, method in METHODS.items():
+        for name, method in methods.items():
             started = time.perf_counter()
             for page in pages:
                 method(page)
@@ -132,6 +150,15 @@ def main() -> None:
         ours_ins = instructions_per_page("healthcrawl parse_article", len(pages))
         print(f"\ninstructions per page (callgrind): lxml floor {floor_ins / 1e6:.2f} M, "
               f"parse_article {ours_ins / 1e6:.2f} M: {ours_ins / floor_ins:.2f}x")
+    real = [p.read_bytes() for p in sorted(REAL.glob("*.html"))]
+    generic = measure(real, max(len(real), args.parses // 10), GENERIC_METHODS)
+    real_floor = generic["lxml.html.fromstring (floor)"]
+    kb = sum(map(len, real)) / len(real) / 1024
+    print(f"\n{len(real)} real pages of other sites (mean {kb:.1f} KB), the generic profile, best round\n")
+    print("| method | ms/page | vs lxml floor |")
+    print("| --- | ---: | ---: |")
+    for name, seconds in generic.items():
+        print(f"| {name} | {seconds * 1000:.3f} | {seconds / real_floor:.2f}x |")
     print(f"\ntargets: parse_article <= 2.5x floor: {ours / floor:.2f}x "
           f"({'met' if ours / floor <= 2.5 else 'MISSED'}); "
           f">= 10x faster than naive BeautifulSoup: {best['BeautifulSoup(html.parser) naive'] / ours:.1f}x "

@@ -171,7 +171,7 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--pages", type=int, default=300, metavar="N", help="articles (default 300)")
     serve.add_argument("--layout", default="keepto",
                        help="how the pages are marked up: keepto (the demo profile's layout, "
-                       "default) or magazine (a layout no profile knows: crawl it with --site generic)")
+                       "default) or magazine (a layout no profile knows: crawled with the generic profile)")
     serve.add_argument("--dir", type=Path, metavar="DIR", help="where the site is written "
                        "(default: a temporary folder; an existing site there is reused)")
     serve.add_argument("--edit", type=float, default=0.0, metavar="SHARE",

@@ -4,9 +4,10 @@
 serve ``URL`` (``core.profiles.profile_for_url``; ``generic`` for any other host). A
 server on this machine may say more: the demo server (``healthcrawl serve-demo``)
 answers every request with ``X-Healthcrawl-Site: demo <origin>``, the origin its pages
-link to. Its address (``http://127.0.0.1:PORT/``) is then enough: the crawl uses the
-demo profile, starts at that origin, resolves its host names to the address that
-answered (no DNS) and does not throttle a server of its own. Only loopback addresses
+link to (``generic <origin> <host> ...`` for a layout no profile knows, with the host
+names it answers for). Its address (``http://127.0.0.1:PORT/``) is then enough: the
+crawl uses that profile, starts at that origin, resolves its host names to the address
+that answered (no DNS) and does not throttle a server of its own. Only loopback addresses
 are asked: a probe never leaves the machine.
 """
 
@@ -60,24 +61,25 @@ def resolve_target(site: str | None, start_url: str | None, timeout: float = 5.0
     announced = _announced_site(first, timeout) if is_loopback(parts.hostname or "") else None
     if announced is None:
         return Target(profile_for_url(start_url).name, start_url)
-    name, origin = announced
+    name, origin, hosts = announced
     profile = get_profile(name)
     host_map = {host: parts.hostname or "127.0.0.1"
-                for host in (urlsplit(origin).hostname, *profile.host_aliases) if host}
+                for host in (urlsplit(origin).hostname, *profile.host_aliases, *hosts) if host}
     return Target(name, origin.rstrip("/") + "/", host_map, LOCAL_SERVER_SETTINGS)
 
 
-def _announced_site(url: str, timeout: float) -> tuple[str, str] | None:
-    """``(profile name, origin)`` from the server's ``X-Healthcrawl-Site``, if it sends one."""
+def _announced_site(url: str, timeout: float) -> tuple[str, str, list[str]] | None:
+    """``(profile name, origin, other host names it serves)`` from the server's
+    ``X-Healthcrawl-Site: <profile> <origin> [<host> ...]``, if it sends one."""
     request = urllib.request.Request(url, method="HEAD")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (loopback only)
             value = response.headers.get(SITE_HEADER)
     except (OSError, ValueError, urllib.error.URLError):
         return None
-    name, _, origin = (value or "").partition(" ")
+    name, origin, *hosts = (value or "").split() or [""]
     try:
         get_profile(name)
     except Exception:
         return None
-    return (name, origin) if origin.startswith(("http://", "https://")) else None
+    return (name, origin, hosts) if origin.startswith(("http://", "https://")) else None

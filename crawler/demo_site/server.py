@@ -72,7 +72,8 @@ class _HTTPServer(ThreadingHTTPServer):
     request_queue_size = 256
     site: SiteConfig | None = None
     request_log: list[tuple[str, str, str]] | None = None
-    site_origin: str | None = None
+    site_announce: str | None = None
+    """``<profile> <origin> [<host> ...]``: what ``X-Healthcrawl-Site`` says (``crawler.target``)."""
     injector: FaultInjector | None = None
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -102,7 +103,6 @@ class DemoServer:
             self.scheme = "https"
         if log_requests:
             self._httpd.request_log = []
-        self._httpd.site_origin = self.base_url
         self._thread: threading.Thread | None = None
         self._serving = False
 
@@ -143,9 +143,21 @@ class DemoServer:
     def mobile_url(self) -> str:
         return f"{self.scheme}://{MOBILE_HOST}:{self.port}"
 
+    def _load_site(self) -> None:
+        """Read the generated site's server config, and say which profile crawls it: the
+        demo profile its keepto layout, the generic one any other (with the host names the
+        server answers for, which no profile then names)."""
+        self._httpd.site = SiteConfig.load(self.root)
+        try:
+            layout = SiteTruth.load(self.root).layout
+        except (OSError, ValueError, TypeError):
+            layout = "keepto"
+        self._httpd.site_announce = (f"demo {self.base_url}" if layout == "keepto"
+                                     else f"generic {self.base_url} {DESKTOP_HOST} {MOBILE_HOST}")
+
     def start(self) -> DemoServer:
         """Serve in a daemon thread; returns self."""
-        self._httpd.site = SiteConfig.load(self.root)
+        self._load_site()
         self._injector()
         self._serving = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-server",
@@ -157,7 +169,7 @@ class DemoServer:
         """Serve in the calling thread until KeyboardInterrupt. Nothing marks the loop as
         running: once it has returned or raised there is nothing to stop, and asking
         ``socketserver`` to stop a loop that a Ctrl-C kept from starting waits forever."""
-        self._httpd.site = SiteConfig.load(self.root)
+        self._load_site()
         self._injector()
         self._httpd.serve_forever()
 
@@ -292,8 +304,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes, ctype: str, with_body: bool,
               headers: dict[str, str] | None = None, delivery: str = "whole") -> None:
         self.send_response(status)
-        if self.server.site_origin:  # `healthcrawl crawl --start-url` finds the demo profile by it
-            self.send_header("X-Healthcrawl-Site", f"demo {self.server.site_origin}")
+        if self.server.site_announce:  # `healthcrawl crawl --start-url` finds the profile by it
+            self.send_header("X-Healthcrawl-Site", self.server.site_announce)
         if ctype:
             self.send_header("Content-Type", ctype)
         if status != 304:
@@ -362,7 +374,7 @@ def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  
     ``faults``: what to inject; ``<dir>/faults.json`` then says what (written when serving
     starts, with the unfetchable articles, and again with the counts when it stops).
     ``layout``: how the pages are marked up (``generator.LAYOUTS``); ``magazine`` is a
-    site no profile knows, crawled with ``--site generic``."""
+    site no profile knows, which the server says (the crawl then uses the generic profile)."""
     with demo_scratch() as scratch:
         root = Path(dir) if dir is not None else scratch / "site"
         server = DemoServer(root, port, faults=faults)
@@ -377,9 +389,7 @@ def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  
             _announce_faults(server)
             print(f"Serving {server.base_url}/ and {server.mobile_url}/ on {server.url}; Ctrl-C stops.",
                   flush=True)
-            site = "" if layout == "keepto" else " --site generic"
-            print(f"Crawl it with: healthcrawl crawl{site} --start-url {server.url}/ --out exports",
-                  flush=True)
+            print(f"Crawl it with: healthcrawl crawl --start-url {server.url}/ --out exports", flush=True)
             server.serve_forever()
         finally:
             server.shutdown()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.crawl.run_cli import REPO
@@ -58,8 +59,18 @@ def test_stopping_exits_130_and_removes_the_temporary_site(stop: signal.Signals)
     assert not site.exists()
 
 
-def test_the_command_serve_demo_prints_crawls_it_with_no_host_map(tmp_path: Path) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve-demo", "--pages", "30"],
+def test_an_unknown_layout_is_bad_input() -> None:
+    done = serve_demo("--layout", "brochure")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "keepto, magazine" in done.stderr
+
+
+@pytest.mark.parametrize(("layout", "site"), [("keepto", "demo"), ("magazine", "healthdemo.test")],
+                         ids=["keepto-demo-profile", "magazine-generic-profile"])
+def test_the_command_serve_demo_prints_crawls_it_with_no_host_map(tmp_path: Path, layout: str,
+                                                                  site: str) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve-demo", "--pages", "30",
+                                "--layout", layout],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -75,6 +86,7 @@ def test_the_command_serve_demo_prints_crawls_it_with_no_host_map(tmp_path: Path
     assert done.returncode == 0, done.stderr[-2000:]
     manifest = json.loads((tmp_path / "out" / "latest" / "manifest.json").read_text())
     assert manifest["row_counts"]["articles"] >= 25
+    assert set(pd.read_parquet(tmp_path / "out" / "latest" / "articles.parquet")["site"]) == {site}
     assert "DNSLookupError" not in done.stderr and "Traceback" not in done.stderr
 
 
