@@ -70,4 +70,8 @@ GENERIC = SiteProfile(
     prevention_first_list_only=True,
     min_article_words=60,
     recommend_labels=RELATED_LABELS,
+    recommend_label_prefixes=("related ", "more on ", "more about ", "recommended ",
+                              "you may also ", "you might also ", "artículos relacionados", "más sobre ",
+                              "à lire ", "plus sur ", "mehr zu", "相关", "推荐"),
+    recommend_class_pattern=r"related|recommend|read-?next|more-?reading|also-?like",
 )

@@ -73,6 +73,12 @@ class SiteProfile:
     prev_labels: tuple[str, ...] = DEFAULT_PREV_LABELS
     next_labels: tuple[str, ...] = DEFAULT_NEXT_LABELS
     recommend_labels: tuple[str, ...] = DEFAULT_RECOMMEND_LABELS
+    recommend_label_prefixes: tuple[str, ...] = ()
+    """Starts of short headings (four words at most) of a related-links block ("Related
+    news", "Related conditions"), besides the whole ``recommend_labels``."""
+    recommend_class_pattern: str = ""
+    """Regex of ``class``/``id`` values of a related-links block without a known heading
+    (searched case-insensitively; empty: none is looked for)."""
     date_labels: tuple[str, ...] = DEFAULT_DATE_LABELS
     crumb_labels: tuple[str, ...] = DEFAULT_CRUMB_LABELS
     section_kinds: KindTable = SECTION_KINDS

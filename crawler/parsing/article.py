@@ -96,9 +96,12 @@ def parse_page(
     densest = marks.densest if marks.densest is not None else marks.container
     title = title_text(marks.title, root, metas)
     located = first_match(root, profile.recommend_xpaths)
-    related = None if located is not None else related_block(marks.region, profile.recommend_labels, densest)
+    related = None if located is not None else (
+        related_block(marks.region, profile, densest)
+        or related_block(_page_body(root), profile, densest, by_class=False))
     body = split_body(
-        _body_blocks(marks, profile, related.label if related is not None else None), title,
+        _body_blocks(marks, profile, related.label if related is not None and related.ends_body else None),
+        title,
         kinds=profile.section_kinds,
         paragraphs_as_items=profile.prevention_paragraphs_are_items,
         heading_elements_rule=profile.heading_elements_rule,
@@ -154,7 +157,7 @@ def _body_blocks(marks: Landmarks, profile: SiteProfile, related: str | None) ->
     prev/next lines or the heading of its ``related`` links block, which are not part of
     the last section."""
     stop_labels = profile.prev_labels + profile.next_labels
-    recommend = related.rstrip(":：").casefold() if related is not None else None
+    recommend = related.rstrip(":：").casefold() if related else None
     skip = (_AfterHeadline(marks.title) if marks.title is not None
             and _contains(marks.container, marks.title) else is_chrome)
     blocks: list[Block] = []
@@ -163,6 +166,11 @@ def _body_blocks(marks: Landmarks, profile: SiteProfile, related: str | None) ->
             break
         blocks.append(block)
     return blocks
+
+
+def _page_body(root: etree._Element) -> etree._Element:
+    body = root.find("body")
+    return body if body is not None else root
 
 
 def _contains(container: etree._Element, element: etree._Element | None) -> bool:

@@ -4,6 +4,7 @@ breadcrumbs, publication date. Each takes the tree (or a landmark) and returns a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -155,7 +156,7 @@ def published_at(
     there (labelled "Published:", or after the ``title`` a short line that is a date with
     at most a few words around it), and last the URL (``/2023/05/14/``). Only what comes
     before the body counts: comments and teasers after it carry dates of their own."""
-    for value in (declared, *(metas.get(key) for key in _DATE_META)):
+    for value in (declared, *(metas.get(key) for key in _DATE_META), *_microdata_dates(region)):
         if value and (date := iso_date(value)):
             return date
     after_title = title is None
@@ -177,7 +178,17 @@ def published_at(
 _DATE_LINE_CHARS = 48
 _DATE_LINE_WORDS = 3
 """A date line is short: the date and at most a few words ("Published on", "Updated")."""
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?:[/-]|\.html?|$)")
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)(?:([/-])(\d\d?)\2(\d\d?)(?:[/-]|\.html?|$)|(\d\d)(\d\d)/)")
+"""``/2023/05/14/``, ``/2023-05-14-slug``, and ``/20230514/`` as a folder (a file named
+so is more often an id)."""
+_DATE_PUBLISHED_XPATH = etree.XPath(".//*[@itemprop='datePublished' and not(self::meta)]")
+
+
+def _microdata_dates(region: etree._Element) -> Iterator[str]:
+    """Values of elements marked ``itemprop="datePublished"`` (microdata outside ``<meta>``):
+    their ``content`` or ``datetime``, else their text."""
+    for element in _DATE_PUBLISHED_XPATH(region):
+        yield element.get("content") or element.get("datetime") or element_text(element)
 
 
 def _date_line(text: str) -> str | None:
@@ -199,8 +210,9 @@ def _url_date(url: str) -> str | None:
     match = _URL_DATE.search(urlsplit(url).path)
     if match is None:
         return None
-    year, month, day = (int(part) for part in match.groups())
-    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
+    year, _, *parts = match.groups()
+    month, day = (int(part) for part in parts if part is not None)
+    return f"{int(year):04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
 def iso_date(text: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -9,6 +10,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from core.profiles import SiteProfile
 from core.records import Link, Recommendation
 from core.text import normalize
 from crawler.parsing.decoding import parse_tree
@@ -119,13 +121,37 @@ def recommendations(block: etree._Element | None, base_url: str) -> list[Recomme
     found: list[Recommendation] = []
     for entry, anchor, extra in _entries(block):
         if anchor is not None:
-            snippet, truncated = _snippet(entry, anchor, extra)
+            title = _card_part(anchor, _TITLE_PART)
+            summary = _card_part(anchor, _SUMMARY_PART) if title is not None else None
+            parts = [*extra, summary] if summary is not None else extra
+            snippet, truncated = _snippet(entry, anchor, parts)
             found.append(Recommendation(
-                title=element_text(anchor) or normalize(anchor.get("title") or ""),
+                title=(element_text(title) if title is not None else element_text(anchor))
+                or normalize(anchor.get("title") or ""),
                 url=absolute_url(base_url, anchor.get("href") or ""),
                 snippet=snippet, truncated=truncated,
             ))
     return found
+
+
+_TITLE_PART = re.compile(r"(?:^|[\s_-])(?:title|headline|heading)(?=$|[\s_-])", re.IGNORECASE)
+_SUMMARY_PART = re.compile(r"(?:^|[\s_-])(?:summary|excerpt|description|desc|dek|teaser|snippet|standfirst)"
+                           r"(?=$|[\s_-])", re.IGNORECASE)
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _card_part(anchor: etree._Element, marks: re.Pattern[str]) -> etree._Element | None:
+    """Inside a link that wraps a whole teaser card (image, title, summary, "Read now"), the
+    element holding one part of it: a heading or a ``title``-classed element for the
+    title (``marks`` = :data:`_TITLE_PART`), a ``summary``/``excerpt``-classed one for
+    the snippet."""
+    for element in anchor.iterdescendants():
+        if not isinstance(element.tag, str):
+            continue
+        heading = marks is _TITLE_PART and element.tag in _HEADING_TAGS
+        if heading or marks.search(element.get("class") or ""):
+            return element
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,27 +160,77 @@ class RelatedBlock:
 
     element: etree._Element
     label: str
-    """The heading's text, as the body's blocks show it (where the body ends)."""
+    """The heading's text, as the body's blocks show it."""
+    ends_body: bool = True
+    """The heading and its links form a box apart: in a body, the body ends at the heading.
+    False for a heading among the article's own elements (its links follow it), which
+    the generic profile's chrome rules cut instead; a table of contents entry with the
+    same words then does not end the body."""
 
 
-def related_block(region: etree._Element, labels: tuple[str, ...],
-                  body: etree._Element | None = None) -> RelatedBlock | None:
-    """The block headed by one of ``labels`` ("Recommend", "Related articles", "Read
-    next"): the smallest ancestor of the heading that also holds links. A heading that is
-    itself a link (an entry of the page's table of contents) heads nothing, and a block
-    that holds the article's ``body`` is the page, not a box of links."""
-    wanted = {label.casefold() for label in labels}
+def related_block(region: etree._Element, profile: SiteProfile,
+                  body: etree._Element | None = None, *, by_class: bool = True) -> RelatedBlock | None:
+    """The block headed by one of the profile's ``recommend_labels`` ("Recommend",
+    "Related articles", "Read next"), or by a heading starting with one of its
+    ``recommend_label_prefixes`` ("Related ..."): the smallest ancestor of the heading
+    that also holds links. A heading that is itself a link (an entry of the page's table
+    of contents) heads nothing, and a block that holds the article's ``body`` is the page,
+    not a box of links. Without such a heading (and when ``by_class``), a block whose class
+    or id says it holds related links (``recommend_class_pattern``), with two links at least."""
+    wanted = {label.casefold() for label in profile.recommend_labels}
+    prefixes = tuple(prefix.casefold() for prefix in profile.recommend_label_prefixes)
+    holds_body = set(body.iterancestors()) | {body} if body is not None else set()
     for element in region.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "dt"):
         text = element.text
-        if not text or len(element) or text.strip().rstrip(":：").casefold() not in wanted:
+        if not text or len(element):
             continue
-        if any(ancestor.tag == "a" for ancestor in element.iterancestors()):
+        label = text.strip().rstrip(":：").casefold()
+        short = len(label.split()) <= _MAX_LABEL_WORDS
+        if label not in wanted and not (short and label.startswith(prefixes)):
             continue
+        if any(ancestor.tag in _NOT_RELATED for ancestor in element.iterancestors()):
+            continue
+        top = element
         for ancestor in element.iterancestors():
             if any(a.get("href") for a in ancestor.iter("a")):
-                if body is not None and (ancestor is body or ancestor in set(body.iterancestors())):
-                    break
-                return RelatedBlock(ancestor, normalize(text))
+                if ancestor not in holds_body:
+                    return RelatedBlock(ancestor, normalize(text))
+                following = _links_after(top)  # the heading and its links sit in the article
+                if following is not None:
+                    return RelatedBlock(following, normalize(text), ends_body=False)
+                break
+            top = ancestor
+    if by_class and profile.recommend_class_pattern:
+        return _marked_block(region, re.compile(profile.recommend_class_pattern, re.IGNORECASE), holds_body)
+    return None
+
+
+def _links_after(heading: etree._Element) -> etree._Element | None:
+    """The first element after ``heading`` (before the next heading) that holds links."""
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str) or sibling.tag in _HEADING_TAGS:
+            return None
+        if _links_in(sibling, 1):
+            return sibling
+    return None
+
+
+_NOT_RELATED = frozenset({"a", "header", "footer", "nav"})
+"""Where a heading heads no related block: inside a link (a table of contents entry), or
+in the page's header, footer or navigation (the site's own promotions)."""
+_MAX_LABEL_WORDS = 4
+"""A heading read by its prefix is short ("Related news", not a sentence)."""
+
+
+def _marked_block(region: etree._Element, marks: re.Pattern[str],
+                  holds_body: set[etree._Element]) -> RelatedBlock | None:
+    for element in region.iter():
+        if not isinstance(element.tag, str) or element in holds_body:
+            continue
+        marked = marks.search(f"{element.get('class') or ''} {element.get('id') or ''}")
+        if marked and _links_in(element, 2) == 2:
+            heading = next(element.iter("h2", "h3", "h4", "h5", "h6"), None)
+            return RelatedBlock(element, element_text(heading) if heading is not None else "")
     return None
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from core.profiles import get_profile
-from crawler.parsing import parse_page
+from crawler.parsing import ParsedPage, parse_page
 
 GENERIC = get_profile("generic")
 URL = "https://www.example.org/health/sleep-well"
@@ -20,12 +20,12 @@ BODY = "".join(f"<p>{sentence * 4}</p>" for sentence in (
 ))
 
 
-def page(body: str, head: str = "", url: str = URL) -> object:
+def page(body: str, head: str = "", url: str = URL) -> ParsedPage:
     html = f"<html><head><title>Sleep well | Example</title>{head}</head><body>{body}</body></html>"
     return parse_page(html.encode(), url, profile=GENERIC)
 
 
-def article(meta_line: str = "", head: str = "", after: str = "", url: str = URL) -> object:
+def article(meta_line: str = "", head: str = "", after: str = "", url: str = URL) -> ParsedPage:
     return page(f'<header class="top"><a href="/">Example</a></header><main><article><h1>Sleep well</h1>'
                 f"{meta_line}<div class='content'>{BODY}</div>{after}</article></main>"
                 '<div class="comments"><p>Great read! <span>2031-01-02</span></p></div>', head, url)
@@ -37,7 +37,7 @@ def teaser(n: int) -> str:
             f"<span>May {n + 1}, 2024</span></div>")
 
 
-def listing(cards: int = 12, head: str = "", url: str = "https://www.example.org/health/") -> object:
+def listing(cards: int = 12, head: str = "", url: str = "https://www.example.org/health/") -> ParsedPage:
     grid = "".join(teaser(n) for n in range(cards))
     return page(f'<main><h1>Health</h1><p>All our health stories.</p><div class="grid">{grid}</div>'
                 '<nav class="pagination"><a href="?page=2">2</a></nav></main>', head, url)
@@ -91,7 +91,7 @@ def test_broken_structured_data_is_ignored() -> None:
 
 
 def published(meta_line: str = "", head: str = "", url: str = URL) -> str | None:
-    return article(meta_line, head, url=url).record.published_at  # type: ignore[attr-defined]
+    return article(meta_line, head, url=url).record.published_at
 
 
 def test_published_date_comes_from_json_ld_first() -> None:
@@ -138,7 +138,7 @@ def test_a_block_of_links_under_a_related_heading_becomes_the_recommendations(la
              '<li><a href="/health/naps">Are naps good for you?</a><p>What a short nap does...</p></li>'
              '<li><a href="/health/snoring">Why people snore</a></li></ul></section>')
     result = article(after=block)
-    record = result.record  # type: ignore[attr-defined]
+    record = result.record
     assert [(r.title, r.url, r.snippet, r.truncated) for r in record.recommendations] == [
         ("Are naps good for you?", "https://www.example.org/health/naps", "What a short nap does", True),
         ("Why people snore", "https://www.example.org/health/snoring", None, False)]
@@ -146,7 +146,7 @@ def test_a_block_of_links_under_a_related_heading_becomes_the_recommendations(la
 
 
 def title_of(body: str, head: str = "") -> str:
-    return page(body + f"<div class='content'>{BODY}</div>", head).record.title  # type: ignore[attr-defined]
+    return page(body + f"<div class='content'>{BODY}</div>", head).record.title
 
 
 def test_the_headline_is_the_h1_that_agrees_with_the_pages_title_not_the_first() -> None:
@@ -169,3 +169,59 @@ def test_the_structured_headline_is_trusted_before_the_title_element() -> None:
 def test_without_a_name_to_agree_with_the_first_h1_is_the_headline() -> None:
     html = f"<html><body><h1>Sleep well</h1><h1>Other</h1>{BODY}</body></html>"
     assert parse_page(html.encode(), URL, profile=GENERIC).record.title == "Sleep well"
+
+
+def recommendations_of(after: str) -> list[tuple[str, str]]:
+    record = article(after=after).record
+    return [(r.title, r.url) for r in record.recommendations]
+
+
+def test_a_related_card_that_is_one_link_gives_its_title_not_its_whole_text() -> None:
+    card = ('<div class="item"><a href="/health/pets" title="Pets help"><img src="p.jpg" alt="">'
+            '<span class="title">Pets help</span> <span class="summary">A review of studies.</span> '
+            '<span class="more">Read now</span></a></div>')
+    record = article(after=f"<h2>Related coverage</h2><div>{card}{card}</div>").record
+    expected = ("Pets help", "A review of studies.")
+    assert [(r.title, r.snippet) for r in record.recommendations] == [expected, expected]
+
+
+def test_a_short_heading_starting_with_related_heads_a_related_block() -> None:
+    block = ('<aside><h2>Related news</h2><a href="/health/a">Naps and memory</a>'
+             '<a href="/health/b">Snoring</a></aside>')
+    assert recommendations_of(block) == [("Naps and memory", "https://www.example.org/health/a"),
+                                         ("Snoring", "https://www.example.org/health/b")]
+
+
+def test_a_block_whose_class_says_related_is_read_without_a_heading() -> None:
+    block = ('<div class="related-posts"><a href="/health/a">Naps and memory</a> '
+             '<a href="/health/b">Why people snore</a></div>')
+    assert recommendations_of(block) == [("Naps and memory", "https://www.example.org/health/a"),
+                                         ("Why people snore", "https://www.example.org/health/b")]
+
+
+def test_a_related_heading_in_the_page_footer_is_the_sites_promotion_not_related_links() -> None:
+    footer = ('<footer><h3>Related posts</h3><a href="/shop">Our shop</a>'
+              '<a href="/app">Get the app</a></footer>')
+    result = page(f"<main><article><h1>Sleep well</h1>{BODY}</article></main>{footer}")
+    assert result.record.recommendations == []
+
+
+def test_a_table_of_contents_link_named_like_a_related_heading_heads_nothing() -> None:
+    toc = '<ul class="contents"><li><a href="#refs">Further reading</a></li></ul>'
+    html = f"<main><article><h1>Sleep well</h1>{toc}{BODY}<h2>Causes</h2>{BODY}</article></main>"
+    record = page(html).record
+    assert record.recommendations == []
+    assert [section.heading for section in record.sections] == ["Causes"]
+
+
+def test_published_date_comes_from_microdata_outside_a_meta() -> None:
+    line = '<div itemprop="datePublished" class="date"><span>Apr 6</span> <span>2020</span></div>'
+    assert published(line) == "2020-04-06"
+
+
+@pytest.mark.parametrize(("url", "date"), [
+    ("https://www.example.org/news/20150417/superbugs", "2015-04-17"),
+    ("https://www.example.org/p/20231105.html", None),
+])
+def test_a_compact_date_in_the_url_counts_only_as_a_folder(url: str, date: str | None) -> None:
+    assert published(url=url) == date
