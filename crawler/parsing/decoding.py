@@ -4,7 +4,8 @@ Order (WHATWG encoding sniffing, via w3lib): a byte-order mark, the HTTP header'
 charset, the document's ``<meta charset>``, then detection (strict UTF-8 first,
 charset-normalizer for the rest), else UTF-8. A BOM outranks the header because
 browsers let it. A declared charset the bytes plainly are not (most of their non-ASCII
-characters fail to decode: a GBK body sent as UTF-8) is overruled by the next declaration
+characters fail to decode: a GBK body sent as UTF-8; or every multi-byte character is
+valid UTF-8 under a legacy declaration: a page a browser saved) is overruled by UTF-8, the next declaration
 or by detection, whichever decodes with fewer errors, and the page is marked
 mis-declared: trusting it would turn the article into replacement characters and lose it
 as "too little prose". The bytes go to libxml2 with the first choice (the BOM's, the first
@@ -85,6 +86,8 @@ def _decided(data: bytes, declared: list[str]) -> Sniffed:
     if not declared:
         detected = detect_encoding(data)
         return Sniffed((resolve_encoding(detected) or "utf-8") if detected else "utf-8", 0)
+    if declared[0] != "utf-8" and _plainly_utf8(data):
+        return Sniffed("utf-8", 0, True)
     errors = _decode_errors(data, declared[0])
     if not errors:
         return Sniffed(declared[0], 0)
@@ -173,6 +176,8 @@ def _parse_bytes(data: bytes, content_type: str | None) -> tuple[_Parsed, bool]:
         return _parse_in(data[len(bom or b""):], bom_encoding)[0], False
     declared = _declared_encodings(data, content_type)
     first = declared[0] if declared else "utf-8"
+    if first != "utf-8" and _plainly_utf8(data):
+        return _parse_in(data, "utf-8")[0], True
     parsed, invalid_bytes = _parse_in(data, first)
     if not invalid_bytes and not parsed[1]:  # a parse cut short by depth may not have met them
         return parsed, False
@@ -180,6 +185,21 @@ def _parse_bytes(data: bytes, content_type: str | None) -> tuple[_Parsed, bool]:
     if encoding == first:
         return parsed, False
     return _parse_in(data, encoding)[0], misdeclared
+
+
+def _plainly_utf8(data: bytes) -> bool:
+    """Bytes with multi-byte characters that are all valid UTF-8 are UTF-8, whatever they
+    declare: text in a legacy charset (GBK, cp1252) is valid UTF-8 by chance only when it
+    is a few characters long, and a page saved from a browser keeps its old ``<meta
+    charset>`` over bytes the browser wrote as UTF-8. A legacy page fails at its first
+    non-ASCII character, so the check costs it little."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _parse_in(data: bytes, encoding: str) -> tuple[_Parsed, bool]:

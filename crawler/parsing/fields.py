@@ -12,26 +12,12 @@ from lxml import etree
 from core.profiles import SiteProfile
 from core.text import normalize
 from core.urls import canonicalize_url, same_site
+from crawler.parsing.dates import date_line, iso_date, url_date
 from crawler.parsing.locate import first_match
 from crawler.parsing.structured import ARTICLE_TYPES, StructuredData
 from crawler.parsing.text import element_text
 
 _TITLE_SUFFIX = re.compile(r"\s*(?:[|_–—]|\s-\s).*$")
-_DATE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?"
-    r"(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-)
-_MONTHS = {name: number for number, names in enumerate(
-    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-     ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_NAMED_DATES = (
-    re.compile(rf"\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})",
-               re.IGNORECASE),
-    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}})",
-               re.IGNORECASE),
-)
 _DATE_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "date")
 _BREADCRUMB_XPATH = etree.XPath(
     "//*[@itemtype and contains(@itemtype, 'BreadcrumbList')]"
@@ -170,17 +156,11 @@ def published_at(
         own = normalize(element.text or "")
         if own.startswith(profile.date_labels) and (value := iso_date(element_text(element))):
             return value
-        if after_title and (value := _date_line(own)):
+        if after_title and (value := date_line(own)):
             return value
-    return _url_date(url)
+    return url_date(url)
 
 
-_DATE_LINE_CHARS = 48
-_DATE_LINE_WORDS = 3
-"""A date line is short: the date and at most a few words ("Published on", "Updated")."""
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)(?:([/-])(\d\d?)\2(\d\d?)(?:[/-]|\.html?|$)|(\d\d)(\d\d)/)")
-"""``/2023/05/14/``, ``/2023-05-14-slug``, and ``/20230514/`` as a folder (a file named
-so is more often an id)."""
 _DATE_PUBLISHED_XPATH = etree.XPath(".//*[@itemprop='datePublished' and not(self::meta)]")
 
 
@@ -189,52 +169,3 @@ def _microdata_dates(region: etree._Element) -> Iterator[str]:
     their ``content`` or ``datetime``, else their text."""
     for element in _DATE_PUBLISHED_XPATH(region):
         yield element.get("content") or element.get("datetime") or element_text(element)
-
-
-def _date_line(text: str) -> str | None:
-    """The date of a short line that holds little but a date."""
-    if not text or len(text) > _DATE_LINE_CHARS or not any(c.isdigit() for c in text):
-        return None
-    value = iso_date(text)
-    if value is None:
-        return None
-    rest = _DATE.sub(" ", text)
-    for pattern in _NAMED_DATES:
-        rest = pattern.sub(" ", rest)
-    words = rest.replace(",", " ").split()
-    return value if len(words) <= _DATE_LINE_WORDS and not any(c.isdigit() for c in rest) else None
-
-
-def _url_date(url: str) -> str | None:
-    """A date the URL's path holds (``/2023/05/14/slug``, ``/2023-05-14-slug``)."""
-    match = _URL_DATE.search(urlsplit(url).path)
-    if match is None:
-        return None
-    year, _, *parts = match.groups()
-    month, day = (int(part) for part in parts if part is not None)
-    return f"{int(year):04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
-
-
-def iso_date(text: str) -> str | None:
-    """``2023-05-14 10:21`` -> ``2023-05-14T10:21:00``; a date alone stays a date.
-    English month names are read too (``May 14, 2023``, ``14 May 2023``)."""
-    match = _DATE.search(text)
-    if not match:
-        return _named_month_date(text)
-    year, month, day, hour, minute, second = match.groups()
-    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
-        return None
-    date = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
-    if hour is None:
-        return date
-    return f"{date}T{int(hour):02d}:{int(minute):02d}:{int(second or 0):02d}"
-
-
-def _named_month_date(text: str) -> str | None:
-    for pattern in _NAMED_DATES:
-        match = pattern.search(text)
-        if match:
-            month, day = _MONTHS[match["month"].lower()], int(match["day"])
-            if 1 <= day <= 31:
-                return f"{int(match['year']):04d}-{month:02d}-{day:02d}"
-    return None

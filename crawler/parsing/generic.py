@@ -17,6 +17,7 @@ from itertools import islice
 from lxml import etree
 
 from crawler.parsing.blocks import is_chrome
+from crawler.parsing.dates import iso_date
 from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
     CHROME_BOX_TEXT,
@@ -143,10 +144,19 @@ def _under_chrome(element: etree._Element, known: dict[etree._Element, bool]) ->
     return answer
 
 
+_NEVER_CHROME = frozenset({"form", "body", "html", "main", "article"})
+"""Never chrome for the density score, whatever their classes say: ASP.NET pages wrap the
+whole page in a ``<form>`` (and a search or comment form holds no long paragraphs
+anyway); themes class ``<body>`` and ``<article>`` by the layout around them
+(``content-sidebar``, ``has-sidebar``)."""
+
+
 def _is_density_chrome(element: etree._Element) -> bool:
-    """Chrome for the density score. A ``<form>`` is not: ASP.NET pages wrap the whole
-    page in one, and a search or comment form holds no long paragraphs anyway."""
-    return element.tag != "form" and is_chrome(element)
+    """Chrome for the density score (see :data:`_NEVER_CHROME`); nor is a wrapper whose
+    class names the sidebar beside the article it holds (``content-sidebar-wrap``)."""
+    if element.tag in _NEVER_CHROME or not is_chrome(element):
+        return False
+    return next(element.iter("main", "article"), None) is None
 
 
 def article_element(
@@ -221,9 +231,19 @@ def _drop_lead_in(densest: etree._Element) -> None:
 def _holds_content(element: etree._Element) -> bool:
     if not isinstance(element.tag, str):
         return False
-    if _has_heading(element, SECTION_HEADING_TAGS):
+    if any(not _is_byline(heading) for heading in element.iter(*SECTION_HEADING_TAGS)):
         return True
     return any(len(element_text(p)) >= _MIN_PARAGRAPH_CHARS for p in element.iter(*_DENSITY_TAGS))
+
+
+_BYLINE_CHARS = 60
+
+
+def _is_byline(heading: etree._Element) -> bool:
+    """A short heading that holds a date is the byline or date line above the text
+    ("Source: ... 2024-04-23 12:27"), not a section's title."""
+    text = element_text(heading)
+    return len(text) <= _BYLINE_CHARS and iso_date(text) is not None
 
 
 def _drop(element: etree._Element) -> None:

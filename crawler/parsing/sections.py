@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from core.records import Section
 from core.section_kinds import SECTION_KINDS, KindTable, section_kind
+from core.text import count_words
 from crawler.parsing.blocks import Block
 from crawler.parsing.rules import LONG_BOLD_WORDS, SENTENCE_ENDINGS, SHORT_LINE_WORDS
 
@@ -77,8 +78,8 @@ class _Splitter:
             return False
         if block.markup == "li" or (block.enum is not None and block.enum.number is None):
             return False
-        if block.markup == "bold":
-            return len(block.text.split()) <= LONG_BOLD_WORDS
+        if block.markup == "bold":  # CJK characters count as words; a sentence is emphasis
+            return count_words(block.text) <= LONG_BOLD_WORDS and not block.text.endswith(SENTENCE_ENDINGS)
         if block.enum is None:
             return False
         rest = block.enum.rest

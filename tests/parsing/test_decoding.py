@@ -96,3 +96,16 @@ def test_binary_input_is_unusable(data: bytes) -> None:
 def test_text_with_xml_declaration_and_control_characters_parses() -> None:
     html = '<?xml version="1.0" encoding="utf-8"?><html><body><h1>a\x01b\x0bc</h1></body></html>'
     assert parse_article(html, "https://example.org/a").title == "abc"
+
+
+def test_a_utf8_page_under_a_legacy_meta_charset_is_read_as_utf8_and_marked_misdeclared() -> None:
+    data = page(CHINESE, '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">').encode()
+    decoded = decode_tree(data)
+    assert decoded.root.findtext(".//h1") == CHINESE
+    assert decoded.misdeclared_encoding
+    assert sniff_encoding(data) == ("utf-8", 0, True)
+
+
+def test_an_ascii_page_under_a_legacy_charset_keeps_its_charset() -> None:
+    data = page("Flu season", '<meta charset="windows-1252">').encode()
+    assert not decode_tree(data).misdeclared_encoding

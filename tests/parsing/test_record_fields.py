@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from crawler.parsing import parse_article
-from crawler.parsing.fields import iso_date
+from crawler.parsing.dates import iso_date
 from tests.parsing.golden import golden_page, parsed
 
 
