@@ -7,6 +7,7 @@
 #   make bench-dedup   near-duplicate dedup at 10,000 and 100,000 records
 #   make bench-workers what handing a page to a worker process costs the crawl
 #   make bench-incremental  an unchanged incremental re-run against a full run; peak RSS
+#   make score-real-pages  the generic profile on real pages beside trafilatura (titles, headings, dates, links)
 #   make fuzz          hypothesis at scale on the parser, sitemaps, robots.txt and URLs for FUZZ_SECONDS (300)
 #   make reliability   crawl every fault the demo server injects, run the fault tests, rewrite docs/RELIABILITY.md
 #   make lint          ruff check and mypy (CI runs it after the tests; the pre-commit hooks run the same)
@@ -14,7 +15,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup bench-workers bench-incremental fuzz reliability lint
+.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup bench-workers bench-incremental score-real-pages fuzz reliability lint
 
 demo:
 	@sh scripts/bootstrap.sh
@@ -47,6 +48,10 @@ bench-workers:
 bench-incremental:
 	@SYSTEM_PACKAGES="nginx" sh scripts/bootstrap.sh
 	$(BIN)/python benchmarks/bench_incremental.py --pages 10000 --rss-pages 100000
+
+score-real-pages:
+	@EXTRAS="dev,bench" sh scripts/bootstrap.sh
+	$(BIN)/python benchmarks/score_real_pages.py
 
 fuzz:
 	@EXTRAS=dev sh scripts/bootstrap.sh

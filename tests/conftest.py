@@ -9,6 +9,9 @@ import pytest
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN = FIXTURES / "golden"
 REAL_PAGES = FIXTURES / "real-pages"
+MORE_REAL_PAGES = FIXTURES / "more-real-pages"
+"""Real pages gathered for the generic profile's second round: ``tuning`` (looked at while
+its rules were extended) and ``held-out`` (never looked at: scored, not tuned to)."""
 SEED_ARTICLE = FIXTURES / "seed-article.txt"
 
 

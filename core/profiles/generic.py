@@ -67,6 +67,7 @@ GENERIC = SiteProfile(
     # (tests/fixtures/real-pages/README.md, rules 1 and 5).
     prevention_paragraphs_are_items=False,
     heading_elements_rule=True,
+    only_heading_elements=True,
     prevention_first_list_only=True,
     min_article_words=60,
     recommend_labels=RELATED_LABELS,

@@ -92,6 +92,11 @@ class SiteProfile:
     """On a page whose body has ``<h2>``-``<h4>`` headings, only those start sections
     (bold and numbered lines are text and items). Off for sites like keepto, whose
     headings may be plain numbered paragraphs beside heading elements."""
+    only_heading_elements: bool = False
+    """Only ``<h2>``-``<h4>`` start sections on every page, also one without any: bold and
+    numbered lines are text. Real sites bold captions, publishing notes, calls to action
+    and emphasis far more often than section titles (tests/fixtures/real-pages/README.md,
+    rule 1, and tests/fixtures/more-real-pages)."""
     prevention_first_list_only: bool = False
     """A prevention section's items are the entries of its first list only (real sites
     follow a tips list with unrelated lists: sources, related links)."""

@@ -105,6 +105,7 @@ def parse_page(
         kinds=profile.section_kinds,
         paragraphs_as_items=profile.prevention_paragraphs_are_items,
         heading_elements_rule=profile.heading_elements_rule,
+        only_heading_elements=profile.only_heading_elements,
         prevention_first_list_only=profile.prevention_first_list_only,
     )
     canonical = canonical_url(root, url, profile)

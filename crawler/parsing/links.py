@@ -180,7 +180,7 @@ def related_block(region: etree._Element, profile: SiteProfile,
     wanted = {label.casefold() for label in profile.recommend_labels}
     prefixes = tuple(prefix.casefold() for prefix in profile.recommend_label_prefixes)
     holds_body = set(body.iterancestors()) | {body} if body is not None else set()
-    for element in region.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "dt"):
+    for element in region.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "em", "dt"):
         text = element.text
         if not text or len(element):
             continue
@@ -188,16 +188,22 @@ def related_block(region: etree._Element, profile: SiteProfile,
         short = len(label.split()) <= _MAX_LABEL_WORDS
         if label not in wanted and not (short and label.startswith(prefixes)):
             continue
-        if any(ancestor.tag in _NOT_RELATED for ancestor in element.iterancestors()):
+        if any(_not_related(ancestor) for ancestor in element.iterancestors() if ancestor not in holds_body):
             continue
-        top = element
+        top = element  # the heading's line: the child of ``ancestor`` that holds the heading
         for ancestor in element.iterancestors():
-            if any(a.get("href") for a in ancestor.iter("a")):
-                if ancestor not in holds_body:
-                    return RelatedBlock(ancestor, normalize(text))
-                following = _links_after(top)  # the heading and its links sit in the article
-                if following is not None:
-                    return RelatedBlock(following, normalize(text), ends_body=False)
+            if not _links_in(ancestor, 1):
+                top = ancestor
+                continue
+            inside = ancestor in holds_body
+            if not inside and _titles_in(ancestor) and not _links_in(top, 1):
+                return RelatedBlock(ancestor, normalize(text))
+            # the heading sits among the article's own elements, or its line holds links of
+            # its own (keywords, "more"): the related links are in what follows the line
+            following = _links_after(top)
+            if following is not None and _titles_in(following):
+                return RelatedBlock(following, normalize(text), ends_body=not inside)
+            if inside:
                 break
             top = ancestor
     if by_class and profile.recommend_class_pattern:
@@ -216,8 +222,25 @@ def _links_after(heading: etree._Element) -> etree._Element | None:
 
 
 _NOT_RELATED = frozenset({"a", "header", "footer", "nav"})
-"""Where a heading heads no related block: inside a link (a table of contents entry), or
-in the page's header, footer or navigation (the site's own promotions)."""
+_SITE_CHROME = re.compile(r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|header|masthead|footer)(?=$|[\s_-])",
+                          re.IGNORECASE)
+
+
+def _not_related(element: etree._Element) -> bool:
+    """Where a heading heads no related block: inside a link (a table of contents entry),
+    or in the page's header, footer or navigation, by tag or class (the site's own menus
+    and promotions). Asked only of elements that do not hold the article: themes class
+    the wrappers around everything ``sticky-header``, ``site_header``."""
+    return element.tag in _NOT_RELATED or _SITE_CHROME.search(element.get("class") or "") is not None
+
+
+_MIN_TITLE_CHARS = 5
+"""A related link's text is longer than a keyword or tag link's ("粥", "腊八节", "Diet")."""
+
+
+def _titles_in(block: etree._Element) -> bool:
+    """``block`` holds a link whose text reads like a headline."""
+    return any(len(element_text(a)) >= _MIN_TITLE_CHARS for a in block.iter("a") if a.get("href"))
 _MAX_LABEL_WORDS = 4
 """A heading read by its prefix is short ("Related news", not a sentence)."""
 
@@ -258,10 +281,10 @@ def _entries(
 
 
 def _first_link(element: etree._Element) -> etree._Element | None:
-    for anchor in element.iter("a"):
-        if anchor.get("href"):
-            return anchor
-    return None
+    """The entry's first link with text (a card leads with its image's link), else its
+    first link."""
+    links = [anchor for anchor in element.iter("a") if anchor.get("href")]
+    return next((anchor for anchor in links if element_text(anchor)), links[0] if links else None)
 
 
 def _links_in(element: etree._Element, up_to: int) -> int:

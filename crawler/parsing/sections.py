@@ -125,17 +125,20 @@ def split_body(
     kinds: KindTable = SECTION_KINDS,
     paragraphs_as_items: bool = True,
     heading_elements_rule: bool = False,
+    only_heading_elements: bool = False,
     prevention_first_list_only: bool = False,
 ) -> Body:
     """Summary and sections of an article body whose headline is ``title``.
 
     ``kinds`` classifies headings; ``paragraphs_as_items`` makes the paragraphs of a
     prevention section without enumerated entries its items; ``heading_elements_rule``
-    lets only ``<h2>``-``<h4>`` start sections on a page that has them;
+    lets only ``<h2>``-``<h4>`` start sections on a page that has them,
+    ``only_heading_elements`` on every page;
     ``prevention_first_list_only`` keeps a prevention section's first list as its items.
     """
     blocks = list(blocks)
-    splitter = _Splitter(heading_elements_rule and any(b.markup == "heading" for b in blocks))
+    has_headings = any(b.markup == "heading" for b in blocks)
+    splitter = _Splitter(only_heading_elements or (heading_elements_rule and has_headings))
     first = True
     for block in blocks:
         if first and title and block.text.casefold() == title.casefold():

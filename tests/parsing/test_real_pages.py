@@ -1,5 +1,7 @@
-"""The generic profile on real health pages (``tests/fixtures/real-pages``): headline, section
-headings in order, prevention/tips items, as the pages' README decides them.
+"""The generic profile on real health pages (``tests/fixtures/real-pages``, and the pages of
+``tests/fixtures/more-real-pages/tuning``): headline, section headings in order,
+prevention/tips items, published date, as the pages' READMEs decide them. The held-out
+pages are held to their headlines only; ``benchmarks/score_real_pages.py`` scores the rest.
 
 Headings are compared with their enumerators stripped on both sides: the README keeps
 "1. Eat more protein" as the source has it, while the record's ``heading`` holds the text
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +23,10 @@ from core.profiles.generic import GENERIC
 from core.records import ArticleRecord
 from crawler.parsing import parse_article
 from crawler.parsing.enumerators import strip_enumerator
-from tests.conftest import REAL_PAGES
+from tests.conftest import MORE_REAL_PAGES, REAL_PAGES
+
+TUNED = (REAL_PAGES, MORE_REAL_PAGES / "tuning")
+HELD_OUT = MORE_REAL_PAGES / "held-out"
 
 PREFIX_PAGES = frozenset({"r04-wikihow-flat-stomach-in-a-week"})
 """Pages whose expected items carry widget text a reader does not see (README "Known
@@ -34,14 +40,15 @@ class RealPage:
     spec: dict[str, Any]
 
 
-def page_names() -> list[str]:
-    return sorted(p.stem for p in REAL_PAGES.glob("*.json"))
+def page_names(*folders: Path) -> list[str]:
+    return sorted(p.stem for folder in folders or TUNED for p in folder.glob("*.json"))
 
 
 @cache
 def real_page(name: str) -> RealPage:
-    spec = json.loads((REAL_PAGES / f"{name}.json").read_text(encoding="utf-8"))
-    return RealPage(name, (REAL_PAGES / f"{name}.html").read_bytes(), spec)
+    folder = next(f for f in (*TUNED, HELD_OUT) if (f / f"{name}.json").is_file())
+    spec = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    return RealPage(name, (folder / f"{name}.html").read_bytes(), spec)
 
 
 @cache
@@ -63,7 +70,7 @@ def test_real_page_is_parsed_with_the_generic_profile(name: str) -> None:
     assert not GENERIC.hosts
 
 
-@pytest.mark.parametrize("name", page_names())
+@pytest.mark.parametrize("name", page_names(*TUNED, HELD_OUT))
 def test_title_is_the_displayed_headline(name: str) -> None:
     assert parsed(name).title == real_page(name).spec["title"]
 
@@ -89,6 +96,14 @@ def test_prevention_items(name: str) -> None:
         assert all(item and want.startswith(item) for item, want in zip(actual, expected, strict=True))
     else:
         assert actual == expected
+
+
+@pytest.mark.parametrize("name", [n for n in page_names() if "published_at" in real_page(n).spec])
+def test_published_date_is_the_pages_own(name: str) -> None:
+    """Compared by day: a page states a time or does not, and its zone is not kept."""
+    expected = real_page(name).spec["published_at"]
+    actual = parsed(name).published_at
+    assert (actual or "")[:10] == (expected or "")[:10]
 
 
 @pytest.mark.parametrize("name", page_names())
