@@ -1,6 +1,7 @@
-"""The in-repo fixtures (``tests/fixtures``) are a byte-for-byte copy of the shared ground
-truth: ``golden/``, ``real-pages/`` and ``seed-article.txt`` of a ``shared`` folder beside
-the repository.
+"""The in-repo copies of the shared ground truth (``golden/``, ``real-pages/`` and
+``seed-article.txt`` under ``tests/fixtures``) are byte-for-byte those of a ``shared``
+folder beside the repository. The project's own fixtures there (``more-real-pages/``) have
+no shared original and are not compared.
 
 The repository stands alone: the other tests read only ``tests/fixtures``. This module is
 the one place that looks at ``../shared``, and only to catch the two copies drifting apart;
@@ -37,17 +38,17 @@ def files_under(root: Path, entries: tuple[str, ...] | None = None) -> set[str]:
 
 
 def missing_copies(shared: Path, fixtures: Path) -> list[str]:
-    return sorted(files_under(shared, SYNCED) - files_under(fixtures))
+    return sorted(files_under(shared, SYNCED) - files_under(fixtures, SYNCED))
 
 
 def differing_copies(shared: Path, fixtures: Path) -> list[str]:
-    both = files_under(shared, SYNCED) & files_under(fixtures)
+    both = files_under(shared, SYNCED) & files_under(fixtures, SYNCED)
     return sorted(name for name in both
                   if (shared / name).read_bytes() != (fixtures / name).read_bytes())
 
 
 def extra_copies(shared: Path, fixtures: Path) -> list[str]:
-    return sorted(files_under(fixtures) - files_under(shared, SYNCED))
+    return sorted(files_under(fixtures, SYNCED) - files_under(shared, SYNCED))
 
 
 def test_every_shared_fixture_file_has_a_copy_in_the_repository() -> None:
