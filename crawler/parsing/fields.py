@@ -4,7 +4,6 @@ breadcrumbs, publication date. Each takes the tree (or a landmark) and returns a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -138,11 +137,12 @@ def published_at(
 ) -> str | None:
     """The article's own date, from the evidence the page gives, most trusted first: its
     structured data (``declared``: JSON-LD ``datePublished``), a meta tag
-    (``article:published_time``), a ``<time datetime>`` ahead of the ``body``, a date line
+    (``article:published_time``), a ``<time datetime>`` or an element marked
+    ``itemprop="datePublished"`` ahead of the ``body``, a date line
     there (labelled "Published:", or after the ``title`` a short line that is a date with
     at most a few words around it), and last the URL (``/2023/05/14/``). Only what comes
     before the body counts: comments and teasers after it carry dates of their own."""
-    for value in (declared, *(metas.get(key) for key in _DATE_META), *_microdata_dates(region)):
+    for value in (declared, *(metas.get(key) for key in _DATE_META)):
         if value and (date := iso_date(value)):
             return date
     after_title = title is None
@@ -153,6 +153,8 @@ def published_at(
             after_title = True
         if element.tag == "time" and (value := iso_date(element.get("datetime") or "")):
             return value
+        if element.get("itemprop") == "datePublished" and (value := iso_date(_microdata_value(element))):
+            return value
         own = normalize(element.text or "")
         if own.startswith(profile.date_labels) and (value := iso_date(element_text(element))):
             return value
@@ -161,11 +163,7 @@ def published_at(
     return url_date(url)
 
 
-_DATE_PUBLISHED_XPATH = etree.XPath(".//*[@itemprop='datePublished' and not(self::meta)]")
-
-
-def _microdata_dates(region: etree._Element) -> Iterator[str]:
-    """Values of elements marked ``itemprop="datePublished"`` (microdata outside ``<meta>``):
-    their ``content`` or ``datetime``, else their text."""
-    for element in _DATE_PUBLISHED_XPATH(region):
-        yield element.get("content") or element.get("datetime") or element_text(element)
+def _microdata_value(element: etree._Element) -> str:
+    """A microdata property's value outside ``<meta>``: its ``content`` or ``datetime``,
+    else its text."""
+    return element.get("content") or element.get("datetime") or element_text(element)
