@@ -21,7 +21,7 @@ import pytest
 
 from core.profiles.generic import GENERIC
 from core.records import ArticleRecord
-from crawler.parsing import parse_article
+from crawler.parsing import parse_article, parse_page
 from crawler.parsing.enumerators import strip_enumerator
 from tests.conftest import MORE_REAL_PAGES, REAL_PAGES
 
@@ -68,6 +68,12 @@ def _real_pages_present() -> None:
 def test_real_page_is_parsed_with_the_generic_profile(name: str) -> None:
     assert parsed(name).site == real_page(name).spec["url"].split("/")[2].removeprefix("www.")
     assert not GENERIC.hosts
+
+
+@pytest.mark.parametrize("name", page_names(*TUNED, HELD_OUT))
+def test_every_real_article_page_is_read_as_an_article(name: str) -> None:
+    page = real_page(name)
+    assert parse_page(page.html, page.spec["url"], profile=GENERIC).page_type == "article"
 
 
 @pytest.mark.parametrize("name", page_names(*TUNED, HELD_OUT))
