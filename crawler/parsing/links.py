@@ -15,6 +15,7 @@ from core.records import Link, Recommendation
 from core.text import normalize
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import ROBOTS_META_NAMES, head_metas
+from crawler.parsing.rules import HEADING_TAGS
 from crawler.parsing.text import element_text
 
 _LABEL_HOLDERS = ("p", "li", "div", "span", "td", "dd", "dt", "strong", "b", "em", "label")
@@ -121,7 +122,7 @@ def recommendations(block: etree._Element | None, base_url: str) -> list[Recomme
     found: list[Recommendation] = []
     for entry, anchor, extra in _entries(block):
         if anchor is not None:
-            title = _card_part(anchor, _TITLE_PART)
+            title = _card_part(anchor, _TITLE_PART, HEADING_TAGS)
             summary = _card_part(anchor, _SUMMARY_PART) if title is not None else None
             parts = [*extra, summary] if summary is not None else extra
             snippet, truncated = _snippet(entry, anchor, parts)
@@ -137,19 +138,15 @@ def recommendations(block: etree._Element | None, base_url: str) -> list[Recomme
 _TITLE_PART = re.compile(r"(?:^|[\s_-])(?:title|headline|heading)(?=$|[\s_-])", re.IGNORECASE)
 _SUMMARY_PART = re.compile(r"(?:^|[\s_-])(?:summary|excerpt|description|desc|dek|teaser|snippet|standfirst)"
                            r"(?=$|[\s_-])", re.IGNORECASE)
-_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 
-def _card_part(anchor: etree._Element, marks: re.Pattern[str]) -> etree._Element | None:
+def _card_part(anchor: etree._Element, marks: re.Pattern[str],
+               tags: frozenset[str] = frozenset()) -> etree._Element | None:
     """Inside a link that wraps a whole teaser card (image, title, summary, "Read now"), the
-    element holding one part of it: a heading or a ``title``-classed element for the
-    title (``marks`` = :data:`_TITLE_PART`), a ``summary``/``excerpt``-classed one for
-    the snippet."""
+    first element holding one part of it: one of ``tags``, or one whose class ``marks``
+    names (``title``/``headline`` for the title, ``summary``/``excerpt`` for the snippet)."""
     for element in anchor.iterdescendants():
-        if not isinstance(element.tag, str):
-            continue
-        heading = marks is _TITLE_PART and element.tag in _HEADING_TAGS
-        if heading or marks.search(element.get("class") or ""):
+        if isinstance(element.tag, str) and (element.tag in tags or marks.search(element.get("class") or "")):
             return element
     return None
 
@@ -214,7 +211,7 @@ def related_block(region: etree._Element, profile: SiteProfile,
 def _links_after(heading: etree._Element) -> etree._Element | None:
     """The first element after ``heading`` (before the next heading) that holds links."""
     for sibling in heading.itersiblings():
-        if not isinstance(sibling.tag, str) or sibling.tag in _HEADING_TAGS:
+        if not isinstance(sibling.tag, str) or sibling.tag in HEADING_TAGS:
             return None
         if _links_in(sibling, 1):
             return sibling
