@@ -151,6 +151,10 @@ class DedupPipeline:
         self.this_run: set[str] = set()
         """Keys kept by this run: a match with any other key of the store's is an earlier
         run's article."""
+        self.resumed: set[str] = set()
+        """Keys the run this one resumes kept that this attempt has not met: met again at the
+        same URL (a redirect leads there, the spider skipping only the URL it knows), the
+        page is the same article fetched again, not a copy of itself."""
         self.holders: dict[str, str] = {}
         """Key -> canonical URL of the article this run kept under it (superseded or not):
         another article met with the key gets a key of its own (:meth:`_holder`)."""
@@ -169,6 +173,7 @@ class DedupPipeline:
                 self.holders.setdefault(key, canonical_url)
             count += 1
         self.this_run.update(resumed)
+        self.resumed.update(resumed)
         return count
 
     @classmethod
@@ -253,7 +258,9 @@ class DedupPipeline:
             canonical_url = self._own_canonical(record, canonical_url)
             match = find_match(record, self.store, canonical_url, signature)
         if match is not None and match.key == record.article_key:
-            if match.key not in self.this_run and self._holder(match.key) == canonical_url:
+            fetched_again = match.key not in self.this_run or match.key in self.resumed
+            if fetched_again and self._holder(match.key) == canonical_url:
+                self.resumed.discard(match.key)
                 self._keep(record, canonical_url, signature)  # an earlier run's article, fetched again
                 return record
             # The article again, at another of its URLs (an AMP copy) or twice: never its own successor.

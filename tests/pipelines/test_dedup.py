@@ -347,6 +347,17 @@ def test_an_earlier_runs_article_fetched_again_is_kept_not_called_its_own_duplic
     assert kept == ["demo:1"] and rows == []
 
 
+def test_an_article_the_resumed_run_kept_fetched_again_after_a_redirect_is_kept_once(
+        stage: DedupPipeline) -> None:
+    dead_attempt = body_record(1, BASE_WORDS)
+    stage.remember([(dead_attempt.article_key, dead_attempt.url, dead_attempt.canonical_url,
+                     dead_attempt.content_hash, DEFAULT_HASHER.signature(body_text(dead_attempt)))],
+                   this_run=[dead_attempt.article_key])
+    assert stage.check(body_record(1, BASE_WORDS)).article_key == "demo:1"
+    with pytest.raises(DuplicateDropped):  # twice in this attempt: the second is a copy
+        stage.check(body_record(1, BASE_WORDS))
+
+
 def test_the_same_article_twice_in_one_run_is_still_a_duplicate(stage: DedupPipeline) -> None:
     remembered(stage, [body_record(1, BASE_WORDS)])
     first = body_record(1, BASE_WORDS)
