@@ -15,23 +15,38 @@ _MONTHS = {name: number for number, names in enumerate(
      ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
      ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_CLOCK = r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*(?P<half>[ap]\.?m\.?)?)?"
 _NAMED_DATES = (
-    re.compile(rf"\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})",
+    re.compile(rf"\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}}){_CLOCK}",
                re.IGNORECASE),
-    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}})",
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}}){_CLOCK}",
                re.IGNORECASE),
 )
 _DATE_LINE_CHARS = 48
 _DATE_LINE_WORDS = 3
-"""A date line is short: the date and at most a few words ("Published on", "Updated")."""
+"""A date line is short: the date and at most a few words ("Published on", "10:21 ET")."""
+_LINE_PARTS = re.compile(r"\s[|·•]\s|\s[-–—]\s|\|")
+"""What separates the parts of a byline ("By Jane Roe | May 14, 2023")."""
+_NOT_PUBLISHED = re.compile(r"(?:last\s+)?(?:updated|modified|reviewed|edited)\b|更新|修改", re.IGNORECASE)
+"""A date so labelled is not the publication date."""
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)(?:([/-])(\d\d?)\2(\d\d?)(?:[/-]|\.html?|$)|(\d\d)(\d\d)/)")
 """``/2023/05/14/``, ``/2023-05-14-slug``, and ``/20230514/`` as a folder (a file named
 so is more often an id)."""
 
 
 def date_line(text: str) -> str | None:
-    """The date of a short line that holds little but a date."""
-    if not text or len(text) > _DATE_LINE_CHARS or not any(c.isdigit() for c in text):
+    """The date of a short line, or of one part of a byline, that holds little but a
+    date; not one labelled as an update."""
+    if not text or not any(c.isdigit() for c in text):
+        return None
+    for part in _LINE_PARTS.split(text):
+        if (value := _date_part(part.strip())) is not None:
+            return value
+    return None
+
+
+def _date_part(text: str) -> str | None:
+    if len(text) > _DATE_LINE_CHARS or _NOT_PUBLISHED.match(text):
         return None
     value = iso_date(text)
     if value is None:
@@ -73,6 +88,18 @@ def _named_month_date(text: str) -> str | None:
         match = pattern.search(text)
         if match:
             month, day = _MONTHS[match["month"].lower()], int(match["day"])
-            if 1 <= day <= 31:
-                return f"{int(match['year']):04d}-{month:02d}-{day:02d}"
+            if not 1 <= day <= 31:
+                continue
+            date = f"{int(match['year']):04d}-{month:02d}-{day:02d}"
+            return date if match["hour"] is None else f"{date}T{_clock(match)}"
     return None
+
+
+def _clock(match: re.Match[str]) -> str:
+    """``07:38am`` -> ``07:38:00``, ``7:38 p.m.`` -> ``19:38:00``."""
+    hour, half = int(match["hour"]) % 24, (match["half"] or "").replace(".", "").lower()
+    if half == "pm" and hour < 12:
+        hour += 12
+    elif half == "am" and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{int(match['minute']):02d}:00"

@@ -20,6 +20,7 @@ from crawler.parsing.blocks import is_chrome
 from crawler.parsing.dates import iso_date
 from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
+    CHROME_TAGS,
     CHROME_BOX_TEXT,
     CHROME_HEADINGS,
     GENERIC_CHROME_MARKERS,
@@ -165,16 +166,15 @@ def article_element(
     """A cleaned copy of the article: ``region`` after the headline, chrome boxes removed.
 
     A copy, so the page-level fields (breadcrumbs, prev/next, Recommend block) still find
-    their markup in the original tree. ``body`` is the densest element; a ``<form>``
-    around it is the page's wrapper, not a form, and becomes a ``<div>``.
+    their markup in the original tree. ``body`` is the densest element: neither it nor
+    what holds it is chrome (:func:`_unmark_wrappers`).
     """
     article = copy.deepcopy(region)
     article.tail = None
     densest = _follow(article, _path(region, body))
     if title is not None and title is not region:
         _drop_up_to(_follow(article, _path(region, title)))
-    for form in densest.iterancestors("form"):
-        form.tag = "div"
+    _unmark_wrappers(densest, article)
     if title is not None:
         _drop_lead_in(densest)
     for element in list(_chrome_boxes(article)):
@@ -184,6 +184,21 @@ def article_element(
         # and those must not start sections.
         etree.strip_tags(article, "strong", "b")
     return article
+
+
+def _unmark_wrappers(densest: etree._Element, article: etree._Element) -> None:
+    """The elements holding the densest text are the article's wrappers, whatever their
+    tags and classes say: a ``<form>`` around the page (ASP.NET) becomes a ``<div>``, and a
+    wrapper classed like chrome (``<article class="content widget">``) loses its class and
+    id, so neither the chrome boxes nor the block walk take the article for chrome."""
+    for wrapper in (densest, *densest.iterancestors()):
+        if wrapper.tag in CHROME_TAGS:
+            wrapper.tag = "div"
+        if is_chrome(wrapper) or _is_marked_chrome(wrapper):
+            for name in ("class", "id"):
+                wrapper.attrib.pop(name, None)
+        if wrapper is article:
+            break
 
 
 def _path(ancestor: etree._Element, element: etree._Element) -> list[int]:

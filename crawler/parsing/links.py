@@ -181,7 +181,7 @@ def related_block(region: etree._Element, profile: SiteProfile,
         text = element.text
         if not text or len(element):
             continue
-        label = text.strip().rstrip(":：").casefold()
+        label = text.strip().rstrip(":：").casefold().replace("\u2019", "'")
         short = len(label.split()) <= _MAX_LABEL_WORDS
         if label not in wanted and not (short and label.startswith(prefixes)):
             continue

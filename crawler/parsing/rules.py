@@ -52,8 +52,8 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 GENERIC_CHROME_MARKERS = re.compile(
     r"related|recommend|newsletter|subscri|signup|sign-up|sidebar|comment|rating|upsell|"
     r"promo|advert|sponsor|social|share|breadcrumb|cookie|consent|footer|navigation|navbar|"
-    r"menu|modal|popup|teaser|testimonial|vote|"
-    r"(?:^|[\s_-])(?:nav|cta|toc|ads?|secondary|search)(?=$|[\s_-])",
+    r"menu|modal|popup|teaser|testimonial|vote|biograph|author|"
+    r"(?:^|[\s_-])(?:nav|cta|toc|ads?|secondary|search|bio)(?=$|[\s_-])",
     re.IGNORECASE,
 )
 """class/id fragments of chrome boxes. Matched anywhere in the attribute, since

@@ -114,6 +114,7 @@ def test_published_date_comes_from_a_time_element_before_the_text() -> None:
     ('<span class="time">2023-12-22 12:16</span>', "2023-12-22T12:16:00"),
     ('<p class="posted">Published on March 5, 2024</p>', "2024-03-05"),
     ("<div>5 March 2024</div>", "2024-03-05"),
+    ("<div>by Jane Roe, Staff Writer | October 29, 2014 07:38pm ET</div>", "2014-10-29T19:38:00"),
 ])
 def test_published_date_comes_from_a_short_date_line_under_the_headline(line: str, date: str) -> None:
     assert published(line) == date
@@ -121,6 +122,10 @@ def test_published_date_comes_from_a_short_date_line_under_the_headline(line: st
 
 def test_a_sentence_holding_a_date_is_no_date_line() -> None:
     assert published("<p>Our clinic moved on March 5, 2024 to a bigger building downtown.</p>") is None
+
+
+def test_a_date_line_labelled_as_an_update_is_not_the_published_date() -> None:
+    assert published("<p>Updated August 02, 2014.</p>") is None
 
 
 def test_dates_after_the_article_text_are_not_its_date() -> None:
@@ -132,7 +137,7 @@ def test_published_date_comes_from_the_url_last() -> None:
 
 
 @pytest.mark.parametrize("label", ["You may also like", "Read next", "More on this topic", "Related posts",
-                                   "À lire aussi", "相关文章"])
+                                   "Editor\u2019s Recommendations", "À lire aussi", "相关文章"])
 def test_a_block_of_links_under_a_related_heading_becomes_the_recommendations(label: str) -> None:
     block = (f'<section class="more"><h2>{label}</h2><ul>'
              '<li><a href="/health/naps">Are naps good for you?</a><p>What a short nap does...</p></li>'
@@ -225,3 +230,19 @@ def test_published_date_comes_from_microdata_outside_a_meta() -> None:
 ])
 def test_a_compact_date_in_the_url_counts_only_as_a_folder(url: str, date: str | None) -> None:
     assert published(url=url) == date
+
+
+def sections_of(body: str) -> list[str]:
+    return [section.heading for section in page(body).record.sections]
+
+
+def test_a_wrapper_holding_the_article_text_is_not_chrome_whatever_its_class() -> None:
+    body = f"<h1>Sleep well</h1><article class='content widget'><h2>Causes</h2>{BODY}<h2>Care</h2>{BODY}</article>"
+    assert sections_of(body) == ["Causes", "Care"]
+
+
+def test_an_author_box_after_the_article_is_not_a_section() -> None:
+    bio = ("<div class='biography'><div class='bio_info'><h3>Jane Roe</h3>"
+           "Jane has written about health for ten years.</div></div>")
+    body = f"<div class='post'><h1>Sleep well</h1><h2>Causes</h2>{BODY}{bio}</div>"
+    assert sections_of(body) == ["Causes"]
