@@ -18,14 +18,6 @@ from crawler.parsing.text import element_text
 
 _TITLE_SUFFIX = re.compile(r"\s*(?:[|_–—]|\s-\s).*$")
 _DATE_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "date")
-_BREADCRUMB_XPATH = etree.XPath(
-    "//*[@itemtype and contains(@itemtype, 'BreadcrumbList')]"
-    " | //*[contains(translate(@class, 'BREADCUM', 'breadcum'), 'breadcrumb')]"
-    " | //*[contains(translate(@id, 'BREADCUM', 'breadcum'), 'breadcrumb')]"
-    " | //nav[contains(translate(@aria-label, 'BREADCUM', 'breadcum'), 'breadcrumb')]"
-)
-
-
 ROBOTS_META_NAMES = frozenset({"robots", "healthcrawl"})
 """Metas whose directives add up (``robots``, and ``healthcrawl``: the bot's own)."""
 
@@ -116,11 +108,28 @@ def breadcrumbs(root: etree._Element, profile: SiteProfile) -> list[str]:
     """Link texts of the category trail; its label and separators are not entries."""
     trail = first_match(root, profile.breadcrumb_xpaths)
     if trail is None:
-        found = _BREADCRUMB_XPATH(root)
-        trail = found[0] if found else _labelled(root, profile.crumb_labels)
+        trail = _marked_trail(root)
+        if trail is None:
+            trail = _labelled(root, profile.crumb_labels)
     if trail is None:
         return []
     return [text for text in (element_text(a) for a in trail.iter("a")) if text]
+
+
+def _marked_trail(root: etree._Element) -> etree._Element | None:
+    """The first element marked as a breadcrumb trail: microdata ``BreadcrumbList``, a
+    ``breadcrumb`` class or id, a ``<nav aria-label="Breadcrumb">``. One walk that stops at
+    the first (an XPath union of the four walks the whole page four times)."""
+    for element in root.iter(etree.Element):
+        for name in ("class", "id"):
+            value = element.get(name)
+            if value and "breadcrumb" in value.lower():
+                return element
+        if "BreadcrumbList" in (element.get("itemtype") or ""):
+            return element
+        if element.tag == "nav" and "breadcrumb" in (element.get("aria-label") or "").lower():
+            return element
+    return None
 
 
 def _labelled(root: etree._Element, labels: tuple[str, ...]) -> etree._Element | None:
