@@ -72,6 +72,14 @@ http {{
 """
 
 
+BARE = "bare Scrapy, defaults"
+BARE_SHIPPED = "bare Scrapy, healthcrawl settings"
+OURS = "healthcrawl crawl (parse, dedup, export)"
+ONE_PROCESS = "healthcrawl crawl, all in one process"
+GENERIC = "healthcrawl crawl --site generic"
+BASELINE = "baseline"
+
+
 @dataclass
 class Run:
     name: str
@@ -203,8 +211,7 @@ def main() -> None:
     shipped = [*concurrency, "-s", f"CONCURRENT_ITEMS={project_settings.CONCURRENT_ITEMS}",
                "-s", f"HEALTHCRAWL_GC_THRESHOLDS={thresholds}"]
     configs: list[tuple[str, list[str], Path, Path]] = []
-    for name, extensions, extra in (("bare Scrapy, defaults", stats_only, concurrency),
-                                    ("bare Scrapy, healthcrawl settings", with_shipped, shipped)):
+    for name, extensions, extra in ((BARE, stats_only, concurrency), (BARE_SHIPPED, with_shipped, shipped)):
         stats_file = WORK / f"stats-{len(configs)}.json"
         configs.append((name, [
             PYTHON, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "fetch_only_spider.py"),
@@ -212,15 +219,15 @@ def main() -> None:
             "-s", f"EXTENSIONS={extensions}", "-s", f"STATS_FILE={stats_file}", *extra], stats_file, OUTSIDE))
     out = WORK / "exports"
     one_process = ["-s", "HEALTHCRAWL_WORKER_PROCESSES=0"]
-    checkouts = [("healthcrawl crawl (parse, dedup, export)", [], ROOT),
-                 ("healthcrawl crawl, all in one process", one_process, ROOT)]
+    checkouts = [(OURS, "demo", [], ROOT), (ONE_PROCESS, "demo", one_process, ROOT),
+                 (GENERIC, "generic", [], ROOT)]
     if args.baseline is not None:
         baseline = args.baseline.resolve()
-        checkouts.append((f"baseline {baseline.name} (parse, dedup, export)", [], baseline))
-    for name, extra, checkout in checkouts:
+        checkouts.append((f"{BASELINE} {baseline.name} (parse, dedup, export)", "demo", [], baseline))
+    for name, profile, extra, checkout in checkouts:
         stats_file = WORK / f"stats-{len(configs)}.json"
         configs.append((name, [
-            PYTHON, "-m", "crawler", "crawl", "--site", "demo", "--start-url", base + "/",
+            PYTHON, "-m", "crawler", "crawl", "--site", profile, "--start-url", base + "/",
             "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
             "--out", str(out), "--format", "csv,parquet", "--log-level", "WARNING",
             "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
@@ -251,15 +258,19 @@ def report(rounds: list[list[Run]], pages: int) -> None:
               f"{run.pages_per_s:,.0f} ({every}) | {run.cpu:.1f} | {run.cpu / run.responses * 1000:.2f} | "
               f"{run.process_cpu / run.responses * 1000:.2f} | {run.peak_rss_mb:.0f} |")
     print()
-    comparisons = [("bare Scrapy defaults", 2, 0), ("bare Scrapy with healthcrawl settings", 2, 1),
-                   ("all in one process", 2, 3)]
-    if len(rounds[0]) > 4:
-        comparisons.append(("the baseline checkout", 2, 4))
-    for label, ours, other in comparisons:
-        ratios = [r[ours].pages_per_s / r[other].pages_per_s for r in rounds]
-        target = " (target >= 0.75)" if other == 1 else ""
-        print(f"healthcrawl / {label}: median {statistics.median(ratios):.2f}x pages/s{target}; "
-              f"rounds: {', '.join(f'{ratio:.2f}x' for ratio in ratios)}")
+    comparisons = [(OURS, BARE, ""), (OURS, BARE_SHIPPED, " (target >= 0.75)"), (OURS, ONE_PROCESS, ""),
+                   (GENERIC, BARE_SHIPPED, " (target >= 0.75)"), (GENERIC, OURS, ""), (OURS, BASELINE, "")]
+    for ours, other, target in comparisons:
+        pairs = [(named(r, ours), named(r, other)) for r in rounds]
+        ratios = [a.pages_per_s / b.pages_per_s for a, b in pairs if a is not None and b is not None]
+        if ratios:
+            print(f"{ours} / {other}: median {statistics.median(ratios):.2f}x pages/s{target}; "
+                  f"rounds: {', '.join(f'{ratio:.2f}x' for ratio in ratios)}")
+
+
+def named(runs: list[Run], name: str) -> Run | None:
+    """The run of one round whose name starts with ``name`` (None when not crawled)."""
+    return next((r for r in runs if r.name.startswith(name)), None)
 
 
 if __name__ == "__main__":
