@@ -142,7 +142,7 @@ def parse_page(
         parse_warnings=_warnings(html, title, body, decoded),
     )
     follow = not forbids_following(metas)
-    kind = ARTICLE if profile.article_url_pattern else page_type(structured, densest, canonical)
+    kind = ARTICLE if profile.article_url_pattern else page_type(structured, densest, canonical, marks.link_list)
     if not follow:
         links = []
     elif kind == ARTICLE:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import islice
 
 from lxml import etree
@@ -116,22 +117,52 @@ class _OutOfSight:
         return above
 
 
-def densest_container(body: etree._Element) -> etree._Element:
-    """The element whose children hold the most paragraph text (readability-style score)."""
-    scores: dict[etree._Element, float] = {}
+@dataclass(frozen=True, slots=True)
+class Density:
+    """Where a page's running text is densest, and the list of links that outweighs it."""
+
+    densest: etree._Element
+    link_list: etree._Element | None
+    """The element densest in link text when its link text is more than
+    :data:`_LINKS_OUTWEIGH` times the densest running text: on a listing of bare links the
+    densest running text is a footer note, and the page is its links."""
+
+
+_LINKS_OUTWEIGH = 2.0
+
+
+def densest_container(body: etree._Element) -> Density:
+    """The element whose children hold the most running text (readability-style score:
+    each paragraph credits its parent fully and its grandparent by half). A paragraph's
+    link text does not count: a list of links (a sidebar's "most read", a menu) is no
+    article however long it is; it is scored apart, for ``link_list``. A page with no
+    running text at all is its links. One walk over the paragraphs; every text node is
+    read once."""
+    prose: dict[etree._Element, float] = {}
+    linked: dict[etree._Element, float] = {}
     under_chrome: dict[etree._Element, bool] = {}
     text_length_of = TextLengths()  # nested paragraphs share their text: read it once
-    for tag in _DENSITY_TAGS:
-        for paragraph in body.iter(tag):
-            text_length = text_length_of(paragraph)
-            parent = paragraph.getparent()
-            if text_length < _MIN_PARAGRAPH_CHARS or parent is None or _under_chrome(parent, under_chrome):
-                continue
-            scores[parent] = scores.get(parent, 0.0) + text_length
-            grandparent = parent.getparent()
-            if grandparent is not None:
-                scores[grandparent] = scores.get(grandparent, 0.0) + text_length / 2
-    return max(scores, key=scores.__getitem__) if scores else body
+    for paragraph in body.iter(*_DENSITY_TAGS):
+        text_length = text_length_of(paragraph)
+        parent = paragraph.getparent()
+        if text_length < _MIN_PARAGRAPH_CHARS or parent is None or _under_chrome(parent, under_chrome):
+            continue
+        link_length = min(sum(text_length_of(a) for a in paragraph.iter("a")), text_length)
+        _credit(prose, parent, text_length - link_length)
+        _credit(linked, parent, link_length)
+    links = max(linked, key=linked.__getitem__) if linked else None
+    text = max(prose, key=prose.__getitem__) if prose else None
+    if text is None or not prose[text]:
+        return Density(links if links is not None else body, links)
+    outweighs = links is not None and linked[links] > _LINKS_OUTWEIGH * prose[text]
+    return Density(text, links if outweighs else None)
+
+
+def _credit(scores: dict[etree._Element, float], parent: etree._Element, length: int) -> None:
+    scores[parent] = scores.get(parent, 0.0) + length
+    grandparent = parent.getparent()
+    if grandparent is not None:
+        scores[grandparent] = scores.get(grandparent, 0.0) + length / 2
 
 
 def _under_chrome(element: etree._Element, known: dict[etree._Element, bool]) -> bool:

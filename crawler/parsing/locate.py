@@ -28,6 +28,8 @@ class Landmarks:
     densest: etree._Element | None = None
     """Where no profile hint gave the container: the element of the original tree holding
     the densest paragraph text, which tells an article from a listing (``page_type``)."""
+    link_list: etree._Element | None = None
+    """With ``densest``: the list of links that outweighs its text, if any (``Density``)."""
 
 
 def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = ()) -> Landmarks:
@@ -50,9 +52,10 @@ def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = 
 def _generic_landmarks(body: etree._Element, title: etree._Element | None) -> Landmarks:
     """Without a container hint the article runs from the headline to the end of the
     nearest element holding it and the densest text; its chrome is cut from a copy."""
-    densest = densest_container(body)
+    density = densest_container(body)
+    densest = density.densest
     region = _common_ancestor(title, densest) if title is not None else _parent_or_self(densest)
-    return Landmarks(title, article_element(region, title, densest), region, densest)
+    return Landmarks(title, article_element(region, title, densest), region, densest, density.link_list)
 
 
 def _parent_or_self(element: etree._Element) -> etree._Element:

@@ -10,7 +10,9 @@ Evidence, in order of trust:
    found by) is, or sits in, a group of teaser cards (four or more sibling blocks, each a
    short text led by a link to another page with a title-like text: a headline with its
    snippet and date). On an article that element is the running text; a listing's only
-   paragraphs are its teasers' snippets.
+   paragraphs are its teasers' snippets. Link text is not running text; a list of bare
+   links (no snippets) whose link text outweighs the page's running text twice is a
+   listing when it is such a group.
 
 A page that is not an article is followed, not exported. Its label only says which kind
 of listing it is, from its type and URL (``search``, ``author``, ``tag``, ``home``, else
@@ -48,12 +50,15 @@ _HOME_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.php", "/d
 _SKIPPED = frozenset({"script", "style", "noscript", "template"})
 
 
-def page_type(data: StructuredData, densest: etree._Element, url: str) -> str:
-    """One of :data:`PAGE_TYPES` for a page whose densest text is ``densest``."""
+def page_type(data: StructuredData, densest: etree._Element, url: str,
+              link_list: etree._Element | None = None) -> str:
+    """One of :data:`PAGE_TYPES` for a page whose densest text is ``densest``, and whose
+    ``link_list`` (if any) outweighs that text."""
     kinds = data.types
     if kinds & ARTICLE_TYPES:
         return ARTICLE
-    if not (kinds & LISTING_TYPES) and not in_card_group(densest):
+    listed = in_card_group(densest) or (link_list is not None and in_card_group(link_list))
+    if not (kinds & LISTING_TYPES) and not listed:
         return ARTICLE
     return _listing_kind(kinds, url)
 
@@ -71,20 +76,29 @@ def in_card_group(element: etree._Element) -> bool:
 
 
 def _is_card_group(element: etree._Element) -> bool:
+    """Four cards or more, most of the children; or, on the last page of a listing, two
+    or three children that are all cards led by their headline link."""
     children = [child for child in element if isinstance(child.tag, str) and child.tag not in _SKIPPED]
-    if len(children) < MIN_CARDS:
+    if len(children) < 2:
         return False
-    cards = sum(1 for child in children if _is_card(child))
-    return cards >= MIN_CARDS and cards >= 0.6 * len(children)
+    cards = [_card(child) for child in children]
+    found = sum(1 for card in cards if card is not None)
+    if found >= MIN_CARDS and found >= 0.6 * len(children):
+        return True
+    return len(children) < MIN_CARDS and all(cards)
 
 
-def _is_card(element: etree._Element) -> bool:
+def _card(element: etree._Element) -> bool | None:
+    """None when ``element`` is no teaser card; else whether its text starts with its
+    headline link (a brief's paragraph holding a link is rarely so led)."""
     text = element_text(element)
     if not text or len(text) > MAX_CARD_CHARS:
-        return False
-    titles = [len(linked) for a in element.iter("a")
+        return None
+    titles = [linked for a in element.iter("a")
               if a.get("href") and len(linked := element_text(a)) >= MIN_TITLE_CHARS]
-    return bool(titles) and sum(titles) >= MIN_LINK_SHARE * len(text)
+    if not titles or sum(map(len, titles)) < MIN_LINK_SHARE * len(text):
+        return None
+    return text.startswith(titles[0])
 
 
 def _listing_kind(kinds: frozenset[str], url: str) -> str:

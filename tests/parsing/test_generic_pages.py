@@ -76,6 +76,38 @@ def test_an_article_with_a_related_grid_after_its_text_stays_an_article() -> Non
     assert article(after=related).page_type == "article"
 
 
+def link_list(items: int) -> str:
+    return "".join(f'<li><a href="/health/story-{n}">How to sleep better at night, part {n}</a></li>'
+                   for n in range(items))
+
+
+def test_an_article_beside_a_longer_list_of_links_is_an_article_and_its_text_is_the_body() -> None:
+    sidebar = f'<div class="side-box"><ul class="side-list">{link_list(24)}</ul></div>'
+    result = page(f"<div class='main'><h1>Sleep well</h1><div class='text'>{BODY}</div></div>{sidebar}")
+    assert result.page_type == "article"
+    assert result.record.summary is not None and result.record.summary.startswith("Adults need")
+
+
+def test_a_list_of_bare_links_outweighing_the_pages_only_paragraph_is_a_listing() -> None:
+    footer = "<div class='site-foot'><p>All content is for general information and is no medical advice.</p></div>"
+    assert page(f"<h1>Sleep</h1><ul class='list'>{link_list(20)}</ul>{footer}").page_type == "listing"
+
+
+def test_the_last_page_of_a_listing_with_two_teasers_is_a_listing() -> None:
+    cards = "".join(f'<li><a href="/health/story-{n}">How to sleep better, part {n}</a><span>2019-03-0{n + 1}</span>'
+                    f"<p>Short tips that help you fall asleep faster and wake up rested {n}.</p></li>"
+                    for n in range(2))
+    assert page(f"<h1>Sleep</h1><ul class='list'>{cards}</ul>").page_type == "listing"
+
+
+def test_a_brief_of_two_paragraphs_with_links_inside_is_an_article() -> None:
+    brief = ('<p>Adults who sleep badly may gain weight, says <a href="/study">a study of nurses</a> '
+             "published this week, which followed them for ten years.</p>"
+             '<p>Its authors advise a regular bedtime, as <a href="/guide">our sleep guide</a> '
+             "explains at more length for parents too.</p>")
+    assert page(f"<h1>Sleep</h1><div class='text'>{brief}</div>").page_type == "article"
+
+
 def test_structured_data_saying_article_outweighs_the_pages_shape() -> None:
     data = '<script type="application/ld+json">{"@type": "NewsArticle"}</script>'
     assert listing(head=data).page_type == "article"
