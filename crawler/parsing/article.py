@@ -142,7 +142,8 @@ def parse_page(
         parse_warnings=_warnings(html, title, body, decoded),
     )
     follow = not forbids_following(metas)
-    kind = ARTICLE if profile.article_url_pattern else page_type(structured, densest, canonical, marks.link_list)
+    kind = ARTICLE if profile.article_url_pattern else page_type(
+        structured, densest, canonical, marks.link_list, running_text=marks.running_text)
     if not follow:
         links = []
     elif kind == ARTICLE:

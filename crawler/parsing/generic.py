@@ -126,6 +126,8 @@ class Density:
     """The element densest in link text when its link text is more than
     :data:`_LINKS_OUTWEIGH` times the densest running text: on a listing of bare links the
     densest running text is a footer note, and the page is its links."""
+    running_text: bool = True
+    """False for a page without a paragraph of running text (a menu of subcategories)."""
 
 
 _LINKS_OUTWEIGH = 2.0
@@ -153,7 +155,7 @@ def densest_container(body: etree._Element) -> Density:
     links = max(linked, key=linked.__getitem__) if linked else None
     text = max(prose, key=prose.__getitem__) if prose else None
     if text is None or not prose[text]:
-        return Density(links if links is not None else body, links)
+        return Density(links if links is not None else body, links, running_text=False)
     outweighs = links is not None and linked[links] > _LINKS_OUTWEIGH * prose[text]
     return Density(text, links if outweighs else None)
 

@@ -30,6 +30,8 @@ class Landmarks:
     the densest paragraph text, which tells an article from a listing (``page_type``)."""
     link_list: etree._Element | None = None
     """With ``densest``: the list of links that outweighs its text, if any (``Density``)."""
+    running_text: bool = True
+    """False when no paragraph of the page holds running text (``Density``)."""
 
 
 def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = ()) -> Landmarks:
@@ -55,7 +57,8 @@ def _generic_landmarks(body: etree._Element, title: etree._Element | None) -> La
     density = densest_container(body)
     densest = density.densest
     region = _common_ancestor(title, densest) if title is not None else _parent_or_self(densest)
-    return Landmarks(title, article_element(region, title, densest), region, densest, density.link_list)
+    return Landmarks(title, article_element(region, title, densest), region, densest, density.link_list,
+                     density.running_text)
 
 
 def _parent_or_self(element: etree._Element) -> etree._Element:

@@ -12,7 +12,9 @@ Evidence, in order of trust:
    snippet and date). On an article that element is the running text; a listing's only
    paragraphs are its teasers' snippets. Link text is not running text; a list of bare
    links (no snippets) whose link text outweighs the page's running text twice is a
-   listing when it is such a group.
+   listing when it is such a group. A page without a paragraph of running text (a menu of
+   subcategories) lists too, and so does a later page of a listing (``/page/2``,
+   ``?page=2``) whose last teaser sits alone.
 
 A page that is not an article is followed, not exported. Its label only says which kind
 of listing it is, from its type and URL (``search``, ``author``, ``tag``, ``home``, else
@@ -21,6 +23,7 @@ of listing it is, from its type and URL (``search``, ``author``, ``tag``, ``home
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
@@ -42,6 +45,8 @@ MIN_LINK_SHARE = 0.2
 _CLIMB = 3
 """How far above the densest element a card group may sit (card > body > snippet)."""
 
+_PAGINATED = re.compile(r"/page/\d+(?:/|\.s?html?|\.php)?(?:$|[?#])|[?&](?:page|paged|pg)=\d+", re.IGNORECASE)
+"""A URL of a listing's later page (``/page/2``, ``?page=2``): its grid may hold one card."""
 _SEARCH_KEYS = frozenset({"q", "s", "query", "search", "keyword", "keywords", "term"})
 _AUTHOR_SEGMENTS = frozenset({"author", "authors", "contributor", "contributors", "expert", "experts",
                               "writer", "writers", "profile", "people"})
@@ -51,54 +56,61 @@ _SKIPPED = frozenset({"script", "style", "noscript", "template"})
 
 
 def page_type(data: StructuredData, densest: etree._Element, url: str,
-              link_list: etree._Element | None = None) -> str:
+              link_list: etree._Element | None = None, *, running_text: bool = True) -> str:
     """One of :data:`PAGE_TYPES` for a page whose densest text is ``densest``, and whose
-    ``link_list`` (if any) outweighs that text."""
+    ``link_list`` (if any) outweighs that text; a page without ``running_text`` at all is
+    a page of links."""
     kinds = data.types
     if kinds & ARTICLE_TYPES:
         return ARTICLE
-    listed = in_card_group(densest) or (link_list is not None and in_card_group(link_list))
+    fewest = 1 if _PAGINATED.search(url) else 2
+    listed = not running_text or in_card_group(densest, fewest) or (
+        link_list is not None and in_card_group(link_list, fewest))
     if not (kinds & LISTING_TYPES) and not listed:
         return ARTICLE
     return _listing_kind(kinds, url)
 
 
-def in_card_group(element: etree._Element) -> bool:
-    """``element`` is a group of teaser cards, or sits in one (a card's snippet)."""
+def in_card_group(element: etree._Element, fewest: int = 2) -> bool:
+    """``element`` is a group of teaser cards, or sits in one (a card's snippet); a group
+    of bare headline-led teasers holds ``fewest`` at least."""
     node: etree._Element | None = element
     for _ in range(_CLIMB + 1):
         if node is None:
             return False
-        if _is_card_group(node):
+        if _is_card_group(node, fewest):
             return True
         node = node.getparent()
     return False
 
 
-def _is_card_group(element: etree._Element) -> bool:
-    """Four cards or more, most of the children; or, on the last page of a listing, two
-    or three children that are all cards led by their headline link."""
+def _is_card_group(element: etree._Element, fewest: int = 2) -> bool:
+    """Four cards or more, most of the children; or, on the last page of a listing, from
+    ``fewest`` to three short children that are all led by a headline link."""
     children = [child for child in element if isinstance(child.tag, str) and child.tag not in _SKIPPED]
-    if len(children) < 2:
+    if len(children) < fewest:
         return False
-    cards = [_card(child) for child in children]
-    found = sum(1 for card in cards if card is not None)
-    if found >= MIN_CARDS and found >= 0.6 * len(children):
+    teasers = [_teaser(child) for child in children]
+    cards = sum(1 for card, _ in teasers if card)
+    if cards >= MIN_CARDS and cards >= 0.6 * len(children):
         return True
-    return len(children) < MIN_CARDS and all(cards)
+    return len(children) < MIN_CARDS and all(led for _, led in teasers)
 
 
-def _card(element: etree._Element) -> bool | None:
-    """None when ``element`` is no teaser card; else whether its text starts with its
-    headline link (a brief's paragraph holding a link is rarely so led)."""
+def _teaser(element: etree._Element) -> tuple[bool, bool]:
+    """Whether ``element`` is a teaser card, and whether it is a short block whose text
+    starts with its headline link (a brief's paragraph holding a link is rarely so led).
+    A card is led so, or its links are a fair share of its text (a label before the
+    headline); a long excerpt makes that share small."""
     text = element_text(element)
     if not text or len(text) > MAX_CARD_CHARS:
-        return None
+        return False, False
     titles = [linked for a in element.iter("a")
               if a.get("href") and len(linked := element_text(a)) >= MIN_TITLE_CHARS]
-    if not titles or sum(map(len, titles)) < MIN_LINK_SHARE * len(text):
-        return None
-    return text.startswith(titles[0])
+    if not titles:
+        return False, False
+    led = text.startswith(titles[0])
+    return led or sum(map(len, titles)) >= MIN_LINK_SHARE * len(text), led
 
 
 def _listing_kind(kinds: frozenset[str], url: str) -> str:

@@ -100,6 +100,14 @@ def test_the_last_page_of_a_listing_with_two_teasers_is_a_listing() -> None:
     assert page(f"<h1>Sleep</h1><ul class='list'>{cards}</ul>").page_type == "listing"
 
 
+def test_a_later_page_of_a_listing_with_one_teaser_left_is_a_listing() -> None:
+    card = ('<article class="card"><h2><a href="/health/naps">Are naps good for you?</a></h2>'
+            "<p>What a short nap after lunch does for memory, mood and the night's sleep, "
+            "according to three studies of office workers and students.</p></article>")
+    html = f"<h1>Sleep</h1><div class='grid'>{card}</div>"
+    assert page(html, url="https://www.example.org/health/page/3/").page_type == "listing"
+
+
 def test_a_brief_of_two_paragraphs_with_links_inside_is_an_article() -> None:
     brief = ('<p>Adults who sleep badly may gain weight, says <a href="/study">a study of nurses</a> '
              "published this week, which followed them for ten years.</p>"
@@ -119,7 +127,7 @@ def test_structured_data_saying_collection_page_makes_a_listing() -> None:
 
 
 def test_broken_structured_data_is_ignored() -> None:
-    assert article(head='<script type="application/ld+json">{"@type": "Collection').page_type == "article"
+    assert article(head='<script type="application/ld+json">{"@type": "Collection</script>').page_type == "article"
 
 
 def published(meta_line: str = "", head: str = "", url: str = URL) -> str | None:
