@@ -21,9 +21,9 @@ from crawler.parsing.blocks import is_chrome
 from crawler.parsing.dates import iso_date
 from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
-    CHROME_TAGS,
     CHROME_BOX_TEXT,
     CHROME_HEADINGS,
+    CHROME_TAGS,
     GENERIC_CHROME_MARKERS,
     HEADING_TAGS,
     SECTION_HEADING_TAGS,

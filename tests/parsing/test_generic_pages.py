@@ -89,12 +89,14 @@ def test_an_article_beside_a_longer_list_of_links_is_an_article_and_its_text_is_
 
 
 def test_a_list_of_bare_links_outweighing_the_pages_only_paragraph_is_a_listing() -> None:
-    footer = "<div class='site-foot'><p>All content is for general information and is no medical advice.</p></div>"
+    footer = ("<div class='site-foot'><p>All content is for general information and is no medical "
+              "advice.</p></div>")
     assert page(f"<h1>Sleep</h1><ul class='list'>{link_list(20)}</ul>{footer}").page_type == "listing"
 
 
 def test_the_last_page_of_a_listing_with_two_teasers_is_a_listing() -> None:
-    cards = "".join(f'<li><a href="/health/story-{n}">How to sleep better, part {n}</a><span>2019-03-0{n + 1}</span>'
+    cards = "".join(f'<li><a href="/health/story-{n}">How to sleep better, part {n}</a>'
+                    f"<span>2019-03-0{n + 1}</span>"
                     f"<p>Short tips that help you fall asleep faster and wake up rested {n}.</p></li>"
                     for n in range(2))
     assert page(f"<h1>Sleep</h1><ul class='list'>{cards}</ul>").page_type == "listing"
@@ -127,7 +129,8 @@ def test_structured_data_saying_collection_page_makes_a_listing() -> None:
 
 
 def test_broken_structured_data_is_ignored() -> None:
-    assert article(head='<script type="application/ld+json">{"@type": "Collection</script>').page_type == "article"
+    broken = '<script type="application/ld+json">{"@type": "Collection</script>'
+    assert article(head=broken).page_type == "article"
 
 
 def published(meta_line: str = "", head: str = "", url: str = URL) -> str | None:
@@ -277,7 +280,8 @@ def sections_of(body: str) -> list[str]:
 
 
 def test_a_wrapper_holding_the_article_text_is_not_chrome_whatever_its_class() -> None:
-    body = f"<h1>Sleep well</h1><article class='content widget'><h2>Causes</h2>{BODY}<h2>Care</h2>{BODY}</article>"
+    body = (f"<h1>Sleep well</h1><article class='content widget'><h2>Causes</h2>{BODY}"
+            f"<h2>Care</h2>{BODY}</article>")
     assert sections_of(body) == ["Causes", "Care"]
 
 

@@ -34,6 +34,7 @@ def test_every_article_of_a_demo_site_is_typed_an_article(demo_pages: dict[str, 
 
 
 def test_every_home_and_category_page_of_a_demo_site_is_typed_a_listing(demo_pages: dict[str, str]) -> None:
-    listings = {path: kind for path, kind in demo_pages.items() if path.startswith("/c/") or path == "/index.html"}
+    listings = {path: kind for path, kind in demo_pages.items()
+                if path.startswith("/c/") or path == "/index.html"}
     assert any("/page/" in path for path in listings)
     assert {path: kind for path, kind in listings.items() if kind == "article"} == {}
