@@ -23,6 +23,7 @@ from crawler.parsing.fields import (
     published_at,
     title_text,
 )
+from crawler.parsing.generic import Density
 from crawler.parsing.links import (
     absolute_url,
     followable_links,
@@ -93,7 +94,8 @@ def parse_page(
     metas = head_metas(root)
     structured = structured_data(root) if not profile.article_url_pattern else StructuredData()
     marks = locate(root, profile, article_names(structured, metas, root) if not profile.title_xpaths else ())
-    densest = marks.densest if marks.densest is not None else marks.container
+    density = marks.density if marks.density is not None else Density(marks.container, None)
+    densest = density.densest
     title = title_text(marks.title, root, metas)
     located = first_match(root, profile.recommend_xpaths)
     related = None if located is not None else (
@@ -142,8 +144,7 @@ def parse_page(
         parse_warnings=_warnings(html, title, body, decoded),
     )
     follow = not forbids_following(metas)
-    kind = ARTICLE if profile.article_url_pattern else page_type(
-        structured, densest, canonical, marks.link_list, running_text=marks.running_text)
+    kind = ARTICLE if profile.article_url_pattern else page_type(structured, density, canonical)
     if not follow:
         links = []
     elif kind == ARTICLE:

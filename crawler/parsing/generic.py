@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 from lxml import etree
@@ -128,6 +128,9 @@ class Density:
     densest running text is a footer note, and the page is its links."""
     running_text: bool = True
     """False for a page without a paragraph of running text (a menu of subcategories)."""
+    text_length: TextLengths = field(default_factory=TextLengths)
+    """Text lengths of the page's elements as the score read them, kept for the page type
+    (a teaser card is a short block: a long one is known without reading it again)."""
 
 
 _LINKS_OUTWEIGH = 2.0
@@ -155,9 +158,9 @@ def densest_container(body: etree._Element) -> Density:
     links = max(linked, key=linked.__getitem__) if linked else None
     text = max(prose, key=prose.__getitem__) if prose else None
     if text is None or not prose[text]:
-        return Density(links if links is not None else body, links, running_text=False)
+        return Density(links if links is not None else body, links, False, text_length_of)
     outweighs = links is not None and linked[links] > _LINKS_OUTWEIGH * prose[text]
-    return Density(text, links if outweighs else None)
+    return Density(text, links if outweighs else None, True, text_length_of)
 
 
 def _credit(scores: dict[etree._Element, float], parent: etree._Element, length: int) -> None:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from lxml import etree
 
 from core.profiles import SiteProfile
-from crawler.parsing.generic import article_element, densest_container, headline
+from crawler.parsing.generic import Density, article_element, densest_container, headline
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +25,9 @@ class Landmarks:
     title: etree._Element | None
     container: etree._Element
     region: etree._Element
-    densest: etree._Element | None = None
-    """Where no profile hint gave the container: the element of the original tree holding
-    the densest paragraph text, which tells an article from a listing (``page_type``)."""
-    link_list: etree._Element | None = None
-    """With ``densest``: the list of links that outweighs its text, if any (``Density``)."""
-    running_text: bool = True
-    """False when no paragraph of the page holds running text (``Density``)."""
+    density: Density | None = None
+    """Where no profile hint gave the container: where the page's running text is densest
+    in the original tree, which tells an article from a listing (``page_type``)."""
 
 
 def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = ()) -> Landmarks:
@@ -57,8 +53,7 @@ def _generic_landmarks(body: etree._Element, title: etree._Element | None) -> La
     density = densest_container(body)
     densest = density.densest
     region = _common_ancestor(title, densest) if title is not None else _parent_or_self(densest)
-    return Landmarks(title, article_element(region, title, densest), region, densest, density.link_list,
-                     density.running_text)
+    return Landmarks(title, article_element(region, title, densest), region, density)
 
 
 def _parent_or_self(element: etree._Element) -> etree._Element:

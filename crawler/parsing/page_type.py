@@ -28,8 +28,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
+from crawler.parsing.generic import Density
 from crawler.parsing.structured import ARTICLE_TYPES, LISTING_TYPES, StructuredData
-from crawler.parsing.text import element_text
+from crawler.parsing.text import TextLengths, element_text
 
 ARTICLE = "article"
 PAGE_TYPES = (ARTICLE, "listing", "home", "search", "tag", "author")
@@ -55,62 +56,72 @@ _HOME_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.php", "/d
 _SKIPPED = frozenset({"script", "style", "noscript", "template"})
 
 
-def page_type(data: StructuredData, densest: etree._Element, url: str,
-              link_list: etree._Element | None = None, *, running_text: bool = True) -> str:
-    """One of :data:`PAGE_TYPES` for a page whose densest text is ``densest``, and whose
-    ``link_list`` (if any) outweighs that text; a page without ``running_text`` at all is
-    a page of links."""
+def page_type(data: StructuredData, density: Density, url: str) -> str:
+    """One of :data:`PAGE_TYPES` for a page whose running text is as ``density`` found it."""
     kinds = data.types
     if kinds & ARTICLE_TYPES:
         return ARTICLE
-    fewest = 1 if _PAGINATED.search(url) else 2
-    listed = not running_text or in_card_group(densest, fewest) or (
-        link_list is not None and in_card_group(link_list, fewest))
+    groups = _CardGroups(density.text_length, 1 if _PAGINATED.search(url) else 2)
+    link_list = density.link_list
+    listed = not density.running_text or groups.holds(density.densest) or (
+        link_list is not None and groups.holds(link_list))
     if not (kinds & LISTING_TYPES) and not listed:
         return ARTICLE
     return _listing_kind(kinds, url)
 
 
-def in_card_group(element: etree._Element, fewest: int = 2) -> bool:
-    """``element`` is a group of teaser cards, or sits in one (a card's snippet); a group
-    of bare headline-led teasers holds ``fewest`` at least."""
-    node: etree._Element | None = element
-    for _ in range(_CLIMB + 1):
-        if node is None:
-            return False
-        if _is_card_group(node, fewest):
-            return True
-        node = node.getparent()
-    return False
+class _CardGroups:
+    """Whether an element is, or sits in, a group of teaser cards (a card's snippet); a
+    group of bare headline-led teasers holds ``fewest`` at least. ``text_length`` tells a
+    long block (no card) without reading its text."""
 
+    def __init__(self, text_length: TextLengths, fewest: int) -> None:
+        self.text_length = text_length
+        self.fewest = fewest
 
-def _is_card_group(element: etree._Element, fewest: int = 2) -> bool:
-    """Four cards or more, most of the children; or, on the last page of a listing, from
-    ``fewest`` to three short children that are all led by a headline link."""
-    children = [child for child in element if isinstance(child.tag, str) and child.tag not in _SKIPPED]
-    if len(children) < fewest:
+    def holds(self, element: etree._Element) -> bool:
+        node: etree._Element | None = element
+        for _ in range(_CLIMB + 1):
+            if node is None:
+                return False
+            if self._is_group(node):
+                return True
+            node = node.getparent()
         return False
-    teasers = [_teaser(child) for child in children]
-    cards = sum(1 for card, _ in teasers if card)
-    if cards >= MIN_CARDS and cards >= 0.6 * len(children):
-        return True
-    return len(children) < MIN_CARDS and all(led for _, led in teasers)
 
+    def _is_group(self, element: etree._Element) -> bool:
+        """Four cards or more, most of the children; or, on the last page of a listing,
+        from ``fewest`` to three short children that are all led by a headline link."""
+        children = [child for child in element if isinstance(child.tag, str) and child.tag not in _SKIPPED]
+        if len(children) < self.fewest:
+            return False
+        if len(children) < MIN_CARDS:
+            return all(self._teaser(child)[1] for child in children)
+        cards = 0
+        for index, child in enumerate(children):
+            cards += self._teaser(child)[0]
+            if cards >= MIN_CARDS and cards >= 0.6 * len(children):
+                return True
+            if cards + len(children) - index - 1 < 0.6 * len(children):
+                return False
+        return False
 
-def _teaser(element: etree._Element) -> tuple[bool, bool]:
-    """Whether ``element`` is a teaser card, and whether it is a short block whose text
-    starts with its headline link (a brief's paragraph holding a link is rarely so led).
-    A card is led so, or its links are a fair share of its text (a label before the
-    headline); a long excerpt makes that share small."""
-    text = element_text(element)
-    if not text or len(text) > MAX_CARD_CHARS:
-        return False, False
-    titles = [linked for a in element.iter("a")
-              if a.get("href") and len(linked := element_text(a)) >= MIN_TITLE_CHARS]
-    if not titles:
-        return False, False
-    led = text.startswith(titles[0])
-    return led or sum(map(len, titles)) >= MIN_LINK_SHARE * len(text), led
+    def _teaser(self, element: etree._Element) -> tuple[bool, bool]:
+        """Whether ``element`` is a teaser card, and whether it is a short block whose text
+        starts with its headline link (a brief's paragraph holding a link is rarely so
+        led). A card is led so, or its links are a fair share of its text (a label before
+        the headline); a long excerpt makes that share small."""
+        if self.text_length(element) > MAX_CARD_CHARS:
+            return False, False
+        text = element_text(element)
+        if not text:
+            return False, False
+        titles = [linked for a in element.iter("a")
+                  if a.get("href") and len(linked := element_text(a)) >= MIN_TITLE_CHARS]
+        if not titles:
+            return False, False
+        led = text.startswith(titles[0])
+        return led or sum(map(len, titles)) >= MIN_LINK_SHARE * len(text), led
 
 
 def _listing_kind(kinds: frozenset[str], url: str) -> str:
