@@ -172,6 +172,9 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--layout", default="keepto",
                        help="how the pages are marked up: keepto (the demo profile's layout, "
                        "default) or magazine (a layout no profile knows: crawled with the generic profile)")
+    serve.add_argument("--article-blocks", metavar="LOW-HIGH",
+                       help="give each article a body of LOW to HIGH blocks (paragraphs, headings "
+                       "and list items), e.g. 5-80 for long pages (default: the usual 25-60 KB pages)")
     serve.add_argument("--dir", type=Path, metavar="DIR", help="where the site is written "
                        "(default: a temporary folder; an existing site there is reused)")
     serve.add_argument("--edit", type=float, default=0.0, metavar="SHARE",
@@ -297,13 +300,17 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
 def run_serve_demo_command(args: argparse.Namespace) -> int:
     from crawler.demo_site.faults import Faults
-    from crawler.demo_site.generator import LAYOUTS
+    from crawler.demo_site.generator import LAYOUTS, parse_article_blocks
     from crawler.demo_site.server import run_demo_server
 
     if args.pages < 1:
         raise InputError("--pages must be at least 1")
     if args.layout not in LAYOUTS:
         raise InputError(f"--layout {args.layout}: expected one of {', '.join(LAYOUTS)}")
+    try:
+        blocks = None if args.article_blocks is None else parse_article_blocks(args.article_blocks)
+    except ValueError as error:
+        raise InputError(f"--article-blocks {args.article_blocks}: {error}") from None
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port {args.port}: a port is 0 (any free one) to 65535")
     if args.dir is not None and args.dir.exists() and not args.dir.is_dir():
@@ -316,7 +323,7 @@ def run_serve_demo_command(args: argparse.Namespace) -> int:
         raise InputError(f"--faults {args.faults!r}: {error}") from None
     try:
         run_demo_server(args.pages, args.port, args.dir, edit=args.edit, remove=args.remove,
-                        faults=faults, layout=args.layout)
+                        faults=faults, layout=args.layout, article_blocks=blocks)
     except OSError as error:
         where = f"port {args.port}" + (f", folder {args.dir}" if args.dir is not None else "")
         raise InputError(f"cannot serve the demo site ({where}): {error.strerror or error}") from None

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import random
 
-from crawler.demo_site.build import build_sections, near_edit, style_for, summary_for
+from crawler.demo_site.build import (
+    MIN_SECTION_BLOCKS,
+    build_sections,
+    build_sized_sections,
+    near_edit,
+    style_for,
+    summary_for,
+)
 from crawler.demo_site.model import ArticleModel, LinkModel, RecModel, Style
 from crawler.demo_site.plan import DEAD_ID_BASE, PRIVATE_ID_BASE, SitePlan
 from crawler.demo_site.prose import Writer
@@ -25,12 +32,18 @@ def build_article(plan: SitePlan, index: int) -> ArticleModel:
     head = plan.head(index)
     style = style_for(source)
     writer = Writer(plan.rng(source, 1), SYSTEM_BY_KEY[head.category.system], head.cond)
-    summary = summary_for(writer, head.lead, head.title, style, head.cond_zh)
-    sections = build_sections(source, writer, style)
-    pdf = None
-    if source % 50 == 25:
+    pdf = LinkModel("Download the PDF guide", PDF_PATH) if source % 50 == 25 else None
+    blocks = plan.blocks_of(source)
+    # the summary leaves a sized article one section at least, and the PDF line its place
+    room = None if blocks is None else blocks - MIN_SECTION_BLOCKS - (pdf is not None)
+    summary = summary_for(writer, head.lead, head.title, style, head.cond_zh, room)
+    if pdf is not None:
         summary.append("A printable version of this guide is available: Download the PDF guide")
-        pdf = LinkModel("Download the PDF guide", PDF_PATH)
+    if blocks is None:
+        sections = build_sections(source, writer, style)
+    else:
+        shown = len(summary) - style.title_repeated  # the repeated title is no summary paragraph
+        sections = build_sized_sections(source, writer, style, blocks - shown)
     article = ArticleModel(index=index, kind=kind, source=source, head=head, style=style,
                            summary=summary, sections=sections, pdf=pdf)
     if kind == "near_copy":

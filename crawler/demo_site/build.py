@@ -33,6 +33,19 @@ SYNONYMS = (("often", "frequently"), ("usually", "generally"), ("doctor", "physi
             ("early", "promptly"), ("serious", "severe"), ("daily", "everyday"))
 SYNONYM_RE = re.compile(r"\b(" + "|".join(word for word, _ in SYNONYMS) + r")\b")
 SWAPS = MappingProxyType(dict(SYNONYMS))
+MIN_SECTION_BLOCKS = 2
+"""A section is a heading and one paragraph at least."""
+MIN_ARTICLE_BLOCKS = 5
+"""The fewest blocks any sized article fits in: the lead, the Chinese name (GBK pages),
+the PDF line (every fiftieth article, some of them GBK) and one section."""
+MAX_SECTIONS = 10
+"""Sections of a sized article: the Chinese heading numerals (一 to 十) stop at ten."""
+MAX_ITEMS = 10
+"""Items of one run in a sized article: the circled numbers (① to ⑩) stop at ten."""
+SIZED_SECTION_BLOCKS = 8
+"""A long sized article gets another section per this many blocks, as long pages do."""
+EXTRA_KINDS = ("treatment", "care", "diagnosis", "diet", "other", "symptoms", "causes")
+"""Kinds of the sections added to a long article (prevention stays one section)."""
 
 
 def style_for(index: int) -> Style:
@@ -90,6 +103,86 @@ def build_sections(index: int, writer: Writer, style: Style) -> list[SectionMode
             _maybe_short_item(blocks, number, rng)
         sections.append(SectionModel(number, heading, blocks))
     return sections
+
+
+def build_sized_sections(index: int, writer: Writer, style: Style, blocks: int) -> list[SectionModel]:
+    """The sections of an original article asked to be ``blocks`` blocks long, counting
+    each heading, each paragraph and each item (a run of items is as many blocks as it
+    has entries, as the record lists them): the usual kinds, cut or added to so that
+    sections stay a few blocks long, then the blocks shared out among them."""
+    rng = writer.rng
+    item_style = item_style_for(index, style.messy)
+    kinds = _sized_kinds(index, rng, blocks)
+    sizes = _share(blocks - len(kinds), len(kinds), rng)
+    sections: list[SectionModel] = []
+    used: set[str] = set()
+    for position, (kind, size) in enumerate(zip(kinds, sizes, strict=True)):
+        number = position + 1 if style.heading in NUMBERED_HEADINGS else None
+        heading = _fresh_heading(writer, kind, used, first=position == 0)
+        avoid = number if style.heading in PLAIN_HEADINGS else None
+        if kind == "prevention":
+            content = _sized_prevention(writer, item_style, size, avoid)
+            _maybe_short_item(content, number, rng)
+        else:
+            content = _sized_blocks(writer, kind, style.messy, size, avoid)
+        sections.append(SectionModel(number, heading, content))
+    return sections
+
+
+def _sized_kinds(index: int, rng: random.Random, blocks: int) -> list[str]:
+    """The usual section kinds, cut to fit (a section takes two blocks at least) or added
+    to (up to one section per :data:`SIZED_SECTION_BLOCKS` blocks), never past ten."""
+    kinds = section_kinds(index, rng)[:min(MAX_SECTIONS, blocks // MIN_SECTION_BLOCKS)]
+    wanted = min(MAX_SECTIONS, -(-blocks // SIZED_SECTION_BLOCKS))
+    while len(kinds) < wanted:
+        fresh = [kind for kind in EXTRA_KINDS if kind not in kinds]
+        kinds.insert(rng.randint(1, len(kinds)), rng.choice(fresh or EXTRA_KINDS))
+    return kinds
+
+
+def _share(total: int, parts: int, rng: random.Random) -> list[int]:
+    """``total`` split at random into ``parts`` sizes of one at least."""
+    sizes = [1] * parts
+    for _ in range(total - parts):
+        sizes[rng.randrange(parts)] += 1
+    return sizes
+
+
+def _sized_prevention(writer: Writer, item_style: str, size: int, avoid: int | None) -> list[Block]:
+    """A prevention section of ``size`` blocks: tips as paragraphs, or an item run with an
+    intro and a closing line as ``_blocks`` writes them, after more prose if there is room."""
+    rng = writer.rng
+    if item_style != "paras":
+        shape = rng.randrange(3)
+        frame = [rng.choice(phrases.INTRO_TO_ITEMS)] if shape else []
+        closing = [rng.choice(phrases.CLOSING)] if shape == 2 else []
+        run = _item_run(writer, "prevention", item_style, size - len(frame) - len(closing), avoid)
+        if run is not None:
+            prose = size - len(frame) - len(closing) - len(run.entries)
+            return [*(writer.paragraph("prevention") for _ in range(prose)), *frame, run, *closing]
+    return [writer.paragraph("prevention", 1, 2) for _ in range(size)]
+
+
+def _sized_blocks(writer: Writer, kind: str, messy: bool, size: int, avoid: int | None) -> list[Block]:
+    """``size`` blocks of a section other than prevention: paragraphs, or (as often as
+    ``_blocks`` has them) an intro and an item run, after more paragraphs if there is room."""
+    rng = writer.rng
+    if kind in ("symptoms", "treatment", "care") and rng.random() < 0.35:
+        style = rng.choice(("ol", "ul") if messy else OTHER_ITEM_STYLES)
+        run = _item_run(writer, kind, style, size - 1, avoid)
+        if run is not None:
+            prose = [writer.paragraph(kind) for _ in range(size - 1 - len(run.entries))]
+            return [*prose, writer.paragraph(kind, 1, 2), run]
+    return [writer.paragraph(kind) for _ in range(size)]
+
+
+def _item_run(writer: Writer, kind: str, style: str, room: int, avoid: int | None) -> Items | None:
+    """A run of three to ten items, no more than ``room`` (the caller writes prose for
+    what is left), or ``None`` if none fits. A numbered run never has ``avoid`` items: under a plain heading
+    numbered ``avoid`` the next heading would continue it (see ``_avoid_heading_run``)."""
+    most = min(room, MAX_ITEMS, writer.most_items(kind))
+    counts = [n for n in range(3, most + 1) if n != avoid or style not in NUMBERED_ITEMS]
+    return Items(style, writer.items(kind, writer.rng.choice(counts))) if counts else None
 
 
 def _fresh_heading(writer: Writer, kind: str, used: set[str], *, first: bool) -> str:
@@ -165,11 +258,16 @@ def _swap(match: re.Match[str]) -> str:
     return SWAPS[match.group(1)]
 
 
-def summary_for(writer: Writer, lead: str, title: str, style: Style, cond_zh: str) -> list[str]:
-    """Intro paragraphs: the lead, one or two more, the title first when repeated."""
+def summary_for(writer: Writer, lead: str, title: str, style: Style, cond_zh: str,
+                room: int | None = None) -> list[str]:
+    """Intro paragraphs: the lead, one or two more, the title first when repeated.
+    ``room``: at most this many paragraphs besides the repeated title, so a sized article
+    keeps the rest of its blocks for the sections (it leaves room for the lead and the
+    Chinese name at least)."""
     paragraphs = [lead]
     if style.encoding == "gbk":
         paragraphs.append(f"In Chinese, {writer.cond} is called {cond_zh}, and many patients "
                           "search for it under that name.")
-    paragraphs += [writer.paragraph("intro", 2, 3) for _ in range(writer.rng.randint(0, 2))]
+    most = 2 if room is None else min(2, room - len(paragraphs))
+    paragraphs += [writer.paragraph("intro", 2, 3) for _ in range(writer.rng.randint(0, most))]
     return [title, *paragraphs] if style.title_repeated else paragraphs

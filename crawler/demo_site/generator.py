@@ -3,7 +3,7 @@
 One streaming pass over the articles writes each page and its truth line as it is built,
 so memory does not grow with the site (100,000 pages are fine); the other pages
 (home, listings, sitemaps, robots.txt) follow. Output is a pure function of
-``(pages, seed, base_url)``.
+``(pages, seed, base_url, layout, article_blocks)``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from core.urls import canonicalize_url
 from crawler.demo_site import magazine
 from crawler.demo_site import pages as site_pages
 from crawler.demo_site.article import DEAD_LINKS, PDF_PATH, PRIVATE_PAGES, TRACKING_QUERY, build_article
+from crawler.demo_site.build import MIN_ARTICLE_BLOCKS
 from crawler.demo_site.chrome import Chrome
 from crawler.demo_site.layout import render_article
 from crawler.demo_site.model import ArticleModel
@@ -29,6 +30,8 @@ from crawler.demo_site.truth import expected_record, host_aliases
 from crawler.demo_site.vocab import CATEGORIES, PARENTS
 
 SITEMAP_CHUNK = 10_000
+MAX_ARTICLE_BLOCKS = 2_000
+"""Longest article body that may be asked for (some 0.6 MB a page)."""
 DEFAULT_BASE_URL = "http://www.healthdemo.test:8000"
 
 
@@ -58,18 +61,26 @@ marked up another way, for sites without a profile (``crawler.demo_site.magazine
 
 
 def generate_site(out_dir: Path, *, pages: int = 300, seed: int = 0,
-                  base_url: str = DEFAULT_BASE_URL, layout: str = "keepto") -> SiteTruth:
+                  base_url: str = DEFAULT_BASE_URL, layout: str = "keepto",
+                  article_blocks: tuple[int, int] | None = None) -> SiteTruth:
     """Write a site of ``pages`` article pages in ``layout`` (one of :data:`LAYOUTS`) into
     ``out_dir`` (see ``site_truth.py`` for the files) and return its truth. Replaces a site
-    generated there before."""
+    generated there before. ``article_blocks``: ``(low, high)`` to give each original a
+    body of so many blocks (summary paragraphs, section headings, section paragraphs and
+    items, as its record lists them), drawn per article from the seed, so parsers can be
+    measured on long articles (copies say what their originals say); ``None`` leaves the
+    length to the prose (the site as it always was)."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown demo layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+    if article_blocks is not None:
+        check_article_blocks(article_blocks)
     out_dir = Path(out_dir)
     for old in (out_dir / DOCROOT, out_dir / TRUTH_DIR):
         shutil.rmtree(old, ignore_errors=True)
-    plan = SitePlan(pages, seed, base_url)
+    plan = SitePlan(pages, seed, base_url, article_blocks)
     truth = SiteTruth(
-        out_dir=out_dir, seed=seed, pages=pages, layout=layout, base_url=plan.base_url,
+        out_dir=out_dir, seed=seed, pages=pages, layout=layout, article_blocks=article_blocks,
+        base_url=plan.base_url,
         mobile_base_url=plan.mobile_base_url,
         host_aliases=host_aliases(plan.base_url, plan.mobile_base_url),
         start_url=plan.base_url + "/", robots_url=plan.base_url + "/robots.txt",
@@ -81,6 +92,26 @@ def generate_site(out_dir: Path, *, pages: int = 300, seed: int = 0,
     writer.write_sitemaps()
     writer.finish()
     return truth
+
+
+def check_article_blocks(article_blocks: tuple[int, int]) -> None:
+    """ValueError unless ``(low, high)`` is a range an article body can be written in:
+    :data:`MIN_ARTICLE_BLOCKS` at least (what every article must say), no more than
+    :data:`MAX_ARTICLE_BLOCKS` (a typo would otherwise fill the disk), low not above high."""
+    low, high = article_blocks
+    if not MIN_ARTICLE_BLOCKS <= low <= high <= MAX_ARTICLE_BLOCKS:
+        raise ValueError(f"expected LOW-HIGH with {MIN_ARTICLE_BLOCKS} <= LOW <= HIGH <= "
+                         f"{MAX_ARTICLE_BLOCKS}, got {low}-{high}")
+
+
+def parse_article_blocks(text: str) -> tuple[int, int]:
+    """``"5-80"`` as ``(5, 80)``, checked; ValueError saying what is wrong otherwise."""
+    low, dash, high = text.partition("-")
+    if not (dash and low.strip().isdigit() and high.strip().isdigit()):
+        raise ValueError(f"expected LOW-HIGH, e.g. 5-80, got {text!r}")
+    blocks = (int(low), int(high))
+    check_article_blocks(blocks)
+    return blocks
 
 
 class _SiteWriter:

@@ -57,11 +57,14 @@ def mix(*values: int) -> int:
 class SitePlan:
     """Index-level facts of one generated site (``pages`` article pages under ``/p/``)."""
 
-    def __init__(self, pages: int, seed: int, base_url: str) -> None:
+    def __init__(self, pages: int, seed: int, base_url: str,
+                 article_blocks: tuple[int, int] | None = None) -> None:
         if pages < 1:
             raise ValueError(f"pages must be at least 1, got {pages}")
         self.pages = pages
         self.seed = seed
+        self.article_blocks = article_blocks
+        """``(low, high)`` body blocks an original has, or ``None`` (as its prose falls)."""
         self.base_url = base_url.rstrip("/")
         self.mobile_base_url = mobile_url(self.base_url)
         self.copies = pages // COPY_EVERY if pages >= 10 else 0
@@ -80,8 +83,16 @@ class SitePlan:
         return self.base_url + self.path(index)
 
     def rng(self, index: int, stream: int) -> random.Random:
-        """The generator of one article's ``stream`` (0 head, 1 body, 2 links)."""
+        """The generator of one article's ``stream`` (0 head, 1 body, 2 links, 3 near edit,
+        4 length)."""
         return random.Random(mix(self.seed, index, stream))
+
+    def blocks_of(self, index: int) -> int | None:
+        """How many body blocks original ``index`` has (``None``: no length asked for).
+        A stream of its own, so the length does not shift the prose drawn after it."""
+        if self.article_blocks is None:
+            return None
+        return self.rng(index, 4).randint(*self.article_blocks)
 
     # --- kinds ----------------------------------------------------------------------
     def is_copy(self, index: int) -> bool:

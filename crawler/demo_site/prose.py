@@ -135,12 +135,21 @@ class Writer:
         return self.fill(self.rng.choice(TITLES))
 
     def items(self, kind: str, count: int) -> list[str]:
-        """``count`` enumerated entries, each a full sentence ending in a full stop."""
+        """``count`` enumerated entries, each a full sentence ending in a full stop (at
+        most :meth:`most_items` of them)."""
         if kind == "symptoms":
             symptoms = self.rng.sample(self.system.symptoms, min(count, len(self.system.symptoms)))
             return [_cap(symptom) + self.rng.choice(_SYMPTOM_TAILS) for symptom in symptoms]
-        pool = ADVICE if kind in ("prevention", "care", "diet") else SENTENCES[kind]
-        return [self.fill(template) for template in self._pick(pool, count)]
+        return [self.fill(template) for template in self._pick(_item_pool(kind), count)]
+
+    def most_items(self, kind: str) -> int:
+        """How many entries :meth:`items` writes at most, so a caller that needs an exact
+        count asks for no more."""
+        return len(self.system.symptoms) if kind == "symptoms" else len(_item_pool(kind))
+
+
+def _item_pool(kind: str) -> Compiled:
+    return ADVICE if kind in ("prevention", "care", "diet") else SENTENCES[kind]
 
 
 _SYMPTOM_TAILS = (

@@ -364,7 +364,7 @@ def _resolve(docroot: Path, path: str) -> Path | None:
 
 def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  # noqa: A002
                     edit: float = 0.0, remove: float = 0.0, faults: Faults | None = None,
-                    layout: str = "keepto") -> None:
+                    layout: str = "keepto", article_blocks: tuple[int, int] | None = None) -> None:
     """Bind ``port`` (0: any free one), generate a site of ``pages`` articles whose links
     name that port into ``dir`` (a temporary folder when None; a site already there with
     the same pages, seed and URL is reused), print the URLs and serve until interrupted
@@ -374,14 +374,17 @@ def run_demo_server(pages: int, port: int, dir: Path | None, *, seed: int = 0,  
     ``faults``: what to inject; ``<dir>/faults.json`` then says what (written when serving
     starts, with the unfetchable articles, and again with the counts when it stops).
     ``layout``: how the pages are marked up (``generator.LAYOUTS``); ``magazine`` is a
-    site no profile knows, which the server says (the crawl then uses the generic profile)."""
+    site no profile knows, which the server says (the crawl then uses the generic profile).
+    ``article_blocks``: ``(low, high)`` body blocks an article (``generate_site``)."""
     with demo_scratch() as scratch:
         root = Path(dir) if dir is not None else scratch / "site"
         server = DemoServer(root, port, faults=faults)
         try:
-            if not _is_current(root, pages, seed, server.base_url, layout):
-                generate_site(root, pages=pages, seed=seed, base_url=server.base_url, layout=layout)
-            print(f"Demo site: {pages} articles in {root} ({layout} layout)", flush=True)
+            if not _is_current(root, pages, seed, server.base_url, layout, article_blocks):
+                generate_site(root, pages=pages, seed=seed, base_url=server.base_url, layout=layout,
+                              article_blocks=article_blocks)
+            length = "" if article_blocks is None else ", {}-{} blocks an article".format(*article_blocks)
+            print(f"Demo site: {pages} articles in {root} ({layout} layout{length})", flush=True)
             if edit or remove:
                 changed = mutate_site(root, edit=edit, remove=remove, seed=_next_seed(root))
                 print(f"Changed since the last serve: {len(changed.edited)} articles edited, "
@@ -413,10 +416,12 @@ def _next_seed(root: Path) -> int:
     return 1 + (len(log.read_text().splitlines()) if log.is_file() else 0)
 
 
-def _is_current(root: Path, pages: int, seed: int, base_url: str, layout: str) -> bool:
+def _is_current(root: Path, pages: int, seed: int, base_url: str, layout: str,
+                article_blocks: tuple[int, int] | None) -> bool:
     """True when ``root`` already holds the site these arguments would generate."""
     try:
         truth = SiteTruth.load(root)
     except (OSError, ValueError, TypeError):
         return False
-    return (truth.pages, truth.seed, truth.base_url, truth.layout) == (pages, seed, base_url, layout)
+    return ((truth.pages, truth.seed, truth.base_url, truth.layout, truth.article_blocks)
+            == (pages, seed, base_url, layout, article_blocks))

@@ -32,6 +32,9 @@ class SiteTruth:
     pages: int
     layout: str = "keepto"
     """How the pages are marked up (``generator.LAYOUTS``)."""
+    article_blocks: tuple[int, int] | None = None
+    """``(low, high)``: the body blocks each original has (summary paragraphs, section
+    headings, section paragraphs, items); ``None`` when the length was left to the prose."""
     base_url: str
     """Desktop origin, e.g. ``http://www.healthdemo.test:8123``."""
     mobile_base_url: str
@@ -77,9 +80,13 @@ class SiteTruth:
         yield from _read_jsonl(self.duplicates_path)
 
     def to_json(self) -> dict[str, Any]:
-        """Everything but ``out_dir``, so a generated directory can be moved."""
+        """Everything but ``out_dir``, so a generated directory can be moved; without
+        ``article_blocks`` when unset, so a site of default length has the truth it had
+        before the option existed."""
         data = asdict(self)
         del data["out_dir"]
+        if self.article_blocks is None:
+            del data["article_blocks"]
         return data
 
     def save(self) -> None:
@@ -91,6 +98,8 @@ class SiteTruth:
         """The truth of a site generated into ``out_dir`` earlier."""
         data = json.loads((out_dir / TRUTH_DIR / "site.json").read_text(encoding="utf-8"))
         data["out_dir"] = out_dir
+        if data.get("article_blocks") is not None:
+            data["article_blocks"] = tuple(data["article_blocks"])  # a JSON list
         return cls(**data)
 
 

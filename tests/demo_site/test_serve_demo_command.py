@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from crawler.cli import main
+from crawler.demo_site import SiteTruth
 from tests.crawl.run_cli import REPO
 
 
@@ -63,6 +65,21 @@ def test_an_unknown_layout_is_bad_input() -> None:
     done = serve_demo("--layout", "brochure")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "keepto, magazine" in done.stderr
+
+
+@pytest.mark.parametrize("spec", ["80-5", "x", "0-3"])
+def test_a_bad_article_block_range_is_bad_input(spec: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve-demo", "--article-blocks", spec]) == 2  # refused before anything is served
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"--article-blocks {spec}: expected LOW-HIGH" in error
+
+
+def test_the_served_site_has_the_article_blocks_asked_for(tmp_path: Path) -> None:
+    site = ["--pages", "5", "--dir", str(tmp_path / "site")]
+    assert "(keepto layout, 40-80 blocks an article)" in serve_once(*site, "--article-blocks", "40-80")[0]
+    assert SiteTruth.load(tmp_path / "site").article_blocks == (40, 80)
+    serve_once(*site)  # another length: generated anew, not reused
+    assert SiteTruth.load(tmp_path / "site").article_blocks is None
 
 
 @pytest.mark.parametrize(("layout", "site"), [("keepto", "demo"), ("magazine", "healthdemo.test")],
