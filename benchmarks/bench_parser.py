@@ -1,7 +1,9 @@
 """Parser speed: ``parse_article`` beside the lxml parse floor, a naive BeautifulSoup
 extraction of the same fields, and trafilatura, over the golden pages (~2,000 parses);
 then the generic profile (no site hints) on the real pages of other health sites, beside
-the floor and trafilatura on the same pages.
+the floor and trafilatura on the same pages; then both profiles on long articles: demo
+sites in both layouts whose articles run from 5 to 80 blocks, cost against page weight and
+block count.
 
 Run: ``make bench-parser``. The machine is noisy, so the methods take turns round by
 round (one round = every golden page once), and the best round of each method is
@@ -11,14 +13,18 @@ reported: ratios taken inside one run are what to quote.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -28,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.profiles import get_profile  # noqa: E402
+from crawler.demo_site.generator import generate_site  # noqa: E402
 from crawler.parsing import parse_article  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
@@ -87,8 +94,85 @@ GENERIC_METHODS: dict[str, Callable[[bytes], Any]] = {
 }
 
 
-def measure(pages: list[bytes], parses: int,
-            methods: dict[str, Callable[[bytes], Any]] = METHODS) -> dict[str, float]:
+LONG_BLOCKS = (5, 80)
+LONG_PAGES = 200
+BLOCK_BUCKETS = ((5, 20), (21, 40), (41, 60), (61, 80))
+
+
+@dataclass(frozen=True)
+class DemoPage:
+    html: bytes
+    url: str
+    blocks: int
+
+
+def long_articles(layout: str, workdir: Path) -> list[DemoPage]:
+    """The original articles of a demo site in ``layout`` with bodies of 5-80 blocks."""
+    site = workdir / layout
+    generate_site(site, pages=LONG_PAGES, layout=layout, article_blocks=LONG_BLOCKS)
+    pages = []
+    for line in (site / "truth" / "records.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        if entry["kind"] == "original":
+            html = (site / "www" / urlsplit(entry["url"]).path.lstrip("/")).read_bytes()
+            pages.append(DemoPage(html, entry["url"], _blocks(entry["expected"])))
+    return pages
+
+
+def _blocks(record: dict[str, Any]) -> int:
+    """Blocks of a record as the generator counts them: summary paragraphs, and per
+    section its heading, paragraphs and items."""
+    def paragraphs(text: str | None) -> int:
+        return len([part for part in (text or "").split("\n\n") if part])
+    return paragraphs(record["summary"]) + sum(
+        1 + paragraphs(section["text"]) + len(section["items"]) for section in record["sections"])
+
+
+LONG_METHODS: dict[str, Callable[[DemoPage], Any]] = {
+    "floor": lambda page: lxml.html.fromstring(page.html),
+    "site profile": lambda page: parse_article(page.html, page.url),
+    "generic": lambda page: parse_article(page.html, page.url, profile=GENERIC),
+}
+
+
+def report_long_articles(parses: int) -> dict[str, float]:
+    """Both profiles beside the floor on long demo articles, per block-count bucket (the
+    magazine layout has no profile); returns each profile's whole-corpus ratio to the floor."""
+    ratios: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for layout in ("keepto", "magazine"):
+            pages = long_articles(layout, Path(tmp))
+            methods = {name: method for name, method in LONG_METHODS.items()
+                       if layout == "keepto" or name != "site profile"}
+            print(f"\n{layout} layout, {len(pages)} original articles of {LONG_BLOCKS[0]}-{LONG_BLOCKS[1]} "
+                  f"blocks ({_kb(pages):.1f} KB, {sum(p.blocks for p in pages) / len(pages):.1f} blocks "
+                  "a page), best round\n")
+            print("| blocks | pages | KB | floor ms | site profile ms | vs floor | generic ms | vs floor |")
+            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            for low, high in BLOCK_BUCKETS:
+                group = [page for page in pages if low <= page.blocks <= high]
+                if group:
+                    _long_row(f"{low}-{high}", group, measure(group, max(len(group), parses // 4), methods))
+            best = measure(pages, parses, methods)
+            _long_row("all", pages, best)
+            ratios.update({f"{layout}, {name}": seconds / best["floor"]
+                           for name, seconds in best.items() if name != "floor"})
+    return ratios
+
+
+def _kb(pages: list[DemoPage]) -> float:
+    return sum(len(page.html) for page in pages) / len(pages) / 1024
+
+
+def _long_row(label: str, pages: list[DemoPage], best: dict[str, float]) -> None:
+    floor, generic, profiled = best["floor"], best["generic"], best.get("site profile")
+    site = "- | -" if profiled is None else f"{profiled * 1000:.3f} | {profiled / floor:.2f}x"
+    print(f"| {label} | {len(pages)} | {_kb(pages):.1f} | {floor * 1000:.3f} | {site} "
+          f"| {generic * 1000:.3f} | {generic / floor:.2f}x |")
+
+
+def measure(pages: list[Any], parses: int,
+            methods: dict[str, Callable[[Any], Any]] = METHODS) -> dict[str, float]:
     """Best seconds per page of each method over rounds of one pass through ``pages``."""
     rounds = max(1, parses // len(pages))
     best = dict.fromkeys(methods, float("inf"))
@@ -159,10 +243,15 @@ def main() -> None:
     print("| --- | ---: | ---: |")
     for name, seconds in generic.items():
         print(f"| {name} | {seconds * 1000:.3f} | {seconds / real_floor:.2f}x |")
+    long = report_long_articles(args.parses // 4)
     print(f"\ntargets: parse_article <= 2.5x floor: {ours / floor:.2f}x "
           f"({'met' if ours / floor <= 2.5 else 'MISSED'}); "
           f">= 10x faster than naive BeautifulSoup: {best['BeautifulSoup(html.parser) naive'] / ours:.1f}x "
-          f"({'met' if best['BeautifulSoup(html.parser) naive'] / ours >= 10 else 'MISSED'})")
+          f"({'met' if best['BeautifulSoup(html.parser) naive'] / ours >= 10 else 'MISSED'}); "
+          f"on long articles, site profile <= 2.5x: {long['keepto, site profile']:.2f}x "
+          f"({'met' if long['keepto, site profile'] <= 2.5 else 'MISSED'}), generic <= 4x: "
+          + ", ".join(f"{name.split(',')[0]} {ratio:.2f}x ({'met' if ratio <= 4 else 'MISSED'})"
+                      for name, ratio in long.items() if name.endswith("generic")))
 
 
 if __name__ == "__main__":
