@@ -78,18 +78,21 @@ def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
     claim, else ``url`` canonicalized. Passed over: a link that is no valid URL (a port out
     of range, a broken IPv6 host), off-site, or evidently not this page (see
     :func:`_contradicts`)."""
-    own = canonicalize_url(url, profile.host_aliases)
+    own: str | None = None
     head = root.find("head")
     for link in (head if head is not None else root).iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             try:
                 resolved = urljoin(url, str(link.get("href", "")).strip())
+                if resolved == url:  # the page names itself, as most do: nothing to check
+                    return resolved
+                own = own or canonicalize_url(url, profile.host_aliases)
                 if same_site(resolved, url, profile.host_aliases) and not _contradicts(
                         canonicalize_url(resolved, profile.host_aliases), own, profile):
                     return resolved
             except ValueError:
                 continue
-    return own
+    return own or canonicalize_url(url, profile.host_aliases)
 
 
 def _contradicts(claimed: str, own: str, profile: SiteProfile) -> bool:
