@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -161,14 +162,24 @@ def _body_blocks(marks: Landmarks, profile: SiteProfile, related: str | None) ->
     the last section."""
     stop_labels = profile.prev_labels + profile.next_labels
     recommend = related.rstrip(":：").casefold() if related else None
-    skip = (_AfterHeadline(marks.title) if marks.title is not None
-            and _contains(marks.container, marks.title) else is_chrome)
+    skip: Callable[[etree._Element], bool]
+    if marks.density is not None:
+        skip = _is_form  # the generic profile's cleaned copy: its chrome is cut already
+    elif marks.title is not None and _contains(marks.container, marks.title):
+        skip = _AfterHeadline(marks.title)
+    else:
+        skip = is_chrome
     blocks: list[Block] = []
     for block in blocks_of(marks.container, skip):
         if block.text.startswith(stop_labels) or block.text.rstrip(":：").casefold() == recommend:
             break
         blocks.append(block)
     return blocks
+
+
+def _is_form(element: etree._Element) -> bool:
+    """What the generic profile's chrome boxes leave in (a comment or search form)."""
+    return bool(element.tag == "form")
 
 
 def _page_body(root: etree._Element) -> etree._Element:

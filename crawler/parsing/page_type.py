@@ -129,14 +129,14 @@ def _more_text_than(element: etree._Element, limit: int) -> bool:
     what text measures skip: scripts, styles, buttons), so its text is longer than
     ``limit``: known after reading ``limit`` of them, where measuring a page's columns
     whole read all their text."""
-    seen = sum(map(len, (element.text or "").split()))
+    seen = len("".join((element.text or "").split()))
     stack = list(reversed(element))
     while stack and seen <= limit:
         node = stack.pop()
         if isinstance(node.tag, str) and node.tag not in SKIP_TAGS:
-            seen += sum(map(len, (node.text or "").split()))
+            seen += len("".join((node.text or "").split()))
             stack.extend(reversed(node))
-        seen += sum(map(len, (node.tail or "").split()))
+        seen += len("".join((node.tail or "").split()))
     return seen > limit
 
 

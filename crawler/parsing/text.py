@@ -135,7 +135,7 @@ def _text_span(text: str | None) -> Span:
     words = text.split()
     if not words:
         return _SPACE if text else _NOTHING
-    return sum(map(len, words)), len(words), text[0].isspace(), text[-1].isspace()
+    return len("".join(words)), len(words), text[0].isspace(), text[-1].isspace()
 
 
 def _joined(first: Span, second: Span) -> Span:
