@@ -28,7 +28,7 @@ from crawler.parsing.rules import (
     HEADING_TAGS,
     SECTION_HEADING_TAGS,
 )
-from crawler.parsing.text import TextLengths, element_text, xml_text
+from crawler.parsing.text import TextLengths, element_text, more_text_than, xml_text
 
 _HIDDEN_STYLE = ("display:none", "visibility:hidden")
 _PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
@@ -355,7 +355,7 @@ def _box(heading: etree._Element, article: etree._Element) -> etree._Element:
     for parent in heading.iterancestors():
         if parent is article or _has_other_heading(parent):
             break
-        if len(element_text(parent)) > CHROME_BOX_MAX_CHARS:
+        if more_text_than(parent, CHROME_BOX_MAX_CHARS):
             break
         box = parent
     return box

@@ -29,9 +29,8 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from crawler.parsing.generic import Density
-from crawler.parsing.rules import SKIP_TAGS
 from crawler.parsing.structured import ARTICLE_TYPES, LISTING_TYPES, StructuredData
-from crawler.parsing.text import TextLengths, element_text
+from crawler.parsing.text import TextLengths, element_text, more_text_than
 
 ARTICLE = "article"
 PAGE_TYPES = (ARTICLE, "listing", "home", "search", "tag", "author")
@@ -112,32 +111,16 @@ class _CardGroups:
         starts with its headline link (a brief's paragraph holding a link is rarely so
         led). A card is led so, or its links are a fair share of its text (a label before
         the headline); a long excerpt makes that share small."""
-        if _more_text_than(element, MAX_CARD_CHARS):
+        if more_text_than(element, MAX_CARD_CHARS):
             return False, False
         length = self.text_length(element)
-        if not length or length > MAX_CARD_CHARS:
+        if not length:
             return False, False
         titles = [a for a in element.iter("a") if a.get("href") and self.text_length(a) >= MIN_TITLE_CHARS]
         if not titles:
             return False, False
         led = element_text(element).startswith(element_text(titles[0]))
         return led or sum(map(self.text_length, titles)) >= MIN_LINK_SHARE * length, led
-
-
-def _more_text_than(element: etree._Element, limit: int) -> bool:
-    """``element`` holds more than ``limit`` characters of text other than spaces (outside
-    what text measures skip: scripts, styles, buttons), so its text is longer than
-    ``limit``: known after reading ``limit`` of them, where measuring a page's columns
-    whole read all their text."""
-    seen = len("".join((element.text or "").split()))
-    stack = list(reversed(element))
-    while stack and seen <= limit:
-        node = stack.pop()
-        if isinstance(node.tag, str) and node.tag not in SKIP_TAGS:
-            seen += len("".join((node.text or "").split()))
-            stack.extend(reversed(node))
-        seen += len("".join((node.tail or "").split()))
-    return seen > limit
 
 
 def _listing_kind(kinds: frozenset[str], url: str) -> str:

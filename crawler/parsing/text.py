@@ -62,6 +62,26 @@ def _collect(element: etree._Element, parts: list[str], block_edge: str) -> None
             parts.append(child.tail)
 
 
+def more_text_than(element: etree._Element, limit: int) -> bool:
+    """``len(element_text(element)) > limit``, known as soon as more than ``limit``
+    characters other than spaces are read (``element_text`` keeps every one): a column's
+    text is not built to learn it is long. Only a short text is built, to count its
+    spaces."""
+    seen = _visible_length(element.text)
+    stack = list(reversed(element))
+    while stack and seen <= limit:
+        node = stack.pop()
+        if isinstance(node.tag, str) and node.tag.lower() not in SKIP_TAGS:
+            seen += _visible_length(node.text)
+            stack.extend(reversed(node))
+        seen += _visible_length(node.tail)
+    return seen > limit or len(element_text(element)) > limit
+
+
+def _visible_length(text: str | None) -> int:
+    return len("".join(strip_invisible(text).split())) if text else 0
+
+
 class TextPresence:
     """``bool(element_text(e))`` for many elements of one tree: each check stops at the
     first visible character, and answers are kept, so asking level after level of deep

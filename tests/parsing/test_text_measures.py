@@ -1,6 +1,7 @@
 """The shortcuts deep markup needs give exactly what building the text gives:
-``TextLengths`` its length, ``TextPresence`` whether there is any, ``has_visible_text``
-whether ``normalize`` leaves anything."""
+``TextLengths`` its length, ``TextPresence`` whether there is any, ``more_text_than``
+whether it is longer than a limit, ``has_visible_text`` whether ``normalize`` leaves
+anything."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from core.text import has_visible_text, normalize
-from crawler.parsing.text import TextLengths, TextPresence, element_text
+from crawler.parsing.text import TextLengths, TextPresence, element_text, more_text_than
 from tests.fuzz.strategies import markup
 
 SETTINGS = settings(max_examples=80, deadline=None)
@@ -41,3 +42,10 @@ def test_text_presence_is_whether_element_text_is_empty(html: str) -> None:
     has_text = TextPresence()
     for element in reversed(elements(html)):  # inner elements first: answers are reused
         assert has_text(element) == bool(element_text(element))
+
+
+@SETTINGS
+@given(st.lists(st.one_of(markup, ODD_TEXT), max_size=4).map("".join), st.integers(0, 12))
+def test_more_text_than_is_whether_element_text_is_longer(html: str, limit: int) -> None:
+    for element in elements(html):
+        assert more_text_than(element, limit) == (len(element_text(element)) > limit)
