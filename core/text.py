@@ -55,7 +55,7 @@ def has_visible_text(text: str) -> bool:
 
 def count_words(text: str) -> int:
     """Whitespace-separated tokens, each CJK character counting as one."""
-    if _CJK.search(text) is None:
+    if text.isascii() or _CJK.search(text) is None:  # isascii reads a flag: no scan
         return len(text.split())
     return len(_CJK.findall(text)) + len(_CJK.sub(" ", text).split())
 

@@ -85,5 +85,6 @@ def http_links(urls: Iterable[str]) -> list[str]:
 
 
 def prose_words(record: ArticleRecord) -> int:
-    """Words of running text (summary and section text, not list items)."""
-    return count_words(" ".join([record.summary or "", *(s.text for s in record.sections)]))
+    """Words of running text (summary and section text, not list items): the record's
+    word count less its items' words, so the long texts are not split a second time."""
+    return record.word_count - count_words(" ".join(item for s in record.sections for item in s.items))

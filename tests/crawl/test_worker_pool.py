@@ -20,13 +20,14 @@ from core.child import frame, read_frame
 from core.errors import UnusableDocumentError
 from core.minhash import MinHasher, SignatureJob
 from core.records import body_text
+from core.text import count_words
 from core.worker_pool import JobFailed, WorkerPool, configured_workers, crawl_pool
 from crawler.parse_jobs import LinksJob, ParseJob, prose_words
 from crawler.parsing import parse_article
 from crawler.spiders.health import HealthSpider
 from pipelines.dedup import DedupPipeline
 from tests.crawl.faulty_jobs import CRAWL_PID, DiesInAWorker, Sleeps, WhereAmI
-from tests.parsing.golden import golden_names, golden_page
+from tests.parsing.golden import golden_names, golden_page, parsed
 
 
 def run_all(pool: WorkerPool, jobs: list[object], return_exceptions: bool = False) -> list[object]:
@@ -246,3 +247,10 @@ def test_a_crawl_pool_does_not_keep_its_crawler_alive() -> None:
     del crawler
     gc.collect()
     assert gone() is None
+
+
+@pytest.mark.parametrize("name", golden_names())
+def test_prose_words_are_the_words_of_the_summary_and_section_texts(name: str) -> None:
+    record = parsed(name)
+    running_text = " ".join([record.summary or "", *(section.text for section in record.sections)])
+    assert prose_words(record) == count_words(running_text)
