@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from core.profiles.profile import DEFAULT_RECOMMEND_LABELS, SiteProfile
+from core.profiles.profile import (
+    DEFAULT_NEXT_LABELS,
+    DEFAULT_PREV_LABELS,
+    DEFAULT_RECOMMEND_LABELS,
+    SiteProfile,
+)
 from core.section_kinds import SECTION_KINDS, KindTable
 
 _STRONG_PREVENTION = (
@@ -71,9 +76,13 @@ GENERIC = SiteProfile(
     only_heading_elements=True,
     prevention_first_list_only=True,
     min_article_words=60,
+    # Bare guillemets open quotations in French, German and Russian text: a paragraph
+    # starting with one is no "previous" line, and must not end the body.
+    prev_labels=tuple(label for label in DEFAULT_PREV_LABELS if label != "«"),
+    next_labels=tuple(label for label in DEFAULT_NEXT_LABELS if label != "»"),
     recommend_labels=RELATED_LABELS,
-    recommend_label_prefixes=("related ", "more on ", "more about ", "recommended ",
-                              "you may also ", "you might also ", "artículos relacionados", "más sobre ",
+    recommend_label_prefixes=("related ", "more on ", "more about ", "recommended ", "you may also ",
+                              "you might also ", "mehr aus ", "artículos relacionados", "más sobre ",
                               "à lire ", "plus sur ", "mehr zu", "相关", "推荐"),
     recommend_class_pattern=r"related|recommend|read-?next|more-?reading|also-?like",
 )

@@ -10,17 +10,33 @@ _DATE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?"
     r"(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
-_MONTHS = {name: number for number, names in enumerate(
-    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-     ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
+_MONTHS = {name: number for number, names in enumerate((
+    ("jan", "january", "januar", "jänner", "janv", "janvier", "enero", "gennaio", "janeiro", "januari"),
+    ("feb", "february", "februar", "févr", "fév", "février", "fevrier", "febrero", "febbraio", "fevereiro",
+     "februari"),
+    ("mar", "march", "märz", "mär", "mars", "marzo", "março", "maart", "mrt"),
+    ("apr", "april", "avr", "avril", "abril", "aprile"),
+    ("may", "mai", "mayo", "maggio", "maio", "mei"),
+    ("jun", "june", "juni", "juin", "junio", "giugno", "junho"),
+    ("jul", "july", "juli", "juil", "juillet", "julio", "luglio", "julho"),
+    ("aug", "august", "août", "aout", "agosto", "augustus"),
+    ("sep", "sept", "september", "septembre", "septiembre", "setiembre", "settembre", "setembro"),
+    ("oct", "october", "okt", "oktober", "octobre", "octubre", "ottobre", "outubro"),
+    ("nov", "november", "novembre", "noviembre", "novembro"),
+    ("dec", "december", "dez", "dezember", "déc", "décembre", "decembre", "diciembre", "dicembre",
+     "dezembro"),
+), start=1) for name in names}
+"""Month names and their abbreviations in English, German, French, Spanish, Italian,
+Portuguese and Dutch."""
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_CLOCK = r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*(?P<half>[ap]\.?m\.?)?)?"
+_CLOCK = (r"(?:,?\s+(?:(?:at|à|um|a las|alle|às|om|-)\s+)?(?P<hour>\d{1,2})[:h](?P<minute>\d{2})"
+          r"\s*(?P<half>[ap]\.?m\.?)?)?")
 _NAMED_DATES = (
     re.compile(rf"\b(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}}){_CLOCK}",
                re.IGNORECASE),
-    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>\d{{4}}){_CLOCK}",
-               re.IGNORECASE),
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?\s+(?:de\s+)?(?P<month>{_MONTH})\.?,?\s+"
+               rf"(?:de\s+)?(?P<year>\d{{4}}){_CLOCK}", re.IGNORECASE),
+    re.compile(rf"\b(?P<day>\d{{1,2}})\.(?P<month_number>\d{{1,2}})\.(?P<year>\d{{4}})\b{_CLOCK}"),
 )
 _DATE_LINE_CHARS = 48
 _DATE_LINE_WORDS = 3
@@ -87,8 +103,10 @@ def _named_month_date(text: str) -> str | None:
     for pattern in _NAMED_DATES:
         match = pattern.search(text)
         if match:
-            month, day = _MONTHS[match["month"].lower()], int(match["day"])
-            if not 1 <= day <= 31:
+            month = int(match["month_number"]) if "month_number" in pattern.groupindex else (
+                _MONTHS[match["month"].lower()])
+            day = int(match["day"])
+            if not (1 <= day <= 31 and 1 <= month <= 12):
                 continue
             date = f"{int(match['year']):04d}-{month:02d}-{day:02d}"
             return date if match["hour"] is None else f"{date}T{_clock(match)}"

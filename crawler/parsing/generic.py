@@ -26,6 +26,7 @@ from crawler.parsing.rules import (
     CHROME_TAGS,
     GENERIC_CHROME_MARKERS,
     HEADING_TAGS,
+    MEDIA_CAPTIONS,
     SECTION_HEADING_TAGS,
 )
 from crawler.parsing.text import TextLengths, element_text, more_text_than, xml_text
@@ -136,18 +137,27 @@ class Density:
 _LINKS_OUTWEIGH = 2.0
 
 
-def densest_container(body: etree._Element) -> Density:
+def densest_container(body: etree._Element, headline: etree._Element | None = None) -> Density:
     """The element whose children hold the most running text (readability-style score:
-    each paragraph credits its parent fully and its grandparent by half). A paragraph's
-    link text does not count: a list of links (a sidebar's "most read", a menu) is no
-    article however long it is; it is scored apart, for ``link_list``. A page with no
-    running text at all is its links. One walk over the paragraphs; every text node is
-    read once."""
+    each paragraph credits its parent fully and its grandparent by half). A paragraph is
+    a ``p``, ``li``... element, or the text a ``<div>`` holds itself between its children
+    (a blog post written as lines split by ``<br>``). A paragraph's link text does not
+    count: a list of links (a sidebar's "most read", a menu) is no article however long
+    it is; it is scored apart, for ``link_list``. A page with no running text at all is
+    its links. Chrome holds no paragraphs, but what holds the ``headline`` is not chrome
+    whatever its class (Blogger's ``<div class="widget Blog">`` around the post). One walk
+    over the paragraphs; every text node is read once."""
     prose: dict[etree._Element, float] = {}
     linked: dict[etree._Element, float] = {}
-    under_chrome: dict[etree._Element, bool] = {}
+    under_chrome: dict[etree._Element, bool] = dict.fromkeys(
+        headline.iterancestors() if headline is not None else (), False)
     text_length_of = TextLengths()  # nested paragraphs share their text: read it once
-    for paragraph in body.iter(*_DENSITY_TAGS):
+    for paragraph in body.iter(*_DENSITY_TAGS, "div"):
+        if paragraph.tag == "div":
+            own = _own_text_length(paragraph)
+            if own >= _MIN_PARAGRAPH_CHARS and not _under_chrome(paragraph, under_chrome):
+                _credit(prose, paragraph, own)
+            continue
         text_length = text_length_of(paragraph)
         parent = paragraph.getparent()
         if text_length < _MIN_PARAGRAPH_CHARS or parent is None or _under_chrome(parent, under_chrome):
@@ -161,6 +171,16 @@ def densest_container(body: etree._Element) -> Density:
         return Density(links if links is not None else body, links, False, text_length_of)
     outweighs = links is not None and linked[links] > _LINKS_OUTWEIGH * prose[text]
     return Density(text, links if outweighs else None, True, text_length_of)
+
+
+def _own_text_length(element: etree._Element) -> int:
+    """Characters of the text ``element`` holds itself, outside its children (spaces
+    aside: a measure, not the text)."""
+    length = len("".join((element.text or "").split()))
+    for child in element:
+        if child.tail:
+            length += len("".join(child.tail.split()))
+    return length
 
 
 def _credit(scores: dict[etree._Element, float], parent: etree._Element, length: int) -> None:
@@ -339,6 +359,8 @@ def _heading_chrome(heading: etree._Element, article: etree._Element) -> list[et
     text = element_text(heading).rstrip(_TRAILING_PUNCTUATION)
     if not text:
         return []
+    if MEDIA_CAPTIONS.match(text):
+        return [heading]
     box = _box(heading, article)
     box_text = element_text(box) if box is not heading else text
     if CHROME_HEADINGS.fullmatch(text):

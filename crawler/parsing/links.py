@@ -227,8 +227,17 @@ def _not_related(element: etree._Element) -> bool:
     """Where a heading heads no related block: inside a link (a table of contents entry),
     or in the page's header, footer or navigation, by tag or class (the site's own menus
     and promotions). Asked only of elements that do not hold the article: themes class
-    the wrappers around everything ``sticky-header``, ``site_header``."""
-    return element.tag in _NOT_RELATED or _SITE_CHROME.search(element.get("class") or "") is not None
+    the wrappers around everything ``sticky-header``, ``site_header``. A header holding no
+    link is a box's title bar (``<header><h2>More on health</h2></header>``), not the
+    page's masthead with its logo and menus."""
+    if element.tag not in _NOT_RELATED and _SITE_CHROME.search(element.get("class") or "") is None:
+        return False
+    return not _is_title_bar(element)
+
+
+def _is_title_bar(element: etree._Element) -> bool:
+    header = element.tag == "header" or "header" in (element.get("class") or "").lower()
+    return header and next((a for a in element.iter("a") if a.get("href")), None) is None
 
 
 _MIN_TITLE_CHARS = 5

@@ -50,7 +50,7 @@ def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = 
 def _generic_landmarks(body: etree._Element, title: etree._Element | None) -> Landmarks:
     """Without a container hint the article runs from the headline to the end of the
     nearest element holding it and the densest text; its chrome is cut from a copy."""
-    density = densest_container(body)
+    density = densest_container(body, title)
     densest = density.densest
     region = _common_ancestor(title, densest) if title is not None else _parent_or_self(densest)
     return Landmarks(title, article_element(region, title, densest), region, density)

@@ -52,7 +52,7 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 GENERIC_CHROME_MARKERS = re.compile(
     r"related|recommend|newsletter|subscri|signup|sign-up|sidebar|comment|rating|upsell|"
     r"promo|advert|sponsor|social|share|breadcrumb|cookie|consent|footer|navigation|navbar|"
-    r"menu|modal|popup|teaser|testimonial|vote|biograph|author|"
+    r"menu|modal|popup|teaser|testimonial|vote|biograph|author|autor|"
     r"(?:^|[\s_-])(?:nav|cta|toc|ads?|secondary|search|bio)(?=$|[\s_-])",
     re.IGNORECASE,
 )
@@ -77,6 +77,15 @@ CHROME_HEADINGS = re.compile(
 """Whole texts (trailing punctuation aside) of headings that title chrome boxes, not
 article sections: related and recommended lists, newsletters, comments, ratings, link
 panels, tables of contents."""
+
+MEDIA_CAPTIONS = re.compile(
+    r"(?:en |im |in (?:the |der |dem )?)?(?:vid[eé]os?|podcast|audio|slideshow|diaporama|gallery|galerie|"
+    r"fotostrecke|bildergalerie|infogra(?:ph|f)i[ck]s?|视频)\s*[:,|»\-–—]\s*\S",
+    re.IGNORECASE,
+)
+"""Headings that caption a video, slideshow or podcast embedded in the text ("Video: How
+to ...", "En vidéo, ..."): a player's title, not a section's. Only the heading goes; the
+text after it is the article's."""
 
 CHROME_BOX_TEXT = re.compile(r"\b(?:subscribe|newsletters?|sign up)\b", re.IGNORECASE)
 """A short heading box mentioning these is a sign-up box, whatever its heading says."""

@@ -158,6 +158,10 @@ def test_published_date_comes_from_a_time_element_before_the_text() -> None:
     ('<p class="posted">Published on March 5, 2024</p>', "2024-03-05"),
     ("<div>5 March 2024</div>", "2024-03-05"),
     ("<div>by Jane Roe, Staff Writer | October 29, 2014 07:38pm ET</div>", "2014-10-29T19:38:00"),
+    ("<li class='date'>26.02.2020</li>", "2020-02-26"),
+    ("<span>19. Oktober 2019 00:04 Uhr</span>", "2019-10-19T00:04:00"),
+    ("<p>Publié le 12 avril 2017 à 18h33</p>", "2017-04-12T18:33:00"),
+    ("<p>14 de mayo de 2023</p>", "2023-05-14"),
 ])
 def test_published_date_comes_from_a_short_date_line_under_the_headline(line: str, date: str) -> None:
     assert published(line) == date
@@ -290,3 +294,35 @@ def test_an_author_box_after_the_article_is_not_a_section() -> None:
            "Jane has written about health for ten years.</div></div>")
     body = f"<div class='post'><h1>Sleep well</h1><h2>Causes</h2>{BODY}{bio}</div>"
     assert sections_of(body) == ["Causes"]
+
+
+def test_a_paragraph_opening_with_a_guillemet_does_not_end_the_article() -> None:
+    quoted = "<p>«Le sommeil répare le corps», rappelle une médecin du sommeil interrogée à Paris.</p>"
+    body = f"<div class='post'><h1>Sleep well</h1><h2>Causes</h2>{quoted}{BODY}<h2>Care</h2>{BODY}</div>"
+    assert sections_of(body) == ["Causes", "Care"]
+
+
+def test_a_heading_captioning_a_video_is_no_section_and_its_text_stays() -> None:
+    video = ("<h2>En vidéo, 4 aliments pour mieux dormir</h2>"
+             "<div class='player'><video src='v.mp4'></video></div>")
+    record = page(f"<div class='post'><h1>Sleep well</h1>{video}{BODY}<h2>Causes</h2>{BODY}</div>").record
+    assert [section.heading for section in record.sections] == ["Causes"]
+    assert record.summary is not None and "Adults need" in record.summary
+
+
+def test_a_post_written_as_lines_in_a_div_is_an_article_with_its_text() -> None:
+    lines = "<br>".join(sentence * 3 for sentence in (
+        "Adults need seven to nine hours of sleep a night to stay well. ",
+        "A regular bedtime and a dark, quiet room help the body settle. "))
+    result = page(f"<div class='widget Blog'><h1>Sleep well</h1><div class='post-body'>{lines}</div></div>"
+                  "<div class='sidebar'><p>About me: I write about food, sleep and family life.</p></div>")
+    assert result.page_type == "article"
+    assert result.record.summary is not None and result.record.summary.startswith("Adults need")
+
+
+def test_a_related_heading_in_a_boxs_title_bar_heads_its_links() -> None:
+    box = ('<div class="more-box"><header><h2>mehr aus Gesundheit</h2></header><ul>'
+           '<li><h3><a href="/health/naps">Are naps good for you?</a></h3></li>'
+           '<li><h3><a href="/health/snoring">Why people snore</a></h3></li></ul></div>')
+    assert recommendations_of(box) == [("Are naps good for you?", "https://www.example.org/health/naps"),
+                                       ("Why people snore", "https://www.example.org/health/snoring")]
