@@ -161,7 +161,7 @@ def _body_blocks(marks: Landmarks, profile: SiteProfile, related: str | None) ->
     prev/next lines or the heading of its ``related`` links block, which are not part of
     the last section."""
     stop_labels = profile.prev_labels + profile.next_labels
-    recommend = related.rstrip(":：").casefold() if related else None
+    recommend = related.rstrip(": ：").casefold() if related else None
     skip: Callable[[etree._Element], bool]
     if marks.density is not None:
         skip = _is_form  # the generic profile's cleaned copy: its chrome is cut already
@@ -171,7 +171,7 @@ def _body_blocks(marks: Landmarks, profile: SiteProfile, related: str | None) ->
         skip = is_chrome
     blocks: list[Block] = []
     for block in blocks_of(marks.container, skip):
-        if block.text.startswith(stop_labels) or block.text.rstrip(":：").casefold() == recommend:
+        if block.text.startswith(stop_labels) or block.text.rstrip(": ：").casefold() == recommend:
             break
         blocks.append(block)
     return blocks

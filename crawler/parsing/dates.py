@@ -84,6 +84,18 @@ def url_date(url: str) -> str | None:
     return f"{int(year):04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
+_URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(\d\d)/(?!\d\d?(?:/|$))")
+
+
+def url_month(url: str) -> str | None:
+    """``YYYY-MM`` of a URL whose path files the page by year and month only
+    (``/2017/05/slug.html``, as Blogger and many WordPress sites do)."""
+    match = _URL_MONTH.search(urlsplit(url).path)
+    if match is None or not 1 <= int(match[2]) <= 12:
+        return None
+    return f"{match[1]}-{match[2]}"
+
+
 def iso_date(text: str) -> str | None:
     """``2023-05-14 10:21`` -> ``2023-05-14T10:21:00``; a date alone stays a date.
     English month names are read too (``May 14, 2023``, ``14 May 2023``)."""

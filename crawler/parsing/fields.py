@@ -4,6 +4,8 @@ breadcrumbs, publication date. Each takes the tree (or a landmark) and returns a
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -11,7 +13,7 @@ from lxml import etree
 from core.profiles import SiteProfile
 from core.text import normalize
 from core.urls import canonicalize_url, same_site
-from crawler.parsing.dates import date_line, iso_date, url_date
+from crawler.parsing.dates import date_line, iso_date, url_date, url_month
 from crawler.parsing.locate import first_match
 from crawler.parsing.structured import ARTICLE_TYPES, StructuredData
 from crawler.parsing.text import element_text
@@ -153,10 +155,13 @@ def published_at(
     ``itemprop="datePublished"`` ahead of the ``body``, a date line
     there (labelled "Published:", or after the ``title`` a short line that is a date with
     at most a few words around it), and last the URL (``/2023/05/14/``). Only what comes
-    before the body counts: comments and teasers after it carry dates of their own."""
-    for value in (declared, *(metas.get(key) for key in _DATE_META)):
-        if value and (date := iso_date(value)):
-            return date
+    before the body counts: comments and teasers after it carry dates of their own (but see
+    :func:`_dated_as_filed`). A time stated in UTC is read in the page's own zone when the
+    page states that too (:func:`_in_page_zone`)."""
+    stated = [claim for claim in (declared, *(metas.get(key) for key in _DATE_META)) if claim]
+    for claim in stated:
+        if date := iso_date(claim):
+            return _in_page_zone(claim, stated) or date
     after_title = title is None
     for element in region.iter():
         if element is body:
@@ -172,7 +177,46 @@ def published_at(
             return value
         if after_title and (value := date_line(own)):
             return value
-    return url_date(url)
+    return url_date(url) or _dated_as_filed(region, body, url_month(url))
+
+
+def _dated_as_filed(region: etree._Element, body: etree._Element, month: str | None) -> str | None:
+    """On a page the URL files under a year and month only (``/2017/05/``), the first date
+    line from the body on that falls in that month: a blog's post footer ("Posted on May 3,
+    2017"). Comments come later, and a comment of the same month comes after the post's line."""
+    if month is None:
+        return None
+    reached = False
+    for element in region.iter():
+        reached = reached or element is body
+        if reached and (value := date_line(normalize(element.text or ""))) and value.startswith(month):
+            return value
+    return None
+
+
+def _in_page_zone(value: str, stated: list[str]) -> str | None:
+    """A time stated in UTC (``2019-10-18T22:04:00Z``) as the page states the same instant
+    in its own zone elsewhere (``Sat, 19 Oct 2019 00:04:00 +0200``): the reader's date is
+    the local one. None when ``value`` is no UTC time or no other statement agrees."""
+    instant = _instant(value)
+    if instant is None or instant.utcoffset() != timedelta(0):
+        return None
+    for other in stated:
+        local = _instant(other)
+        if local is not None and local.utcoffset() and local == instant:
+            return iso_date(local.replace(tzinfo=None).isoformat())
+    return None
+
+
+def _instant(value: str) -> datetime | None:
+    """An ISO-8601 or RFC 2822 time with its zone; None without one, or unreadable."""
+    for read in (datetime.fromisoformat, parsedate_to_datetime):
+        try:
+            moment = read(value.strip())
+        except (ValueError, TypeError, IndexError):
+            continue
+        return moment if moment.tzinfo is not None else None
+    return None
 
 
 def _microdata_value(element: etree._Element) -> str:

@@ -181,7 +181,7 @@ def related_block(region: etree._Element, profile: SiteProfile,
         text = element.text
         if not text or len(element):
             continue
-        label = text.strip().rstrip(":：").casefold().replace("\u2019", "'")
+        label = text.strip().rstrip(": ：").casefold().replace("\u2019", "'")
         short = len(label.split()) <= _MAX_LABEL_WORDS
         if label not in wanted and not (short and label.startswith(prefixes)):
             continue
@@ -192,6 +192,8 @@ def related_block(region: etree._Element, profile: SiteProfile,
             if not _links_in(ancestor, 1):
                 top = ancestor
                 continue
+            if ancestor.tag == "p":
+                break  # "Read also: <a>" inside a paragraph: a link of the text, not a block
             inside = ancestor in holds_body
             if not inside and _titles_in(ancestor) and not _links_in(top, 1):
                 return RelatedBlock(ancestor, normalize(text))

@@ -326,3 +326,28 @@ def test_a_related_heading_in_a_boxs_title_bar_heads_its_links() -> None:
            '<li><h3><a href="/health/snoring">Why people snore</a></h3></li></ul></div>')
     assert recommendations_of(box) == [("Are naps good for you?", "https://www.example.org/health/naps"),
                                        ("Why people snore", "https://www.example.org/health/snoring")]
+
+
+def test_a_utc_time_is_read_in_the_zone_the_page_states_for_the_same_instant() -> None:
+    data = json.dumps({"@type": "NewsArticle", "datePublished": "2019-10-18T22:04:00Z"})
+    head = (f'<script type="application/ld+json">{data}</script>'
+            '<meta name="date" content="Sat, 19 Oct 2019 00:04:00 +0200">')
+    assert published(head=head) == "2019-10-19T00:04:00"
+
+
+def test_a_post_filed_under_a_year_and_month_takes_the_first_date_of_that_month_after_its_text() -> None:
+    footer = "<div class='post-footer'><span>May 03, 2017</span></div>"
+    comment = "<div class='comment'><p>Lovely!</p><span>May 10, 2017</span></div>"
+    url = "https://www.example.org/2017/05/sleep-well.html"
+    assert article(after=footer + comment, url=url).record.published_at == "2017-05-03"
+
+
+def test_read_also_inside_a_paragraph_is_a_link_of_the_text_not_the_related_block() -> None:
+    inline = '<p><strong>À lire aussi :</strong> <a href="/health/naps">Are naps good for you?</a></p>'
+    block = ('<div class="box"><h3>La rédaction vous conseille :</h3><ul>'
+             '<li><a href="/health/snoring">Why people snore</a></li>'
+             '<li><a href="/health/dreams">What dreams are for</a></li></ul></div>')
+    html = f"<div class='post'><h1>Sleep well</h1>{BODY}{inline}<h2>Causes</h2>{BODY}{block}</div>"
+    record = page(html).record
+    assert [r.title for r in record.recommendations] == ["Why people snore", "What dreams are for"]
+    assert [section.heading for section in record.sections] == ["Causes"]
