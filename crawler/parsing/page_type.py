@@ -30,7 +30,7 @@ from lxml import etree
 
 from crawler.parsing.generic import Density
 from crawler.parsing.structured import ARTICLE_TYPES, LISTING_TYPES, StructuredData
-from crawler.parsing.text import TextLengths, element_text, more_text_than
+from crawler.parsing.text import TextLengths, element_text
 
 ARTICLE = "article"
 PAGE_TYPES = (ARTICLE, "listing", "home", "search", "tag", "author")
@@ -111,7 +111,7 @@ class _CardGroups:
         starts with its headline link (a brief's paragraph holding a link is rarely so
         led). A card is led so, or its links are a fair share of its text (a label before
         the headline); a long excerpt makes that share small."""
-        if more_text_than(element, MAX_CARD_CHARS):
+        if self.text_length.longer_than(element, MAX_CARD_CHARS):
             return False, False
         length = self.text_length(element)
         if not length:

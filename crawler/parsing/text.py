@@ -67,6 +67,12 @@ def more_text_than(element: etree._Element, limit: int) -> bool:
     characters other than spaces are read (``element_text`` keeps every one): a column's
     text is not built to learn it is long. Only a short text is built, to count its
     spaces."""
+    return _visible_over(element, limit) or len(element_text(element)) > limit
+
+
+def _visible_over(element: etree._Element, limit: int) -> bool:
+    """More than ``limit`` characters of ``element``'s text are not spaces: a one-sided
+    test, which reads no more than that."""
     seen = _visible_length(element.text)
     stack = list(reversed(element))
     while stack and seen <= limit:
@@ -75,7 +81,7 @@ def more_text_than(element: etree._Element, limit: int) -> bool:
             seen += _visible_length(node.text)
             stack.extend(reversed(node))
         seen += _visible_length(node.tail)
-    return seen > limit or len(element_text(element)) > limit
+    return seen > limit
 
 
 def _visible_length(text: str | None) -> int:
@@ -128,6 +134,13 @@ class TextLengths:
     def __call__(self, element: etree._Element) -> int:
         characters, words, _, _ = self.span(element)
         return characters + words - 1 if words else 0
+
+    def longer_than(self, element: etree._Element, limit: int) -> bool:
+        """``self(element) > limit``; an element not measured yet is first counted only as
+        far as ``limit`` (:func:`more_text_than`), so a long one is never measured whole."""
+        if element not in self.spans and _visible_over(element, limit):
+            return True
+        return self(element) > limit
 
     def span(self, element: etree._Element) -> Span:
         known = self.spans.get(element)

@@ -49,3 +49,11 @@ def test_text_presence_is_whether_element_text_is_empty(html: str) -> None:
 def test_more_text_than_is_whether_element_text_is_longer(html: str, limit: int) -> None:
     for element in elements(html):
         assert more_text_than(element, limit) == (len(element_text(element)) > limit)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(markup, ODD_TEXT), max_size=4).map("".join), st.integers(0, 12))
+def test_text_lengths_say_whether_a_text_is_longer_than_a_limit(html: str, limit: int) -> None:
+    length_of = TextLengths()
+    for element in reversed(elements(html)):  # inner elements first: some measured, some not
+        assert length_of.longer_than(element, limit) == (len(element_text(element)) > limit)
