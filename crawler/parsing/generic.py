@@ -11,6 +11,7 @@ boxes found there (menus, related lists, sign-up banners, teaser cards) cut out.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -212,10 +213,18 @@ anyway); themes class ``<body>`` and ``<article>`` by the layout around them
 (``content-sidebar``, ``has-sidebar``)."""
 
 
+_PAGE_FOOTER = re.compile(r"(?:^|[\s_-])(?:footer|site-?footer|colophon)(?=$|[\s_-])", re.IGNORECASE)
+"""A page footer by class or id (``<div class="footer">``): its disclaimer is no article."""
+
+
 def _is_density_chrome(element: etree._Element) -> bool:
-    """Chrome for the density score (see :data:`_NEVER_CHROME`); nor is a wrapper whose
-    class names the sidebar beside the article it holds (``content-sidebar-wrap``)."""
-    if element.tag in _NEVER_CHROME or not is_chrome(element):
+    """Chrome for the density score (see :data:`_NEVER_CHROME`): what ``is_chrome`` says,
+    and a page footer; but not a wrapper whose class names the sidebar beside the article
+    it holds (``content-sidebar-wrap``)."""
+    if element.tag in _NEVER_CHROME:
+        return False
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if not is_chrome(element) and _PAGE_FOOTER.search(marks) is None:
         return False
     return next(element.iter("main", "article"), None) is None
 

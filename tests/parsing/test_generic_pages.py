@@ -351,3 +351,12 @@ def test_read_also_inside_a_paragraph_is_a_link_of_the_text_not_the_related_bloc
     record = page(html).record
     assert [r.title for r in record.recommendations] == ["Why people snore", "What dreams are for"]
     assert [section.heading for section in record.sections] == ["Causes"]
+
+
+def test_a_page_footers_disclaimer_is_not_the_running_text_of_a_listings_last_page() -> None:
+    card = ('<li><a href="/health/naps">Are naps good for you?</a><span>2019-03-02</span>'
+            "<p>What a short nap does for memory and mood...</p></li>")
+    footer = ("<div class='footer'><p>Disclaimer: the articles on this site are for general health "
+              "education only and cannot replace a doctor. If you feel unwell, see a doctor.</p></div>")
+    html = f"<div class='main'><h1>Sleep</h1><ul class='list'>{card}</ul></div>{footer}"
+    assert page(html, url="https://www.example.org/c/sleep/page/32.html").page_type == "listing"
