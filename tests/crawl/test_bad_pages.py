@@ -68,4 +68,4 @@ def test_a_gbk_page_declared_utf8_is_exported_with_its_text(bad_site_crawl: CliR
     rows = [json.loads(line) for line in
             (bad_site_crawl.out / "latest" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [row["title"] for row in rows] == ["流行性感冒的预防"]
-    assert bad_site_crawl.stats["healthcrawl/spider/skipped/too_little_prose"] == 1  # the home page
+    assert bad_site_crawl.stats["healthcrawl/spider/page_type/home"] == 1  # links, no running text

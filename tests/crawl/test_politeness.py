@@ -151,12 +151,16 @@ def test_generic_crawl_exports_articles_not_listing_pages(tmp_path: Path) -> Non
         rng = random.Random(seed)
         return " ".join(f"{rng.choice(topics)} needs {rng.choice(topics)} care." for _ in range(40))
     listing = "".join(f'<li><a href="/health/{i}.html">Health article number {i}</a></li>' for i in range(3))
+    listing += '<li><a href="/health/stub.html">A page with one line of text</a></li>'
 
     def script(path: str, seen: int) -> Reply:
         if path == "/robots.txt":
             return Reply(404)
         if path == "/":
             return Reply(200, f"<html><body><h1>Health news</h1><ul>{listing}</ul></body></html>".encode())
+        if path == "/health/stub.html":
+            return Reply(200, b"<html><body><h1>Coming soon</h1><p>This guide to flu care is being written "
+                              b"by our doctors.</p></body></html>")
         return Reply(200, f"<html><body><article><h1>Article {path}</h1><p>{prose(path)}</p>"
                           f"<h2>Prevention</h2><ul><li>Wash hands</li></ul></article></body></html>".encode())
 
@@ -168,4 +172,5 @@ def test_generic_crawl_exports_articles_not_listing_pages(tmp_path: Path) -> Non
     titles = sorted(json.loads(line)["title"] for line in
                     (tmp_path / "out" / "latest" / "articles.jsonl").read_text().splitlines())
     assert titles == [f"Article /health/{i}.html" for i in range(3)]
-    assert run.stats["healthcrawl/spider/skipped/too_little_prose"] == 1
+    assert run.stats["healthcrawl/spider/page_type/home"] == 1
+    assert run.stats["healthcrawl/spider/skipped/too_little_prose"] == 1  # the stub
