@@ -30,7 +30,7 @@ from crawler.parsing.rules import (
     MEDIA_CAPTIONS,
     SECTION_HEADING_TAGS,
 )
-from crawler.parsing.text import TextLengths, element_text, more_text_than, xml_text
+from crawler.parsing.text import TextLengths, element_text, more_text_than, visible_length, xml_text
 
 _HIDDEN_STYLE = ("display:none", "visibility:hidden")
 _PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
@@ -181,11 +181,7 @@ most divs hold only the whitespace between their children."""
 def _own_text_length(element: etree._Element) -> int:
     """Characters of the text ``element`` holds itself, outside its children (spaces
     aside: a measure, not the text)."""
-    length = len("".join((element.text or "").split()))
-    for child in element:
-        if child.tail:
-            length += len("".join(child.tail.split()))
-    return length
+    return visible_length(element.text) + sum(visible_length(child.tail) for child in element)
 
 
 def _credit(scores: dict[etree._Element, float], parent: etree._Element, length: int) -> None:

@@ -73,18 +73,19 @@ def more_text_than(element: etree._Element, limit: int) -> bool:
 def _visible_over(element: etree._Element, limit: int) -> bool:
     """More than ``limit`` characters of ``element``'s text are not spaces: a one-sided
     test, which reads no more than that."""
-    seen = _visible_length(element.text)
+    seen = visible_length(element.text)
     stack = list(reversed(element))
     while stack and seen <= limit:
         node = stack.pop()
         if isinstance(node.tag, str) and node.tag.lower() not in SKIP_TAGS:
-            seen += _visible_length(node.text)
+            seen += visible_length(node.text)
             stack.extend(reversed(node))
-        seen += _visible_length(node.tail)
+        seen += visible_length(node.tail)
     return seen > limit
 
 
-def _visible_length(text: str | None) -> int:
+def visible_length(text: str | None) -> int:
+    """Characters of ``text`` that ``element_text`` keeps, spaces aside."""
     return len("".join(strip_invisible(text).split())) if text else 0
 
 
