@@ -12,7 +12,7 @@ from lxml import etree
 
 from core.profiles import SiteProfile, profile_for_url
 from core.records import ArticleRecord, Section
-from core.text import count_words
+from core.text import count_paragraph_words
 from crawler.parsing.blocks import Block, blocks_of, is_chrome
 from crawler.parsing.decoding import DecodedTree, decode_tree
 from crawler.parsing.fields import (
@@ -215,10 +215,9 @@ def _symptoms(sections: list[Section]) -> str | None:
 
 
 def _word_count(body: Body) -> int:
-    """Words in the summary, section texts and items, counted over them joined at once."""
-    texts = [*body.summary, *(s.text for s in body.sections),
-             *(i for s in body.sections for i in s.items)]
-    return count_words(" ".join(texts))
+    """Words in the summary, section texts and items."""
+    return count_paragraph_words([*body.summary, *(s.text for s in body.sections),
+                                  *(i for s in body.sections for i in s.items)])
 
 
 def article_key(site: str, article_ref: str | None, canonical: str) -> str:

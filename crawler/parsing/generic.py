@@ -154,9 +154,11 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
         headline.iterancestors() if headline is not None else (), False)
     text_length_of = TextLengths()  # nested paragraphs share their text: read it once
     for paragraph in body.iter(*_DENSITY_TAGS):
-        text_length = text_length_of(paragraph)
         parent = paragraph.getparent()
-        if text_length < _MIN_PARAGRAPH_CHARS or parent is None or _under_chrome(parent, under_chrome):
+        if parent is None or _under_chrome(parent, under_chrome):
+            continue  # chrome is not measured: on most pages it holds half the paragraphs
+        text_length = text_length_of(paragraph)
+        if text_length < _MIN_PARAGRAPH_CHARS:
             continue
         link_length = min(sum(text_length_of(a) for a in paragraph.iter("a")), text_length)
         _credit(prose, parent, text_length - link_length)

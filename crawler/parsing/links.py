@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from urllib.parse import urljoin
 
@@ -66,10 +67,35 @@ def absolute_url(base_url: str, href: str) -> str:
     if href.startswith("/") and not href.startswith("//"):
         scheme, _, rest = base_url.partition("://")
         return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0].split('#', 1)[0]}{href}"
+    if _is_plain_path(href) and (directory := _directory_of(base_url)) is not None:
+        return directory + href
     try:
         return urljoin(base_url, href)
     except ValueError:  # a malformed host ("//[broken/"): kept as written, never followed
         return href
+
+
+def _is_plain_path(href: str) -> bool:
+    """A relative path ("100015.html", "tips/sleep.html") with no scheme, parameters,
+    query, fragment, dot segment, empty segment or control character: ``urljoin`` only
+    appends it to the base URL's directory."""
+    return (bool(href) and _NOT_PLAIN.search(href) is None and href not in (".", "..")
+            and not href.endswith(("/.", "/..")))
+
+
+_NOT_PLAIN = re.compile(r"[\x00-\x20:;?#\\]|\./|//")
+
+
+@lru_cache(maxsize=64)
+def _directory_of(base_url: str) -> str | None:
+    """The URL a plain relative path is appended to: what ``urljoin`` makes of the base
+    URL and a one-letter name, less the letter. A page's links share one base URL, and
+    ``urljoin`` costs more than the rest of a link."""
+    try:
+        joined = urljoin(base_url, "x")
+    except ValueError:
+        return None
+    return joined[:-1] if joined.endswith("/x") else None
 
 
 def page_links(html: str | bytes, url: str, content_type: str | None = None) -> list[str]:

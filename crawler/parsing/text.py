@@ -85,8 +85,13 @@ def _visible_over(element: etree._Element, limit: int) -> bool:
 
 
 def visible_length(text: str | None) -> int:
-    """Characters of ``text`` that ``element_text`` keeps, spaces aside."""
-    return len("".join(strip_invisible(text).split())) if text else 0
+    """Characters of ``text`` that ``element_text`` keeps, spaces aside. A printable text
+    has no invisible character and no whitespace but the ASCII space (``normalize``)."""
+    if not text:
+        return 0
+    if text.isprintable():
+        return len(text) - text.count(" ")
+    return len("".join(strip_invisible(text).split()))
 
 
 class TextPresence:
@@ -165,6 +170,13 @@ class TextLengths:
 def _text_span(text: str | None) -> Span:
     if not text:
         return _NOTHING
+    if text.isprintable():  # no invisible character, no whitespace but the space
+        trimmed = text.strip(" ")
+        if not trimmed:
+            return _SPACE
+        if "  " not in trimmed:  # single spaces between words: counted, not split
+            spaces = trimmed.count(" ")
+            return len(trimmed) - spaces, spaces + 1, text[0] == " ", text[-1] == " "
     text = strip_invisible(text)
     words = text.split()
     if not words:
