@@ -24,13 +24,21 @@ from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
     CHROME_BOX_TEXT,
     CHROME_HEADINGS,
+    CHROME_MARKERS,
     CHROME_TAGS,
     GENERIC_CHROME_MARKERS,
     HEADING_TAGS,
     MEDIA_CAPTIONS,
     SECTION_HEADING_TAGS,
 )
-from crawler.parsing.text import TextLengths, element_text, more_text_than, visible_length, xml_text
+from crawler.parsing.text import (
+    TextLengths,
+    element_text,
+    more_text_than,
+    normalized_length,
+    visible_length,
+    xml_text,
+)
 
 _HIDDEN_STYLE = ("display:none", "visibility:hidden")
 _PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
@@ -157,10 +165,15 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
         parent = paragraph.getparent()
         if parent is None or _under_chrome(parent, under_chrome):
             continue  # chrome is not measured: on most pages it holds half the paragraphs
-        text_length = text_length_of(paragraph)
-        if text_length < _MIN_PARAGRAPH_CHARS:
-            continue
-        link_length = min(sum(text_length_of(a) for a in paragraph.iter("a")), text_length)
+        if not len(paragraph):  # most paragraphs: one text node, no link
+            text_length, link_length = normalized_length(paragraph.text), 0
+            if text_length < _MIN_PARAGRAPH_CHARS:
+                continue
+        else:
+            text_length = text_length_of(paragraph)
+            if text_length < _MIN_PARAGRAPH_CHARS:
+                continue
+            link_length = min(sum(text_length_of(a) for a in paragraph.iter("a")), text_length)
         _credit(prose, parent, text_length - link_length)
         _credit(linked, parent, link_length)
     for div in _DIVS_WITH_TEXT(body):
@@ -358,10 +371,20 @@ def _chrome_boxes(article: etree._Element) -> Iterator[etree._Element]:
 
 
 def _is_marked_chrome(element: etree._Element) -> bool:
-    if element.tag != "form" and is_chrome(element):
+    """Chrome by ``is_chrome``'s tags and markers, or by the generic profile's markers; a
+    ``<form>`` by the latter only (ASP.NET wraps whole pages in one). Class and id are
+    read once and searched in one pass: this is asked of every element of the article."""
+    tag = element.tag
+    if tag in CHROME_TAGS and tag != "form":
         return True
-    marks = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return marks != " " and GENERIC_CHROME_MARKERS.search(marks) is not None
+    classes, ident = element.get("class"), element.get("id")
+    if not classes and not ident:
+        return False
+    marks = f"{classes or ''} {ident or ''}"
+    return (GENERIC_CHROME_MARKERS if tag == "form" else _ANY_CHROME_MARKERS).search(marks) is not None
+
+
+_ANY_CHROME_MARKERS = re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}", re.IGNORECASE)
 
 
 def _heading_chrome(heading: etree._Element, article: etree._Element) -> list[etree._Element]:

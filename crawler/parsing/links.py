@@ -200,16 +200,15 @@ def related_block(region: etree._Element, profile: SiteProfile,
     of contents) heads nothing, and a block that holds the article's ``body`` is the page,
     not a box of links. Without such a heading (and when ``by_class``), a block whose class
     or id says it holds related links (``recommend_class_pattern``), with two links at least."""
-    wanted = {label.casefold() for label in profile.recommend_labels}
-    prefixes = tuple(prefix.casefold() for prefix in profile.recommend_label_prefixes)
+    wanted, prefixes = _folded_labels(profile.recommend_labels, profile.recommend_label_prefixes)
     holds_body = set(body.iterancestors()) | {body} if body is not None else set()
     for element in region.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "em", "dt"):
         text = element.text
         if not text or len(element):
             continue
         label = text.strip().rstrip(": ：").casefold().replace("\u2019", "'")
-        short = len(label.split()) <= _MAX_LABEL_WORDS
-        if label not in wanted and not (short and label.startswith(prefixes)):
+        if label not in wanted and not (
+                label.startswith(prefixes) and len(label.split()) <= _MAX_LABEL_WORDS):
             continue
         if any(_not_related(ancestor) for ancestor in element.iterancestors() if ancestor not in holds_body):
             continue
@@ -234,6 +233,14 @@ def related_block(region: etree._Element, profile: SiteProfile,
     if by_class and profile.recommend_class_pattern:
         return _marked_block(region, re.compile(profile.recommend_class_pattern, re.IGNORECASE), holds_body)
     return None
+
+
+@lru_cache(maxsize=16)
+def _folded_labels(
+    labels: tuple[str, ...], prefixes: tuple[str, ...]
+) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A profile's related-block labels and prefixes case-folded, once per profile."""
+    return frozenset(label.casefold() for label in labels), tuple(prefix.casefold() for prefix in prefixes)
 
 
 def _links_after(heading: etree._Element) -> etree._Element | None:

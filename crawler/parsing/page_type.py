@@ -111,6 +111,8 @@ class _CardGroups:
         starts with its headline link (a brief's paragraph holding a link is rarely so
         led). A card is led so, or its links are a fair share of its text (a label before
         the headline); a long excerpt makes that share small."""
+        if next(element.iter("a"), None) is None:  # no link, no card: known before any text is read
+            return False, False
         if self.text_length.longer_than(element, MAX_CARD_CHARS):
             return False, False
         length = self.text_length(element)

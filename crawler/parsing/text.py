@@ -94,6 +94,12 @@ def visible_length(text: str | None) -> int:
     return len("".join(strip_invisible(text).split()))
 
 
+def normalized_length(text: str | None) -> int:
+    """``len(normalize(text))``, counted without building the normalized text."""
+    characters, words, _, _ = _text_span(text)
+    return characters + words - 1 if words else 0
+
+
 class TextPresence:
     """``bool(element_text(e))`` for many elements of one tree: each check stops at the
     first visible character, and answers are kept, so asking level after level of deep

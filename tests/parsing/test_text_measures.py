@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from core.text import has_visible_text, normalize
-from crawler.parsing.text import TextLengths, TextPresence, element_text, more_text_than
+from crawler.parsing.text import TextLengths, TextPresence, element_text, more_text_than, normalized_length
 from tests.fuzz.strategies import markup
 
 SETTINGS = settings(max_examples=80, deadline=None)
@@ -57,3 +57,9 @@ def test_text_lengths_say_whether_a_text_is_longer_than_a_limit(html: str, limit
     length_of = TextLengths()
     for element in reversed(elements(html)):  # inner elements first: some measured, some not
         assert length_of.longer_than(element, limit) == (len(element_text(element)) > limit)
+
+
+@SETTINGS
+@given(ODD_TEXT)
+def test_normalized_length_is_the_length_of_the_normalized_text(text: str) -> None:
+    assert normalized_length(text) == len(normalize(text))
