@@ -532,6 +532,8 @@ def _abort_quietly(tables: Endpoint) -> None:
     leftovers go at the next run's start, ``pipelines.publish``) is no second error."""
     try:
         tables.call(AbortRun())
+    except ChildInterrupted:  # Ctrl-C: the message is sent, the child applies it before it ends
+        pass
     except Exception as error:
         logger.warning("healthcrawl export: could not drop the run's tables: %s", mask(str(error)))
 

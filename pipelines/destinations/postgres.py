@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 import pyarrow as pa
@@ -81,7 +82,8 @@ class PostgresTables(Destination):
     def __init__(self, url: str, schema: str) -> None:
         try:
             conninfo_to_dict(url)
-        except psycopg.ProgrammingError as error:
+            urlsplit(url).port  # noqa: B018 (a port that is no number raises here, not at connect)
+        except (psycopg.ProgrammingError, ValueError) as error:
             raise ValueError(f"{mask(url)} is no PostgreSQL URL: {error}") from None
         if not schema:
             raise ValueError("the PostgreSQL schema name is empty")
