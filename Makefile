@@ -4,6 +4,7 @@
 #   make bench-parser  parser speed beside lxml, BeautifulSoup and trafilatura
 #   make bench-crawl   full crawl beside bare Scrapy spiders, demo site on nginx
 #   make bench-export  CSV/Parquet export of 100,000 records beside pandas
+#   make bench-postgres  100,000 records into PostgreSQL beside pandas to_sql (a server of its own)
 #   make bench-dedup   near-duplicate dedup at 10,000 and 100,000 records
 #   make bench-workers what handing a page to a worker process costs the crawl
 #   make bench-incremental  an unchanged incremental re-run against a full run; peak RSS
@@ -15,7 +16,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench-parser bench-crawl bench-export bench-dedup bench-workers bench-incremental score-real-pages fuzz reliability lint
+.PHONY: demo test bench-parser bench-crawl bench-export bench-postgres bench-dedup bench-workers bench-incremental score-real-pages fuzz reliability lint
 
 demo:
 	@sh scripts/bootstrap.sh
@@ -36,6 +37,10 @@ bench-crawl:
 bench-export:
 	@sh scripts/bootstrap.sh
 	$(BIN)/python benchmarks/bench_export.py
+
+bench-postgres:
+	@EXTRAS="dev,bench" sh scripts/bootstrap.sh
+	$(BIN)/python benchmarks/bench_postgres.py
 
 bench-dedup:
 	@sh scripts/bootstrap.sh

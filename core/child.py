@@ -9,7 +9,9 @@ ends are our own code, so pickle carries nothing from outside.
 
 A request that wants no reply (a table append) may fail; the child then skips the
 requests that want none and answers the next one that does with that failure, so the
-caller learns of it at its next waiting call and nothing after it is half-applied.
+caller learns of it at its next waiting call and nothing after it is half-applied. A
+message whose class says ``cleans_up = True`` (dropping what a failed run wrote) is still
+applied then, and answered with its own outcome.
 
 A thread reads requests ahead into memory, so the parent never finds the pipe full and
 waits while the child is busy with a long job (a row group being written). End of stdin
@@ -418,7 +420,7 @@ def serve(handler: Handler, source: IO[bytes], sink: IO[bytes], read_ahead: int 
                 except Exception as error:
                     failure = error
             continue
-        if failure is not None:
+        if failure is not None and not getattr(request.message, "cleans_up", False):
             reply = Reply(False, failure)
         elif isinstance(request.message, Ping):
             reply = Reply(True, None)

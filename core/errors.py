@@ -37,3 +37,11 @@ class RunLocked(HealthcrawlError):
 
     exit_code = 75  # EX_TEMPFAIL (sysexits.h): a scheduler may retry
     retryable = True
+
+
+class DestinationUnavailable(HealthcrawlError):
+    """A destination of the run (a database) cannot be reached, refused the login, or
+    holds tables this healthcrawl cannot write; running again can work once it is fixed."""
+
+    exit_code = 69  # EX_UNAVAILABLE (sysexits.h)
+    retryable = True

@@ -14,6 +14,8 @@ code  meaning
       ``--publish-partial``) or unhealthy (fewer articles than ``--min-articles``, too
       many failed fetches, ``--max-error-rate``, or a drop from the last publication,
       ``--max-drift``)
+69    a destination cannot be used: a database refused the connection or the login,
+      or holds tables of another layout; what it held is left as it was
 75    another run holds the output folder's lock (try again later)
 130   interrupted (Ctrl-C, SIGTERM)
 ====  ==========================================================================
@@ -31,13 +33,24 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
-from core.errors import HealthcrawlError, InputError, RunLocked
+from core.errors import DestinationUnavailable, HealthcrawlError, InputError, RunLocked
 from core.profiles import get_profile, profile_names
 from core.urls import canonicalize_url
 from crawler.params import CrawlParams
 from crawler.parsing import parse_article
 from crawler.run import CrawlResult, run_crawl, setting_value
 from crawler.target import resolve_target
+from pipelines.destinations.base import DestinationError, DestinationOptions, RunInfo
+from pipelines.destinations.registry import (
+    DEFAULT_DESTINATIONS,
+    DEFAULT_FORMATS,
+    FILE_FORMATS,
+    build,
+    check_destinations,
+    check_formats,
+    choices,
+    mask,
+)
 from pipelines.export import RUN_ID
 from pipelines.lock import RunLock
 from pipelines.run_record import update_run_record
@@ -71,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="healthcrawl",
         description="Crawl health-article sites and publish tidy CSV/Parquet tables.",
         epilog="Exit codes: 0 published, 1 run failed, 2 bad input, 3 finished but not published "
-        "(partial or unhealthy), 75 another run holds the lock, 130 interrupted.",
+        "(partial or unhealthy), 69 a destination cannot be used (refused connection or login), "
+        "75 another run holds the lock, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"healthcrawl {version('healthcrawl')}")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
@@ -114,8 +128,15 @@ def _add_crawl(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _add_crawl_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--out", type=Path, default=Path("exports"), metavar="DIR",
                          help="where the tables are published (default: exports/)")
-    command.add_argument("--format", default="csv,parquet,jsonl", metavar="LIST",
-                         help="comma-separated formats: csv, parquet, jsonl (default: all three)")
+    command.add_argument("--to", action="append", metavar="DEST",
+                         help=f"where the tables go (repeatable): {choices()}; e.g. --to files --to "
+                         "postgresql://user@host:5432/db (give the password through PGPASSWORD, "
+                         f"~/.pgpass or a service file). Default: {', '.join(DEFAULT_DESTINATIONS)}")
+    command.add_argument("--pg-schema", default="healthcrawl", metavar="NAME",
+                         help="the PostgreSQL schema the tables load into (default: healthcrawl)")
+    command.add_argument("--format", default=",".join(DEFAULT_FORMATS), metavar="LIST",
+                         help=f"comma-separated formats of the files: {', '.join(FILE_FORMATS)} "
+                         "(default: all)")
     command.add_argument("--max-pages", type=int, default=0, metavar="N",
                          help="stop after N responses (0: no limit); such a run is not published "
                          "unless --publish-partial")
@@ -204,9 +225,10 @@ def run_crawl_command(args: argparse.Namespace) -> int:
 def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
     """Settings the shared crawl flags stand for."""
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = sorted(set(formats) - {"csv", "parquet", "jsonl"})
+    unknown = sorted(set(formats) - set(FILE_FORMATS))
     if unknown or not formats:
-        raise InputError(f"unknown --format {','.join(unknown) or '(empty)'}: use csv, parquet, jsonl")
+        raise InputError(f"unknown --format {','.join(unknown) or '(empty)'}: use {', '.join(FILE_FORMATS)}")
+    to = destinations(args.to or list(DEFAULT_DESTINATIONS), formats, args.pg_schema, args.out)
     if args.max_pages < 0:
         raise InputError("--max-pages must be 0 or more")
     if args.min_articles < 0:
@@ -239,6 +261,8 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
         "HEALTHCRAWL_EXPORT_KEEP_DAYS": args.keep_days,
         **resumed,
         "HEALTHCRAWL_EXPORT_FORMATS": formats,
+        "HEALTHCRAWL_DESTINATIONS": list(to),
+        "HEALTHCRAWL_POSTGRES_SCHEMA": args.pg_schema,
         "CLOSESPIDER_PAGECOUNT": args.max_pages,
         "HEALTHCRAWL_PUBLISH_PARTIAL": args.publish_partial,
         "HEALTHCRAWL_MIN_ARTICLES": args.min_articles,
@@ -247,6 +271,27 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
         "LOG_LEVEL": args.log_level,
         **_settings_flags(args.set),
     }
+
+
+def destinations(to: list[str], formats: list[str], pg_schema: str, out: Path) -> tuple[str, ...]:
+    """The ``--to`` values, each checked: :class:`InputError` for an unknown or malformed
+    one, :class:`DestinationUnavailable` for one that cannot be used now (a database
+    that refuses the connection or the login): said before the crawl starts, in one
+    line, the password masked."""
+    try:
+        checked = check_destinations(to)
+        options = DestinationOptions(out, check_formats(formats), 1, pg_schema=pg_schema)
+        built = [build(spec, options) for spec in checked if spec != "files"]
+    except ValueError as error:
+        raise InputError(f"--to: {error}") from None
+    for destination in built:
+        try:
+            destination.open(RunInfo("probe", 0))
+        except DestinationError as error:
+            raise DestinationUnavailable(str(error)) from None
+        finally:
+            destination.abort()
+    return checked
 
 
 def check_out_dir(out: Path, flag: str = "--out") -> None:
@@ -351,10 +396,14 @@ def _outcome(result: CrawlResult, out: Path) -> int:
         why = result.error or f"the run did not finish cleanly ({result.finish_reason})"
         print(f"healthcrawl: error: {why}; {_previous(out)}", file=sys.stderr)
         return EXIT_FAILED
-    latest = out.resolve() / "latest"
     partial = " (a partial run: --publish-partial)" if result.finish_reason != "finished" else ""
-    print(f"healthcrawl: tables published{partial} in {latest} (data dictionary: exports/README.md; "
-          f"run details: {latest / 'manifest.json'})")
+    for name, place in result.places:
+        if name == "files":
+            latest = out.resolve() / "latest"
+            print(f"healthcrawl: tables published{partial} in {latest} (data dictionary: "
+                  f"{latest / 'dictionary.json'}; run details: {latest / 'manifest.json'})")
+        else:
+            print(f"healthcrawl: tables loaded{partial} into {mask(place)}")
     return EXIT_OK
 
 

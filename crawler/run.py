@@ -23,7 +23,7 @@ from core.errors import HealthcrawlError
 from crawler import interrupts
 from crawler.params import CrawlParams
 from crawler.spiders.health import HealthSpider
-from pipelines.export import CHANGES_STAT, ERROR, OUTCOME
+from pipelines.export import CHANGES_STAT, ERROR, OUTCOME, PLACES
 
 ENV_PREFIX = "HEALTHCRAWL_"
 
@@ -63,6 +63,11 @@ class CrawlResult:
         """Articles the run publishes by change (new, updated, unchanged), and removed."""
         return {key.removeprefix(CHANGES_STAT): int(value) for key, value in self.stats.items()
                 if key.startswith(CHANGES_STAT)}
+
+    @property
+    def places(self) -> list[tuple[str, str]]:
+        """Where a published run went: ``(destination name, where)`` a destination."""
+        return [(str(name), str(where)) for name, where in self.stats.get(PLACES, [])]
 
     @property
     def articles(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pipelines
 from core.child import QUIET_GC_THRESHOLDS
+from pipelines.destinations.registry import DEFAULT_DESTINATIONS, DEFAULT_FORMATS
 
 BOT_NAME = "healthcrawl"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -144,7 +145,13 @@ HEALTHCRAWL_RESUME = False
 HEALTHCRAWL_RUN_ID = ""
 """The run's id (default: start time and a random suffix); sorted ids order the runs."""
 HEALTHCRAWL_EXPORT_DIR = "exports"
-HEALTHCRAWL_EXPORT_FORMATS = ["csv", "parquet", "jsonl"]
+HEALTHCRAWL_EXPORT_FORMATS = list(DEFAULT_FORMATS)
+"""Formats of the ``files`` destination (``pipelines.destinations.registry``)."""
+HEALTHCRAWL_DESTINATIONS = list(DEFAULT_DESTINATIONS)
+"""Where the tables go: ``files`` (into HEALTHCRAWL_EXPORT_DIR) and/or a
+``postgresql://user@host:port/db`` URL (its password better in PGPASSWORD or ~/.pgpass)."""
+HEALTHCRAWL_POSTGRES_SCHEMA = "healthcrawl"
+"""The PostgreSQL schema the tables load into, created on first use."""
 
 # Fewer cyclic garbage collections while a spider runs (crawler/gc_tuning.py).
 # The progress line (or plain progress log lines without a terminal) replaces LogStats.

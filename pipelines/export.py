@@ -30,19 +30,29 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 from twisted.python.failure import Failure
 
-from core.child import CALL_TIMEOUT, ChildEnded, ChildInterrupted
+from core.child import CALL_TIMEOUT, ChildEnded, ChildInterrupted, Endpoint
 from core.records import SCHEMA_VERSION, ArticleRecord
 from core.worker_pool import configured_workers
 from pipelines.dedup import DuplicateDropped
+from pipelines.destinations.base import DestinationOptions
+from pipelines.destinations.registry import (
+    DEFAULT_DESTINATIONS,
+    DEFAULT_FORMATS,
+    check_destinations,
+    check_formats,
+    destination_name,
+    mask,
+)
 from pipelines.health import drift, error_rate, previous_manifest
 from pipelines.lock import RunLock
-from pipelines.publish import Publication
 from pipelines.run_record import write_run_record
 from pipelines.signals import article_provisional, article_superseded, page_gone, pages_unchanged
 from pipelines.stage import StageStats, as_record
 from pipelines.state import forget_job_run, remember_job_run, resumed_run, start_run, state_dir_for
 from pipelines.table_writer import (
+    AbortRun,
     CloseTables,
+    CommitRun,
     CommitState,
     CountRows,
     MarkGone,
@@ -55,13 +65,11 @@ from pipelines.table_writer import (
     WriteRecord,
     table_writer,
 )
-from pipelines.tables import CHANGES, DuplicateRow
-from pipelines.tableset import check_formats
+from pipelines.tables import CHANGES, TABLES_VERSION, DuplicateRow
 from pipelines.writers import DEFAULT_ROW_GROUP_SIZE
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FORMATS = ("csv", "parquet")
 PARTIAL_REASONS = ("closespider_pagecount", "closespider_itemcount", "closespider_timeout",
                    "closespider_timeout_no_item")
 """Close reasons of a run stopped by a limit the user set: its crawl did not finish, so it
@@ -73,6 +81,8 @@ ERROR = "healthcrawl/export/error"
 CHANGES_STAT = "healthcrawl/export/changes/"
 """Stats: articles the run publishes by ``change`` (new, updated, unchanged), and removed."""
 RUN_ID = "healthcrawl/export/run_id"
+PLACES = "healthcrawl/export/published_to"
+"""Stat: where a published run went, ``[destination name, where]`` a destination (no password)."""
 PAGE_TYPE_STAT = "healthcrawl/spider/page_type/"
 """The spider's count of parsed pages by type (``crawler.parsing.page_type``)."""
 """Stat: the run's id (its folder under ``runs/``, its record ``runs/<id>.json``)."""
@@ -108,6 +118,8 @@ class ExportPipeline:
         export_dir: Path,
         formats: Sequence[str] = DEFAULT_FORMATS,
         *,
+        to: Sequence[str] = DEFAULT_DESTINATIONS,
+        pg_schema: str = "healthcrawl",
         row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
         keep_runs: int = 3,
         keep_days: float = 0,
@@ -121,7 +133,9 @@ class ExportPipeline:
         incremental: bool = False,
         writer_timeout: float = CALL_TIMEOUT,
     ) -> None:
-        """``state_dir``: where the run remembers what it fetched and published
+        """``to``: where the tables go (``pipelines.destinations``; ``files`` publishes into
+        ``export_dir``, which holds the run lock, state and run records whatever ``to``).
+        ``state_dir``: where the run remembers what it fetched and published
         (``pipelines.state``); None keeps no state (each run stands alone, no ``change``
         other than ``new``, no ``removed`` rows). ``writer_timeout``: seconds the stage
         waits on the table-writer child before it counts it as hung."""
@@ -145,12 +159,16 @@ class ExportPipeline:
         self.lock = RunLock(export_dir)
         self.counters = StageStats(stats, "export")
         self.started_at = datetime.now(UTC)
-        self.publication = Publication(export_dir, run_id or new_run_id(self.started_at), keep_runs,
-                                       keep_days)
+        self.export_dir = export_dir
+        self.run_id = run_id or new_run_id(self.started_at)
         self.formats = check_formats(formats)
+        self.to = check_destinations(to)
         if row_group_size < 1:
             raise ValueError(f"row_group_size must be positive, got {row_group_size}")
-        self.row_group_size = row_group_size
+        if keep_runs < 1:
+            raise ValueError(f"keep_runs must be at least 1, got {keep_runs}")
+        self.options = DestinationOptions(export_dir, self.formats, row_group_size, keep_runs, keep_days,
+                                          pg_schema)
         self.tables = table_writer(in_child=own_process, timeout=writer_timeout)
         """Where the tables are written (``pipelines.table_writer``); a child starts here, so
         its start-up overlaps the crawl's own."""
@@ -158,6 +176,9 @@ class ExportPipeline:
         self.error: str | None = None
         """Why the run failed, in one line, when that is known."""
         self.published: Path | None = None
+        """The run's folder, when it was published as files."""
+        self.places: list[str] = []
+        """Where the run went, one entry a destination (``--to`` order)."""
         self.provisional: dict[str, DuplicateRow] = {}
         """Exported articles that copy an earlier run's (``article_provisional``)."""
         self.successors: dict[str, str] = {}
@@ -165,6 +186,11 @@ class ExportPipeline:
         self.crawler: Callable[[], Crawler | None] = lambda: None
         """The crawl to stop when the tables can no longer be written (weakly held)."""
         self._watch = task.LoopingCall(self._check_writer)
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+
+    def _where(self) -> str:
+        """The run's destinations in words, passwords masked."""
+        return ", ".join(str(self.export_dir) if spec == "files" else mask(spec) for spec in self.to)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExportPipeline:
@@ -179,6 +205,8 @@ class ExportPipeline:
             crawler.stats,
             Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
             settings.getlist("HEALTHCRAWL_EXPORT_FORMATS", list(DEFAULT_FORMATS)),
+            to=settings.getlist("HEALTHCRAWL_DESTINATIONS", list(DEFAULT_DESTINATIONS)),
+            pg_schema=settings.get("HEALTHCRAWL_POSTGRES_SCHEMA", "healthcrawl"),
             row_group_size=settings.getint("HEALTHCRAWL_EXPORT_ROW_GROUP_SIZE", DEFAULT_ROW_GROUP_SIZE),
             keep_runs=settings.getint("HEALTHCRAWL_EXPORT_KEEP_RUNS", 3),
             keep_days=settings.getfloat("HEALTHCRAWL_EXPORT_KEEP_DAYS", 0),
@@ -198,7 +226,7 @@ class ExportPipeline:
         if settings.getdict("FEEDS"):
             logger.info("healthcrawl export: besides the feed, the tables are published into %s/latest "
                         "(-s HEALTHCRAWL_EXPORT_ENABLED=false writes the feed alone)",
-                        pipeline.publication.export_dir)
+                        pipeline.export_dir)
         pipeline.jobdir = settings.get("JOBDIR") or None
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.pages_unchanged, signal=pages_unchanged)
@@ -209,26 +237,25 @@ class ExportPipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        """Take the export folder's run lock, create the temp folder and every file; waits
-        for the table writer, so one that cannot start or create the files fails the crawl
-        before its first request. The reason is also kept in the stats (``ERROR``)."""
-        self._stats.set_value(RUN_ID, self.publication.run_id)
+        """Take the export folder's run lock and open every destination; waits for the
+        table writer, so one that cannot start, create the files or reach a database
+        fails the crawl before its first request. The reason is also kept in the stats
+        (``ERROR``)."""
+        self._stats.set_value(RUN_ID, self.run_id)
         try:
             self.lock.acquire()
             if self.state_lock is not None:
                 self.state_lock.acquire()
-            self.publication.begin()
-            # A crawl stopped while it starts (Ctrl-C) may never send spider_closed: its
-            # temp folder goes when the pipeline does, at the latest when the process exits.
-            weakref.finalize(self, self.publication.abort)
+            # A crawl stopped while it starts (Ctrl-C) may never send spider_closed: what
+            # the run wrote goes when the pipeline does, at the latest when the process exits.
+            self._finalizer = weakref.finalize(self, _abort_quietly, self.tables)
             state = None
-            remember_job_run(self.jobdir, self.publication.run_id)
+            remember_job_run(self.jobdir, self.run_id)
             if self.state_dir is not None:
-                self.attempt = start_run(self.state_dir, self.publication.run_id, self.started_at.isoformat())
-                latest = previous_manifest(self.publication.export_dir) or {}
-                state = StateParams(self.state_dir, self.publication.run_id, self.attempt,
-                                    latest.get("run_id"))
-            self.tables.call(OpenTables(self.publication.temp_dir, self.formats, self.row_group_size, state))
+                self.attempt = start_run(self.state_dir, self.run_id, self.started_at.isoformat())
+                latest = previous_manifest(self.export_dir) or {}
+                state = StateParams(self.state_dir, self.run_id, self.attempt, latest.get("run_id"))
+            self.tables.call(OpenTables(self.run_id, self.options, self.to, state))
             if _engine(self.crawler()) is not None:  # a running crawl, not a test's pipeline
                 self._watch.start(FLUSH_SECONDS, now=False).addErrback(self._watch_failed)
         except ChildInterrupted:
@@ -240,7 +267,7 @@ class ExportPipeline:
             self._stats.set_value(ERROR, self.error)
         except Exception as error:
             self.failed = True
-            self.error = f"cannot export to {self.publication.export_dir}: {error}"
+            self.error = f"cannot export to {self._where()}: {mask(str(error))}"
             self._stats.set_value(ERROR, self.error)
             raise
 
@@ -339,11 +366,13 @@ class ExportPipeline:
         try:
             outcome, why, published = self._finish(reason, crawl_stats)
         except Exception as error:  # a check that broke must not pass for a publication
-            logger.exception("healthcrawl export: finishing run %s failed", self.publication.run_id)
-            self.publication.abort()
+            logger.exception("healthcrawl export: finishing run %s failed", self.run_id)
+            _abort_quietly(self.tables)
             outcome, why, published = "failed", f"finishing the run failed: {error}", None
         finally:
             self._stop_watch()
+            if self._finalizer is not None:
+                self._finalizer.detach()
             try:
                 self.tables.close()
             finally:
@@ -356,22 +385,23 @@ class ExportPipeline:
         self._record(reason, outcome, why)
         if outcome != "published":
             self.counters.inc("discarded")
-            logger.warning("healthcrawl export: run %s not published (%s)", self.publication.run_id, why)
+            logger.warning("healthcrawl export: run %s not published (%s)", self.run_id, why)
         return published
 
     def _record(self, reason: str, outcome: str, why: str) -> None:
         """The run record (``pipelines.run_record``); a failure to write it is logged, and
         changes nothing about the tables."""
         try:
-            write_run_record(self.publication.export_dir, self.state_dir, {
-                "run_id": self.publication.run_id, "attempt": self.attempt,
+            write_run_record(self.export_dir, self.state_dir, {
+                "run_id": self.run_id, "attempt": self.attempt,
                 "started_at": self.started_at.isoformat(), "finished_at": datetime.now(UTC).isoformat(),
                 "finish_reason": reason, "outcome": outcome, "error": why or None,
                 "incremental": self.incremental, "articles": self._articles(), "changes": self.changes,
                 "published": str(self.published) if self.published else None,
+                "destinations": self.places,
             })
         except Exception:
-            logger.exception("healthcrawl export: cannot write the record of run %s", self.publication.run_id)
+            logger.exception("healthcrawl export: cannot write the record of run %s", self.run_id)
 
     def _articles(self) -> int:
         """Articles the run publishes: fetched and carried over, less superseded ones."""
@@ -399,22 +429,25 @@ class ExportPipeline:
                 self._attempt("writing the change set", lambda: self.tables.call(WriteChangeSet()))
             outcome, why = self._verdict(reason, crawl_stats)
         if outcome != "published":
-            self.publication.abort()
+            _abort_quietly(self.tables)
             return outcome, why, None
         try:
-            self.published = self.publication.commit(self.manifest(reason, crawl_stats))
+            self.places = self.tables.call(CommitRun(self.manifest(reason, crawl_stats)))
         except Exception as error:
-            self.publication.abort()
-            logger.exception("healthcrawl export: publishing run %s failed", self.publication.run_id)
-            return "failed", f"publishing to {self.publication.export_dir} failed: {error}", None
+            _abort_quietly(self.tables)
+            logger.error("healthcrawl export: publishing run %s failed: %s", self.run_id, mask(str(error)))
+            return "failed", f"publishing to {self._where()} failed: {mask(str(error))}", None
+        if "files" in self.to:
+            self.published = Path(self.places[self.to.index("files")])
+        self._stats.set_value(PLACES, [[destination_name(spec), mask(place)]
+                                       for spec, place in zip(self.to, self.places, strict=True)])
         forget_job_run(self.jobdir)
         try:  # published: a state left pending is settled by the next run (pipelines.state)
             self.tables.call(CommitState())
         except Exception:
-            logger.exception("healthcrawl export: run %s published; its state stays pending",
-                             self.publication.run_id)
-        logger.info("%s; published %s", self.counters.summary(), self.published)
-        return "published", "", self.published
+            logger.exception("healthcrawl export: run %s published; its state stays pending", self.run_id)
+        logger.info("%s; published to %s", self.counters.summary(), "; ".join(self.places))
+        return "published", "", self.published or self.export_dir
 
     def _verdict(self, reason: str, crawl_stats: Mapping[str, Any]) -> tuple[str, str]:
         """What the run's end means for its tables (one of ``OUTCOMES``), and why."""
@@ -433,7 +466,7 @@ class ExportPipeline:
         if errors > self.max_error_rate:
             return "unhealthy", (f"{errors:.0%} of the requests failed, more than "
                                  f"{self.max_error_rate:.0%} (--max-error-rate)")
-        drifted = drift(previous_manifest(self.publication.export_dir), articles, self.coverage,
+        drifted = drift(previous_manifest(self.export_dir), articles, self.coverage,
                         self.max_drift, partial=reason != "finished")
         if drifted:
             return "unhealthy", drifted
@@ -442,8 +475,9 @@ class ExportPipeline:
     def manifest(self, reason: str, crawl_stats: Mapping[str, Any]) -> dict[str, Any]:
         """What ``manifest.json`` says about the run."""
         return {
-            "run_id": self.publication.run_id,
+            "run_id": self.run_id,
             "schema_version": SCHEMA_VERSION,
+            "tables_version": TABLES_VERSION,
             "started_at": self.started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
             "finish_reason": reason,
@@ -456,8 +490,6 @@ class ExportPipeline:
             "coverage": self.coverage,
             "page_types": {key.removeprefix(PAGE_TYPE_STAT): int(count)
                            for key, count in sorted(crawl_stats.items()) if key.startswith(PAGE_TYPE_STAT)},
-            "files": sorted(str(path.relative_to(self.publication.temp_dir))
-                            for path in self.publication.temp_dir.rglob("*") if path.is_file()),
             "crawl_stats": {key: _jsonable(value) for key, value in sorted(crawl_stats.items())},
         }
 
@@ -493,6 +525,17 @@ class ExportPipeline:
                 raise
             if first:
                 logger.error("healthcrawl export: %s; stopping the crawl, nothing will be published", error)
+
+
+def _abort_quietly(tables: Endpoint) -> None:
+    """Tell the table writer the run is not published; a writer that already ended (its
+    leftovers go at the next run's start, ``pipelines.publish``) is no second error."""
+    try:
+        tables.call(AbortRun())
+    except ChildInterrupted:  # Ctrl-C: the message is sent, the child applies it before it ends
+        pass
+    except Exception as error:
+        logger.warning("healthcrawl export: could not drop the run's tables: %s", mask(str(error)))
 
 
 def _engine(crawler: Crawler | None) -> ExecutionEngine | None:

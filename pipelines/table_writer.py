@@ -1,5 +1,11 @@
-"""The table writer: a run's :class:`~pipelines.tableset.TableSet` behind typed messages,
-in the crawl's process or in a child of its own (``core.child``).
+"""The table writer: a run's destinations (``pipelines.destinations``) behind typed
+messages, in the crawl's process or in a child of its own (``core.child``).
+
+Rows are first written as files (the ``files`` destination, or a Parquet working set when
+the run publishes no files): carrying articles over, retracting superseded ones and the
+change set work on them. Every other destination is opened with the run, so one that
+cannot be reached fails the crawl before its first request, and gets the finished
+tables at close, then the same retraction, commit or abort.
 
 Turning records into CSV and Parquet row groups is CPU the crawl's single core can spare
 least, so the export stage writes through a child unless ``HEALTHCRAWL_WORKER_PROCESSES``
@@ -22,15 +28,20 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+import pyarrow.parquet as pq
 
 from core.child import CALL_TIMEOUT, ChildProcess, Endpoint, InProcess
 from core.records import SCHEMA_VERSION, ArticleRecord, Validators
+from pipelines.destinations.base import Destination, DestinationOptions, RunInfo
+from pipelines.destinations.files import FileTables
+from pipelines.destinations.registry import DEFAULT_DESTINATIONS, build, check_destinations
 from pipelines.health import NO_FACTS, Coverage, Facts, facts_of, previous_facts
 from pipelines.publish import MANIFEST
 from pipelines.retract import filtered_copy
 from pipelines.state import CarriedPage, StateWriter
-from pipelines.tables import ARTICLE_TABLES, CHANGES, REMOVED, DuplicateRow
+from pipelines.tables import ARTICLE_TABLES, CHANGES, REMOVED, SCHEMAS, TABLES_VERSION, DuplicateRow
 from pipelines.tableset import TABLE_FORMATS, TableSet
 from pipelines.writers import RowSelection, side_by_side
 
@@ -57,11 +68,11 @@ class StateParams:
 
 @dataclass(frozen=True, slots=True)
 class OpenTables:
-    """Create the run's files (:meth:`TableSet.open`), and its change set's."""
+    """Open every destination of run ``run_id`` (``to``: ``--to`` values, checked)."""
 
-    folder: Path
-    formats: tuple[str, ...]
-    row_group_size: int
+    run_id: str
+    options: DestinationOptions
+    to: tuple[str, ...] = DEFAULT_DESTINATIONS
     state: StateParams | None = None
 
 
@@ -143,20 +154,41 @@ class WriteChangeSet:
 
 
 @dataclass(frozen=True, slots=True)
+class CommitRun:
+    """Make the run what every destination shows (``manifest``: what it says of the run);
+    answers where each put it, in ``--to`` order. Files go last: their publication is
+    what the next run compares against, so it must never run ahead of a database."""
+
+    manifest: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AbortRun:
+    """The run is not published: every destination drops what it wrote (handled even
+    after a failed append, which the child refuses every other message for)."""
+
+    cleans_up: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
 class CommitState:
     """The run is published: its articles become what the state calls published."""
 
 
 TableMessage = (OpenTables | WriteRecord | WriteDuplicate | MarkSeen | MarkGone | CloseTables
-                | RetractArticles | WriteChangeSet | CountRows | CommitState)
+                | RetractArticles | WriteChangeSet | CountRows | CommitRun | AbortRun | CommitState)
 
 
 class TableWriter:
-    """The handler of :data:`TableMessage` s: owns the run's ``TableSet`` (and change set
+    """The handler of :data:`TableMessage` s: owns the run's destinations (and change set
     and state, when the run has one) once opened."""
 
     def __init__(self) -> None:
         self.opened: OpenTables | None = None
+        self.files: FileTables | None = None
+        """The run's files: published, or its working set."""
+        self.others: list[tuple[str, Destination]] = []
+        """Every other destination, with its ``--to`` value."""
         self.tables: TableSet | None = None
         self.state: StateWriter | None = None
         self.carried: TableSet | None = None
@@ -182,6 +214,8 @@ class TableWriter:
     def __call__(self, message: TableMessage) -> Any:
         if isinstance(message, OpenTables):
             return self._open(message)
+        if isinstance(message, AbortRun):
+            return self._abort()
         if self.tables is None:
             if isinstance(message, CloseTables):
                 return None  # the run failed before its files existed: nothing to close
@@ -212,24 +246,88 @@ class TableWriter:
             case CloseTables(successors, finished, provisional):
                 return self._close(successors, finished, provisional)
             case RetractArticles(successors):
-                self.tables.retract(successors)
+                for destination in self._destinations():
+                    destination.retract(successors)
             case WriteChangeSet():
                 self._change_set()
             case CountRows():
                 return self.tables.row_counts()
+            case CommitRun(manifest):
+                return self._commit(manifest)
             case CommitState():
                 if self.state is not None:
                     self.state.commit()
         return None
 
     def _open(self, message: OpenTables) -> None:
+        """Open the files first (they take the rows as they come), then every other
+        destination; one that fails leaves nothing of the run behind."""
         self.opened = message
-        self.tables = TableSet(message.folder, message.formats, message.row_group_size)
-        self.tables.open()
+        options = message.options
+        to = check_destinations(message.to)
+        others = [spec for spec in to if spec != FileTables.name]
+        publish = FileTables.name in to
+        self.files = FileTables(options.export_dir, options.formats if publish else ("parquet",),
+                                options.row_group_size, options.keep_runs, options.keep_days,
+                                publish=publish, extra_formats=("parquet",) if others else ())
+        run = RunInfo(message.run_id, SCHEMA_VERSION)
+        try:
+            self.files.open(run)
+            for spec in others:
+                destination = build(spec, options)
+                self.others.append((spec, destination))
+                destination.open(run)
+        except BaseException:
+            self._abort()
+            raise
+        self.tables = self.files.tables
         if message.state is not None:
             params = message.state
             self.state = StateWriter(params.state_dir, params.run_id, params.attempt, params.latest_run)
-            self.previous = reusable_publication(params, message.folder, message.formats)
+            self.previous = reusable_publication(params, self.files.folder, self.files.formats)
+
+    def _destinations(self) -> list[Destination]:
+        """Every destination of the run, the files first."""
+        return ([self.files] if self.files is not None else []) + [dest for _, dest in self.others]
+
+    def _load_others(self) -> None:
+        """Hand the finished tables to every destination besides the files, a row group
+        at a time (bounded memory whatever the run's size)."""
+        assert self.files is not None
+        for table in SCHEMAS:
+            source = pq.ParquetFile(self.files.folder / f"{table}.parquet")
+            for index in range(source.num_row_groups):
+                group = source.read_row_group(index)
+                for _, destination in self.others:
+                    destination.write(table, group)
+
+    def _commit(self, manifest: dict[str, Any]) -> list[str]:
+        """Commit every destination but the files, then the files; a failure aborts
+        what is not committed yet."""
+        assert self.files is not None
+        places = {}
+        manifest = {**manifest, "destinations": [dest.describe() for dest in self._destinations()
+                                                 if dest is not self.files or self.files.publish]}
+        try:
+            for spec, destination in self.others:
+                places[spec] = destination.commit(manifest)
+            places[FileTables.name] = self.files.commit(manifest)
+        except BaseException:
+            self._abort()
+            raise
+        return [places[spec] for spec in self.opened.to if spec in places] if self.opened else []
+
+    def _abort(self) -> None:
+        """Abort every destination (each one's failure is no reason to keep another's)."""
+        errors = []
+        for destination in self._destinations():
+            try:
+                destination.abort()
+            except Exception as error:
+                errors.append(error)
+        self.tables = None
+        if errors:
+            raise errors[0]
 
     def _write(self, tables: TableSet, record: ArticleRecord, canonical_url: str) -> None:
         change = self.state.change(record) if self.state is not None else "new"
@@ -259,6 +357,8 @@ class TableWriter:
                 self.state.stage((key, content_hash, url, canonical)
                                  for key, (_, content_hash, url, canonical, _) in self.present.items())
             self.tables.close()
+            if self.others:
+                self._load_others()
         counts = Counter(change for change, *_ in self.present.values())
         coverage = Coverage()
         for *_, facts in self.present.values():
@@ -335,9 +435,11 @@ class TableWriter:
     def _carried_tables(self) -> TableSet:
         if self.carried is None:
             assert self.opened is not None
-            folder = self.opened.folder / CARRIED_DIR
+            assert self.files is not None
+            folder = self.files.folder / CARRIED_DIR
             folder.mkdir()
-            self.carried = TableSet(folder, self.opened.formats, self.opened.row_group_size)
+            assert self.files is not None
+            self.carried = TableSet(folder, self.files.formats, self.opened.options.row_group_size)
             self.carried.open()
         return self.carried
 
@@ -366,7 +468,8 @@ class TableWriter:
             return
         assert self.previous is not None and self.opened is not None
         wanted = self.from_previous - self.replaced
-        found = {key: facts for key, facts in previous_facts(self.previous, self.opened.formats)
+        assert self.files is not None
+        found = {key: facts for key, facts in previous_facts(self.previous, self.files.formats)
                  if key in wanted}
         for key in wanted:
             change, content_hash, url, canonical, _ = self.present[key]
@@ -391,7 +494,7 @@ def reusable_publication(state: StateParams, folder: Path, formats: tuple[str, .
         return None
     names = [f"{table.name}.{fmt}" for fmt in formats if fmt in TABLE_FORMATS for table in ARTICLE_TABLES]
     names += ["articles.jsonl"] if "jsonl" in formats else []
-    if manifest.get("schema_version") != SCHEMA_VERSION:
+    if manifest.get("schema_version") != SCHEMA_VERSION or manifest.get("tables_version") != TABLES_VERSION:
         return None
     return previous if all((previous / name).is_file() for name in names) else None
 

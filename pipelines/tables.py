@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -32,6 +32,18 @@ def parse_utc(value: str) -> datetime:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def publication_date(value: str | None) -> date | None:
+    """The date of an ISO-8601 date or datetime as a page states it (``2021-03-08``,
+    ``2021-03-08T10:00``): a date column is a date in every format and database, so
+    analysts compare and group it without parsing text; None when there is no date."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +82,7 @@ _STR = pa.string()
 _INT = pa.int32()
 _LIST = pa.list_(pa.string())
 _TIME = pa.timestamp("us", tz="UTC")
+_DATE = pa.date32()
 
 
 def _changed(source: tuple[ArticleRecord, str]) -> Iterator[tuple[ArticleRecord, str]]:
@@ -107,7 +120,7 @@ ARTICLE_TABLES = (
         Column("title", _STR, lambda r, change: r.title),
         Column("summary", _STR, lambda r, change: r.summary, nullable=True),
         Column("symptoms", _STR, lambda r, change: r.symptoms, nullable=True),
-        Column("published_at", _STR, lambda r, change: r.published_at, nullable=True),
+        Column("published_at", _DATE, lambda r, change: publication_date(r.published_at), nullable=True),
         Column("language", _STR, lambda r, change: r.language, nullable=True),
         Column("word_count", _INT, lambda r, change: r.word_count),
         Column("content_hash", _STR, lambda r, change: r.content_hash),
@@ -179,12 +192,18 @@ TABLES = (*ARTICLE_TABLES, DUPLICATES, REMOVED)
 """Every table, in publication order."""
 
 
+TABLES_VERSION = 2
+"""Version of the tables' layout (their columns and types), which files and databases
+written by an older layout are checked against: 2, ``articles.published_at`` is a date."""
+
+
 def table_schema(table: Table) -> pa.Schema:
     """The table's pyarrow schema; Parquet files keep its metadata, so a file found alone
     still says what it holds."""
     return pa.schema(
         [pa.field(column.name, column.type, nullable=column.nullable) for column in table.columns],
-        metadata={"schema_version": str(SCHEMA_VERSION), "table": table.name},
+        metadata={"schema_version": str(SCHEMA_VERSION), "tables_version": str(TABLES_VERSION),
+                  "table": table.name},
     )
 
 

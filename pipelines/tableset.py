@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from core.records import ArticleRecord
+from pipelines.destinations.registry import FILE_FORMATS, check_formats
 from pipelines.retract import retract
 from pipelines.tables import ARTICLE_TABLES, DUPLICATES, REMOVED, SCHEMAS, DuplicateRow, Row, record_to_rows
 from pipelines.writers import (
@@ -23,18 +24,9 @@ from pipelines.writers import (
     side_by_side,
 )
 
-TABLE_FORMATS = ("csv", "parquet")
-FORMATS = (*TABLE_FORMATS, "jsonl")
+TABLE_FORMATS = tuple(fmt for fmt in FILE_FORMATS if fmt != "jsonl")
 """``jsonl`` writes the nested records (``articles.jsonl``) rather than a flat table."""
 ARTICLE_TABLE_NAMES = frozenset(table.name for table in ARTICLE_TABLES)
-
-
-def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
-    """The formats without repeats, or ``ValueError`` naming an unknown or empty choice."""
-    unknown = sorted(set(formats) - set(FORMATS))
-    if unknown or not formats:
-        raise ValueError(f"export formats must be a non-empty subset of {FORMATS}, got {formats}")
-    return tuple(dict.fromkeys(formats))
 
 
 class TableSet:
@@ -80,6 +72,13 @@ class TableSet:
         if self._tables:
             self._tables["duplicates"].write([row.to_row()])
 
+    def write_rows(self, table: str, rows: Sequence[Row]) -> None:
+        """Append rows of any flat table (the JSON Lines file takes whole records only)."""
+        if table not in SCHEMAS:
+            raise ValueError(f"unknown table {table!r}")
+        if self._tables and rows:
+            self._tables[table].write(rows)
+
     def write_removed(self, rows: list[Row]) -> None:
         """Append rows to the ``removed`` table (``tables.REMOVED``)."""
         if self._tables and rows:
@@ -105,12 +104,14 @@ class TableSet:
         for writer in self._writers():
             writer.close()
 
-    def retract(self, successors: Mapping[str, str]) -> None:
+    def retract(self, successors: Mapping[str, str]) -> dict[str, int]:
         """After :meth:`close`: remove superseded articles (``old key -> kept key``) from
-        every file and re-point ``duplicates`` rows at the kept articles."""
-        if successors:
-            for table, count in retract(self.folder, successors).items():
-                self._retracted[table] = self._retracted.get(table, 0) + count
+        every file and re-point ``duplicates`` rows at the kept articles; rows removed
+        per table."""
+        counts = retract(self.folder, successors) if successors else {}
+        for table, count in counts.items():
+            self._retracted[table] = self._retracted.get(table, 0) + count
+        return counts
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table (the same in every format; jsonl counts records)."""

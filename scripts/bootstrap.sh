@@ -1,7 +1,7 @@
 #!/bin/sh
 # Make a fresh Debian machine that has only python3 ready to run healthcrawl:
-# the system packages the project needs (venv support; nginx for the crawl benchmark when
-# asked, through SYSTEM_PACKAGES), then the virtualenv with the project.
+# the system packages the project needs (venv support, PostgreSQL for the tests; nginx for
+# the crawl benchmark when asked, through SYSTEM_PACKAGES), then the virtualenv with the project.
 # Idempotent: a second run only checks.
 set -eu
 
@@ -27,6 +27,12 @@ need_apt() {
 
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
     need_apt python3-venv
+fi
+# The PostgreSQL tests start a server of their own with initdb and pg_ctl (Debian keeps
+# them in /usr/lib/postgresql/<version>/bin, off PATH; as root they run as the package's
+# postgres user).
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    need_apt postgresql
 fi
 if [ -n "$SYSTEM_PACKAGES" ]; then
     # shellcheck disable=SC2086

@@ -4,7 +4,6 @@ earlier run's articles."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,10 +11,12 @@ import pandas as pd
 import pytest
 
 from core.records import SCHEMA_VERSION, ArticleRecord, Validators
+from pipelines.destinations.base import DestinationOptions
 from pipelines.health import Coverage
 from pipelines.publish import MANIFEST
 from pipelines.table_writer import (
     CloseTables,
+    CommitRun,
     CommitState,
     MarkGone,
     MarkSeen,
@@ -26,7 +27,7 @@ from pipelines.table_writer import (
     WriteChangeSet,
     WriteRecord,
 )
-from pipelines.tables import ARTICLE_TABLES, DuplicateRow
+from pipelines.tables import ARTICLE_TABLES, TABLES_VERSION, DuplicateRow
 from tests.pipelines.conftest import build_record
 
 
@@ -35,10 +36,9 @@ def publish(tmp_path: Path, run_id: str, records: list[ArticleRecord], *, seen: 
             latest: str | None = None, formats: tuple[str, ...] = ("parquet",)) -> Path:
     """One run through the table writer, committed, with the manifest a publication
     has; returns its folder."""
-    folder = tmp_path / run_id
-    folder.mkdir()
     writer = TableWriter()
-    writer(OpenTables(folder, formats, 100, StateParams(tmp_path / "state", run_id, 1, latest)))
+    writer(OpenTables(run_id, DestinationOptions(tmp_path, formats, 100, keep_runs=5),
+                      state=StateParams(tmp_path / "state", run_id, 1, latest)))
     for record in records:
         writer(WriteRecord(record, None, Validators(record.canonical_url, f'"{record.content_hash}"')))
     writer(MarkSeen(seen))
@@ -47,9 +47,9 @@ def publish(tmp_path: Path, run_id: str, records: list[ArticleRecord], *, seen: 
     closed = writer(CloseTables({}, True, provisional or {}))
     writer(RetractArticles(closed["retracted"]))
     writer(WriteChangeSet())
-    (folder / MANIFEST).write_text(json.dumps({"run_id": run_id, "schema_version": SCHEMA_VERSION}))
+    writer(CommitRun({"run_id": run_id, "schema_version": SCHEMA_VERSION, "tables_version": TABLES_VERSION}))
     writer(CommitState())
-    return folder
+    return tmp_path / "runs" / run_id
 
 
 def articles(folder: Path) -> dict[str, str]:
@@ -91,10 +91,10 @@ def test_an_article_carried_over_then_fetched_under_another_url_is_published_onc
         (first / MANIFEST).unlink()
     moved = replace(one, url="https://demo.test/p/1-renamed.html", canonical_url="https://demo.test/p/1-renamed.html",
                     content_hash="edited", title="Article 1, edited")
-    folder = tmp_path / "r2"
-    folder.mkdir()
     writer = TableWriter()
-    writer(OpenTables(folder, ("csv", "parquet"), 100, StateParams(tmp_path / "state", "r2", 1, "r1")))
+    writer(OpenTables("r2", DestinationOptions(tmp_path, ("csv", "parquet"), 100),
+                      state=StateParams(tmp_path / "state", "r2", 1, "r1")))
+    folder = tmp_path / "runs" / ".tmp-r2"
     writer(MarkSeen((one.canonical_url,)))
     writer(WriteRecord(moved, None, Validators(moved.canonical_url)))
     writer(CloseTables({}, True, {}))
@@ -132,10 +132,9 @@ def test_articles_carried_from_the_last_publication_count_in_the_runs_coverage(t
     bare = replace(build_record(n=2), symptoms=None, prevention=[], recommendations=[])
     records = [build_record(n=1), bare]
     publish(tmp_path, "r1", records)
-    folder = tmp_path / "r2"
-    folder.mkdir()
     writer = TableWriter()
-    writer(OpenTables(folder, ("parquet",), 100, StateParams(tmp_path / "state", "r2", 1, "r1")))
+    writer(OpenTables("r2", DestinationOptions(tmp_path, ("parquet",), 100),
+                      state=StateParams(tmp_path / "state", "r2", 1, "r1")))
     writer(MarkSeen(tuple(record.canonical_url for record in records)))
     carried = writer(CloseTables({}, True, {}))["coverage"]
     expected = Coverage()

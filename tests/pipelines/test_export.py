@@ -92,7 +92,7 @@ def test_finished_run_publishes_every_table_in_every_format(
     assert latest.is_symlink()
     names = {p.name for p in latest.iterdir()}
     expected = {f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "parquet")}
-    assert names == expected | {"articles.jsonl", "manifest.json", "changes"}
+    assert names == expected | {"articles.jsonl", "manifest.json", "dictionary.json", "changes"}
 
 
 def test_csv_and_parquet_tables_have_the_same_columns_and_rows(
@@ -168,7 +168,7 @@ def test_manifest_counts_rows_and_carries_crawl_stats(
         HEALTHCRAWL_RUN_ID="run-1",
     )
     manifest = json.loads((tmp_path / "latest" / "manifest.json").read_text())
-    assert manifest["run_id"] == "run-1" == pipeline.publication.run_id
+    assert manifest["run_id"] == "run-1" == pipeline.run_id
     assert manifest["schema_version"] == 1
     assert manifest["row_counts"] == {
         "articles": 2,

@@ -67,7 +67,9 @@ def test_a_publication_that_fails_at_its_last_step_is_a_failed_run(
     crawler_factory: CrawlerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = good_run(crawler_factory, tmp_path)
-    crawler, pipeline = start(crawler_factory, tmp_path, HEALTHCRAWL_RUN_ID="doomed")
+    # The table writer in this process, where the failing rename is patched in.
+    crawler, pipeline = start(crawler_factory, tmp_path, HEALTHCRAWL_RUN_ID="doomed",
+                              HEALTHCRAWL_WORKER_PROCESSES=0)
     pipeline.process_item(build_record(n=3))
 
     def disk_full(source: Path, target: Path) -> None:
@@ -164,7 +166,7 @@ def test_a_run_locked_out_never_deletes_the_temp_folder_of_the_run_holding_the_l
     with pytest.raises(RunLocked):
         locked_out.open_spider()
     locked_out.finish("shutdown", {})
-    assert running.publication.temp_dir.is_dir()
+    assert (tmp_path / "runs" / ".tmp-same").is_dir()
     running.process_item(build_record(n=1))
     running.close_spider()
     assert running.finish("finished", {}) is not None

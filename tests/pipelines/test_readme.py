@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from pipelines.dictionary import column_meanings
 from pipelines.tables import SCHEMAS, TABLES, Column, table_schema
 
 README = Path(__file__).resolve().parents[2] / "exports" / "README.md"
@@ -56,3 +57,14 @@ def test_a_declared_column_without_its_readme_line_is_caught() -> None:
     articles = TABLES[0]
     wider = replace(articles, columns=(*articles.columns, Column("extra", pa.string(), lambda r: r.site)))
     assert documented_columns()[articles.name] != schema_columns(table_schema(wider))
+
+
+def test_the_shipped_dictionary_says_what_the_readme_says() -> None:
+    text = README.read_text(encoding="utf-8")
+    headings = list(_TABLE_HEADING.finditer(text))
+    readme = {}
+    for heading, following in zip(headings, [*headings[1:], None], strict=True):
+        body = text[heading.end() : following.start() if following else len(text)]
+        meaning = r"^\| `(\w+)` \| `[^`]+` \| (.*?) \| .*? \|$"
+        readme[heading.group(1)] = dict(re.findall(meaning, body, re.MULTILINE))
+    assert column_meanings() == readme

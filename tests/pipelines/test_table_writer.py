@@ -11,6 +11,7 @@ import pytest
 
 from core.child import ChildProcess, Endpoint
 from core.records import ArticleRecord
+from pipelines.destinations.base import DestinationOptions
 from pipelines.table_writer import (
     CloseTables,
     CountRows,
@@ -28,8 +29,13 @@ ROW = DuplicateRow(article_key="demo:9", url="u", canonical_url="c", duplicate_o
 FORMATS = ("csv", "parquet", "jsonl")
 
 
+def open_tables(folder: Path, formats: tuple[str, ...], row_group_size: int) -> OpenTables:
+    """Open a run's tables to be published into ``folder``."""
+    return OpenTables("run", DestinationOptions(folder, formats, row_group_size))
+
+
 def fill(writer: Endpoint, folder: Path, records: list[ArticleRecord]) -> dict[str, int]:
-    writer.call(OpenTables(folder, FORMATS, 4))
+    writer.call(open_tables(folder, FORMATS, 4))
     for record in records:
         writer.send(WriteRecord(record))
     writer.send(WriteDuplicate(ROW))
@@ -49,6 +55,7 @@ def test_child_process_writes_the_same_files_as_the_crawl_process(
         assert fill(remote, there, golden) == fill(local, here, golden)
     finally:
         remote.close()
+    here, there = here / "runs" / ".tmp-run", there / "runs" / ".tmp-run"
     assert sorted(p.name for p in here.iterdir()) == sorted(p.name for p in there.iterdir())
     for path in here.iterdir():
         if path.suffix == ".parquet":
@@ -60,7 +67,7 @@ def test_child_process_writes_the_same_files_as_the_crawl_process(
 def test_a_failed_append_in_a_child_is_raised_by_the_next_waiting_call(tmp_path: Path) -> None:
     writer = table_writer(in_child=True)
     try:
-        writer.call(OpenTables(tmp_path, ("parquet",), 1))
+        writer.call(open_tables(tmp_path, ("parquet",), 1))
         writer.send(WriteRecord(build_record(n=1, word_count="many")))  # not an int32: the row group fails
         writer.send(WriteRecord(build_record(n=2)))
         with pytest.raises(Exception, match="int"):
@@ -71,7 +78,7 @@ def test_a_failed_append_in_a_child_is_raised_by_the_next_waiting_call(tmp_path:
 
 def test_a_failed_append_in_process_is_raised_at_once(tmp_path: Path) -> None:
     writer = table_writer(in_child=False)
-    writer.call(OpenTables(tmp_path, ("parquet",), 1))
+    writer.call(open_tables(tmp_path, ("parquet",), 1))
     with pytest.raises(Exception, match="int"):
         writer.send(WriteRecord(build_record(n=1, word_count="many")))
     writer.call(CloseTables())
@@ -86,10 +93,11 @@ def test_close_ends_the_child_process() -> None:
 
 
 def test_a_child_that_cannot_create_the_files_fails_at_open(tmp_path: Path) -> None:
+    (tmp_path / "runs").write_text("a file where the runs folder goes")
     writer = table_writer(in_child=True)
     try:
-        with pytest.raises(FileNotFoundError):
-            writer.call(OpenTables(tmp_path / "missing", ("csv",), 10))
+        with pytest.raises(FileExistsError):
+            writer.call(open_tables(tmp_path, ("csv",), 10))
     finally:
         writer.close()
 

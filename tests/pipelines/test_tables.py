@@ -105,7 +105,8 @@ def test_schemas_and_rows_come_from_the_one_declaration(make_record: MakeRecord)
         assert [(f.name, f.type, f.nullable) for f in SCHEMAS[table.name]] == [
             (c.name, c.type, c.nullable) for c in table.columns
         ]
-        assert SCHEMAS[table.name].metadata == {b"schema_version": b"1", b"table": table.name.encode()}
+        assert SCHEMAS[table.name].metadata == {b"schema_version": b"1", b"tables_version": b"2",
+                                                b"table": table.name.encode()}
     rows = record_to_rows(make_record())
     assert list(rows) == [table.name for table in ARTICLE_TABLES]
 
