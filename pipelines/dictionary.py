@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from core.records import SCHEMA_VERSION
-from pipelines.tables import SCHEMAS
+from pipelines.tables import ROW_ORDER, SCHEMAS
 
 DICTIONARY_FILE = "dictionary.json"
 MEANINGS_FILE = Path(__file__).with_name("column_meanings.json")
@@ -83,8 +83,8 @@ def csv_read_arguments(schema: pa.Schema) -> dict[str, Any]:
 
 
 def data_dictionary() -> dict[str, Any]:
-    """Every table: its columns (type in Parquet, PostgreSQL type, nullability, meaning)
-    and its CSV read arguments; ``json.dumps`` ready."""
+    """Every table: its columns (type in Parquet, PostgreSQL type, nullability, meaning),
+    the columns its rows are ordered by, and its CSV read arguments; ``json.dumps`` ready."""
     meanings = column_meanings()
     return {
         "schema_version": SCHEMA_VERSION,
@@ -92,6 +92,7 @@ def data_dictionary() -> dict[str, Any]:
             name: {
                 "columns": [{"name": f.name, "type": str(f.type), "postgres_type": postgres_type(f.type),
                              "nullable": f.nullable, "meaning": meanings[name][f.name]} for f in schema],
+                "row_order": list(ROW_ORDER[name]),
                 "csv": csv_read_arguments(schema),
             }
             for name, schema in SCHEMAS.items()

@@ -1,24 +1,29 @@
-"""Take superseded articles back out of a run's written (not yet published) tables.
+"""Take superseded articles back out of a run's written (not yet published) tables, and
+put every table's rows in their published order.
 
 When dedup keeps a later-arriving copy instead of one already exported (``pipelines.dedup``),
 the earlier copy's rows must leave every article table, and ``duplicates`` rows that pointed
-at it must point at its successor. Files are rewritten one row group (Parquet), one
-batch (CSV) or one line (JSON Lines) at a time into a sibling file that replaces the original, so memory stays
-bounded whatever the run's size. Runs only inside the unpublished temp folder.
+at it must point at its successor. :func:`retract` is the run's last rewrite of its files,
+so it also sorts them (``tables.ROW_ORDER``, ``pipelines.row_order``): each file is read
+once, a row group (Parquet), a batch (CSV) or a line (JSON Lines) at a time, into a sibling
+file that replaces the original, and memory stays bounded whatever the run's size. Runs
+only inside the unpublished temp folder.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pipelines.tables import REMOVED, SCHEMAS
+from pipelines.row_order import in_order, lines_in_order
+from pipelines.tables import REMOVED, ROW_ORDER, SCHEMAS
 from pipelines.writers import CSV_WRITE_OPTIONS, RowSelection, csv_schema, read_csv_batches, side_by_side
 
 logger = logging.getLogger(__name__)
@@ -39,51 +44,73 @@ def resolve(successors: Mapping[str, str], key: str) -> str:
 
 
 def retract(folder: Path, successors: Mapping[str, str]) -> dict[str, int]:
-    """Remove the rows of every superseded article from the tables in ``folder`` and point
+    """Remove the rows of every superseded article from the tables in ``folder``, point
     ``duplicates.duplicate_of`` at the kept article (``removed`` says why an article left,
-    and is left as it is); returns rows removed per table (every
-    format of a table holds the same rows, so any file's count is the table's)."""
+    and is left as it is), and write every table in its row order; returns rows removed per
+    table (every format of a table holds the same rows, so any file's count is the table's)."""
     resolved = {key: resolve(successors, key) for key in successors}
     final = {key: kept for key, kept in resolved.items() if kept != key}
     if looping := sorted(resolved.keys() - final.keys()):
         logger.warning("healthcrawl retract: %d superseded article(s) whose successors loop are "
                        "kept, not retracted: %s", len(looping), ", ".join(looping[:5]))
-    paths = [path for path in sorted(folder.iterdir())
-             if path.suffix in _REWRITERS and path.name.split(".")[0] != REMOVED.name]
+    paths = [path for path in sorted(folder.iterdir()) if path.is_file() and path.suffix in _REWRITERS]
     counts = side_by_side(lambda path: _rewrite(path, final), paths)
-    return {table: count for table, count in counts if table != "duplicates"}
+    return {table: count for table, count in counts if table not in ("duplicates", REMOVED.name)}
 
 
 def filtered_copy(path: Path, target: Path, dropped: Collection[str]) -> int:
     """Write ``target``: the table file ``path`` without the rows of the articles
-    ``dropped``, in the same form (a run's change set is its tables without the unchanged
-    articles); returns the rows left out."""
-    return _REWRITERS[path.suffix](path, target, {key: key for key in dropped}, True)
+    ``dropped``, in the same form and order (a run's change set is its tables without the
+    unchanged articles); returns the rows left out."""
+    return _REWRITERS[path.suffix](path, target, _Rewrite({key: key for key in dropped}, True))
+
+
+@dataclass(frozen=True, slots=True)
+class _Rewrite:
+    """What one file's rewrite does to its rows."""
+
+    final: Mapping[str, str]
+    """Superseded article -> the article finally kept."""
+    dropping: bool
+    """Leave the superseded articles' rows out (else remap ``duplicate_of``, if at all)."""
+    order: tuple[str, ...] = ()
+    """Columns to sort the rows by; none keeps them as they are."""
+
+    def rows(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.RecordBatch | pa.Table, int]:
+        """``batch`` rewritten, and how many rows it lost."""
+        if self.dropping:
+            kept = RowSelection(frozenset(self.final)).take(batch) if self.final else batch
+            return kept, batch.num_rows - kept.num_rows
+        if self.final and "duplicate_of" in batch.schema.names:
+            return _remap(pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch,
+                          self.final), 0
+        return batch, 0
 
 
 def _rewrite(path: Path, final: Mapping[str, str]) -> tuple[str, int]:
-    """Rewrite one file in place; ``(its table, rows removed)``."""
+    """Rewrite one file in place, retracted and in order; ``(its table, rows removed)``."""
     table = path.name.split(".")[0]
     temp = path.with_name(path.name + ".retract")
-    count = _REWRITERS[path.suffix](path, temp, final, table != "duplicates")
+    rewrite = _Rewrite(final, table not in ("duplicates", REMOVED.name), ROW_ORDER[table])
+    count = _REWRITERS[path.suffix](path, temp, rewrite)
     os.replace(temp, path)
     return table, count
 
 
-def _parquet(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
+def _parquet(path: Path, temp: Path, rewrite: _Rewrite) -> int:
     source = pq.ParquetFile(path)
     removed = 0
-    leave_out = RowSelection(frozenset(final))
-    with pq.ParquetWriter(temp, source.schema_arrow, compression="zstd") as writer:
+
+    def groups() -> Iterator[pa.Table]:
+        nonlocal removed
         for index in range(source.num_row_groups):
-            group = source.read_row_group(index)
-            if dropping:
-                kept = leave_out.take(group)
-                removed += group.num_rows - kept.num_rows
-                group = kept
-            else:
-                group = _remap(group, final)
-            writer.write_table(group)
+            rows, lost = rewrite.rows(source.read_row_group(index))
+            removed += lost
+            yield rows
+
+    with pq.ParquetWriter(temp, source.schema_arrow, compression="zstd") as writer:
+        for rows in _ordered(groups(), source.schema_arrow, rewrite, temp.parent):
+            writer.write_table(rows)
     return removed
 
 
@@ -94,35 +121,48 @@ def _remap(table: pa.Table, final: Mapping[str, str]) -> pa.Table:
     return table.set_column(column, table.schema.field(column), remapped)
 
 
-def _csv(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
-    schema = SCHEMAS[path.name.split(".")[0]]
+def _csv(path: Path, temp: Path, rewrite: _Rewrite) -> int:
+    schema = csv_schema(SCHEMAS[path.name.split(".")[0]])
     removed = 0
-    leave_out = RowSelection(frozenset(final))
-    with pacsv.CSVWriter(str(temp), csv_schema(schema), write_options=CSV_WRITE_OPTIONS) as writer:
-        for batch in read_csv_batches(path, schema):
-            if dropping:
-                kept = leave_out.take(batch)
-                removed += batch.num_rows - kept.num_rows
-                batch = kept
-            else:
-                batch = _remap(pa.Table.from_batches([batch]), final)
-            writer.write(batch)
+
+    def batches() -> Iterator[pa.RecordBatch | pa.Table]:
+        nonlocal removed
+        for batch in read_csv_batches(path, SCHEMAS[path.name.split(".")[0]]):
+            rows, lost = rewrite.rows(batch)
+            removed += lost
+            yield rows
+
+    with pacsv.CSVWriter(str(temp), schema, write_options=CSV_WRITE_OPTIONS) as writer:
+        for rows in _ordered(batches(), schema, rewrite, temp.parent):
+            writer.write(rows)
     return removed
 
 
-def _jsonl(path: Path, temp: Path, final: Mapping[str, str], dropping: bool) -> int:
+def _ordered(rows: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema, rewrite: _Rewrite,
+             spill_dir: Path) -> Iterable[pa.RecordBatch | pa.Table]:
+    return in_order(rows, schema, rewrite.order, spill_dir) if rewrite.order else rows
+
+
+def _jsonl(path: Path, temp: Path, rewrite: _Rewrite) -> int:
     removed = 0
-    leave_out = RowSelection(frozenset(final))
-    with path.open(encoding="utf-8") as source, temp.open("w", encoding="utf-8") as target:
+    leave_out = RowSelection(frozenset(rewrite.final))
+
+    def lines(source: Iterable[str]) -> Iterator[str]:
+        nonlocal removed
         for line in source:
             kept = leave_out.take_line(line)
             if kept is None:
                 removed += 1
             else:
-                target.write(kept)
+                yield kept
+
+    with path.open(encoding="utf-8") as source, temp.open("w", encoding="utf-8") as target:
+        if rewrite.order:
+            lines_in_order(lines(source), target, temp.parent, rewrite.order[0])
+        else:
+            target.writelines(lines(source))
     return removed
 
 
 _REWRITERS = {".parquet": _parquet, ".csv": _csv, ".jsonl": _jsonl}
-"""Per file format: copy ``path`` to ``temp`` without the superseded articles' rows
-(``dropping``) or with ``duplicate_of`` remapped (the duplicates table); return rows removed."""
+"""Per file format: copy ``path`` to ``temp`` as ``rewrite`` says; return rows removed."""

@@ -192,6 +192,19 @@ TABLES = (*ARTICLE_TABLES, DUPLICATES, REMOVED)
 """Every table, in publication order."""
 
 
+ROW_ORDER: Mapping[str, tuple[str, ...]] = {
+    "articles": ("article_key",),
+    "sections": ("article_key", "position"),
+    "section_items": ("article_key", "section_position", "position"),
+    "prevention": ("article_key", "position"),
+    "recommendations": ("article_key", "position"),
+    "duplicates": ("article_key", "url", "duplicate_of", "reason"),
+    "removed": ("article_key",),
+}
+"""The columns each table's rows are ordered by in a publication (``pipelines.row_order``);
+for the article tables, their key: one row per value."""
+
+
 TABLES_VERSION = 2
 """Version of the tables' layout (their columns and types), which files and databases
 written by an older layout are checked against: 2, ``articles.published_at`` is a date."""

@@ -106,9 +106,9 @@ class TableSet:
 
     def retract(self, successors: Mapping[str, str]) -> dict[str, int]:
         """After :meth:`close`: remove superseded articles (``old key -> kept key``) from
-        every file and re-point ``duplicates`` rows at the kept articles; rows removed
-        per table."""
-        counts = retract(self.folder, successors) if successors else {}
+        every file, re-point ``duplicates`` rows at the kept articles and put every file's
+        rows in their published order (``tables.ROW_ORDER``); rows removed per table."""
+        counts = retract(self.folder, successors)
         for table, count in counts.items():
             self._retracted[table] = self._retracted.get(table, 0) + count
         return counts

@@ -36,17 +36,11 @@ from pipelines.destinations.base import Destination, DestinationError, Destinati
 from pipelines.destinations.registry import mask, register
 from pipelines.dictionary import postgres_type
 from pipelines.retract import resolve
-from pipelines.tables import ARTICLE_TABLES, SCHEMAS, TABLES_VERSION
+from pipelines.tables import ARTICLE_TABLES, ROW_ORDER, SCHEMAS, TABLES_VERSION
 
-KEYS: Mapping[str, tuple[str, ...]] = {
-    "articles": ("article_key",),
-    "sections": ("article_key", "position"),
-    "section_items": ("article_key", "section_position", "position"),
-    "prevention": ("article_key", "position"),
-    "recommendations": ("article_key", "position"),
-}
-"""Primary key of each article table; ``duplicates`` and ``removed`` have none (they are
-replaced whole when they differ)."""
+KEYS: Mapping[str, tuple[str, ...]] = {table.name: ROW_ORDER[table.name] for table in ARTICLE_TABLES}
+"""Primary key of each article table: the columns its rows are ordered by, one row per
+value; ``duplicates`` and ``removed`` have none (they are replaced whole when they differ)."""
 VERSIONS_TABLE = "_healthcrawl_tables"
 RUNS_TABLE = "_healthcrawl_runs"
 CONNECT_TIMEOUT = 10
