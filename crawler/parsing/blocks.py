@@ -47,10 +47,17 @@ def is_chrome(element: etree._Element) -> bool:
     """True for site chrome inside a body: nav/aside/footer/form, or a chrome class or id."""
     if element.tag in CHROME_TAGS:
         return True
+    marks = marks_of(element)
+    return marks is not None and CHROME_MARKERS.search(marks) is not None
+
+
+def marks_of(element: etree._Element) -> str | None:
+    """``element``'s class and id, as the chrome markers are searched in; None without
+    either (most elements: the search is skipped)."""
     classes, ident = element.get("class"), element.get("id")
     if not classes and not ident:
-        return False
-    return CHROME_MARKERS.search(f"{classes or ''} {ident or ''}") is not None
+        return None
+    return f"{classes or ''} {ident or ''}"
 
 
 def blocks_of(

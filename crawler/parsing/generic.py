@@ -18,7 +18,7 @@ from itertools import islice
 
 from lxml import etree
 
-from crawler.parsing.blocks import is_chrome
+from crawler.parsing.blocks import is_chrome, marks_of
 from crawler.parsing.dates import iso_date
 from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
@@ -234,10 +234,14 @@ def _is_density_chrome(element: etree._Element) -> bool:
     it holds (``content-sidebar-wrap``)."""
     if element.tag in _NEVER_CHROME:
         return False
-    marks = f"{element.get('class') or ''} {element.get('id') or ''}"
-    if not is_chrome(element) and _PAGE_FOOTER.search(marks) is None:
-        return False
+    if element.tag not in CHROME_TAGS:
+        marks = marks_of(element)
+        if marks is None or _DENSITY_CHROME_MARKERS.search(marks) is None:
+            return False
     return next(element.iter("main", "article"), None) is None
+
+
+_DENSITY_CHROME_MARKERS = re.compile(f"{CHROME_MARKERS.pattern}|{_PAGE_FOOTER.pattern}", re.IGNORECASE)
 
 
 def article_element(
@@ -377,11 +381,9 @@ def _is_marked_chrome(element: etree._Element) -> bool:
     tag = element.tag
     if tag in CHROME_TAGS and tag != "form":
         return True
-    classes, ident = element.get("class"), element.get("id")
-    if not classes and not ident:
-        return False
-    marks = f"{classes or ''} {ident or ''}"
-    return (GENERIC_CHROME_MARKERS if tag == "form" else _ANY_CHROME_MARKERS).search(marks) is not None
+    marks = marks_of(element)
+    return marks is not None and (
+        GENERIC_CHROME_MARKERS if tag == "form" else _ANY_CHROME_MARKERS).search(marks) is not None
 
 
 _ANY_CHROME_MARKERS = re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}", re.IGNORECASE)

@@ -96,8 +96,7 @@ def visible_length(text: str | None) -> int:
 
 def normalized_length(text: str | None) -> int:
     """``len(normalize(text))``, counted without building the normalized text."""
-    characters, words, _, _ = _text_span(text)
-    return characters + words - 1 if words else 0
+    return _length(_text_span(text))
 
 
 class TextPresence:
@@ -144,8 +143,7 @@ class TextLengths:
         self.spans: dict[etree._Element, Span] = {}  # held: lxml proxies stay stable
 
     def __call__(self, element: etree._Element) -> int:
-        characters, words, _, _ = self.span(element)
-        return characters + words - 1 if words else 0
+        return _length(self.span(element))
 
     def longer_than(self, element: etree._Element, limit: int) -> bool:
         """``self(element) > limit``; an element not measured yet is first counted only as
@@ -171,6 +169,13 @@ class TextLengths:
             span = _joined(span, _text_span(child.tail))
         self.spans[element] = span
         return span
+
+
+def _length(span: Span) -> int:
+    """Length of a run of text once normalized: its words' characters and a space between
+    each two."""
+    characters, words, _, _ = span
+    return characters + words - 1 if words else 0
 
 
 def _text_span(text: str | None) -> Span:
