@@ -15,14 +15,14 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pipelines.row_order import in_order, lines_in_order
+from pipelines.row_order import in_order, json_key, lines_in_order
 from pipelines.tables import REMOVED, ROW_ORDER, SCHEMAS
 from pipelines.writers import CSV_WRITE_OPTIONS, RowSelection, csv_schema, read_csv_batches, side_by_side
 
@@ -75,11 +75,16 @@ class _Rewrite:
     """Leave the superseded articles' rows out (else remap ``duplicate_of``, if at all)."""
     order: tuple[str, ...] = ()
     """Columns to sort the rows by; none keeps them as they are."""
+    leave_out: RowSelection = field(init=False)
+    """The rows of ``final``'s keys, made once for every batch."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "leave_out", RowSelection(frozenset(self.final)))
 
     def rows(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.RecordBatch | pa.Table, int]:
         """``batch`` rewritten, and how many rows it lost."""
         if self.dropping:
-            kept = RowSelection(frozenset(self.final)).take(batch) if self.final else batch
+            kept = self.leave_out.take(batch) if self.final else batch
             return kept, batch.num_rows - kept.num_rows
         if self.final and "duplicate_of" in batch.schema.names:
             return _remap(pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch,
@@ -144,19 +149,20 @@ def _ordered(rows: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema, rewri
 
 
 def _jsonl(path: Path, temp: Path, rewrite: _Rewrite) -> int:
+    """Lines are read and written as bytes, each record's key read from its start: an
+    article's line is long, and nothing but its key decides where it goes."""
     removed = 0
-    leave_out = RowSelection(frozenset(rewrite.final))
+    key_of = json_key("article_key")
 
-    def lines(source: Iterable[str]) -> Iterator[str]:
+    def lines(source: Iterable[bytes]) -> Iterator[bytes]:
         nonlocal removed
         for line in source:
-            kept = leave_out.take_line(line)
-            if kept is None:
+            if rewrite.final and key_of(line) in rewrite.final:
                 removed += 1
             else:
-                yield kept
+                yield line
 
-    with path.open(encoding="utf-8") as source, temp.open("w", encoding="utf-8") as target:
+    with path.open("rb") as source, temp.open("wb") as target:
         if rewrite.order:
             lines_in_order(lines(source), target, temp.parent, rewrite.order[0])
         else:

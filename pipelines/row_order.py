@@ -11,8 +11,9 @@ chunk at a time.
 from __future__ import annotations
 
 import json
+import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -41,23 +42,36 @@ def in_order(batches: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema, ke
         spill.unlink(missing_ok=True)
 
 
-def lines_in_order(lines: Iterable[str], target: IO[str], spill_dir: Path, key: str = "article_key") -> None:
+def lines_in_order(lines: Iterable[bytes], target: IO[bytes], spill_dir: Path,
+                   key: str = "article_key") -> None:
     """Write JSON ``lines`` to ``target`` sorted by each record's ``key`` (stable): the
     lines spill to a file, and only each one's key, offset and length are held."""
     spill = spill_dir / f".order-{uuid.uuid4().hex}.jsonl"
+    read_key = json_key(key)
     try:
         places: list[tuple[str, int, int]] = []
         with spill.open("wb") as sink:
             offset = 0
             for line in lines:
-                data = line.encode("utf-8")
-                places.append((json.loads(line)[key], offset, len(data)))
-                sink.write(data)
-                offset += len(data)
+                places.append((read_key(line), offset, len(line)))
+                sink.write(line)
+                offset += len(line)
         places.sort(key=lambda place: place[0])
         with spill.open("rb") as source:
             for _, start, length in places:
                 source.seek(start)
-                target.write(source.read(length).decode("utf-8"))
+                target.write(source.read(length))
     finally:
         spill.unlink(missing_ok=True)
+
+
+def json_key(key: str) -> Callable[[bytes], str]:
+    """A reader of one JSON line's ``key``: from the start of the line where the record
+    leads with it (as the writer writes records), without parsing a whole article."""
+    leading = re.compile(rb'\{"' + re.escape(key.encode()) + rb'": ("(?:[^"\\]|\\.)*")')
+
+    def read(line: bytes) -> str:
+        found = leading.match(line)
+        return str(json.loads(found.group(1)) if found else json.loads(line)[key])
+
+    return read

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from core.records import ArticleRecord
 from pipelines.dictionary import data_dictionary
-from pipelines.row_order import CHUNK_ROWS, in_order, lines_in_order
+from pipelines.row_order import CHUNK_ROWS, in_order, json_key, lines_in_order
 from pipelines.tables import ROW_ORDER, DuplicateRow
 from pipelines.tableset import TableSet
 
@@ -73,12 +73,19 @@ def test_rows_are_sorted_across_many_chunks_and_rows_equal_in_their_keys_keep_th
 
 
 def test_json_lines_are_sorted_by_article_key_keeping_the_order_of_equal_keys(tmp_path: Path) -> None:
-    lines = [json.dumps({"article_key": key, "n": n}) + "\n" for n, key in enumerate("cabca")]
+    lines = [json.dumps({"article_key": key, "n": n}).encode() + b"\n" for n, key in enumerate("cabca")]
     target = tmp_path / "out.jsonl"
-    with target.open("w", encoding="utf-8") as out:
+    with target.open("wb") as out:
         lines_in_order(iter(lines), out, tmp_path)
     assert [json.loads(line)["n"] for line in target.open()] == [1, 4, 2, 0, 3]
     assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_a_json_lines_key_is_read_as_json_reads_it_wherever_the_record_puts_it() -> None:
+    read = json_key("article_key")
+    for record in ({"article_key": 'a"b\\c\u00e9'}, {"n": 1, "article_key": "x:1"}, {"article_key": "中:2"}):
+        assert read(json.dumps(record).encode()) == record["article_key"]
+        assert read(json.dumps(record, ensure_ascii=False).encode()) == record["article_key"]
 
 
 def test_the_shipped_dictionary_gives_each_tables_row_order() -> None:
