@@ -134,7 +134,7 @@ def parse_page(
             related.element if related is not None else located, url),
         prev_article=prev_link,
         next_article=next_link,
-        breadcrumbs=breadcrumbs(root, profile),
+        breadcrumbs=breadcrumbs(root, profile, html),
         published_at=published_at(marks.region, densest, metas, profile, structured.first("datePublished"),
                                   marks.title, canonical),
         language=language(root, metas),
@@ -171,10 +171,17 @@ def _body_blocks(marks: Landmarks, profile: SiteProfile, related: str | None) ->
         skip = is_chrome
     blocks: list[Block] = []
     for block in blocks_of(marks.container, skip):
-        if block.text.startswith(stop_labels) or block.text.rstrip(": ：").casefold() == recommend:
+        if block.text.startswith(stop_labels) or (recommend is not None and _is_label(block.text, recommend)):
             break
         blocks.append(block)
     return blocks
+
+
+def _is_label(text: str, label: str) -> bool:
+    """``text`` is the case-folded ``label``, a colon aside. Case folding never shortens a
+    text, so a longer one is told without folding it (every block is asked)."""
+    text = text.rstrip(": ：")
+    return len(text) <= len(label) and text.casefold() == label
 
 
 def _is_form(element: etree._Element) -> bool:

@@ -176,3 +176,20 @@ def test_canonical_link_naming_the_page_in_another_form_is_kept() -> None:
     record = parse_article(PAGE.format(head='<link rel="canonical" href="/news/12345">'),
                            "https://health.example/amp/news/12345?utm_source=x")
     assert record.canonical_url == "https://health.example/news/12345"
+
+
+BREADCRUMB_PAGE = ('<html><head><meta charset="utf-8"></head><body>'
+                   '<nav class="site-BreadCrumbs"><a href="/">Home</a> › <a href="/heart/">Heart</a></nav>'
+                   "<h1>Heart health</h1><p>A paragraph of running text about the heart and its care.</p>"
+                   "</body></html>")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_a_trail_marked_breadcrumb_is_found_in_bytes_of_any_encoding(encoding: str) -> None:
+    html = BREADCRUMB_PAGE.replace("utf-8", encoding).encode(encoding)
+    assert parse_article(html, "https://www.example.org/heart/health").breadcrumbs == ["Home", "Heart"]
+
+
+def test_a_trail_marked_breadcrumb_is_found_in_a_page_given_as_text() -> None:
+    record = parse_article(BREADCRUMB_PAGE, "https://www.example.org/heart/health")
+    assert record.breadcrumbs == ["Home", "Heart"]
