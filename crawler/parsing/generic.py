@@ -34,8 +34,8 @@ from crawler.parsing.rules import (
 from crawler.parsing.text import (
     TextLengths,
     element_text,
+    flat_lengths,
     more_text_than,
-    normalized_length,
     visible_length,
     xml_text,
 )
@@ -165,10 +165,12 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
         parent = paragraph.getparent()
         if parent is None or _under_chrome(parent, under_chrome):
             continue  # chrome is not measured: on most pages it holds half the paragraphs
-        if not len(paragraph):  # most paragraphs: one text node, no link
-            text_length, link_length = normalized_length(paragraph.text), 0
+        flat = flat_lengths(paragraph)  # most paragraphs: text, links and emphasis
+        if flat is not None:
+            text_length, link_length = flat
             if text_length < _MIN_PARAGRAPH_CHARS:
                 continue
+            link_length = min(link_length, text_length)
         else:
             text_length = text_length_of(paragraph)
             if text_length < _MIN_PARAGRAPH_CHARS:

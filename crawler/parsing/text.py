@@ -99,6 +99,29 @@ def normalized_length(text: str | None) -> int:
     return _length(_text_span(text))
 
 
+def flat_lengths(element: etree._Element) -> tuple[int, int] | None:
+    """``(len(element_text(element)), the length of its links' text)`` for an element
+    whose children are inline elements holding text only (the usual paragraph: text,
+    links, emphasis), read in one pass: their texts simply join. None for any other (a
+    block, a ``<br>``, a skipped or nested element inside), which :class:`TextLengths`
+    measures."""
+    parts = [element.text or ""]
+    links = 0
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):
+            if len(child) or tag in _NOT_FLAT:
+                return None
+            parts.append(child.text or "")
+            if tag == "a":
+                links += normalized_length(child.text)
+        parts.append(child.tail or "")
+    return normalized_length("".join(parts)), links
+
+
+_NOT_FLAT = BLOCK_TAGS | SKIP_TAGS | {"br"}
+
+
 class TextPresence:
     """``bool(element_text(e))`` for many elements of one tree: each check stops at the
     first visible character, and answers are kept, so asking level after level of deep

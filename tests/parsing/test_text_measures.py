@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from core.text import has_visible_text, normalize
-from crawler.parsing.text import TextLengths, TextPresence, element_text, more_text_than, normalized_length
+from crawler.parsing.text import (
+    TextLengths,
+    TextPresence,
+    element_text,
+    flat_lengths,
+    more_text_than,
+    normalized_length,
+)
 from tests.fuzz.strategies import markup
 
 SETTINGS = settings(max_examples=80, deadline=None)
@@ -63,3 +70,21 @@ def test_text_lengths_say_whether_a_text_is_longer_than_a_limit(html: str, limit
 @given(ODD_TEXT)
 def test_normalized_length_is_the_length_of_the_normalized_text(text: str) -> None:
     assert normalized_length(text) == len(normalize(text))
+
+
+@SETTINGS
+@given(st.lists(st.one_of(markup, ODD_TEXT), max_size=4).map("".join))
+def test_flat_lengths_are_the_lengths_of_the_text_and_of_the_links_text(html: str) -> None:
+    for element in elements(html):
+        flat = flat_lengths(element)
+        if flat is not None:
+            links = sum(len(element_text(a)) for a in element.iterchildren("a"))
+            assert flat == (len(element_text(element)), links)
+
+
+def test_a_paragraph_of_text_links_and_emphasis_is_flat_and_one_with_a_block_inside_is_not() -> None:
+    found = elements("<p> Eat <a href='/x'>more  greens</a><em>daily</em> </p>"
+                     "<ul><li>a<div>b</div></li></ul>")
+    paragraph, nested = (next(e for e in found if e.tag == tag) for tag in ("p", "li"))
+    assert flat_lengths(paragraph) == (len("Eat more greensdaily"), len("more greens"))
+    assert flat_lengths(nested) is None
