@@ -52,12 +52,12 @@ def is_chrome(element: etree._Element) -> bool:
 
 
 def marks_of(element: etree._Element) -> str | None:
-    """``element``'s class and id, as the chrome markers are searched in; None without
-    either (most elements: the search is skipped)."""
+    """``element``'s class and id, lowercased, as the chrome markers are searched in; None
+    without either (most elements: the search is skipped)."""
     classes, ident = element.get("class"), element.get("id")
     if not classes and not ident:
         return None
-    return f"{classes or ''} {ident or ''}"
+    return f"{classes or ''} {ident or ''}".lower()
 
 
 def blocks_of(

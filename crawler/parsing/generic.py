@@ -226,7 +226,7 @@ anyway); themes class ``<body>`` and ``<article>`` by the layout around them
 (``content-sidebar``, ``has-sidebar``)."""
 
 
-_PAGE_FOOTER = re.compile(r"(?:^|[\s_-])(?:footer|site-?footer|colophon)(?=$|[\s_-])", re.IGNORECASE)
+_PAGE_FOOTER = re.compile(r"(?:^|[\s_-])(?:footer|site-?footer|colophon)(?=$|[\s_-])")
 """A page footer by class or id (``<div class="footer">``): its disclaimer is no article."""
 
 
@@ -243,7 +243,7 @@ def _is_density_chrome(element: etree._Element) -> bool:
     return next(element.iter("main", "article"), None) is None
 
 
-_DENSITY_CHROME_MARKERS = re.compile(f"{CHROME_MARKERS.pattern}|{_PAGE_FOOTER.pattern}", re.IGNORECASE)
+_DENSITY_CHROME_MARKERS = re.compile(f"{CHROME_MARKERS.pattern}|{_PAGE_FOOTER.pattern}")
 
 
 def article_element(
@@ -388,7 +388,7 @@ def _is_marked_chrome(element: etree._Element) -> bool:
         GENERIC_CHROME_MARKERS if tag == "form" else _ANY_CHROME_MARKERS).search(marks) is not None
 
 
-_ANY_CHROME_MARKERS = re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}", re.IGNORECASE)
+_ANY_CHROME_MARKERS = re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}")
 
 
 def _heading_chrome(heading: etree._Element, article: etree._Element) -> list[etree._Element]:

@@ -31,9 +31,10 @@ CHROME_MARKERS = re.compile(
     r"sign-up|cookie\w*|consent|breadcrumbs?|crumbs?|sidebar|widget|popup|modal|"
     r"rating|feedback|author-box|tags|tag-list|pagination|pager|prenext|post-nav\w*|toc|"
     r"table-of-contents|sr-only|visually-hidden|screen-reader-text|skip-link|hidden)(?=$|[\s_-])",
-    re.IGNORECASE,
 )
-"""class/id tokens of site chrome inside an article body (ads, share bars, comments)."""
+"""class/id tokens of site chrome inside an article body (ads, share bars, comments).
+Lowercase, matched against lowercased class and id (``blocks.marks_of``): a case-blind
+search of many alternatives costs four times a plain one, and runs for every element."""
 
 SENTENCE_ENDINGS = (".", "。", ";", "；", "!", "！")
 """How a line that reads as a sentence ends; a heading does not."""
@@ -54,12 +55,12 @@ GENERIC_CHROME_MARKERS = re.compile(
     r"promo|advert|sponsor|social|share|breadcrumb|cookie|consent|footer|navigation|navbar|"
     r"menu|modal|popup|teaser|testimonial|vote|biograph|author|autor|"
     r"(?:^|[\s_-])(?:nav|cta|toc|ads?|secondary|search|bio)(?=$|[\s_-])",
-    re.IGNORECASE,
 )
 """class/id fragments of chrome boxes. Matched anywhere in the attribute, since
 CSS-module and BEM names glue words together ("ContentUpsell_wrapper__sDiqT",
 "relatedwikihows"); short words only as whole tokens. Only the generic profile uses
-them, inside the article region it has located (a site profile's container is trusted)."""
+them, inside the article region it has located (a site profile's container is trusted).
+Lowercase, like ``CHROME_MARKERS``."""
 
 CHROME_HEADINGS = re.compile(
     r"(?:related|recommended|popular|trending|featured|recent|latest|more)"

@@ -360,3 +360,13 @@ def test_a_page_footers_disclaimer_is_not_the_running_text_of_a_listings_last_pa
               "education only and cannot replace a doctor. If you feel unwell, see a doctor.</p></div>")
     html = f"<div class='main'><h1>Sleep</h1><ul class='list'>{card}</ul></div>{footer}"
     assert page(html, url="https://www.example.org/c/sleep/page/32.html").page_type == "listing"
+
+
+@pytest.mark.parametrize("marks", ['class="NewsletterSignup_box__x1"', 'id="Related-Posts"',
+                                   'class="SIDEBAR"'])
+def test_chrome_boxes_are_known_by_their_class_or_id_whatever_its_case(marks: str) -> None:
+    box = f"<div {marks}><h3>Sleep better tonight</h3><p>Get our weekly tips in your inbox now.</p></div>"
+    record = article(after=box).record
+    assert "Sleep better tonight" not in [section.heading for section in record.sections]
+    assert "weekly tips" not in " ".join([*(record.summary or "").split("\n\n"),
+                                          *(section.text for section in record.sections)])
