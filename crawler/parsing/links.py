@@ -32,9 +32,10 @@ def prev_next_links(
     """The links on the lines that start with a prev label (``<<:``, ``Previous:``) and a
     next label; None where the line is missing or has no link (the first article)."""
     found: dict[str, Link | None] = {}
+    either = prev_labels + next_labels
     for element in region.iter(_LABEL_HOLDERS):
         head = (element.text or "").lstrip()
-        if not head:
+        if not head or not head.startswith(either):  # most lines: one test for both sides
             continue
         for side, labels in (("prev", prev_labels), ("next", next_labels)):
             if side not in found and head.startswith(labels):
