@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pipelines.row_order import in_order, json_key, lines_in_order
+from pipelines.row_order import CHUNK_ROWS, in_order, json_key, lines_in_order
 from pipelines.tables import REMOVED, ROW_ORDER, SCHEMAS
 from pipelines.writers import CSV_WRITE_OPTIONS, RowSelection, csv_schema, read_csv_batches, side_by_side
 
@@ -113,8 +113,10 @@ def _parquet(path: Path, temp: Path, rewrite: _Rewrite) -> int:
             removed += lost
             yield rows
 
+    # the file's row groups keep their size (the run's row_group_size, the first group's)
+    group_rows = source.metadata.row_group(0).num_rows if source.num_row_groups else CHUNK_ROWS
     with pq.ParquetWriter(temp, source.schema_arrow, compression="zstd") as writer:
-        for rows in _ordered(groups(), source.schema_arrow, rewrite, temp.parent):
+        for rows in _ordered(groups(), source.schema_arrow, rewrite, temp.parent, group_rows):
             writer.write_table(rows)
     return removed
 
@@ -144,8 +146,8 @@ def _csv(path: Path, temp: Path, rewrite: _Rewrite) -> int:
 
 
 def _ordered(rows: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema, rewrite: _Rewrite,
-             spill_dir: Path) -> Iterable[pa.RecordBatch | pa.Table]:
-    return in_order(rows, schema, rewrite.order, spill_dir) if rewrite.order else rows
+             spill_dir: Path, chunk_rows: int = CHUNK_ROWS) -> Iterable[pa.RecordBatch | pa.Table]:
+    return in_order(rows, schema, rewrite.order, spill_dir, chunk_rows) if rewrite.order else rows
 
 
 def _jsonl(path: Path, temp: Path, rewrite: _Rewrite) -> int:

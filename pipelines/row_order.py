@@ -21,13 +21,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 CHUNK_ROWS = 8_192
-"""Rows taken in order at a time: the rows held in memory while the sorted file is written."""
+"""Rows taken in order at a time, unless told otherwise: the rows held in memory while the
+sorted file is written."""
 
 
 def in_order(batches: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema, keys: tuple[str, ...],
-             spill_dir: Path) -> Iterator[pa.Table]:
+             spill_dir: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pa.Table]:
     """The rows of ``batches`` sorted by ``keys`` (ascending; a stable sort, so rows equal
-    in their keys keep their order), in chunks of :data:`CHUNK_ROWS`."""
+    in their keys keep their order), in chunks of ``chunk_rows``."""
     spill = spill_dir / f".order-{uuid.uuid4().hex}.arrow"
     try:
         with pa.OSFile(str(spill), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
@@ -36,8 +37,8 @@ def in_order(batches: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema, ke
         with pa.memory_map(str(spill)) as source:
             rows = pa.ipc.open_file(source).read_all()
             order = pc.sort_indices(rows.select(list(keys)), sort_keys=[(key, "ascending") for key in keys])
-            for start in range(0, len(order), CHUNK_ROWS):
-                yield rows.take(order[start:start + CHUNK_ROWS])
+            for start in range(0, len(order), chunk_rows):
+                yield rows.take(order[start:start + chunk_rows])
     finally:
         spill.unlink(missing_ok=True)
 

@@ -91,3 +91,16 @@ def test_a_json_lines_key_is_read_as_json_reads_it_wherever_the_record_puts_it()
 def test_the_shipped_dictionary_gives_each_tables_row_order() -> None:
     assert {table: entry["row_order"] for table, entry in data_dictionary()["tables"].items()} == {
         table: list(keys) for table, keys in ROW_ORDER.items()}
+
+
+def test_ordered_parquet_files_keep_the_runs_row_group_size(
+        tmp_path: Path, golden: list[ArticleRecord]) -> None:
+    tables = TableSet(tmp_path, ["parquet"], row_group_size=4)
+    tables.open()
+    for record in golden[::-1]:
+        tables.write_record(record)
+    tables.close()
+    tables.retract({})
+    metadata = pq.ParquetFile(tmp_path / "sections.parquet").metadata
+    sizes = [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
+    assert sizes[:-1] == [4] * (len(sizes) - 1) and 0 < sizes[-1] <= 4 and len(sizes) > 2
