@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from core.minhash import Signature, SignatureJob
 from core.profiles import get_profile
 from core.records import ArticleRecord, body_text
-from core.text import count_words
+from core.text import count_paragraph_words
 from crawler.parsing import ParsedPage, parse_page
 from crawler.parsing.links import page_links
 from crawler.parsing.page_type import ARTICLE
@@ -87,4 +87,4 @@ def http_links(urls: Iterable[str]) -> list[str]:
 def prose_words(record: ArticleRecord) -> int:
     """Words of running text (summary and section text, not list items): the record's
     word count less its items' words, so the long texts are not split a second time."""
-    return record.word_count - count_words(" ".join(item for s in record.sections for item in s.items))
+    return record.word_count - count_paragraph_words([item for s in record.sections for item in s.items])
