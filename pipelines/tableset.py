@@ -49,6 +49,8 @@ class TableSet:
         self._open = False
         self.folder = folder
         self._retracted: dict[str, int] = {}
+        self.ordered = False
+        """Every file's rows are in their published order (:meth:`retract` puts them so)."""
 
     def open(self) -> None:
         """Create every file (headers and schemas first)."""
@@ -109,6 +111,7 @@ class TableSet:
         every file, re-point ``duplicates`` rows at the kept articles and put every file's
         rows in their published order (``tables.ROW_ORDER``); rows removed per table."""
         counts = retract(self.folder, successors)
+        self.ordered = True
         for table, count in counts.items():
             self._retracted[table] = self._retracted.get(table, 0) + count
         return counts

@@ -78,13 +78,16 @@ class FileTables(Destination):
         return self.tables.retract(successors)
 
     def commit(self, manifest: Mapping[str, Any]) -> str:
-        """Close the files, ship the data dictionary beside them and publish the folder
-        (a working set is deleted instead); returns the run's published folder."""
+        """Close the files, put their rows in order (when no retraction did), ship the data
+        dictionary beside them and publish the folder (a working set is deleted instead);
+        returns the run's published folder."""
         assert self.publication is not None
         self.tables.close()
         if not self.publish:
             self.publication.abort()
             return ""
+        if not self.tables.ordered:  # a run that retracted nothing, rows put in whole tables
+            self.tables.retract({})
         for fmt in set(self.formats) - set(self.published_formats):
             for path in self.folder.rglob(f"*.{fmt}"):
                 path.unlink()

@@ -12,10 +12,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from core.records import ArticleRecord
+from core.records import SCHEMA_VERSION, ArticleRecord
+from pipelines.destinations.base import RunInfo
+from pipelines.destinations.files import FileTables
 from pipelines.dictionary import data_dictionary
 from pipelines.row_order import CHUNK_ROWS, in_order, json_key, lines_in_order
-from pipelines.tables import ROW_ORDER, DuplicateRow
+from pipelines.tables import ROW_ORDER, SCHEMAS, DuplicateRow, record_to_rows
 from pipelines.tableset import TableSet
 
 
@@ -104,3 +106,14 @@ def test_ordered_parquet_files_keep_the_runs_row_group_size(
     metadata = pq.ParquetFile(tmp_path / "sections.parquet").metadata
     sizes = [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
     assert sizes[:-1] == [4] * (len(sizes) - 1) and 0 < sizes[-1] <= 4 and len(sizes) > 2
+
+
+def test_tables_written_whole_to_the_files_destination_are_published_in_row_order(
+        tmp_path: Path, golden: list[ArticleRecord]) -> None:
+    files = FileTables(tmp_path, ("csv", "parquet"), 100)
+    files.open(RunInfo("whole", SCHEMA_VERSION))
+    rows = [row for record in golden[::-1] for row in record_to_rows(record, "new")["sections"]]
+    files.write("sections", pa.Table.from_pylist(rows, schema=SCHEMAS["sections"]))
+    published = Path(files.commit({"run_id": "whole"}))
+    keys = pd.read_parquet(published / "sections.parquet")[["article_key", "position"]]
+    assert keys.equals(keys.sort_values(["article_key", "position"]).reset_index(drop=True))
