@@ -169,11 +169,38 @@ class TextLengths:
         return _length(self.span(element))
 
     def longer_than(self, element: etree._Element, limit: int) -> bool:
-        """``self(element) > limit``; an element not measured yet is first counted only as
-        far as ``limit`` (:func:`more_text_than`), so a long one is never measured whole."""
-        if element not in self.spans and _visible_over(element, limit):
-            return True
-        return self(element) > limit
+        """``self(element) > limit``; an element not measured yet is measured only as far
+        as ``limit`` characters, so a long one is never measured whole, and a short one is
+        read once."""
+        span = self._span_within(element, limit)
+        return span is None or _length(span) > limit
+
+    def _span_within(self, element: etree._Element, budget: int) -> Span | None:
+        """:meth:`span`, or None once more than ``budget`` characters (spaces aside) are
+        read: the text is then longer than ``budget`` whatever follows."""
+        known = self.spans.get(element)
+        if known is not None:
+            return known if known[0] <= budget else None
+        span = _text_span(element.text)
+        for child in element:
+            if span[0] > budget:
+                return None
+            tag = child.tag
+            if isinstance(tag, str):
+                tag = tag.lower()
+                if tag == "br":
+                    span = _joined(span, _SPACE)
+                elif tag not in SKIP_TAGS:
+                    inner = self._span_within(child, budget - span[0])
+                    if inner is None:
+                        return None
+                    edge = _SPACE if tag in BLOCK_TAGS else _NOTHING
+                    span = _joined(_joined(_joined(span, edge), inner), edge)
+            span = _joined(span, _text_span(child.tail))
+        if span[0] > budget:
+            return None
+        self.spans[element] = span
+        return span
 
     def span(self, element: etree._Element) -> Span:
         known = self.spans.get(element)
