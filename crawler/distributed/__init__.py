@@ -36,6 +36,9 @@ def distributed_settings(redis_url: str, idle_seconds: float) -> dict[str, Any]:
         # leaves them to the others (``healthcrawl publish`` deletes them).
         "SCHEDULER_PERSIST": True,
         "HEALTHCRAWL_DEDUP_STORE": "redis",
+        # The shared budget (``pacing``) spaces a site's requests by its delay; a random
+        # local delay on top would let two workers' requests bunch together.
+        "RANDOMIZE_DOWNLOAD_DELAY": False,
         # Each worker's state would see only its own pages: the run's memory is in Redis.
         "HEALTHCRAWL_STATE_ENABLED": False,
         "ITEM_PIPELINES": dict(WORKER_PIPELINES),
