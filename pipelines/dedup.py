@@ -69,7 +69,7 @@ from core.redis_server import KEY_PREFIX, connect
 from core.urls import canonicalize_url
 from core.worker_pool import WorkerPool, crawl_pool
 from pipelines.dedup_store import DedupStore, DiskDedupStore, MemoryDedupStore
-from pipelines.redis_dedup_store import RedisDedupStore
+from pipelines.redis_dedup_store import RedisDedupStore, StoreUnavailable
 from pipelines.signals import article_provisional, article_superseded
 from pipelines.stage import StageStats, as_record
 from pipelines.state import StateReader, resumed_run, state_dir_for
@@ -249,7 +249,10 @@ class DedupPipeline:
         if signature is None:
             signature = await self.workers.run(SignatureJob(body_text(record), self.hasher.num_perm))
             record = SignedRecord.of(record, signature, getattr(record, "validators", None))
-        return self.check(record, signature)
+        try:
+            return self.check(record, signature)
+        except StoreUnavailable as error:  # one line, not a traceback an item
+            raise DropItem(f"dedup store unavailable ({error}): {record.url}", log_level="WARNING") from None
 
     def sent_signature(self, record: ArticleRecord) -> Signature | None:
         """The signature that came with ``record``, if it has this stage's length."""

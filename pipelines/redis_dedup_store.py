@@ -18,9 +18,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import redis
 
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, LSHIndex, NearMatch, Signature
 from pipelines.dedup_store import successor_chain
+
+
+class StoreUnavailable(RuntimeError):
+    """The Redis server stopped answering: the record cannot be checked (the worker stops;
+    its request stays in flight in Redis, to be fetched again)."""
+
 
 LOCK_SECONDS = 30
 """A lock a dead worker held expires after this long (a check takes milliseconds)."""
@@ -39,9 +46,12 @@ class RedisDedupStore:
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the run's dedup lock: a check and the keep that follows are one step for
-        every worker."""
-        with self.server.lock(f"{self.key}:lock", timeout=LOCK_SECONDS, sleep=0.001):
-            yield
+        every worker. A Redis failure inside becomes :class:`StoreUnavailable`."""
+        try:
+            with self.server.lock(f"{self.key}:lock", timeout=LOCK_SECONDS, sleep=0.001):
+                yield
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"{type(error).__name__}: {error}") from None
 
     def _text(self, value: bytes | None) -> str | None:
         return None if value is None else value.decode("utf-8")
