@@ -274,6 +274,9 @@ def run_publish_command(args: argparse.Namespace) -> int:
 
 
 def run_crawl_command(args: argparse.Namespace) -> int:
+    if args.redis and (args.incremental or args.resume):  # a worker's state would know only its pages
+        raise InputError("--incremental and --resume are one-process only: a distributed run "
+                         "(--redis) has no state store yet (README, Scaling out)")
     target = resolve_target(args.site, args.start_url)
     params = CrawlParams.from_args(site=target.site, start_url=target.start_url)
     overrides = {**target.settings, **crawl_overrides(args)}
@@ -304,7 +307,8 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
     for flag, share in (("--max-error-rate", args.max_error_rate), ("--max-drift", args.max_drift)):
         if not 0 <= share <= 1:
             raise InputError(f"{flag} must be a share from 0 to 1, got {share}")
-    check_out_dir(args.out)
+    # Workers of a distributed run write parts side by side; the publication takes the lock.
+    check_out_dir(args.out, probe_lock=not getattr(args, "redis", None))
     state_dir = state_dir_for(args.out, args.state_dir)
     if args.state_dir is not None:
         check_out_dir(args.state_dir, "--state-dir")
@@ -358,10 +362,11 @@ def destinations(to: list[str], formats: list[str], pg_schema: str, out: Path) -
     return checked
 
 
-def check_out_dir(out: Path, flag: str = "--out") -> None:
+def check_out_dir(out: Path, flag: str = "--out", probe_lock: bool = True) -> None:
     """:class:`InputError` when ``out`` cannot take publications: a file, a folder this
     user cannot write, or one whose ``latest`` is a real folder; :class:`RunLocked` when
-    another run is writing there (the export stage takes the lock for the run itself)."""
+    another run is writing there (the export stage takes the lock for the run itself),
+    unless told not to look."""
     existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
     if not existing.is_dir():
         raise InputError(f"{flag} {out}: {existing} is not a folder")
@@ -371,9 +376,10 @@ def check_out_dir(out: Path, flag: str = "--out") -> None:
     if latest.exists() and not latest.is_symlink():
         raise InputError(f"--out {out}: {latest} is a real folder, not the link runs publish "
                          "through; move it away")
-    probe = RunLock(out)  # a run already writing there: say so before starting a crawl
-    probe.acquire()
-    probe.release()
+    if probe_lock:
+        probe = RunLock(out)  # a run already writing there: say so before starting a crawl
+        probe.acquire()
+        probe.release()
 
 
 def _settings_flags(pairs: list[str]) -> dict[str, object]:
