@@ -250,6 +250,13 @@ def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
                          help="formats of the files: csv, parquet (default: both; the nested "
                          "articles.jsonl is one-process only)")
     publish.add_argument("--keep-runs", type=int, default=3, metavar="N")
+    publish.add_argument("--min-articles", type=int, default=1, metavar="N",
+                         help="a run with fewer articles is unhealthy and not published (default 1)")
+    publish.add_argument("--max-error-rate", type=float, default=0.5, metavar="SHARE",
+                         help="a run whose failed fetches exceed this share is unhealthy (default 0.5)")
+    publish.add_argument("--max-drift", type=float, default=0.5, metavar="SHARE",
+                         help="a run whose article count or field coverage fell by more than this share "
+                         "against the previous publication is unhealthy (default 0.5)")
     publish.set_defaults(run=run_publish_command)
 
 
@@ -261,6 +268,7 @@ def run_seed_command(args: argparse.Namespace) -> int:
 
 def run_publish_command(args: argparse.Namespace) -> int:
     from crawler.distributed.commands import publish
+    from pipelines.assemble import HealthLimits
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     if not formats or set(formats) - {"csv", "parquet"}:
@@ -270,7 +278,11 @@ def run_publish_command(args: argparse.Namespace) -> int:
     check_out_dir(args.out)
     to = destinations(args.to or list(DEFAULT_DESTINATIONS), formats, args.pg_schema, args.out)
     options = DestinationOptions(args.out, tuple(formats), 10_000, args.keep_runs, pg_schema=args.pg_schema)
-    return publish(args.redis, args.out, to, options)
+    for flag, share in (("--max-error-rate", args.max_error_rate), ("--max-drift", args.max_drift)):
+        if not 0 <= share <= 1:
+            raise InputError(f"{flag} must be a share from 0 to 1, got {share}")
+    limits = HealthLimits(args.min_articles, args.max_error_rate, args.max_drift)
+    return publish(args.redis, args.out, to, options, limits)
 
 
 def run_crawl_command(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,37 @@ from core.records import SCHEMA_VERSION
 from pipelines.dedup_store import successor_chain
 from pipelines.destinations.base import Destination, DestinationOptions, RunInfo
 from pipelines.destinations.registry import build
+from pipelines.health import Coverage, drift, error_rate, previous_manifest
 from pipelines.tables import ARTICLE_TABLES, SCHEMAS, TABLES_VERSION
 
 STATS_SUFFIX = ".stats.json"
+PAGE_TYPE_STAT = "healthcrawl/spider/page_type/"
+
+
+class Unhealthy(RuntimeError):
+    """The assembled run fails a health check (``pipelines.health``): not published."""
+
+
+@dataclass(frozen=True, slots=True)
+class HealthLimits:
+    """A one-process run's health limits (``--min-articles``, ``--max-error-rate``,
+    ``--max-drift``), applied to the whole distributed run."""
+
+    min_articles: int = 1
+    max_error_rate: float = 0.5
+    max_drift: float = 0.5
+
+    def verdict(self, manifest: Mapping[str, Any], export_dir: Path) -> str | None:
+        """Why the run is unhealthy, or None."""
+        articles = int(manifest["row_counts"]["articles"])
+        if articles < self.min_articles:
+            return (f"{articles} articles, fewer than the {self.min_articles} a healthy run has "
+                    "(--min-articles)")
+        errors = error_rate(manifest["crawl_stats"])
+        if errors > self.max_error_rate:
+            return (f"{errors:.0%} of the requests failed, more than {self.max_error_rate:.0%} "
+                    "(--max-error-rate)")
+        return drift(previous_manifest(export_dir), articles, manifest["coverage"], self.max_drift)
 
 
 def part_folders(folder: Path) -> list[Path]:
@@ -95,13 +124,16 @@ class Assembly:
 
 
 def publish_parts(folder: Path, run_id: str, successors: Mapping[str, str], to: Sequence[str],
-                  options: DestinationOptions) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+                  options: DestinationOptions, limits: HealthLimits | None = None,
+                  ) -> tuple[list[tuple[str, str]], dict[str, Any]]:
     """Publish the parts in ``folder`` as run ``run_id`` to every destination of ``to``;
-    returns ``(destination name, where)`` a destination and the manifest. A failure aborts
-    every destination: what readers saw before stays."""
+    returns ``(destination name, where)`` a destination and the manifest. A run that fails
+    a health check raises :class:`Unhealthy`; it and any failure abort every destination:
+    what readers saw before stays."""
     assembly = Assembly(part_folders(folder), successors)
     destinations: list[tuple[str, Destination]] = []
     counts = {table: 0 for table in SCHEMAS}
+    coverage = Coverage()
     try:
         for spec in to:
             destination = build(spec, options)
@@ -110,9 +142,14 @@ def publish_parts(folder: Path, run_id: str, successors: Mapping[str, str], to: 
         for table in SCHEMAS:
             for rows in assembly.tables(table):
                 counts[table] += rows.num_rows
+                if table == ARTICLE_TABLES[0].name:
+                    _count_coverage(coverage, rows)
                 for _, destination in destinations:
                     destination.write(table, rows)
-        manifest = _manifest(run_id, folder, counts, options, [d.describe() for _, d in destinations])
+        manifest = _manifest(run_id, folder, counts, options, [d.describe() for _, d in destinations],
+                             coverage)
+        if limits is not None and (why := limits.verdict(manifest, options.export_dir)):
+            raise Unhealthy(why)
         places = [(spec, destination.commit(manifest)) for spec, destination in destinations]
     except BaseException:
         for _, destination in destinations:
@@ -121,8 +158,16 @@ def publish_parts(folder: Path, run_id: str, successors: Mapping[str, str], to: 
     return places, manifest
 
 
+def _count_coverage(coverage: Coverage, articles: pa.Table) -> None:
+    """Count published articles as ``pipelines.health.previous_facts`` reads them."""
+    columns = ("symptoms", "prevention_count", "recommendation_count")
+    for symptoms, items, recommended in zip(*(articles.column(name).to_pylist() for name in columns),
+                                            strict=True):
+        coverage.add_facts((symptoms is not None, items > 0, recommended > 0, items))
+
+
 def _manifest(run_id: str, folder: Path, counts: Mapping[str, int], options: DestinationOptions,
-              described: list[str]) -> dict[str, Any]:
+              described: list[str], coverage: Coverage) -> dict[str, Any]:
     """The keys a one-process run's manifest has, plus ``workers`` (each one's pages)."""
     workers = worker_stats(folder)
     crawl_stats: dict[str, Any] = {}
@@ -143,6 +188,9 @@ def _manifest(run_id: str, folder: Path, counts: Mapping[str, int], options: Des
         "changes": {"new": counts[ARTICLE_TABLES[0].name]},
         "formats": list(options.formats),
         "row_counts": dict(counts),
+        "coverage": coverage.shares(),
+        "page_types": {key.removeprefix(PAGE_TYPE_STAT): int(count)
+                       for key, count in crawl_stats.items() if key.startswith(PAGE_TYPE_STAT)},
         "distributed": True,
         "workers": {name: {"pages": int(stats.get("response_received_count", 0)),
                            "finish_reason": stats.get("finish_reason")} for name, stats in workers.items()},

@@ -1,8 +1,9 @@
 """``healthcrawl seed``, ``healthcrawl publish`` and a worker's ``crawl --redis``: what the
 command line does in distributed mode (``crawler.cli`` only parses and dispatches).
 
-Exit codes are the one-process crawl's (``crawler.cli``): 0 done, 2 bad input, 3 the run
-is not finished (``publish`` while requests are still queued or in flight), 69 the Redis
+Exit codes are the one-process crawl's (``crawler.cli``): 0 done, 2 bad input, 3 not
+published (``publish`` while requests are still queued or in flight, or of a run that fails
+a health check: ``--min-articles``, ``--max-error-rate``, ``--max-drift``), 69 the Redis
 server cannot be used, 75 another run holds the output folder's lock, 130 interrupted.
 """
 
@@ -24,7 +25,7 @@ from crawler.distributed import distributed_settings
 from crawler.distributed.frontier import Frontier
 from crawler.distributed.inflight import FRONTIER_UNAVAILABLE
 from crawler.run import CrawlResult
-from pipelines.assemble import publish_parts
+from pipelines.assemble import HealthLimits, Unhealthy, publish_parts
 from pipelines.destinations.base import DestinationOptions
 from pipelines.destinations.registry import mask
 from pipelines.lock import RunLock
@@ -93,9 +94,12 @@ def seed(redis_url: str, urls: list[str]) -> int:
 
 
 @redis_failures_said
-def publish(redis_url: str, out: Path, to: tuple[str, ...], options: DestinationOptions) -> int:
+def publish(redis_url: str, out: Path, to: tuple[str, ...], options: DestinationOptions,
+            limits: HealthLimits) -> int:
     """Assemble and publish the run's parts once nothing is left to crawl; then the run's
-    keys and parts are deleted, and the server is ready for the next run."""
+    keys and parts are deleted, and the server is ready for the next run. An unhealthy run
+    (``limits``) is not published and keeps its parts and keys: publish again with other
+    limits, or seed a new run."""
     frontier = Frontier(connect(redis_url))
     run_id = frontier.run_id()
     if run_id is None:
@@ -113,7 +117,11 @@ def publish(redis_url: str, out: Path, to: tuple[str, ...], options: Destination
     lock.acquire()
     try:
         successors = RedisDedupStore(frontier.server, frontier.prefix).successors()
-        places, manifest = publish_parts(folder, run_id, successors, to, options)
+        places, manifest = publish_parts(folder, run_id, successors, to, options, limits)
+    except Unhealthy as why:
+        print(f"healthcrawl: not published: run {run_id} is unhealthy: {why}; the previous "
+              "publication stays", file=sys.stderr)
+        return EXIT_NOT_FINISHED
     finally:
         lock.release()
     frontier.clear()

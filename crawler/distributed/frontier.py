@@ -28,6 +28,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import redis
+
 from core.redis_server import KEY_PREFIX, RUN_ID_KEY
 from pipelines.export import new_run_id
 
@@ -103,7 +105,7 @@ class Frontier:
             claimed = f"{self.pending(worker)}:claimed:{worker_id()}"
             try:
                 self.server.rename(self.pending(worker), claimed)
-            except Exception:  # noqa: BLE001 (no pending key: nothing in flight, or claimed)
+            except redis.ResponseError:  # no such key: nothing in flight, or another claimed it
                 self.server.srem(self.workers, worker)
                 continue
             requests = self.server.hvals(claimed)
