@@ -62,6 +62,8 @@ class Round:
     redis_commands: int
     articles: int
     publish_seconds: float
+    redis_memory: int
+    """Bytes Redis used for the run once the workers stopped (before ``publish`` deletes it)."""
 
     @property
     def responses(self) -> int:
@@ -91,6 +93,7 @@ def crawl(count: int, base: str, server: RedisServer, nginx_pids: list[int], out
     subprocess.run([PYTHON, "-m", "crawler", "seed", "--redis", url, base + "/"], cwd=ROOT, check=True,
                    capture_output=True)
     before, redis_before = redis_info(server), process_cpu(server.process.pid)
+    memory_before = int(server.client().info("memory")["used_memory"])
     nginx_before = sum(map(process_cpu, nginx_pids))
     extensions = json.dumps({**project_settings.EXTENSIONS, ROUND_TRIPS_EXTENSION: -1,
                              "benchmarks.stats_file.StatsFile": 0})
@@ -122,6 +125,7 @@ def crawl(count: int, base: str, server: RedisServer, nginx_pids: list[int], out
                               int(stats.get("bench/redis_round_trips", 0))))
     seconds = time.monotonic() - started - IDLE_SECONDS
     after = redis_info(server)
+    memory = int(server.client().info("memory")["used_memory"]) - memory_before
     redis_cpu = process_cpu(server.process.pid) - redis_before
     nginx_cpu = sum(map(process_cpu, nginx_pids)) - nginx_before
     publish_started = time.monotonic()
@@ -133,7 +137,7 @@ def crawl(count: int, base: str, server: RedisServer, nginx_pids: list[int], out
                  after["total_net_input_bytes"] - before["total_net_input_bytes"],
                  after["total_net_output_bytes"] - before["total_net_output_bytes"],
                  after["total_commands_processed"] - before["total_commands_processed"],
-                 int(manifest["row_counts"]["articles"]), publish_seconds)
+                 int(manifest["row_counts"]["articles"]), publish_seconds, memory)
 
 
 def listening_pids(port: int) -> list[int]:
@@ -188,8 +192,8 @@ def report(rounds: list[Round], pages: int) -> None:
               f"{run.nginx_cpu / run.responses * 1000:.3f} | {run.publish_seconds:.1f} |")
     print("\nper page, each worker's cost to Redis (median of all rounds):\n")
     print("| workers | round trips/page | commands/page | bytes to Redis/page | bytes from Redis/page "
-          "| shares of pages by worker |")
-    print("| ---: | ---: | ---: | ---: | ---: | --- |")
+          "| Redis memory at the end, bytes/page | shares of pages by worker |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for count in (1, 2):
         column = [r for r in rounds if r.workers == count]
         trips = statistics.median(sum(w.round_trips for w in r.per_worker) / r.responses for r in column)
@@ -197,7 +201,9 @@ def report(rounds: list[Round], pages: int) -> None:
         sent = statistics.median(r.redis_bytes_in / r.responses for r in column)
         received = statistics.median(r.redis_bytes_out / r.responses for r in column)
         shares = ", ".join("/".join(f"{w.responses / r.responses:.0%}" for w in r.per_worker) for r in column)
-        print(f"| {count} | {trips:.1f} | {commands:.1f} | {sent:,.0f} | {received:,.0f} | {shares} |")
+        memory = statistics.median(r.redis_memory / r.responses for r in column)
+        print(f"| {count} | {trips:.1f} | {commands:.1f} | {sent:,.0f} | {received:,.0f} | {memory:,.0f} "
+              f"| {shares} |")
     two = [r for r in rounds if r.workers == 2]
     one = [r for r in rounds if r.workers == 1]
     ratio = statistics.median(b.pages_per_s / a.pages_per_s for a, b in zip(one, two, strict=True))

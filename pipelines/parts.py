@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 
 from core.errors import InputError
 from core.redis_server import RUN_ID_KEY, connect
@@ -37,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 PART_ARTICLES = 1000
 """Articles a part holds at most (``HEALTHCRAWL_PART_ARTICLES``)."""
+PARTS_FAILED = "parts_write_failed"
+"""Close reason of a worker whose part could not be written (a full or lost disk): its
+requests in flight stay in Redis, for the other workers (exit 1)."""
 PARTS = "parts"
 """The folder of the export directory that holds the runs' parts."""
 
@@ -68,6 +72,8 @@ class PartsPipeline:
         self.articles = 0
         self.written = 0
         self.on_written: list[Any] = []
+        self.on_failed: list[Any] = []
+        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PartsPipeline:
@@ -88,6 +94,7 @@ class PartsPipeline:
         stage.on_written.append(lambda path, articles: crawler.signals.send_catch_log(
             part_written, path=path, articles=articles))
         crawler.signals.connect(stage.spider_closed, signal=signals.spider_closed)
+        stage.on_failed.append(lambda: _stop(crawler))
         return stage
 
     def open_spider(self) -> None:
@@ -112,17 +119,27 @@ class PartsPipeline:
         self.rows["duplicates"].append(row.to_row())
 
     def write(self) -> None:
-        """Write what is buffered as one part, atomically (nothing when nothing is)."""
-        if not any(self.rows.values()):
+        """Write what is buffered as one part, atomically (nothing when nothing is). A part
+        that cannot be written stops the worker (``PARTS_FAILED``) in one log line; its
+        requests in flight stay in Redis, so nothing it held is lost."""
+        if self.failed or not any(self.rows.values()):
             return
         name = f"{self.worker}-{self.written:05d}"
         tmp = self.folder / f".tmp-{name}"
-        tmp.mkdir(parents=True, exist_ok=True)
-        write_table_files(tmp, self.rows)
-        for path in tmp.iterdir():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-        os.rename(tmp, self.folder / name)
+        try:
+            tmp.mkdir(parents=True, exist_ok=True)
+            write_table_files(tmp, self.rows)
+            for path in tmp.iterdir():
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
+            os.rename(tmp, self.folder / name)
+        except OSError as error:
+            self.failed = True
+            self.counters.inc("failed")
+            logger.error("healthcrawl: cannot write part %s: %s; this worker stops", tmp, error)
+            for call in self.on_failed:
+                call()
+            return
         self.written += 1
         self.counters.inc("written")
         articles = self.articles
@@ -135,6 +152,8 @@ class PartsPipeline:
         self.write()
 
     def spider_closed(self, reason: str) -> None:
+        if self.failed:
+            return
         """Leave the worker's crawl stats beside its parts (the manifest sums them)."""
         stats = {key: value for key, value in self.stats.get_stats().items()
                  if isinstance(value, int | float | str)}
@@ -143,3 +162,10 @@ class PartsPipeline:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(stats, sort_keys=True, default=str), encoding="utf-8")
         os.replace(tmp, path)
+
+
+def _stop(crawler: Crawler) -> None:
+    """Close the crawl (``PARTS_FAILED``): fetching on would only be lost."""
+    engine = crawler.engine
+    if engine is not None and engine.spider is not None and engine.running:
+        deferred_from_coro(engine.close_spider_async(reason=PARTS_FAILED))

@@ -25,6 +25,8 @@ from crawler.distributed.frontier import DEAD_AFTER_SECONDS, HEARTBEAT_SECONDS
 from crawler.distributed.inflight import FRONTIER_UNAVAILABLE, InFlight, in_flight, stop_worker
 from pipelines.signals import part_written, write_part
 
+PARTS_WRITE_FAILED = "healthcrawl/parts/failed"
+
 logger = logging.getLogger(__name__)
 
 SEEDS_AT_ONCE = 16
@@ -105,6 +107,9 @@ class DistributedWorker:
                         engine.crawl(request)
                 raise DontCloseSpider
             self.crawler.signals.send_catch_log(write_part)
+            assert self.crawler.stats is not None
+            if self.crawler.stats.get_value(PARTS_WRITE_FAILED):
+                return  # the part was not written: its requests stay in flight, the worker closes
             self.in_flight.drained()
             if self.frontier.busy():
                 self.quiet_since = None
