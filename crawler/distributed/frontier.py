@@ -53,7 +53,6 @@ class Frontier:
         self.prefix = prefix
         self.start_urls = f"{prefix}:{SPIDER}:start_urls"
         self.queue = f"{prefix}:{SPIDER}:requests"
-        self.seen = f"{prefix}:{SPIDER}:dupefilter"
         self.workers = f"{prefix}:workers"
         self.run_key = RUN_ID_KEY if prefix == KEY_PREFIX else f"{prefix}:run_id"
 

@@ -1,11 +1,12 @@
 """A worker's requests in flight, mirrored in Redis so that its death loses none.
 
-The scheduler records each request it hands out (``taken``: fingerprint -> the request as
-scrapy-redis serializes it, in ``pending:<worker>``). A request is *finished* once its
-callback's output went through the item pipelines (``FinishedRequests``, a spider
-middleware); it is forgotten in Redis only one part later (``part_written``), since the
-last items of a callback may still be in the pipelines when its output ends. A worker
-that is idle has nothing in flight (``drained``): everything it took is in its parts.
+The scheduler moves each request it hands out from the queue into ``pending:<worker>``
+(sha1 of the request as scrapy-redis serializes it -> the request), in one script. A
+request is *finished* once its callback's output went through the item pipelines
+(``FinishedRequests``, a spider middleware); it is forgotten in Redis only one part later
+(``part_written``), since the last items of a callback may still be in the pipelines when
+its output ends. A worker that is idle has nothing in flight (``drained``): everything it
+took is in its parts.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from crawler.distributed.frontier import Frontier, worker_id
 
 logger = logging.getLogger(__name__)
 
+FINGERPRINT = "healthcrawl_in_flight"
+"""Request meta: the request's field in its worker's in-flight hash."""
 FRONTIER_UNAVAILABLE = "frontier_unavailable"
 """Close reason of a worker whose Redis server stopped answering (exit 69)."""
 
@@ -43,11 +46,8 @@ class InFlight:
         self.error: str | None = None
         """Why Redis cannot be used any more, once it failed."""
 
-    def taken(self, request: Request, encoded: bytes) -> None:
-        self.frontier.server.hset(self.key, request.meta.setdefault("healthcrawl_fp", _fp(encoded)), encoded)
-
     def finished(self, request: Request) -> None:
-        if fingerprint := request.meta.get("healthcrawl_fp"):
+        if fingerprint := request.meta.get(FINGERPRINT):
             self.finished_now.append(fingerprint)
 
     def part_written(self) -> None:
@@ -68,7 +68,8 @@ class InFlight:
                          "its requests in flight stay in Redis for the others", why)
 
 
-def _fp(encoded: bytes) -> str:
+def flight_fingerprint(encoded: bytes) -> str:
+    """The field of a taken request in the in-flight hash (what Redis's ``sha1hex`` gives)."""
     return hashlib.sha1(encoded).hexdigest()
 
 
