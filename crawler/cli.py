@@ -268,7 +268,6 @@ def run_seed_command(args: argparse.Namespace) -> int:
 
 def run_publish_command(args: argparse.Namespace) -> int:
     from crawler.distributed.commands import publish
-    from pipelines.assemble import HealthLimits
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     if not formats or set(formats) - {"csv", "parquet"}:
@@ -281,8 +280,8 @@ def run_publish_command(args: argparse.Namespace) -> int:
     for flag, share in (("--max-error-rate", args.max_error_rate), ("--max-drift", args.max_drift)):
         if not 0 <= share <= 1:
             raise InputError(f"{flag} must be a share from 0 to 1, got {share}")
-    limits = HealthLimits(args.min_articles, args.max_error_rate, args.max_drift)
-    return publish(args.redis, args.out, to, options, limits)
+    return publish(args.redis, args.out, to, options,
+                   limits=(args.min_articles, args.max_error_rate, args.max_drift))
 
 
 def run_crawl_command(args: argparse.Namespace) -> int:

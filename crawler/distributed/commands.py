@@ -95,11 +95,11 @@ def seed(redis_url: str, urls: list[str]) -> int:
 
 @redis_failures_said
 def publish(redis_url: str, out: Path, to: tuple[str, ...], options: DestinationOptions,
-            limits: HealthLimits) -> int:
+            limits: tuple[int, float, float] = (1, 0.5, 0.5)) -> int:
     """Assemble and publish the run's parts once nothing is left to crawl; then the run's
     keys and parts are deleted, and the server is ready for the next run. An unhealthy run
-    (``limits``) is not published and keeps its parts and keys: publish again with other
-    limits, or seed a new run."""
+    (``limits``: ``--min-articles``, ``--max-error-rate``, ``--max-drift``) is not published
+    and keeps its parts and keys: publish again with other limits, or seed a new run."""
     frontier = Frontier(connect(redis_url))
     run_id = frontier.run_id()
     if run_id is None:
@@ -117,7 +117,8 @@ def publish(redis_url: str, out: Path, to: tuple[str, ...], options: Destination
     lock.acquire()
     try:
         successors = RedisDedupStore(frontier.server, frontier.prefix).successors()
-        places, manifest = publish_parts(folder, run_id, successors, to, options, limits)
+        places, manifest = publish_parts(folder, run_id, successors, to, options,
+                                         HealthLimits(*limits))
     except Unhealthy as why:
         print(f"healthcrawl: not published: run {run_id} is unhealthy: {why}; the previous "
               "publication stays", file=sys.stderr)
