@@ -30,7 +30,7 @@ from crawler.middlewares.retry_after import SITE_WIDE, retry_delay
 
 # KEYS[1]: the site's next free moment (ms, Redis clock); ARGV[1]: the delay (ms);
 # returns the milliseconds to wait for the moment taken.
-_TAKE = """
+TAKE_MOMENT = """
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local free = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -39,7 +39,7 @@ redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', at + tonumber(ARGV[1]) 
 return at - now_ms
 """
 # KEYS[1] as above; ARGV[1]: milliseconds the site asked every client to wait.
-_HOLD = """
+HOLD_SITE = """
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local until_ms = now_ms + tonumber(ARGV[1])
@@ -60,8 +60,8 @@ class SharedPacingMiddleware:
         self.crawler = crawler
         self.prefix = prefix
         self.default_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
-        self._take = server.register_script(_TAKE)
-        self._hold = server.register_script(_HOLD)
+        self._take = server.register_script(TAKE_MOMENT)
+        self._hold = server.register_script(HOLD_SITE)
         self.backoff_base = crawler.settings.getfloat("HEALTHCRAWL_RETRY_BACKOFF_BASE", 1.0)
         self.backoff_max = crawler.settings.getfloat("HEALTHCRAWL_RETRY_BACKOFF_MAX", 60.0)
 
