@@ -6,6 +6,7 @@
 #   make bench-export  CSV/Parquet export of 100,000 records beside pandas
 #   make bench-postgres  100,000 records into PostgreSQL beside pandas to_sql (a server of its own)
 #   make bench-dedup   near-duplicate dedup at 10,000 and 100,000 records
+#   make bench-distributed  1 and 2 workers sharing one Redis, demo site on nginx; Redis cost a page
 #   make bench-workers what handing a page to a worker process costs the crawl
 #   make bench-incremental  an unchanged incremental re-run against a full run; peak RSS
 #   make score-real-pages  the generic profile on real pages beside trafilatura (titles, headings, dates, links)
@@ -16,7 +17,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench-parser bench-crawl bench-export bench-postgres bench-dedup bench-workers bench-incremental score-real-pages fuzz reliability lint
+.PHONY: demo test bench-parser bench-crawl bench-export bench-postgres bench-dedup bench-workers bench-distributed bench-incremental score-real-pages fuzz reliability lint
 
 demo:
 	@sh scripts/bootstrap.sh
@@ -45,6 +46,10 @@ bench-postgres:
 bench-dedup:
 	@sh scripts/bootstrap.sh
 	$(BIN)/python benchmarks/bench_dedup.py
+
+bench-distributed:
+	@SYSTEM_PACKAGES="nginx" sh scripts/bootstrap.sh
+	$(BIN)/python benchmarks/bench_distributed.py --pages 10000
 
 bench-workers:
 	@sh scripts/bootstrap.sh

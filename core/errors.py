@@ -45,3 +45,11 @@ class DestinationUnavailable(HealthcrawlError):
 
     exit_code = 69  # EX_UNAVAILABLE (sysexits.h)
     retryable = True
+
+
+class FrontierUnavailable(HealthcrawlError):
+    """The Redis server a distributed crawl shares (``--redis``) cannot be reached, at the
+    start or mid-run; what was published stays, and running again once it is back works."""
+
+    exit_code = 69  # EX_UNAVAILABLE (sysexits.h), as for a destination
+    retryable = True

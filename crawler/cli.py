@@ -15,7 +15,8 @@ code  meaning
       many failed fetches, ``--max-error-rate``, or a drop from the last publication,
       ``--max-drift``)
 69    a destination cannot be used: a database refused the connection or the login,
-      or holds tables of another layout; what it held is left as it was
+      or holds tables of another layout; what it held is left as it was; or the Redis
+      server of a distributed run (``--redis``) cannot be reached, at the start or mid-run
 75    another run holds the output folder's lock (try again later)
 130   interrupted (Ctrl-C, SIGTERM)
 ====  ==========================================================================
@@ -84,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="healthcrawl",
         description="Crawl health-article sites and publish tidy CSV/Parquet tables.",
         epilog="Exit codes: 0 published, 1 run failed, 2 bad input, 3 finished but not published "
-        "(partial or unhealthy), 69 a destination cannot be used (refused connection or login), "
+        "(partial or unhealthy), 69 a destination or the Redis server cannot be used, "
         "75 another run holds the lock, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"healthcrawl {version('healthcrawl')}")
@@ -93,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_crawl(commands)
     _add_demo(commands)
     _add_serve_demo(commands)
+    _add_seed(commands)
+    _add_publish(commands)
     return parser
 
 
@@ -122,6 +125,12 @@ def _add_crawl(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     crawl.add_argument("--start-url", metavar="URL", help="where to start (default: the profile's)")
     crawl.add_argument("--host-map", action="append", default=[], metavar="HOST=IP",
                        help="resolve HOST to IP without DNS (repeatable; for loopback test sites)")
+    crawl.add_argument("--redis", metavar="URL",
+                       help="be one worker of a distributed run in Redis at redis://HOST:PORT/DB "
+                       "(seeded by `healthcrawl seed`): writes parts into --out/parts, which "
+                       "`healthcrawl publish` publishes (README, Scaling out)")
+    crawl.add_argument("--redis-idle", type=float, default=30.0, metavar="SECONDS",
+                       help="a worker stops once the whole run has been quiet this long (default 30)")
     crawl.set_defaults(run=run_crawl_command)
 
 
@@ -214,11 +223,80 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
     serve.set_defaults(run=run_serve_demo_command)
 
 
+def _add_seed(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    seed = commands.add_parser(
+        "seed", help="push start URLs to a distributed run in Redis",
+        description="Push start URLs to the run in Redis (made by the first seed) that "
+        "`healthcrawl crawl --redis` workers crawl.",
+    )
+    seed.add_argument("--redis", required=True, metavar="URL", help="redis://HOST:PORT/DB")
+    seed.add_argument("urls", nargs="+", metavar="URL", help="start URLs")
+    seed.set_defaults(run=run_seed_command)
+
+
+def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    publish = commands.add_parser(
+        "publish", help="publish a finished distributed run from its workers' parts",
+        description="Assemble the parts the workers of the run in Redis wrote into --out and "
+        "publish the table set and manifest atomically, as a one-process crawl does.",
+    )
+    publish.add_argument("--redis", required=True, metavar="URL", help="redis://HOST:PORT/DB")
+    publish.add_argument("--out", type=Path, default=Path("exports"), metavar="DIR",
+                         help="where the workers wrote their parts and the tables are published")
+    publish.add_argument("--to", action="append", metavar="DEST",
+                         help=f"where the tables go (repeatable): {choices()}")
+    publish.add_argument("--pg-schema", default="healthcrawl", metavar="NAME")
+    publish.add_argument("--format", default="csv,parquet", metavar="LIST",
+                         help="formats of the files: csv, parquet (default: both; the nested "
+                         "articles.jsonl is one-process only)")
+    publish.add_argument("--keep-runs", type=int, default=3, metavar="N")
+    publish.add_argument("--min-articles", type=int, default=1, metavar="N",
+                         help="a run with fewer articles is unhealthy and not published (default 1)")
+    publish.add_argument("--max-error-rate", type=float, default=0.5, metavar="SHARE",
+                         help="a run whose failed fetches exceed this share is unhealthy (default 0.5)")
+    publish.add_argument("--max-drift", type=float, default=0.5, metavar="SHARE",
+                         help="a run whose article count or field coverage fell by more than this share "
+                         "against the previous publication is unhealthy (default 0.5)")
+    publish.set_defaults(run=run_publish_command)
+
+
+def run_seed_command(args: argparse.Namespace) -> int:
+    from crawler.distributed.commands import seed
+
+    return seed(args.redis, args.urls)
+
+
+def run_publish_command(args: argparse.Namespace) -> int:
+    from crawler.distributed.commands import publish
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if not formats or set(formats) - {"csv", "parquet"}:
+        raise InputError(f"publish --format {args.format}: use csv and/or parquet")
+    if args.keep_runs < 1:
+        raise InputError("--keep-runs must be at least 1")
+    check_out_dir(args.out)
+    to = destinations(args.to or list(DEFAULT_DESTINATIONS), formats, args.pg_schema, args.out)
+    options = DestinationOptions(args.out, tuple(formats), 10_000, args.keep_runs, pg_schema=args.pg_schema)
+    for flag, share in (("--max-error-rate", args.max_error_rate), ("--max-drift", args.max_drift)):
+        if not 0 <= share <= 1:
+            raise InputError(f"{flag} must be a share from 0 to 1, got {share}")
+    return publish(args.redis, args.out, to, options,
+                   limits=(args.min_articles, args.max_error_rate, args.max_drift))
+
+
 def run_crawl_command(args: argparse.Namespace) -> int:
+    if args.redis and (args.incremental or args.resume):  # a worker's state would know only its pages
+        raise InputError("--incremental and --resume are one-process only: a distributed run "
+                         "(--redis) has no state store yet (README, Scaling out)")
     target = resolve_target(args.site, args.start_url)
     params = CrawlParams.from_args(site=target.site, start_url=target.start_url)
     overrides = {**target.settings, **crawl_overrides(args)}
     overrides["HEALTHCRAWL_HOST_MAP"] = {**target.host_map, **_host_map(args.host_map)}
+    if args.redis:
+        from crawler.distributed.commands import worker_overrides, worker_report
+
+        worker: dict[str, object] = {**overrides, **worker_overrides(args.redis, args.redis_idle)}
+        return worker_report(run_crawl(params, worker))
     return _report(run_crawl(params, overrides), args.out, Path(str(overrides["HEALTHCRAWL_STATE_DIR"])))
 
 
@@ -240,7 +318,8 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, object]:
     for flag, share in (("--max-error-rate", args.max_error_rate), ("--max-drift", args.max_drift)):
         if not 0 <= share <= 1:
             raise InputError(f"{flag} must be a share from 0 to 1, got {share}")
-    check_out_dir(args.out)
+    # Workers of a distributed run write parts side by side; the publication takes the lock.
+    check_out_dir(args.out, probe_lock=not getattr(args, "redis", None))
     state_dir = state_dir_for(args.out, args.state_dir)
     if args.state_dir is not None:
         check_out_dir(args.state_dir, "--state-dir")
@@ -294,10 +373,11 @@ def destinations(to: list[str], formats: list[str], pg_schema: str, out: Path) -
     return checked
 
 
-def check_out_dir(out: Path, flag: str = "--out") -> None:
+def check_out_dir(out: Path, flag: str = "--out", probe_lock: bool = True) -> None:
     """:class:`InputError` when ``out`` cannot take publications: a file, a folder this
     user cannot write, or one whose ``latest`` is a real folder; :class:`RunLocked` when
-    another run is writing there (the export stage takes the lock for the run itself)."""
+    another run is writing there (the export stage takes the lock for the run itself),
+    unless told not to look."""
     existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
     if not existing.is_dir():
         raise InputError(f"{flag} {out}: {existing} is not a folder")
@@ -307,9 +387,10 @@ def check_out_dir(out: Path, flag: str = "--out") -> None:
     if latest.exists() and not latest.is_symlink():
         raise InputError(f"--out {out}: {latest} is a real folder, not the link runs publish "
                          "through; move it away")
-    probe = RunLock(out)  # a run already writing there: say so before starting a crawl
-    probe.acquire()
-    probe.release()
+    if probe_lock:
+        probe = RunLock(out)  # a run already writing there: say so before starting a crawl
+        probe.acquire()
+        probe.release()
 
 
 def _settings_flags(pairs: list[str]) -> dict[str, object]:

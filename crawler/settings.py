@@ -38,7 +38,9 @@ CONCURRENT_ITEMS = 1
 # without a new article, unproductive pages per URL template and per path's queries; 0
 # turns one off.
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-                      "crawler.middlewares.traps.TrapHopsMiddleware": 950}
+                      "crawler.middlewares.traps.TrapHopsMiddleware": 950,
+                      # Distributed crawls only (HEALTHCRAWL_REDIS_URL), off otherwise.
+                      "crawler.distributed.inflight.FinishedRequests": 1}
 HEALTHCRAWL_TRAP_MAX_HOPS = 10
 """Links are not followed more than this many unproductive pages in a row away (pages that
 yielded no article and linked no new one: a calendar's next day, facet on facet)."""
@@ -82,6 +84,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
     "crawler.middlewares.crawl_delay.CrawlDelayMiddleware": 560,
+    # Distributed crawls only (HEALTHCRAWL_REDIS_URL): the site's delay shared by every worker.
+    "crawler.distributed.pacing.SharedPacingMiddleware": 590,
     # Scrapy's meta-refresh redirects, skipping pages that cannot hold one (see there).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,
@@ -151,12 +155,26 @@ HEALTHCRAWL_DESTINATIONS = list(DEFAULT_DESTINATIONS)
 """Where the tables go: ``files`` (into HEALTHCRAWL_EXPORT_DIR) and/or a
 ``postgresql://user@host:port/db`` URL (its password better in PGPASSWORD or ~/.pgpass)."""
 HEALTHCRAWL_POSTGRES_SCHEMA = "healthcrawl"
+
+# Distributed mode (README, Scaling out): workers share a Redis server through scrapy-redis;
+# ``crawler.distributed.distributed_settings`` holds the settings --redis turns on.
+HEALTHCRAWL_REDIS_URL = ""
+"""``redis://HOST:PORT/DB`` of the run's shared frontier; empty: a one-process crawl."""
+HEALTHCRAWL_REDIS_IDLE_SECONDS = 30.0
+"""A worker stops once the whole run (queue, seeds, every worker's requests in flight) has
+been empty this long."""
+HEALTHCRAWL_REDIS_DEAD_AFTER = 10.0
+"""A worker silent this long is dead: its requests in flight go back into the queue."""
+HEALTHCRAWL_PART_ARTICLES = 1000
+"""Articles a worker's part holds at most (``pipelines.parts``)."""
 """The PostgreSQL schema the tables load into, created on first use."""
 
 # Fewer cyclic garbage collections while a spider runs (crawler/gc_tuning.py).
 # The progress line (or plain progress log lines without a terminal) replaces LogStats.
 EXTENSIONS = {"crawler.gc_tuning.GcThresholds": 0, "scrapy.extensions.logstats.LogStats": None,
-              "crawler.progress.Progress": 500}
+              "crawler.progress.Progress": 500,
+              # Distributed crawls only (HEALTHCRAWL_REDIS_URL), off otherwise.
+              "crawler.distributed.worker.DistributedWorker": 600}
 HEALTHCRAWL_PROGRESS = "auto"
 """auto (a live line when stderr is a terminal, log lines every LOGSTATS_INTERVAL else),
 bar, log or off."""

@@ -46,6 +46,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,9 +65,11 @@ from core.minhash import (
 )
 from core.profiles import all_host_aliases
 from core.records import ArticleRecord, SignedRecord, body_text
+from core.redis_server import KEY_PREFIX, connect
 from core.urls import canonicalize_url
 from core.worker_pool import WorkerPool, crawl_pool
 from pipelines.dedup_store import DedupStore, DiskDedupStore, MemoryDedupStore
+from pipelines.redis_dedup_store import RedisDedupStore, StoreUnavailable
 from pipelines.signals import article_provisional, article_superseded
 from pipelines.stage import StageStats, as_record
 from pipelines.state import StateReader, resumed_run, state_dir_for
@@ -155,6 +158,11 @@ class DedupPipeline:
         """Keys the run this one resumes kept that this attempt has not met: met again at the
         same URL (a redirect leads there, the spider skipping only the URL it knows), the
         page is the same article fetched again, not a copy of itself."""
+        self.run_wide = False
+        """The store holds this run's articles only, kept by several workers
+        (``RedisDedupStore``): a key this worker did not keep is no earlier run's, and a page
+        met again under its own key is one a dead worker's re-queued request fetched again
+        (``publish`` keeps one copy of its rows)."""
         self.holders: dict[str, str] = {}
         """Key -> canonical URL of the article this run kept under it (superseded or not):
         another article met with the key gets a key of its own (:meth:`_holder`)."""
@@ -200,8 +208,11 @@ class DedupPipeline:
             store = DiskDedupStore(state_dir / f"dedup-{os.getpid()}.sqlite", threshold, bands, rows)
         elif kind == "memory":
             store = MemoryDedupStore(threshold, bands, rows)
+        elif kind == "redis":  # a distributed crawl's workers share one (crawler.distributed)
+            store = RedisDedupStore(connect(settings.get("HEALTHCRAWL_REDIS_URL")), KEY_PREFIX,
+                                    threshold, bands, rows)
         else:
-            raise ValueError(f"HEALTHCRAWL_DEDUP_STORE={kind!r}: use memory or disk")
+            raise ValueError(f"HEALTHCRAWL_DEDUP_STORE={kind!r}: use memory, disk or redis")
         stage = cls(
             crawler.stats,
             store=store,
@@ -212,6 +223,7 @@ class DedupPipeline:
             supersede=not settings.getdict("FEEDS"),
             on_provisional=lambda row: crawler.signals.send_catch_log(article_provisional, row=row),
         )
+        stage.run_wide = kind == "redis"
         if not stage.supersede:
             logger.info("healthcrawl dedup: a feed export is on, so the first copy met is kept "
                         "(the feed cannot take an item back); tables and feed hold the same articles")
@@ -237,7 +249,10 @@ class DedupPipeline:
         if signature is None:
             signature = await self.workers.run(SignatureJob(body_text(record), self.hasher.num_perm))
             record = SignedRecord.of(record, signature, getattr(record, "validators", None))
-        return self.check(record, signature)
+        try:
+            return self.check(record, signature)
+        except StoreUnavailable as error:  # one line, not a traceback an item
+            raise DropItem(f"dedup store unavailable ({error}): {record.url}", log_level="WARNING") from None
 
     def sent_signature(self, record: ArticleRecord) -> Signature | None:
         """The signature that came with ``record``, if it has this stage's length."""
@@ -247,7 +262,14 @@ class DedupPipeline:
         return None
 
     def check(self, record: ArticleRecord, signature: Signature | None = None) -> ArticleRecord:
-        """``process_item`` in this process: ``signature`` is computed here when not given."""
+        """``process_item`` in this process: ``signature`` is computed here when not given.
+        A store shared by several crawls (``RedisDedupStore``) is held exclusively meanwhile,
+        so two copies met by two workers are decided one after the other too."""
+        exclusive: Callable[[], AbstractContextManager[None]] = getattr(self.store, "exclusive", nullcontext)
+        with exclusive():
+            return self._check(record, signature)
+
+    def _check(self, record: ArticleRecord, signature: Signature | None) -> ArticleRecord:
         self.counters.inc("processed")
         if signature is None:
             signature = self.hasher.signature(body_text(record))
@@ -258,7 +280,7 @@ class DedupPipeline:
             canonical_url = self._own_canonical(record, canonical_url)
             match = find_match(record, self.store, canonical_url, signature)
         if match is not None and match.key == record.article_key:
-            fetched_again = match.key not in self.this_run or match.key in self.resumed
+            fetched_again = self.run_wide or match.key not in self.this_run or match.key in self.resumed
             if fetched_again and self._holder(match.key) == canonical_url:
                 self.resumed.discard(match.key)
                 self._keep(record, canonical_url, signature)  # an earlier run's article, fetched again
@@ -269,7 +291,7 @@ class DedupPipeline:
         if match is None:
             self._keep(record, canonical_url, signature)
             return record
-        if match.reason == "url" and match.key not in self.this_run:
+        if match.reason == "url" and self._earlier_runs(match.key):
             # The page an earlier run published under another key: the key rule changed.
             self._supersede(record, canonical_url, signature, match)
             return record
@@ -277,7 +299,7 @@ class DedupPipeline:
         if self.supersede and url_order(canonical_url) < url_order(kept_canonical):
             self._supersede(record, canonical_url, signature, match)
             return record
-        if match.key not in self.this_run:
+        if self._earlier_runs(match.key):
             # A copy of an earlier run's article this run has not met: that one may be gone
             # from the site (moved to this URL). Kept until the run's end tells.
             self._keep(record, canonical_url, signature)
@@ -289,6 +311,11 @@ class DedupPipeline:
                 ))
             return record
         raise self._dropped(record, canonical_url, match)
+
+    def _earlier_runs(self, key: str) -> bool:
+        """Whether the kept ``key`` is an earlier run's article (never, in a store the run's
+        workers share: it holds this run's articles only, whichever worker kept them)."""
+        return not self.run_wide and key not in self.this_run
 
     def _claim_holds(self, record: ArticleRecord, canonical_url: str, key: str,
                      signature: Signature) -> bool:

@@ -22,3 +22,10 @@ unchanged re-run."""
 page_gone = object()
 """Sent by the spider with ``canonical_url`` for a page that answered 404 or 410: a
 published article there is reported removed."""
+
+write_part = object()
+"""A distributed worker asks the parts stage to write what it buffers now (it is idle, or
+stopping): sent with no arguments (``pipelines.parts``)."""
+part_written = object()
+"""The parts stage wrote a part: the requests whose items it holds are done with
+(``crawler.distributed.inflight``). Arguments: ``path``, ``articles``."""

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Make a fresh Debian machine that has only python3 ready to run healthcrawl:
-# the system packages the project needs (venv support, PostgreSQL for the tests; nginx for
+# the system packages the project needs (venv support, PostgreSQL and Redis for the tests; nginx for
 # the crawl benchmark when asked, through SYSTEM_PACKAGES), then the virtualenv with the project.
 # Idempotent: a second run only checks.
 set -eu
@@ -33,6 +33,10 @@ fi
 # postgres user).
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     need_apt postgresql
+fi
+# The distributed-mode tests start a Redis server of their own (tests/distributed).
+if ! command -v redis-server >/dev/null 2>&1; then
+    need_apt redis-server
 fi
 if [ -n "$SYSTEM_PACKAGES" ]; then
     # shellcheck disable=SC2086

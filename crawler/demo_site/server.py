@@ -19,6 +19,7 @@ import ssl
 import struct
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -72,6 +73,7 @@ class _HTTPServer(ThreadingHTTPServer):
     request_queue_size = 256
     site: SiteConfig | None = None
     request_log: list[tuple[str, str, str]] | None = None
+    request_times: list[float] | None = None
     site_announce: str | None = None
     """``<profile> <origin> [<host> ...]``: what ``X-Healthcrawl-Site`` says (``crawler.target``)."""
     injector: FaultInjector | None = None
@@ -103,6 +105,7 @@ class DemoServer:
             self.scheme = "https"
         if log_requests:
             self._httpd.request_log = []
+            self._httpd.request_times = []
         self._thread: threading.Thread | None = None
         self._serving = False
 
@@ -111,6 +114,12 @@ class DemoServer:
         """``(method, Host header, path)`` of every request served, when ``log_requests``
         was asked for (tests check what a crawl fetched; a long-running server keeps none)."""
         return list(self._httpd.request_log or [])
+
+    @property
+    def request_times(self) -> list[float]:
+        """``time.monotonic()`` at the arrival of each request served, when ``log_requests``
+        was asked for (politeness tests check the rate a site saw)."""
+        return list(self._httpd.request_times or [])
 
     @property
     def fault_log(self) -> FaultLog | None:
@@ -249,6 +258,8 @@ class _Handler(BaseHTTPRequestHandler):
         assert site is not None, "DemoServer.start() loads the site before serving"
         if self.server.request_log is not None:
             self.server.request_log.append((self.command, self.headers.get("Host", ""), self.path))
+            if self.server.request_times is not None:
+                self.server.request_times.append(time.monotonic())
         injector = self.server.injector
         decision = injector.decide(self.command, self.path) if injector is not None else None
         if decision is None:

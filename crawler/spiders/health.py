@@ -93,6 +93,9 @@ class HealthSpider(scrapy.Spider):
         """Bytes a sitemap may have, downloaded or gunzipped (``HEALTHCRAWL_SITEMAP_MAXSIZE``)."""
         self.sitemap_max_urls = SITEMAP_MAX_URLS
         """URLs followed of one sitemap (``HEALTHCRAWL_SITEMAP_MAX_URLS``)."""
+        self.distributed = False
+        """A worker of a distributed crawl (``HEALTHCRAWL_REDIS_URL``): its start URLs come
+        from Redis (``healthcrawl seed``, ``crawler.distributed.worker``)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -111,6 +114,7 @@ class HealthSpider(scrapy.Spider):
         spider.sitemap_maxsize = settings.getint("HEALTHCRAWL_SITEMAP_MAXSIZE", SITEMAP_MAXSIZE)
         spider.sitemap_max_urls = settings.getint("HEALTHCRAWL_SITEMAP_MAX_URLS", SITEMAP_MAX_URLS)
         spider.resumed_run = resumed_run(settings)
+        spider.distributed = bool(settings.get("HEALTHCRAWL_REDIS_URL"))
         if spider.incremental or spider.resumed_run:
             spider.memory = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
                                                       settings.get("HEALTHCRAWL_STATE_DIR")))
@@ -119,11 +123,18 @@ class HealthSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.distributed:
+            return
         for url in self.params.start_urls:
-            yield scrapy.Request(urljoin(url, "/robots.txt"), callback=self.parse_robots,
-                                 errback=self.count_failure)
-            for request in self.follow_new([url]):
+            for request in self.seed_requests(url):
                 yield request
+
+    def seed_requests(self, url: str) -> Iterator[scrapy.Request]:
+        """The requests a start URL begins with: its site's robots.txt (for the sitemaps),
+        then the URL itself."""
+        yield scrapy.Request(urljoin(url, "/robots.txt"), callback=self.parse_robots,
+                             errback=self.count_failure)
+        yield from self.follow_new([url])
 
     def follow_new(self, urls: Iterable[str], lastmods: Mapping[str, str] | None = None,
                    ) -> Iterator[scrapy.Request]:

@@ -1,0 +1,135 @@
+"""The run a distributed crawl's workers share, as keys in Redis.
+
+=====================================  ======================================================
+key (under ``healthcrawl:``)           what it holds
+=====================================  ======================================================
+``run_id``                             the run's id, set by the first ``seed``
+``health:start_urls``                  URLs ``seed`` pushed, not yet taken by a worker
+``health:requests``                    scrapy-redis's request queue (a sorted set)
+``health:dupefilter``                  scrapy-redis's seen-set: canonical-URL fingerprints
+``workers``                            every worker that joined the run
+``worker:<id>``                        a worker's heartbeat; expires when the worker is dead
+``pending:<id>``                       requests a worker took whose results are in no part
+                                       yet: fingerprint -> the serialized request
+``dedup:*``                            the dedup store (``pipelines.redis_dedup_store``)
+``pace:<host>``                        the site's shared politeness budget (``pacing``)
+=====================================  ======================================================
+
+A worker that dies (SIGKILL, a machine lost) stops beating; the first live worker to
+notice moves its ``pending`` requests back into the queue, so they are fetched again by
+someone, not lost. What the dead worker had already written as parts stays.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from core.redis_server import KEY_PREFIX, RUN_ID_KEY
+from pipelines.export import new_run_id
+
+HEARTBEAT_SECONDS = 1.0
+"""How often a worker says it is alive."""
+DEAD_AFTER_SECONDS = 10.0
+"""A worker silent this long is dead: its requests in flight go back into the queue."""
+SPIDER = "health"
+
+
+def worker_id() -> str:
+    """``host-pid``: unique among the live workers of a run, readable in logs."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class Frontier:
+    """The run's keys in one Redis database and the operations on them."""
+
+    def __init__(self, server: Any, prefix: str = KEY_PREFIX) -> None:
+        self.server = server
+        self.prefix = prefix
+        self.start_urls = f"{prefix}:{SPIDER}:start_urls"
+        self.queue = f"{prefix}:{SPIDER}:requests"
+        self.workers = f"{prefix}:workers"
+        self.run_key = RUN_ID_KEY if prefix == KEY_PREFIX else f"{prefix}:run_id"
+
+    def pending(self, worker: str) -> str:
+        return f"{self.prefix}:pending:{worker}"
+
+    def heartbeat_key(self, worker: str) -> str:
+        return f"{self.prefix}:worker:{worker}"
+
+    def seed(self, urls: Iterable[str], run_id: str | None = None) -> str:
+        """Push start URLs and return the run's id (made here by the first seed)."""
+        self.server.set(self.run_key, run_id or new_run_id(datetime.now(UTC)), nx=True)
+        urls = list(urls)
+        if urls:
+            self.server.rpush(self.start_urls, *urls)
+        return self.run_id() or ""
+
+    def run_id(self) -> str | None:
+        value = self.server.get(self.run_key)
+        return None if value is None else str(value.decode())
+
+    def take_start_urls(self, count: int) -> list[str]:
+        """Up to ``count`` seeded URLs, each given to one worker only."""
+        taken = self.server.lpop(self.start_urls, count) or []
+        return [url.decode() for url in taken]
+
+    def join(self, worker: str, dead_after: float = DEAD_AFTER_SECONDS) -> None:
+        self.server.sadd(self.workers, worker)
+        self.beat(worker, dead_after)
+
+    def beat(self, worker: str, dead_after: float = DEAD_AFTER_SECONDS) -> None:
+        """The worker is alive for ``dead_after`` seconds more."""
+        self.server.set(self.heartbeat_key(worker), "1", px=int(dead_after * 1000))
+
+    def leave(self, worker: str) -> None:
+        """A worker that finished cleanly: its results are all in parts."""
+        self.server.delete(self.pending(worker), self.heartbeat_key(worker))
+        self.server.srem(self.workers, worker)
+
+    def requeue_dead(self) -> int:
+        """Move the requests in flight of every dead worker back into the queue; returns how
+        many. The move is atomic (a RENAME claims them), so two live workers never both
+        re-queue one dead worker's requests."""
+        moved = 0
+        for member in self.server.smembers(self.workers):
+            worker = member.decode()
+            if self.server.exists(self.heartbeat_key(worker)):
+                continue
+            claimed = f"{self.pending(worker)}:claimed:{worker_id()}"
+            try:
+                self.server.rename(self.pending(worker), claimed)
+            except redis.ResponseError:  # no such key: nothing in flight, or another claimed it
+                self.server.srem(self.workers, worker)
+                continue
+            requests = self.server.hvals(claimed)
+            pipe = self.server.pipeline(transaction=True)
+            for request in requests:
+                pipe.zadd(self.queue, {request: 0})
+            pipe.delete(claimed)
+            pipe.srem(self.workers, worker)
+            pipe.execute()
+            moved += len(requests)
+        return moved
+
+    def busy(self) -> bool:
+        """Whether anything is left to do: queued requests, unseeded start URLs, or requests
+        some worker holds in flight."""
+        pipe = self.server.pipeline(transaction=False)
+        pipe.zcard(self.queue)
+        pipe.llen(self.start_urls)
+        workers = [member.decode() for member in self.server.smembers(self.workers)]
+        for worker in workers:
+            pipe.hlen(self.pending(worker))
+        return any(int(count) for count in pipe.execute())
+
+    def clear(self) -> None:
+        """Delete every key of the run (after ``publish``)."""
+        keys = list(self.server.scan_iter(match=f"{self.prefix}:*", count=1000))
+        for start in range(0, len(keys), 1000):
+            self.server.delete(*keys[start:start + 1000])

@@ -1,0 +1,48 @@
+"""``healthcrawl publish`` publishes a run only when it is finished and healthy; otherwise
+it says why (exit 3) and keeps the parts and the run for a later publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler.demo_site import DemoServer, generate_site
+from tests.distributed.redis_server import RedisServer
+from tests.distributed.workers import publish, run, seed, start_worker
+
+NOT_PUBLISHED = 3
+
+
+def test_publish_refuses_a_run_with_requests_still_to_crawl(redis_server: RedisServer,
+                                                            tmp_path: Path) -> None:
+    redis_url = redis_server.url(42)
+    server = DemoServer(tmp_path / "site")
+    try:
+        truth = generate_site(tmp_path / "site", pages=10, base_url=server.base_url)
+        assert seed(redis_url, truth, tmp_path / "exports").code == 0
+    finally:
+        server.shutdown()
+    result = publish(redis_url, tmp_path / "exports")
+    assert result.code == NOT_PUBLISHED
+    assert "not finished" in result.stderr
+    assert not (tmp_path / "exports" / "latest").exists()
+
+
+def test_an_unhealthy_run_is_not_published_and_can_be_published_later(redis_server: RedisServer,
+                                                                      tmp_path: Path) -> None:
+    redis_url, out = redis_server.url(43), tmp_path / "exports"
+    server = DemoServer(tmp_path / "site")
+    try:
+        truth = generate_site(tmp_path / "site", pages=20, base_url=server.base_url)
+        server.start()
+        assert seed(redis_url, truth, out).code == 0
+        assert start_worker(redis_url, truth, out).wait().code == 0
+    finally:
+        server.shutdown()
+    unhealthy = run("publish", "--redis", redis_url, "--min-articles", "1000", out=out)
+    assert unhealthy.code == NOT_PUBLISHED
+    assert "--min-articles" in unhealthy.stderr
+    assert not (out / "latest").exists()
+    published = publish(redis_url, out)
+    assert published.code == 0, published.stderr
+    assert published.manifest["row_counts"]["articles"] > 0
+    assert published.manifest["coverage"]["symptoms"] > 0

@@ -1,0 +1,87 @@
+"""The Redis dedup store gives the memory store's answers, and workers sharing it never
+both keep one article."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import redis
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+
+from core.minhash import MinHasher
+from core.records import body_text
+from pipelines.dedup import DedupPipeline, DuplicateDropped
+from pipelines.dedup_store import MemoryDedupStore
+from pipelines.redis_dedup_store import RedisDedupStore
+from tests.pipelines.test_dedup import BASE_WORDS, body_record
+from tests.pipelines.test_dedup_store import add, outcomes, records
+from tests.pipelines.test_key_collisions import hang_guard
+
+HASHER = MinHasher()
+
+
+@pytest.fixture
+def crawler_factory() -> Callable[..., Crawler]:
+    return lambda **settings: get_crawler(settings_dict=settings)
+
+
+def store(redis_url: str) -> RedisDedupStore:
+    return RedisDedupStore(redis.Redis.from_url(redis_url), "healthcrawl")
+
+
+def shared_stage(crawler_factory: Callable[..., Crawler], redis_url: str) -> DedupPipeline:
+    """One worker's dedup stage on the run's shared store."""
+    stage = DedupPipeline(crawler_factory().stats, store=store(redis_url))
+    stage.run_wide = True
+    return stage
+
+
+def test_the_redis_store_keeps_and_drops_what_the_memory_store_does(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    expected = outcomes(DedupPipeline(crawler_factory().stats, store=MemoryDedupStore()), records())
+    assert expected[1][1] == "near" and ("demo:5", "superseded", "") in expected
+    assert outcomes(DedupPipeline(crawler_factory().stats, store=store(redis_url)), records()) == expected
+
+
+def test_a_copy_met_by_a_second_worker_is_dropped_as_a_duplicate_of_the_first_workers(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    first, second = (shared_stage(crawler_factory, redis_url) for _ in range(2))
+    original = body_record(3, BASE_WORDS)
+    first.check(original, HASHER.signature(body_text(original)))
+    copy = body_record(9, BASE_WORDS)
+    with pytest.raises(DuplicateDropped) as dropped:
+        second.check(copy, HASHER.signature(body_text(copy)))
+    assert (dropped.value.row.reason, dropped.value.row.duplicate_of) == ("near", "demo:3")
+
+
+def test_a_copy_sorting_first_supersedes_the_article_another_worker_kept(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    first, second = (shared_stage(crawler_factory, redis_url) for _ in range(2))
+    later = body_record(9, BASE_WORDS)
+    first.check(later, HASHER.signature(body_text(later)))
+    earlier = body_record(3, BASE_WORDS)
+    second.check(earlier, HASHER.signature(body_text(earlier)))
+    assert store(redis_url).successors() == {"demo:9": "demo:3"}
+
+
+def test_a_page_met_again_under_its_own_key_is_kept_for_publish_to_settle(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    """A dead worker's request fetched again: the article it may not have written survives."""
+    first, second = (shared_stage(crawler_factory, redis_url) for _ in range(2))
+    article = body_record(3, BASE_WORDS)
+    first.check(article, HASHER.signature(body_text(article)))
+    again = second.check(body_record(3, BASE_WORDS), HASHER.signature(body_text(article)))
+    assert again.article_key == "demo:3"
+
+
+def test_a_succession_closing_a_loop_is_refused_in_redis_too(redis_url: str) -> None:
+    shared = store(redis_url)
+    add(shared, "h:1", 1)
+    assert shared.supersede("h:1", key="h:2", url="https://h.test/2", canonical_url="https://h.test/2",
+                            content_hash="hash-2", signature=HASHER.signature("text 2")) is True
+    with hang_guard():
+        assert shared.supersede("h:2", key="h:1", url="https://h.test/1", canonical_url="https://h.test/1",
+                                content_hash="hash-1", signature=HASHER.signature("text 1")) is False
+        assert (shared.find_exact("hash-1"), shared.find_exact("hash-2")) == ("h:2", "h:2")

@@ -1,0 +1,56 @@
+"""Workers of a distributed crawl as users run them: ``healthcrawl seed``, then
+``healthcrawl crawl --redis`` in subprocesses beside each other, then ``healthcrawl
+publish``; the demo site served on 127.0.0.1, logging what it served."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
+from crawler.demo_site import SiteTruth
+from tests.crawl.run_cli import REPO, CliRun, healthcrawl
+
+IDLE_SECONDS = 2.0
+"""Short: a worker stops this long after the run went quiet."""
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[str]
+    out: Path
+
+    def wait(self, timeout: float = 300) -> CliRun:
+        stdout, stderr = self.process.communicate(timeout=timeout)
+        return CliRun(self.process.returncode, stdout, stderr, self.out)
+
+
+def seed(redis_url: str, truth: SiteTruth, out: Path) -> CliRun:
+    return run("seed", "--redis", redis_url, truth.start_url, out=out)
+
+
+def start_worker(redis_url: str, truth: SiteTruth, out: Path, *settings: str) -> Worker:
+    """One ``healthcrawl crawl --redis`` worker, started and left running."""
+    command = [sys.executable, "-m", "crawler", "crawl", "--redis", redis_url,
+               "--redis-idle", str(IDLE_SECONDS), "--site", "demo", "--start-url", truth.start_url,
+               "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
+               "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
+               "-s", "HEALTHCRAWL_WORKER_PROCESSES=0", "-s", "HEALTHCRAWL_PART_ARTICLES=50",
+               "-s", "HEALTHCRAWL_REDIS_DEAD_AFTER=3", *settings, "--out", str(out)]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return Worker(process, out)
+
+
+def publish(redis_url: str, out: Path) -> CliRun:
+    return run("publish", "--redis", redis_url, out=out)
+
+
+def run(*args: str, out: Path) -> CliRun:
+    """``healthcrawl`` with ``--out`` for the commands that take it."""
+    if args[0] == "seed":
+        done = subprocess.run([sys.executable, "-m", "crawler", *args], cwd=REPO, capture_output=True,
+                              text=True, timeout=60)
+        return CliRun(done.returncode, done.stdout, done.stderr, out)
+    return healthcrawl(*args, out=out, timeout=300)
