@@ -4,6 +4,7 @@ queue, the other worker finishes them, and ``publish`` has every article once.""
 from __future__ import annotations
 
 import signal
+import socket
 import time
 from collections import Counter
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from core.urls import canonicalize_url
 from crawler.demo_site import DemoServer, SiteTruth, generate_site
+from crawler.distributed.frontier import Frontier
 from tests.crawl.run_cli import CliRun
 from tests.distributed.redis_server import RedisServer
 from tests.distributed.workers import publish, seed, start_worker
@@ -23,7 +25,8 @@ UNIQUE_KINDS = ("original", "orphan")
 @pytest.fixture(scope="module")
 def killed_run(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory,
                ) -> tuple[SiteTruth, CliRun, CliRun, CliRun]:
-    """Two workers; one is SIGKILLed once the site has served 150 requests."""
+    """Two workers; one is SIGKILLed once the site has served 150 requests and it holds
+    requests in flight (on a busy machine it may start after the other has served them)."""
     workdir = tmp_path_factory.mktemp("worker-death")
     redis_url, out = redis_server.url(41), workdir / "exports"
     server = DemoServer(workdir / "site", log_requests=True)
@@ -32,8 +35,11 @@ def killed_run(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFacto
         server.start()
         assert seed(redis_url, truth, out).code == 0
         victim, survivor = (start_worker(redis_url, truth, out) for _ in range(2))
+        frontier = Frontier(redis_server.client(41))
+        pending = frontier.pending(f"{socket.gethostname()}-{victim.process.pid}")
         deadline = time.monotonic() + 120
-        while len(server.requests) < 150 and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (
+                len(server.requests) < 150 or not frontier.server.hlen(pending)):
             time.sleep(0.02)
         victim.process.send_signal(signal.SIGKILL)
         killed, finished = victim.wait(), survivor.wait()
