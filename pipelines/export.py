@@ -45,6 +45,7 @@ from pipelines.destinations.registry import (
 )
 from pipelines.health import drift, error_rate, previous_manifest
 from pipelines.lock import RunLock
+from pipelines.publish import discard_unpublished
 from pipelines.run_record import write_run_record
 from pipelines.signals import article_provisional, article_superseded, page_gone, pages_unchanged
 from pipelines.stage import StageStats, as_record
@@ -248,7 +249,7 @@ class ExportPipeline:
                 self.state_lock.acquire()
             # A crawl stopped while it starts (Ctrl-C) may never send spider_closed: what
             # the run wrote goes when the pipeline does, at the latest when the process exits.
-            self._finalizer = weakref.finalize(self, _abort_quietly, self.tables)
+            self._finalizer = weakref.finalize(self, _abandon, self.tables, self.export_dir, self.run_id)
             state = None
             remember_job_run(self.jobdir, self.run_id)
             if self.state_dir is not None:
@@ -363,6 +364,7 @@ class ExportPipeline:
         """Publish the run when its crawl finished (or stopped at a limit, if asked), it has
         at least ``min_articles`` and nothing failed; else discard it. Either way the
         outcome (``OUTCOME``) and why (``ERROR``) go to the stats, and the lock is let go."""
+        published: Path | None = None
         try:
             outcome, why, published = self._finish(reason, crawl_stats)
         except Exception as error:  # a check that broke must not pass for a publication
@@ -376,6 +378,8 @@ class ExportPipeline:
             try:
                 self.tables.close()
             finally:
+                if published is None:
+                    discard_unpublished(self.export_dir, self.run_id)
                 self.lock.release()
                 if self.state_lock is not None:
                     self.state_lock.release()
@@ -525,6 +529,19 @@ class ExportPipeline:
                 raise
             if first:
                 logger.error("healthcrawl export: %s; stopping the crawl, nothing will be published", error)
+
+
+def _abandon(tables: Endpoint, export_dir: Path, run_id: str) -> None:
+    """The run ends unpublished without finishing (a Ctrl-C while it started): tell the
+    table writer, let it end (it dies with this process, perhaps before it could drop the
+    run's folder), then drop whatever of the run is left."""
+    try:
+        _abort_quietly(tables)
+    finally:
+        try:
+            tables.close()
+        finally:
+            discard_unpublished(export_dir, run_id)
 
 
 def _abort_quietly(tables: Endpoint) -> None:

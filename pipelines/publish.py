@@ -39,6 +39,13 @@ TEMP_PREFIX = ".tmp-"
 KEPT_WHEN_PRUNED = (MANIFEST, "changes")
 
 
+def discard_unpublished(export_dir: Path, run_id: str) -> None:
+    """Delete run ``run_id``'s temp folder if one is left: the table writer that made it
+    may have ended before it could (a Ctrl-C while it answered). The caller holds the
+    run lock, and the run is not published."""
+    shutil.rmtree(export_dir / RUNS / f"{TEMP_PREFIX}{run_id}", ignore_errors=True)
+
+
 class PublishError(RuntimeError):
     """The export folder cannot take a publication (e.g. ``latest`` is a real folder)."""
 

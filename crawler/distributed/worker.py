@@ -50,7 +50,7 @@ class DistributedWorker:
     def from_crawler(cls, crawler: Crawler) -> DistributedWorker:
         settings = crawler.settings
         if not settings.get("HEALTHCRAWL_REDIS_URL"):
-            raise NotConfigured("not a distributed crawl")
+            raise NotConfigured  # not a distributed crawl: off without a word in the log
         worker = cls(crawler, settings.getfloat("HEALTHCRAWL_REDIS_IDLE_SECONDS", 30.0),
                      settings.getfloat("HEALTHCRAWL_REDIS_DEAD_AFTER", DEAD_AFTER_SECONDS))
         crawler.signals.connect(worker.spider_opened, signal=signals.spider_opened)
