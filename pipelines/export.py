@@ -364,7 +364,6 @@ class ExportPipeline:
         """Publish the run when its crawl finished (or stopped at a limit, if asked), it has
         at least ``min_articles`` and nothing failed; else discard it. Either way the
         outcome (``OUTCOME``) and why (``ERROR``) go to the stats, and the lock is let go."""
-        published: Path | None = None
         try:
             outcome, why, published = self._finish(reason, crawl_stats)
         except Exception as error:  # a check that broke must not pass for a publication
@@ -378,8 +377,6 @@ class ExportPipeline:
             try:
                 self.tables.close()
             finally:
-                if published is None:
-                    discard_unpublished(self.export_dir, self.run_id)
                 self.lock.release()
                 if self.state_lock is not None:
                     self.state_lock.release()
@@ -534,7 +531,8 @@ class ExportPipeline:
 def _abandon(tables: Endpoint, export_dir: Path, run_id: str) -> None:
     """The run ends unpublished without finishing (a Ctrl-C while it started): tell the
     table writer, let it end (it dies with this process, perhaps before it could drop the
-    run's folder), then drop whatever of the run is left."""
+    run's folder), then drop whatever of the run is left. Registered once the run holds
+    the folder's lock: no other run's folder is touched."""
     try:
         _abort_quietly(tables)
     finally:
