@@ -11,6 +11,7 @@ text once per level.
 from __future__ import annotations
 
 import re
+import sys
 
 from lxml import etree
 
@@ -203,22 +204,12 @@ class TextLengths:
         return span
 
     def span(self, element: etree._Element) -> Span:
-        known = self.spans.get(element)
-        if known is not None:
-            return known
-        span = _text_span(element.text)
-        for child in element:
-            tag = child.tag
-            if isinstance(tag, str):
-                tag = tag.lower()
-                if tag == "br":
-                    span = _joined(span, _SPACE)
-                elif tag not in SKIP_TAGS:
-                    edge = _SPACE if tag in BLOCK_TAGS else _NOTHING
-                    span = _joined(_joined(_joined(span, edge), self.span(child)), edge)
-            span = _joined(span, _text_span(child.tail))
-        self.spans[element] = span
+        span = self._span_within(element, _NO_LIMIT)
+        assert span is not None  # nothing is longer than no limit
         return span
+
+
+_NO_LIMIT = sys.maxsize
 
 
 def _length(span: Span) -> int:
