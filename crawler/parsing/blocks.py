@@ -27,9 +27,10 @@ from crawler.parsing.rules import (
 from crawler.parsing.text import TextPresence, element_lines, element_text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Block:
-    """One line of the article body."""
+    """One line of the article body. Read only, though not frozen: a page makes one per
+    line, and a frozen dataclass costs nearly three times as much to make."""
 
     text: str
     """Normalized text, enumerator included."""
@@ -93,13 +94,16 @@ class _Flattener:
             tag = child.tag
             if isinstance(tag, str) and tag not in SKIP_TAGS and not self.skip(child):
                 if tag in BLOCK_TAGS:
-                    self.flush()
+                    if self.inline:
+                        self.flush()
                     self.block(child)
                 elif tag == "br":
                     self.inline.append("\n")
                 else:
                     self.add_inline(element_text(child) if len(child) else child.text)
-            self.add_inline(child.tail)
+            tail = child.tail  # add_inline, inline: this runs for every child
+            if tail and (self.inline or not tail.isspace()):
+                self.inline.append(tail)
 
     def flush(self) -> None:
         """Text between block elements (an unwrapped run of inline content) as blocks."""
@@ -110,7 +114,11 @@ class _Flattener:
 
     def block(self, element: etree._Element) -> None:
         tag = element.tag
-        if tag in SECTION_HEADING_TAGS:
+        if tag not in _MARKED_BLOCKS and not len(element):  # most paragraphs: plain text
+            text = normalize(element.text or "")
+            if text:
+                self.blocks.append(Block(text, "p", split_enumerator(text)))
+        elif tag in SECTION_HEADING_TAGS:
             self.text_block(element_text(element), "heading")
         elif tag in LIST_TAGS:
             for item in element:
@@ -118,8 +126,6 @@ class _Flattener:
                     self.text_block(element_text(item), "li")
         elif tag in MINOR_HEADING_TAGS or tag in ("table", "hr"):
             self.text_block(element_text(element), "p")
-        elif not len(element):  # most paragraphs: plain text, nothing more to decide
-            self.text_block(normalize(element.text or ""), "p")
         elif _has_block_child(element):
             self.walk(element)
             self.flush()
@@ -140,6 +146,10 @@ class _Flattener:
             self.blocks.extend(make_block(line, "line") for line in lines)
         elif lines:
             self.blocks.append(make_block(" ".join(lines), "p"))
+
+
+_MARKED_BLOCKS = SECTION_HEADING_TAGS | LIST_TAGS | MINOR_HEADING_TAGS | {"table", "hr"}
+"""Blocks read by their tag; any other block element without children is a plain paragraph."""
 
 
 def _has_block_child(element: etree._Element) -> bool:
