@@ -69,11 +69,11 @@ def count_paragraph_words(paragraphs: list[str]) -> int:
     results joined by blank lines, as a section's text is), counted by their separators:
     in normalized text every word but the last is followed by one space or one blank line,
     so nothing need be split."""
-    text = " ".join(paragraph for paragraph in paragraphs if paragraph)
+    text = " ".join([paragraph for paragraph in paragraphs if paragraph])
     if not text:
         return 0
-    if text.isascii() or _CJK.search(text) is None:
-        return text.count(" ") + text.count("\n\n") + 1
+    if text.isascii() or _CJK.search(text) is None:  # newlines come only in blank lines
+        return text.count(" ") + text.count("\n") // 2 + 1
     return count_words(text)
 
 

@@ -172,6 +172,8 @@ def _card_part(anchor: etree._Element, marks: re.Pattern[str],
     """Inside a link that wraps a whole teaser card (image, title, summary, "Read now"), the
     first element holding one part of it: one of ``tags``, or one whose class ``marks``
     names (``title``/``headline`` for the title, ``summary``/``excerpt`` for the snippet)."""
+    if not len(anchor):  # a plain text link, most entries: nothing inside to look at
+        return None
     for element in anchor.iterdescendants():
         if isinstance(element.tag, str) and (element.tag in tags or marks.search(element.get("class") or "")):
             return element
@@ -325,8 +327,14 @@ def _entries(
 def _first_link(element: etree._Element) -> etree._Element | None:
     """The entry's first link with text (a card leads with its image's link), else its
     first link."""
-    links = [anchor for anchor in element.iter("a") if anchor.get("href")]
-    return next((anchor for anchor in links if element_text(anchor)), links[0] if links else None)
+    first = None
+    for anchor in element.iter("a"):
+        if anchor.get("href"):
+            if element_text(anchor):
+                return anchor
+            if first is None:
+                first = anchor
+    return first
 
 
 def _links_in(element: etree._Element, up_to: int) -> int:
