@@ -163,7 +163,12 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
     text_length_of = TextLengths()  # nested paragraphs share their text: read it once
     for paragraph in body.iter(*_DENSITY_TAGS):
         parent = paragraph.getparent()
-        if parent is None or _under_chrome(parent, under_chrome):
+        if parent is None:
+            continue
+        chrome = under_chrome.get(parent)  # most parents hold several paragraphs: known
+        if chrome is None:
+            chrome = _under_chrome(parent, under_chrome)
+        if chrome:
             continue  # chrome is not measured: on most pages it holds half the paragraphs
         flat = flat_lengths(paragraph)  # most paragraphs: text, links and emphasis
         if flat is not None:
@@ -176,8 +181,7 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
             if text_length < _MIN_PARAGRAPH_CHARS:
                 continue
             link_length = min(sum(text_length_of(a) for a in paragraph.iter("a")), text_length)
-        _credit(prose, parent, text_length - link_length)
-        _credit(linked, parent, link_length)
+        _credit(prose, parent, text_length - link_length, linked, link_length)
     for div in _DIVS_WITH_TEXT(body):
         own = _own_text_length(div)
         if own >= _MIN_PARAGRAPH_CHARS and not _under_chrome(div, under_chrome):
@@ -201,11 +205,18 @@ def _own_text_length(element: etree._Element) -> int:
     return visible_length(element.text) + sum(visible_length(child.tail) for child in element)
 
 
-def _credit(scores: dict[etree._Element, float], parent: etree._Element, length: int) -> None:
-    scores[parent] = scores.get(parent, 0.0) + length
+def _credit(prose: dict[etree._Element, float], parent: etree._Element, text: int,
+            linked: dict[etree._Element, float] | None = None, links: int = 0) -> None:
+    """A paragraph's running ``text`` (and ``links``, when ``linked`` scores them) credited
+    to its ``parent`` in full and to the grandparent by half."""
     grandparent = parent.getparent()
+    prose[parent] = prose.get(parent, 0.0) + text
     if grandparent is not None:
-        scores[grandparent] = scores.get(grandparent, 0.0) + length / 2
+        prose[grandparent] = prose.get(grandparent, 0.0) + text / 2
+    if linked is not None:
+        linked[parent] = linked.get(parent, 0.0) + links
+        if grandparent is not None:
+            linked[grandparent] = linked.get(grandparent, 0.0) + links / 2
 
 
 def _under_chrome(element: etree._Element, known: dict[etree._Element, bool]) -> bool:

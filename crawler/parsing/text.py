@@ -96,7 +96,13 @@ def visible_length(text: str | None) -> int:
 
 
 def normalized_length(text: str | None) -> int:
-    """``len(normalize(text))``, counted without building the normalized text."""
+    """``len(normalize(text))``, counted without building the normalized text. A
+    printable text with no double space, most texts, is normalized already but for its
+    edges."""
+    if not text:
+        return 0
+    if text.isprintable() and "  " not in text:
+        return len(text.strip(" "))
     return _length(_text_span(text))
 
 
