@@ -57,17 +57,23 @@ class _Splitter:
         return self.drafts[-1] if self.drafts else None
 
     def feed(self, block: Block) -> None:
+        if block.enum is None and block.markup == "p":  # a plain paragraph, most blocks
+            self._add_paragraph(block.text)
+            return
         if self._is_heading(block):
             self._start_section(block)
             return
         if block.enum is not None or block.markup in ("li", "line"):
             self._add_item(block)
             return
-        current = self.current
+        self._add_paragraph(block.text)
+
+    def _add_paragraph(self, text: str) -> None:
+        current = self.drafts[-1] if self.drafts else None
         if current is None:
-            self.summary.append(block.text)
+            self.summary.append(text)
             return
-        current.paragraphs.append(block.text)
+        current.paragraphs.append(text)
         if current.items and current.first_run_length is None:
             current.first_run_length = len(current.items)
 
