@@ -54,7 +54,10 @@ def is_chrome(element: etree._Element) -> bool:
 
 def marks_of(element: etree._Element) -> str | None:
     """``element``'s class and id, lowercased, as the chrome markers are searched in; None
-    without either (most elements: the search is skipped)."""
+    without either (most elements: the search is skipped). An element without attributes,
+    most paragraphs, is told by one call."""
+    if not element.keys():
+        return None
     classes, ident = element.get("class"), element.get("id")
     if not classes and not ident:
         return None

@@ -80,11 +80,13 @@ def _is_plain_path(href: str) -> bool:
     """A relative path ("100015.html", "tips/sleep.html") with no scheme, parameters,
     query, fragment, dot segment, empty segment or control character: ``urljoin`` only
     appends it to the base URL's directory."""
-    return (bool(href) and _NOT_PLAIN.search(href) is None and href not in (".", "..")
-            and not href.endswith(("/.", "/..")))
+    return (bool(href) and _NOT_PLAIN.search(href) is None and "./" not in href and "//" not in href
+            and href not in (".", "..") and not href.endswith(("/.", "/..")))
 
 
-_NOT_PLAIN = re.compile(r"[\x00-\x20:;?#\\]|\./|//")
+_NOT_PLAIN = re.compile(r"[\x00-\x20:;?#\\]")
+"""Characters no plain relative path holds (a class alone: a regex of alternatives costs a
+try of each at every character)."""
 
 
 @lru_cache(maxsize=64)
@@ -346,20 +348,25 @@ def _links_in(element: etree._Element, up_to: int) -> int:
 def _snippet(
     entry: etree._Element, anchor: etree._Element, extra: list[etree._Element]
 ) -> tuple[str | None, bool]:
-    """The entry's text beside its link, without the trailing ellipsis."""
+    """The entry's text beside its link, without the trailing ellipsis. Whitespace between
+    the entry's elements (the page's indentation) is left out: the join normalizes it away,
+    and without it the joined text is mostly normalized already."""
     parts: list[str] = []
     if anchor is not entry:
         linked = anchor
         while (parent := linked.getparent()) is not entry and parent is not None:
             linked = parent
-        if entry.text:
-            parts.append(entry.text)
+        text = entry.text
+        if text and not text.isspace():
+            parts.append(text)
         for child in entry:
             if child is not linked and isinstance(child.tag, str):
                 parts.append(element_text(child))
-            if child.tail:
-                parts.append(child.tail)
-    parts.extend(element_text(element) for element in extra)
+            tail = child.tail
+            if tail and not tail.isspace():
+                parts.append(tail)
+    for element in extra:
+        parts.append(element_text(element))
     text = normalize(" ".join(parts)) if parts else ""
     if not text:
         return None, False
