@@ -93,20 +93,26 @@ class _Flattener:
 
     def walk(self, element: etree._Element) -> None:
         self.add_inline(element.text)
+        skip, inline, blocks = self.skip, self.inline, self.blocks  # this loop runs for every child
         for child in element:
             tag = child.tag
-            if isinstance(tag, str) and tag not in SKIP_TAGS and not self.skip(child):
+            if isinstance(tag, str) and tag not in SKIP_TAGS and not skip(child):
                 if tag in BLOCK_TAGS:
-                    if self.inline:
+                    if inline:
                         self.flush()
-                    self.block(child)
+                    if tag not in _MARKED_BLOCKS and not len(child):  # most paragraphs: plain text
+                        text = normalize(child.text or "")
+                        if text:
+                            blocks.append(Block(text, "p", split_enumerator(text)))
+                    else:
+                        self.block(child)
                 elif tag == "br":
-                    self.inline.append("\n")
+                    inline.append("\n")
                 else:
                     self.add_inline(element_text(child) if len(child) else child.text)
-            tail = child.tail  # add_inline, inline: this runs for every child
-            if tail and (self.inline or not tail.isspace()):
-                self.inline.append(tail)
+            tail = child.tail  # add_inline, inline
+            if tail and (inline or not tail.isspace()):
+                inline.append(tail)
 
     def flush(self) -> None:
         """Text between block elements (an unwrapped run of inline content) as blocks."""
@@ -116,12 +122,9 @@ class _Flattener:
             self.lines_or_paragraph([line for line in lines if line])
 
     def block(self, element: etree._Element) -> None:
+        """A block element other than a plain paragraph (which ``walk`` reads itself)."""
         tag = element.tag
-        if tag not in _MARKED_BLOCKS and not len(element):  # most paragraphs: plain text
-            text = normalize(element.text or "")
-            if text:
-                self.blocks.append(Block(text, "p", split_enumerator(text)))
-        elif tag in SECTION_HEADING_TAGS:
+        if tag in SECTION_HEADING_TAGS:
             self.text_block(element_text(element), "heading")
         elif tag in LIST_TAGS:
             for item in element:
