@@ -27,8 +27,8 @@ class Worker:
         return CliRun(self.process.returncode, stdout, stderr, self.out)
 
 
-def seed(redis_url: str, truth: SiteTruth, out: Path) -> CliRun:
-    return run("seed", "--redis", redis_url, truth.start_url, out=out)
+def seed(redis_url: str, truth: SiteTruth, out: Path, *flags: str) -> CliRun:
+    return run("seed", "--redis", redis_url, *flags, truth.start_url, out=out)
 
 
 def start_worker(redis_url: str, truth: SiteTruth, out: Path, *settings: str) -> Worker:
