@@ -215,7 +215,8 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--faults", default="", metavar="SPEC",
                        help="misbehave as hostile and broken sites do, e.g. "
                        "'503=0.1,429=0.05,hang=0.01,reset=0.02,truncate=0.02,drip=0.02,"
-                       "binary=0.01,trap=all,sitemap=all,links=1' (crawler/demo_site/faults.py "
+                       "binary=0.01,trap=all,sitemap=all,links=1', or 'latency=0.1,crawl_delay=1,"
+                       "burst=1,burst_status=429' (crawler/demo_site/faults.py "
                        "lists the kinds; what was injected goes to faults.json in the site folder)")
     serve.add_argument("--fault-seed", type=int, metavar="N",
                        help="which URLs get which fault: the same seed breaks the same URLs "

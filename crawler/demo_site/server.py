@@ -64,6 +64,8 @@ class Served:
     ended: float
     conditional: bool
     """The request carried ``If-None-Match`` or ``If-Modified-Since``."""
+    user_agent: str
+    """Who asked (tests tell crawlers apart by it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,8 +291,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self.server.served is not None:
                 conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
                 self.server.served.append(Served(self.command, self.headers.get("Host", ""), self.path,
-                                                 self._status, started,
-                                                 time.monotonic(), conditional))
+                                                 self._status, started, time.monotonic(), conditional,
+                                                 self.headers.get("User-Agent", "")))
 
     def _answer(self, *, with_body: bool) -> None:
         site = self.server.site
@@ -300,6 +302,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self.server.request_times is not None:
                 self.server.request_times.append(time.monotonic())
         injector = self.server.injector
+        if injector is not None and injector.faults.latency:
+            injector.stopping.wait(injector.faults.latency)
         decision = injector.decide(self.command, self.path) if injector is not None else None
         if decision is None:
             decision = Decision(unquote(urlsplit(self.path).path))
