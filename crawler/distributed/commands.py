@@ -140,18 +140,19 @@ def seed(redis_url: str, urls: list[str], incremental: bool = False, out: Path =
 
 
 def _seed_incremental(frontier: Frontier, out: Path, state_dir: Path) -> None:
-    """Make the run incremental, with the state store's pages in Redis."""
+    """Make the run incremental, with the state store's pages in Redis first: a worker
+    that joins the moment the run exists finds them all."""
     with folder_locked(out, state_dir):
         try:
             state = StateReader(state_dir)
         except StateError as error:
             raise InputError(str(error)) from None
         try:
-            if frontier.create(incremental=True):
-                known = KnownPages(frontier.server, frontier.prefix).load(state)
-                print(f"healthcrawl: incremental run: {known} known pages from {state_dir}", file=sys.stderr)
+            known = KnownPages(frontier.server, frontier.prefix).load(state)
         finally:
             state.close()
+        if frontier.create(incremental=True):
+            print(f"healthcrawl: incremental run: {known} known pages from {state_dir}", file=sys.stderr)
 
 
 @redis_failures_said

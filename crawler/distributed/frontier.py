@@ -42,6 +42,16 @@ from core.redis_server import KEY_PREFIX, RUN_ID_KEY
 from pipelines.export import new_run_id
 
 DONE = b"done"
+# KEYS: the run id, the incremental flag; ARGV: the id, 1 for an incremental run.
+_CREATE = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  return 0
+end
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[2], '1')
+end
+return 1
+"""
 # KEYS: the revalidation key, the heartbeat key prefix; ARGV: the worker asking.
 _CLAIM = """
 local holder = redis.call('GET', KEYS[1])
@@ -74,6 +84,7 @@ class Frontier:
         self.workers = f"{prefix}:workers"
         self.run_key = RUN_ID_KEY if prefix == KEY_PREFIX else f"{prefix}:run_id"
         self._claim = server.register_script(_CLAIM)
+        self._create = server.register_script(_CREATE)
 
     def pending(self, worker: str) -> str:
         return f"{self.prefix}:pending:{worker}"
@@ -86,12 +97,10 @@ class Frontier:
         return f"{self.prefix}:{name}"
 
     def create(self, incremental: bool = False, run_id: str | None = None) -> bool:
-        """Make the run (its id, whether it is incremental), unless one exists; returns
-        whether this call made it."""
-        made = bool(self.server.set(self.run_key, run_id or new_run_id(datetime.now(UTC)), nx=True))
-        if made and incremental:
-            self.server.set(self.key("incremental"), "1")
-        return made
+        """Make the run (its id, and whether it is incremental, in one step: a worker never
+        sees one without the other), unless one exists; returns whether this call made it."""
+        return bool(self._create(keys=[self.run_key, self.key("incremental")],
+                                 args=[run_id or new_run_id(datetime.now(UTC)), int(incremental)]))
 
     def seed(self, urls: Iterable[str], run_id: str | None = None) -> str:
         """Push start URLs and return the run's id (made here by the first seed)."""
