@@ -112,10 +112,11 @@ class SharedPacingMiddleware:
         return cls(crawler, flight.frontier.server, flight.frontier.prefix, flight.worker)
 
     def _site(self, request: Request) -> tuple[str, Any]:
+        """The request's download slot key (its site) and the slot, once it exists."""
         engine = self.crawler.engine
         assert engine is not None
         key = str(engine.downloader.get_slot_key(request))
-        return key, engine.downloader.slots.get(key)
+        return key, self._site_slot(key)
 
     def _site_slot(self, key: str) -> Any:
         engine = self.crawler.engine

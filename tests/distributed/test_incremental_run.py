@@ -45,9 +45,9 @@ class TwoRuns:
         return set(first.loc[first["url"].isin(urls), "article_key"])
 
 
-def crawl_with_two_workers(redis_url: str, truth: SiteTruth, out: Path, *settings: str) -> dict[str, Any]:
+def crawl_with_two_workers(redis_url: str, truth: SiteTruth, out: Path) -> dict[str, Any]:
     """Two workers crawl the run; returns the manifest ``publish`` wrote."""
-    workers = [start_worker(redis_url, truth, out, *settings) for _ in range(2)]
+    workers = [start_worker(redis_url, truth, out) for _ in range(2)]
     for worker in workers:
         done = worker.wait()
         assert done.code == 0, done.stderr[-3000:]
@@ -56,25 +56,24 @@ def crawl_with_two_workers(redis_url: str, truth: SiteTruth, out: Path, *setting
     return published.manifest
 
 
-@pytest.fixture(scope="module", params=["sitemap lastmod trusted", "conditional requests only"])
-def two_runs(request: pytest.FixtureRequest, redis_server: RedisServer,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoRuns]:
-    trust = request.param == "sitemap lastmod trusted"
-    redis_url = redis_server.url(50 if trust else 51)
+@pytest.fixture(scope="module")
+def two_runs(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoRuns]:
+    """Sitemap dates trusted (the default): a known page the sitemap dates before its last
+    fetch is not asked for; one met by a link first is asked for conditionally."""
+    redis_url = redis_server.url(50)
     tmp = tmp_path_factory.mktemp("incremental-distributed")
     out = tmp / "exports"
     server = DemoServer(tmp / "site", log_requests=True)
-    settings = ("-s", f"HEALTHCRAWL_TRUST_SITEMAP_LASTMOD={str(trust).lower()}")
     try:
         truth = generate_site(tmp / "site", pages=PAGES, base_url=server.base_url)
         server.start()
         assert seed(redis_url, truth, out).code == 0
-        full = crawl_with_two_workers(redis_url, truth, out, *settings)
+        full = crawl_with_two_workers(redis_url, truth, out)
         mutation = mutate_site(tmp / "site", edit=0.10, remove=0.05)
         before = len(server.served)
         seeded = seed(redis_url, truth, out, "--incremental", "--out", str(out))
         assert seeded.code == 0, seeded.stderr
-        incremental = crawl_with_two_workers(redis_url, truth, out, *settings)
+        incremental = crawl_with_two_workers(redis_url, truth, out)
         yield TwoRuns(out, mutation, full, incremental, server.served[before:],
                       list(truth.redirects.values()))
     finally:
@@ -124,9 +123,14 @@ def test_unchanged_articles_are_answered_304_or_not_asked_for_never_downloaded_a
     unchanged_paths = {urlsplit(url).path for url in first["url"] if url not in changed}
     answers = [served.status for served in two_runs.served if served.path in unchanged_paths]
     assert 200 not in answers
+    assert 304 in answers
     assert all(served.conditional for served in two_runs.served if served.path in unchanged_paths)
     edited_paths = {urlsplit(url).path for url in two_runs.mutation.edited}
     assert {served.path for served in two_runs.served if served.status == 200} >= edited_paths
+
+
+def test_known_pages_the_sitemap_dates_before_their_last_fetch_are_not_asked_for(two_runs: TwoRuns) -> None:
+    assert two_runs.incremental["crawl_stats"]["healthcrawl/spider/unchanged/sitemap_lastmod"] > 0
 
 
 def test_publish_leaves_the_state_the_next_incremental_run_starts_from(two_runs: TwoRuns) -> None:
