@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -78,7 +79,7 @@ class DistributedWorker:
         """A page that answered 404 or 410: ``publish`` reports a published article there removed."""
         self._guarded(lambda: self.known.mark_gone(canonical_url))
 
-    def _guarded(self, call: Any) -> None:
+    def _guarded(self, call: Callable[[], object]) -> None:
         """``call()``; a Redis failure stops the worker (its requests stay in flight)."""
         try:
             call()
