@@ -61,7 +61,10 @@ class Served:
     status: int
     """0 when no answer was sent (a hang, a reset)."""
     started: float
+    """When the request had been read."""
     ended: float
+    """When the answer began to leave (so a client that has the answer and sends its next
+    request is never seen overlapping it), or when the server gave up on one it never sent."""
     conditional: bool
     """The request carried ``If-None-Match`` or ``If-Modified-Since``."""
     user_agent: str
@@ -272,6 +275,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     _status = 0
     """The status of the answer being sent (for ``Served``)."""
+    _answered = 0.0
+    """When it began to leave (for ``Served``)."""
 
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's naming)
         self._respond(with_body=True)
@@ -284,15 +289,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, *, with_body: bool) -> None:
         started = time.monotonic()
-        self._status = 0
+        self._status, self._answered = 0, 0.0
         try:
             self._answer(with_body=with_body)
         finally:
             if self.server.served is not None:
                 conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
                 self.server.served.append(Served(self.command, self.headers.get("Host", ""), self.path,
-                                                 self._status, started, time.monotonic(), conditional,
-                                                 self.headers.get("User-Agent", "")))
+                                                 self._status, started, self._answered or time.monotonic(),
+                                                 conditional, self.headers.get("User-Agent", "")))
 
     def _answer(self, *, with_body: bool) -> None:
         site = self.server.site
@@ -357,7 +362,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, ctype: str, with_body: bool,
               headers: dict[str, str] | None = None, delivery: str = "whole") -> None:
-        self._status = status
+        self._status, self._answered = status, time.monotonic()
         self.send_response(status)
         if self.server.site_announce:  # `healthcrawl crawl --start-url` finds the profile by it
             self.send_header("X-Healthcrawl-Site", self.server.site_announce)
