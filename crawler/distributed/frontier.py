@@ -124,12 +124,18 @@ class Frontier:
         return [url.decode() for url in taken]
 
     def join(self, worker: str, dead_after: float = DEAD_AFTER_SECONDS) -> None:
-        self.server.sadd(self.workers, worker)
+        """A worker joins the run: registered, and alive (:meth:`beat`)."""
         self.beat(worker, dead_after)
 
     def beat(self, worker: str, dead_after: float = DEAD_AFTER_SECONDS) -> None:
-        """The worker is alive for ``dead_after`` seconds more."""
-        self.server.set(self.heartbeat_key(worker), "1", px=int(dead_after * 1000))
+        """The worker is alive for ``dead_after`` seconds more, and in the run's registry: a
+        worker whose reactor stalled longer than that was taken for dead (its requests in
+        flight re-queued, itself struck off); left off, the requests it takes afterwards
+        would be lost with it if it died, since only registered workers' are re-queued."""
+        pipe = self.server.pipeline(transaction=False)
+        pipe.sadd(self.workers, worker)
+        pipe.set(self.heartbeat_key(worker), "1", px=int(dead_after * 1000))
+        pipe.execute()
 
     def leave(self, worker: str) -> None:
         """A worker that finished cleanly: its results are all in parts."""

@@ -13,7 +13,7 @@ from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
 from crawler.demo_site import SiteTruth
 from tests.crawl.run_cli import REPO, CliRun, healthcrawl
 
-IDLE_SECONDS = 2.0
+IDLE_SECONDS = 1.0
 """Short: a worker stops this long after the run went quiet."""
 
 
