@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.demo_site import DemoServer, generate_site
+from crawler.distributed.frontier import Frontier
 from pipelines.lock import RunLock
+from pipelines.parts import parts_dir
 from tests.crawl.run_cli import healthcrawl
 from tests.distributed.redis_server import RedisServer
 from tests.distributed.workers import publish, run, seed, start_worker
@@ -54,14 +56,8 @@ def test_an_unhealthy_run_is_not_published_and_can_be_published_later(redis_serv
 def test_publish_waits_for_a_run_holding_the_output_folders_lock(redis_server: RedisServer,
                                                                  tmp_path: Path) -> None:
     redis_url, out = redis_server.url(44), tmp_path / "exports"
-    server = DemoServer(tmp_path / "site")
-    try:
-        truth = generate_site(tmp_path / "site", pages=10, base_url=server.base_url)
-        server.start()
-        assert seed(redis_url, truth, out).code == 0
-        assert start_worker(redis_url, truth, out).wait().code == 0
-    finally:
-        server.shutdown()
+    run_id = Frontier(redis_server.client(44)).seed([])  # a run whose (no) workers are done
+    parts_dir(out, run_id).mkdir(parents=True)
     other_run = RunLock(out)
     other_run.acquire()
     try:
@@ -71,7 +67,7 @@ def test_publish_waits_for_a_run_holding_the_output_folders_lock(redis_server: R
     assert locked.code == LOCKED
     assert "another run is writing" in locked.stderr
     assert not (out / "latest").exists()
-    assert publish(redis_url, out).code == 0
+    assert run("publish", "--redis", redis_url, "--min-articles", "0", out=out).code == 0
 
 
 def test_an_incremental_seed_waits_for_a_run_holding_the_output_folders_lock(

@@ -69,7 +69,7 @@ def test_two_workers_together_keep_the_sites_download_delay(redis_server: RedisS
 def test_two_workers_together_keep_robots_txts_crawl_delay(redis_server: RedisServer,
                                                            tmp_path: Path) -> None:
     crawl_delay = 0.15
-    served = crawl_with_two_workers(redis_server.url(47), tmp_path, 15, f"crawl_delay={crawl_delay}",
+    served = crawl_with_two_workers(redis_server.url(47), tmp_path, 10, f"crawl_delay={crawl_delay}",
                                     lambda _: [])
     pages = [s.started for s in served if s.path != "/robots.txt"]  # robots.txt tells the delay
     assert len(pages) > 20
