@@ -215,7 +215,8 @@ def _add_serve_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--faults", default="", metavar="SPEC",
                        help="misbehave as hostile and broken sites do, e.g. "
                        "'503=0.1,429=0.05,hang=0.01,reset=0.02,truncate=0.02,drip=0.02,"
-                       "binary=0.01,trap=all,sitemap=all,links=1' (crawler/demo_site/faults.py "
+                       "binary=0.01,trap=all,sitemap=all,links=1', or 'latency=0.1,crawl_delay=1,"
+                       "burst=1,burst_status=429' (crawler/demo_site/faults.py "
                        "lists the kinds; what was injected goes to faults.json in the site folder)")
     serve.add_argument("--fault-seed", type=int, metavar="N",
                        help="which URLs get which fault: the same seed breaks the same URLs "
@@ -230,6 +231,14 @@ def _add_seed(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "`healthcrawl crawl --redis` workers crawl.",
     )
     seed.add_argument("--redis", required=True, metavar="URL", help="redis://HOST:PORT/DB")
+    seed.add_argument("--incremental", action="store_true",
+                      help="make the run incremental: the state store of --out (or --state-dir) "
+                      "goes to Redis, so the workers ask for known pages only when they may have "
+                      "changed; run it where publish runs (README, Scaling out)")
+    seed.add_argument("--out", type=Path, default=Path("exports"), metavar="DIR",
+                      help="the output folder whose publications the run continues (default: exports/)")
+    seed.add_argument("--state-dir", type=Path, metavar="DIR",
+                      help="where runs remember pages and publications (default: OUT/.state)")
     seed.add_argument("urls", nargs="+", metavar="URL", help="start URLs")
     seed.set_defaults(run=run_seed_command)
 
@@ -246,9 +255,11 @@ def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     publish.add_argument("--to", action="append", metavar="DEST",
                          help=f"where the tables go (repeatable): {choices()}")
     publish.add_argument("--pg-schema", default="healthcrawl", metavar="NAME")
-    publish.add_argument("--format", default="csv,parquet", metavar="LIST",
-                         help="formats of the files: csv, parquet (default: both; the nested "
-                         "articles.jsonl is one-process only)")
+    publish.add_argument("--format", default=",".join(DEFAULT_FORMATS), metavar="LIST",
+                         help=f"comma-separated formats of the files: {', '.join(FILE_FORMATS)} "
+                         "(default: all)")
+    publish.add_argument("--state-dir", type=Path, metavar="DIR",
+                         help="where runs remember pages and publications (default: OUT/.state)")
     publish.add_argument("--keep-runs", type=int, default=3, metavar="N")
     publish.add_argument("--min-articles", type=int, default=1, metavar="N",
                          help="a run with fewer articles is unhealthy and not published (default 1)")
@@ -263,31 +274,41 @@ def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run_seed_command(args: argparse.Namespace) -> int:
     from crawler.distributed.commands import seed
 
-    return seed(args.redis, args.urls)
+    if args.incremental:
+        check_out_dir(args.out, probe_lock=False)
+        if args.state_dir is not None:
+            check_out_dir(args.state_dir, "--state-dir", probe_lock=False)
+    return seed(args.redis, args.urls, args.incremental, args.out, args.state_dir)
 
 
 def run_publish_command(args: argparse.Namespace) -> int:
     from crawler.distributed.commands import publish
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    if not formats or set(formats) - {"csv", "parquet"}:
-        raise InputError(f"publish --format {args.format}: use csv and/or parquet")
+    if not formats or set(formats) - set(FILE_FORMATS):
+        raise InputError(f"publish --format {args.format}: use {', '.join(FILE_FORMATS)}")
     if args.keep_runs < 1:
         raise InputError("--keep-runs must be at least 1")
     check_out_dir(args.out)
+    if args.state_dir is not None:
+        check_out_dir(args.state_dir, "--state-dir")
     to = destinations(args.to or list(DEFAULT_DESTINATIONS), formats, args.pg_schema, args.out)
     options = DestinationOptions(args.out, tuple(formats), 10_000, args.keep_runs, pg_schema=args.pg_schema)
     for flag, share in (("--max-error-rate", args.max_error_rate), ("--max-drift", args.max_drift)):
         if not 0 <= share <= 1:
             raise InputError(f"{flag} must be a share from 0 to 1, got {share}")
     return publish(args.redis, args.out, to, options,
-                   limits=(args.min_articles, args.max_error_rate, args.max_drift))
+                   limits=(args.min_articles, args.max_error_rate, args.max_drift), state_dir=args.state_dir)
 
 
 def run_crawl_command(args: argparse.Namespace) -> int:
-    if args.redis and (args.incremental or args.resume):  # a worker's state would know only its pages
-        raise InputError("--incremental and --resume are one-process only: a distributed run "
-                         "(--redis) has no state store yet (README, Scaling out)")
+    if args.redis and args.resume:
+        raise InputError("--resume is one-process only: a distributed run (--redis) lives in Redis "
+                         "until it is published, and a dead worker's requests go back to the queue; "
+                         "start a worker again to continue it (README, Scaling out)")
+    if args.redis and args.state_dir is not None:
+        raise InputError("--state-dir is for seed and publish in a distributed run: workers never "
+                         "open the state store (README, Scaling out)")
     target = resolve_target(args.site, args.start_url)
     params = CrawlParams.from_args(site=target.site, start_url=target.start_url)
     overrides = {**target.settings, **crawl_overrides(args)}
@@ -295,7 +316,8 @@ def run_crawl_command(args: argparse.Namespace) -> int:
     if args.redis:
         from crawler.distributed.commands import worker_overrides, worker_report
 
-        worker: dict[str, object] = {**overrides, **worker_overrides(args.redis, args.redis_idle)}
+        worker: dict[str, object] = {**overrides,
+                                     **worker_overrides(args.redis, args.redis_idle, args.incremental)}
         return worker_report(run_crawl(params, worker))
     return _report(run_crawl(params, overrides), args.out, Path(str(overrides["HEALTHCRAWL_STATE_DIR"])))
 

@@ -8,9 +8,22 @@ answered last time) that the server answers ``304 Not Modified`` with no body.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from pipelines.state import KnownPage
+
+
+class PageMemory(Protocol):
+    """What the spider asks of earlier runs: the state store (``pipelines.state.StateReader``)
+    or, in a distributed run, its copy in Redis (``crawler.distributed.known.KnownPages``)."""
+
+    def page(self, canonical_url: str) -> KnownPage | None:
+        """What is known of ``canonical_url``, or None."""
+
+    def article_pages(self) -> Iterator[tuple[str, KnownPage]]:
+        """``(canonical_url, page)`` of every known article to ask for again if unmet."""
 
 
 def _when(value: str) -> datetime | None:

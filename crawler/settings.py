@@ -84,8 +84,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
     "crawler.middlewares.crawl_delay.CrawlDelayMiddleware": 560,
-    # Distributed crawls only (HEALTHCRAWL_REDIS_URL): the site's delay shared by every worker.
-    "crawler.distributed.pacing.SharedPacingMiddleware": 590,
+    # Distributed crawls only (HEALTHCRAWL_REDIS_URL): the site's delay and concurrency shared
+    # by every worker; next to the downloader, so a slot is held for the download alone.
+    "crawler.distributed.pacing.SharedPacingMiddleware": 950,
     # Scrapy's meta-refresh redirects, skipping pages that cannot hold one (see there).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,

@@ -1,13 +1,18 @@
-"""Export stage of a distributed worker: the run's rows as parts, one folder each.
+"""Export stage of a distributed worker: what its export stage would hand the table
+writer, written as parts, one folder each.
 
 A worker of a distributed crawl (``crawler.distributed``) cannot publish: the run's tables
 are every worker's. It writes what it keeps as *parts* instead, into
-``<export dir>/parts/<run id>/<worker>-<n>/``, one Parquet file per table of
-``pipelines.tables``: a part holds at most ``HEALTHCRAWL_PART_ARTICLES`` articles (bounded
-memory) and appears at once (written in a ``.tmp-`` folder, then renamed), so a worker
-killed at any moment leaves only whole parts. ``healthcrawl publish`` assembles them
-(``pipelines.assemble``). At its end the worker also leaves ``<worker>.stats.json``, its
-crawl stats, which the run's manifest sums.
+``<export dir>/parts/<run id>/<worker>-<n>/``: the table writer's messages
+(``pipelines.table_writer``: ``WriteRecord`` with the page's validators and signature,
+``WriteDuplicate``) in the order the one-process export stage would have sent them, one
+LZ4-compressed pickle. ``healthcrawl publish`` replays every part through the one-process
+table writer (``pipelines.assemble``), so a distributed run's tables, ``change`` column,
+carried-over articles, ``removed`` rows and state store are a one-process run's by
+construction. A part holds at most ``HEALTHCRAWL_PART_ARTICLES`` articles (bounded memory)
+and appears at once (written in a ``.tmp-`` folder, then renamed), so a worker killed at any
+moment leaves only whole parts. At its end the worker also leaves ``<worker>.stats.json``,
+its crawl stats, which the run's manifest sums.
 """
 
 from __future__ import annotations
@@ -15,24 +20,26 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pickle
 import socket
-from collections.abc import Mapping
+import struct
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
 from core.errors import InputError
+from core.records import SCHEMA_VERSION
 from core.redis_server import RUN_ID_KEY, connect
 from pipelines.dedup import DuplicateDropped
 from pipelines.signals import article_superseded, part_written, write_part
 from pipelines.stage import StageStats, as_record
-from pipelines.tables import SCHEMAS, DuplicateRow, Row, record_to_rows
+from pipelines.table_writer import WriteDuplicate, WriteRecord
+from pipelines.tables import DuplicateRow
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +50,10 @@ PARTS_FAILED = "parts_write_failed"
 requests in flight stay in Redis, for the other workers (exit 1)."""
 PARTS = "parts"
 """The folder of the export directory that holds the runs' parts."""
+PART_FILE = "messages.pickle.lz4"
+"""A part's one file: ``(SCHEMA_VERSION, [message, ...])`` pickled, LZ4-compressed."""
+PartMessage = WriteRecord | WriteDuplicate
+_SIZE = struct.Struct("<Q")
 
 
 def parts_dir(export_dir: Path, run_id: str) -> Path:
@@ -50,16 +61,32 @@ def parts_dir(export_dir: Path, run_id: str) -> Path:
     return export_dir / PARTS / run_id
 
 
-def write_table_files(folder: Path, rows: Mapping[str, list[Row]]) -> None:
-    """One Parquet file per table with rows, typed by ``SCHEMAS``."""
-    for table, table_rows in rows.items():
-        if table_rows:
-            table_data = pa.Table.from_pylist(table_rows, schema=SCHEMAS[table])
-            pq.write_table(table_data, folder / f"{table}.parquet")
+def write_part_file(folder: Path, messages: list[PartMessage]) -> None:
+    """The part's file in ``folder``, synced to disk."""
+    data = pickle.dumps((SCHEMA_VERSION, messages), protocol=pickle.HIGHEST_PROTOCOL)
+    with open(folder / PART_FILE, "wb") as handle:
+        handle.write(_SIZE.pack(len(data)))
+        handle.write(pa.compress(data, codec="lz4", asbytes=True))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_part(folder: Path) -> list[PartMessage]:
+    """The messages of the part in ``folder``; :class:`InputError` for a part another
+    record schema wrote (workers and ``publish`` of different healthcrawl versions)."""
+    blob = (folder / PART_FILE).read_bytes()
+    (size,) = _SIZE.unpack_from(blob)
+    version, messages = pickle.loads(pa.decompress(blob[_SIZE.size:], decompressed_size=size,
+                                                   codec="lz4", asbytes=True))
+    if version != SCHEMA_VERSION:
+        raise InputError(f"part {folder} holds records of schema {version}, this healthcrawl "
+                         f"publishes {SCHEMA_VERSION}: publish with the workers' version")
+    return list(messages)
 
 
 class PartsPipeline:
-    """Buffers rows and writes them as parts (see the module docstring)."""
+    """Buffers the table writer's messages and writes them as parts (see the module
+    docstring)."""
 
     def __init__(self, stats: StatsCollector, folder: Path, worker: str,
                  part_articles: int = PART_ARTICLES) -> None:
@@ -68,7 +95,7 @@ class PartsPipeline:
         self.folder = folder
         self.worker = worker
         self.part_articles = part_articles
-        self.rows: dict[str, list[Row]] = {table: [] for table in SCHEMAS}
+        self.messages: list[PartMessage] = []
         self.articles = 0
         self.written = 0
         self.on_written: list[Any] = []
@@ -101,9 +128,11 @@ class PartsPipeline:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def process_item(self, item: Any) -> Any:
+        """The record, with what the state store keeps of its page (validators, signature)."""
         record = as_record(item)
-        for table, rows in record_to_rows(record).items():
-            self.rows[table].extend(rows)
+        signature = getattr(item, "signature", None)
+        self.messages.append(WriteRecord(record, None if signature is None else signature.tobytes(),
+                                         getattr(item, "validators", None)))
         self.articles += 1
         if self.articles >= self.part_articles:
             self.write()
@@ -111,27 +140,25 @@ class PartsPipeline:
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(exception, DuplicateDropped):
-            self.rows["duplicates"].append(exception.row.to_row())
+            self.messages.append(WriteDuplicate(exception.row, getattr(item, "validators", None),
+                                                getattr(item, "fetched_at", "")))
 
     def article_superseded(self, row: DuplicateRow) -> None:
         """The article another copy replaced: a ``duplicates`` row (``publish`` removes its
         rows from whichever part holds them)."""
-        self.rows["duplicates"].append(row.to_row())
+        self.messages.append(WriteDuplicate(row, superseded=True))
 
     def write(self) -> None:
         """Write what is buffered as one part, atomically (nothing when nothing is). A part
         that cannot be written stops the worker (``PARTS_FAILED``) in one log line; its
         requests in flight stay in Redis, so nothing it held is lost."""
-        if self.failed or not any(self.rows.values()):
+        if self.failed or not self.messages:
             return
         name = f"{self.worker}-{self.written:05d}"
         tmp = self.folder / f".tmp-{name}"
         try:
             tmp.mkdir(parents=True, exist_ok=True)
-            write_table_files(tmp, self.rows)
-            for path in tmp.iterdir():
-                with open(path, "rb") as handle:
-                    os.fsync(handle.fileno())
+            write_part_file(tmp, self.messages)
             os.rename(tmp, self.folder / name)
         except OSError as error:
             self.failed = True
@@ -143,7 +170,7 @@ class PartsPipeline:
         self.written += 1
         self.counters.inc("written")
         articles = self.articles
-        self.rows = {table: [] for table in SCHEMAS}
+        self.messages = []
         self.articles = 0
         for call in self.on_written:
             call(self.folder / name, articles)
@@ -152,9 +179,9 @@ class PartsPipeline:
         self.write()
 
     def spider_closed(self, reason: str) -> None:
+        """Leave the worker's crawl stats beside its parts (the manifest sums them)."""
         if self.failed:
             return
-        """Leave the worker's crawl stats beside its parts (the manifest sums them)."""
         stats = {key: value for key, value in self.stats.get_stats().items()
                  if isinstance(value, int | float | str)}
         stats["finish_reason"] = reason

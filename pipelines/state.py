@@ -211,6 +211,17 @@ class StateReader:
             for canonical_url, url, etag, last_modified, fetched_at, fetched_run in rows:
                 yield canonical_url, KnownPage(url, etag, last_modified, fetched_at, fetched_run, None)
 
+    def pages(self) -> Iterator[tuple[str, KnownPage, bool]]:
+        """``(canonical_url, page, article)`` of every page not gone, without its record;
+        ``article``: kept as an article (what :meth:`article_pages` gives)."""
+        if self.db is not None:
+            rows = self.db.execute(
+                "SELECT canonical_url, url, etag, last_modified, fetched_at, fetched_run, "
+                "record IS NOT NULL FROM pages WHERE gone_run IS NULL")
+            for canonical_url, url, etag, last_modified, fetched_at, fetched_run, article in rows:
+                yield (canonical_url, KnownPage(url, etag, last_modified, fetched_at, fetched_run, None),
+                       bool(article))
+
     def kept(self, run_id: str | None = None) -> Iterator[tuple[str, str, str, str, Signature]]:
         """``(key, url, canonical_url, content_hash, signature)`` of every published
         article, and of every article run ``run_id`` kept (the run a resumed one

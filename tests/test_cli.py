@@ -60,12 +60,17 @@ def bad_input_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "unknown site": (["parse", str(page), "--site", "nosuchsite"], "unknown site"),
         "url without host": (["parse", str(page), "--url", "http:///p/1.html"], "no valid URL"),
         "url with bad port": (["parse", str(page), "--url", "http://x.org:99999/"], "no valid URL"),
+        "resume of a distributed run": (["crawl", "--redis", "redis://127.0.0.1:9/0", "--resume",
+                                         "--out", str(tmp_path / "out")], "--resume is one-process only"),
+        "state dir of a worker": (["crawl", "--redis", "redis://127.0.0.1:9/0", "--state-dir",
+                                   str(tmp_path / "state"), "--out", str(tmp_path / "out")],
+                                  "workers never open the state store"),
     }
 
 
 @pytest.mark.parametrize(
     "case", ["missing file", "directory", "empty file", "binary file", "non-html file", "unknown site",
-             "url without host", "url with bad port"]
+             "url without host", "url with bad port", "resume of a distributed run", "state dir of a worker"]
 )
 def test_bad_input_exits_2_with_one_line_and_no_traceback(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

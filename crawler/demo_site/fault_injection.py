@@ -104,7 +104,7 @@ class FaultInjector:
                 return Decision(path, reply=self._error(int(kind)))
         elif self._in_burst(number) and self.log.fail_transiently(target):
             self.log.count("burst")
-            return Decision(path, reply=self._error(503))
+            return Decision(path, reply=self._error(self.faults.burst_status))
         if delivery in ("hang", "reset"):
             return Decision(path, delivery)
         reply = self._dynamic(path, parts.query) or self._broken(path, parts.query)
@@ -112,9 +112,12 @@ class FaultInjector:
 
     def rewrite(self, decision: Decision, ctype: str, body: bytes) -> tuple[str, bytes]:
         """``(content type, body)`` of a file served normally, with the faults' additions."""
-        if decision.path == "/robots.txt" and self._sitemaps:
+        if decision.path == "/robots.txt" and (self._sitemaps or self.faults.crawl_delay):
             lines = "".join(f"Sitemap: {self._base_url}{hostile.SITEMAP_PATH}{name}\n"
                             for name in self._sitemaps)
+            if self.faults.crawl_delay:  # in the file's group for every user agent
+                delay = f"User-agent: *\nCrawl-delay: {self.faults.crawl_delay:g}\n".encode()
+                body = body.replace(b"User-agent: *\n", delay, 1)
             return ctype, body.rstrip(b"\n") + b"\n" + lines.encode()
         if not ctype.startswith("text/html"):
             return ctype, body

@@ -13,10 +13,12 @@ lose. Three families of per-URL faults, each a share (0 to 1) of the URLs:
 
 Site-wide additions: crawler traps (``trap=calendar+facets+session``), hostile sitemaps
 named by robots.txt (``sitemap=entities+xxe+oversize+notgzip+gzbomb``), odd links on
-the listing pages (``links=1``) and 503 bursts (``burst=N`` of every ``burst_every``
-requests). ``all`` names every trap or sitemap. Other keys set the numeric parameters
-below (``attempts=2``, ``hang_seconds=5``...) and ``offsite_origin=URL`` the origin that
-off-site links and redirects point at (a canary server in the tests).
+the listing pages (``links=1``), 503 bursts (``burst=N`` of every ``burst_every``
+requests; ``burst_status=429`` for 429s), a slow server (``latency=SECONDS`` before every
+answer) and a robots.txt ``Crawl-delay`` (``crawl_delay=SECONDS``). ``all`` names every
+trap or sitemap. Other keys set the numeric parameters below (``attempts=2``,
+``hang_seconds=5``...) and ``offsite_origin=URL`` the origin that off-site links and
+redirects point at (a canary server in the tests).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class Faults:
     """How many times a URL may fail transiently before it is served right."""
     burst: int = 0
     burst_every: int = 100
+    burst_status: int = 503
+    """What a burst answers: 503, or 429 (both with ``retry_after``)."""
     retry_after: int = 1
     """Seconds, in the ``Retry-After`` of 429 and 503 answers."""
     hang_seconds: float = 60.0
@@ -64,6 +68,10 @@ class Faults:
     """Size of an oversize body: over the crawl's 10 MB download cap."""
     sitemap_bytes: int = 12 << 20
     """Size of the oversize (but valid: under the protocol's 50 MB) sitemap."""
+    latency: float = 0.0
+    """Seconds the server takes before each answer (a slow site: requests overlap)."""
+    crawl_delay: float = 0.0
+    """The ``Crawl-delay`` robots.txt asks for (0: none)."""
     offsite_origin: str = "http://127.0.0.1:9"
     """Origin off-site links, redirects and external entities point at (no DNS needed)."""
 
@@ -77,6 +85,10 @@ class Faults:
             raise ValueError(f"traps are {', '.join(TRAPS)}; sitemaps are {', '.join(SITEMAPS)}")
         if self.attempts < 1 or self.burst_every < 1 or self.drip_chunks < 1:
             raise ValueError("attempts, burst_every and drip_chunks are at least 1")
+        if self.burst_status not in (429, 503):
+            raise ValueError(f"burst_status is 429 or 503, got {self.burst_status}")
+        if not (self.latency >= 0 and self.crawl_delay >= 0):
+            raise ValueError("latency and crawl_delay are 0 or more seconds")
         if not self.offsite_origin.startswith(("http://", "https://")):
             raise ValueError(f"offsite_origin must be an http(s) origin, got {self.offsite_origin!r}")
 
@@ -113,7 +125,7 @@ class Faults:
     def active(self) -> bool:
         """Whether anything at all is injected."""
         return bool(any(self.rates.values()) or self.traps or self.sitemaps or self.links
-                    or self.burst)
+                    or self.burst or self.latency or self.crawl_delay)
 
     def spec(self) -> str:
         """The compact spec this parses from (for logs and ``faults.json``)."""

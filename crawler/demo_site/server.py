@@ -50,6 +50,28 @@ NOT_FOUND = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><tit
 
 
 @dataclass(frozen=True, slots=True)
+class Served:
+    """One request the server answered, as tests read the server's log: what was asked,
+    with which validators, what came back, and when it started and ended
+    (``time.monotonic()``)."""
+
+    method: str
+    host: str
+    path: str
+    status: int
+    """0 when no answer was sent (a hang, a reset)."""
+    started: float
+    """When the request had been read."""
+    ended: float
+    """When the answer began to leave (so a client that has the answer and sends its next
+    request is never seen overlapping it), or when the server gave up on one it never sent."""
+    conditional: bool
+    """The request carried ``If-None-Match`` or ``If-Modified-Since``."""
+    user_agent: str
+    """Who asked (tests tell crawlers apart by it)."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """What the server needs to know of a generated directory (``server.json``)."""
 
@@ -74,6 +96,7 @@ class _HTTPServer(ThreadingHTTPServer):
     site: SiteConfig | None = None
     request_log: list[tuple[str, str, str]] | None = None
     request_times: list[float] | None = None
+    served: list[Served] | None = None
     site_announce: str | None = None
     """``<profile> <origin> [<host> ...]``: what ``X-Healthcrawl-Site`` says (``crawler.target``)."""
     injector: FaultInjector | None = None
@@ -106,6 +129,7 @@ class DemoServer:
         if log_requests:
             self._httpd.request_log = []
             self._httpd.request_times = []
+            self._httpd.served = []
         self._thread: threading.Thread | None = None
         self._serving = False
 
@@ -120,6 +144,12 @@ class DemoServer:
         """``time.monotonic()`` at the arrival of each request served, when ``log_requests``
         was asked for (politeness tests check the rate a site saw)."""
         return list(self._httpd.request_times or [])
+
+    @property
+    def served(self) -> list[Served]:
+        """Every request answered so far, in the order they ended, when ``log_requests`` was
+        asked for (concurrency, pacing and incremental tests read statuses and times)."""
+        return list(self._httpd.served or [])
 
     @property
     def fault_log(self) -> FaultLog | None:
@@ -243,6 +273,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "HealthDemo/1.0"
     server: _HTTPServer
+    _status = 0
+    """The status of the answer being sent (for ``Served``)."""
+    _answered = 0.0
+    """When it began to leave (for ``Served``)."""
 
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's naming)
         self._respond(with_body=True)
@@ -254,6 +288,18 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: a crawl makes tens of thousands of requests."""
 
     def _respond(self, *, with_body: bool) -> None:
+        started = time.monotonic()
+        self._status, self._answered = 0, 0.0
+        try:
+            self._answer(with_body=with_body)
+        finally:
+            if self.server.served is not None:
+                conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
+                self.server.served.append(Served(self.command, self.headers.get("Host", ""), self.path,
+                                                 self._status, started, self._answered or time.monotonic(),
+                                                 conditional, self.headers.get("User-Agent", "")))
+
+    def _answer(self, *, with_body: bool) -> None:
         site = self.server.site
         assert site is not None, "DemoServer.start() loads the site before serving"
         if self.server.request_log is not None:
@@ -261,6 +307,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self.server.request_times is not None:
                 self.server.request_times.append(time.monotonic())
         injector = self.server.injector
+        if injector is not None and injector.faults.latency:
+            injector.stopping.wait(injector.faults.latency)
         decision = injector.decide(self.command, self.path) if injector is not None else None
         if decision is None:
             decision = Decision(unquote(urlsplit(self.path).path))
@@ -314,6 +362,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, ctype: str, with_body: bool,
               headers: dict[str, str] | None = None, delivery: str = "whole") -> None:
+        self._status, self._answered = status, time.monotonic()
         self.send_response(status)
         if self.server.site_announce:  # `healthcrawl crawl --start-url` finds the profile by it
             self.send_header("X-Healthcrawl-Site", self.server.site_announce)

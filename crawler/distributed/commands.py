@@ -1,6 +1,11 @@
 """``healthcrawl seed``, ``healthcrawl publish`` and a worker's ``crawl --redis``: what the
 command line does in distributed mode (``crawler.cli`` only parses and dispatches).
 
+The output folder's state store (``pipelines.state``) is read and written only where
+``seed --incremental`` and ``publish`` run, under the folder's lock (``pipelines.lock``):
+workers on other machines never open the SQLite file (``crawler.distributed.known`` says
+why), and a one-process run or another ``publish`` on the same folder waits its turn.
+
 Exit codes are the one-process crawl's (``crawler.cli``): 0 done, 2 bad input, 3 not
 published (``publish`` while requests are still queued or in flight, or of a run that fails
 a health check: ``--min-articles``, ``--max-error-rate``, ``--max-drift``), 69 the Redis
@@ -12,7 +17,9 @@ from __future__ import annotations
 import functools
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
@@ -24,13 +31,18 @@ from core.redis_server import connect
 from crawler.distributed import distributed_settings
 from crawler.distributed.frontier import Frontier
 from crawler.distributed.inflight import FRONTIER_UNAVAILABLE
+from crawler.distributed.known import KnownPages
 from crawler.run import CrawlResult
-from pipelines.assemble import HealthLimits, Unhealthy, publish_parts
+from pipelines.assemble import HealthLimits, Marks, RunParts, Unhealthy, publish_parts
 from pipelines.destinations.base import DestinationOptions
 from pipelines.destinations.registry import mask
+from pipelines.health import previous_manifest
 from pipelines.lock import RunLock
 from pipelines.parts import parts_dir
 from pipelines.redis_dedup_store import RedisDedupStore
+from pipelines.run_record import write_run_record
+from pipelines.state import StateError, StateReader, start_run
+from pipelines.table_writer import StateParams
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -48,9 +60,27 @@ def redis_failures_said(command: Callable[P, T]) -> Callable[P, T]:
     return guarded
 
 
+@contextmanager
+def folder_locked(out: Path, state_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock (and the state folder's, when it lives elsewhere), as a
+    one-process run does: :class:`~core.errors.RunLocked` (exit 75) while another holds it."""
+    locks = [RunLock(out)]
+    if not state_dir.resolve().is_relative_to(out.resolve()):
+        locks.append(RunLock(state_dir))
+    try:
+        for lock in locks:
+            lock.acquire()
+        yield
+    finally:
+        for lock in locks:
+            lock.release()
+
+
 @redis_failures_said
-def worker_overrides(redis_url: str, idle_seconds: float) -> dict[str, Any]:
-    """The settings of a worker, checked now: the server answers and holds a seeded run."""
+def worker_overrides(redis_url: str, idle_seconds: float, incremental: bool = False) -> dict[str, Any]:
+    """The settings of a worker, checked now: the server answers and holds a seeded run.
+    Whether the run is incremental is the run's (``seed --incremental``), not the worker's:
+    ``incremental`` (``--incremental``) only asks that it be."""
     if idle_seconds <= 0:
         raise InputError("--redis-idle must be more than 0 seconds")
     frontier = Frontier(connect(redis_url))
@@ -58,8 +88,14 @@ def worker_overrides(redis_url: str, idle_seconds: float) -> dict[str, Any]:
     if run_id is None:
         raise InputError(f"Redis at {redis_url} holds no run: seed it first "
                          "(healthcrawl seed --redis URL START_URL...)")
-    print(f"healthcrawl: worker of run {run_id} (Redis at {redis_url})", file=sys.stderr, flush=True)
-    return {**distributed_settings(redis_url, idle_seconds), "HEALTHCRAWL_RUN_ID": run_id}
+    run_incremental = frontier.incremental()
+    if incremental and not run_incremental:
+        raise InputError(f"run {run_id} was seeded as a full run: an incremental run is seeded so "
+                         "(healthcrawl seed --incremental --redis URL --out DIR START_URL...)")
+    kind = "incremental run" if run_incremental else "run"
+    print(f"healthcrawl: worker of {kind} {run_id} (Redis at {redis_url})", file=sys.stderr, flush=True)
+    return {**distributed_settings(redis_url, idle_seconds), "HEALTHCRAWL_RUN_ID": run_id,
+            "HEALTHCRAWL_INCREMENTAL": run_incremental}
 
 
 def worker_report(result: CrawlResult) -> int:
@@ -83,23 +119,51 @@ def worker_report(result: CrawlResult) -> int:
 
 
 @redis_failures_said
-def seed(redis_url: str, urls: list[str]) -> int:
-    """Push start URLs (and make the run, on the first seed)."""
+def seed(redis_url: str, urls: list[str], incremental: bool = False, out: Path = Path("exports"),
+         state_dir: Path | None = None) -> int:
+    """Push start URLs (and make the run, on the first seed). The first seed of an
+    incremental run copies what the state store of ``out`` knows into Redis, under the
+    folder's lock; a later seed only adds start URLs, and must agree on the run's kind."""
     for url in urls:
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
             raise InputError(f"{url!r} is no http(s) URL to start from")
-    run_id = Frontier(connect(redis_url)).seed(urls)
+    frontier = Frontier(connect(redis_url))
+    if frontier.run_id() is not None and frontier.incremental() != incremental:
+        kind = "an incremental" if frontier.incremental() else "a full"
+        raise InputError(f"Redis at {redis_url} holds {kind} run ({frontier.run_id()}): seed it as "
+                         "such, or publish it first")
+    if incremental and frontier.run_id() is None:
+        _seed_incremental(frontier, out, state_dir or out / ".state")
+    run_id = frontier.seed(urls)
     print(f"healthcrawl: {len(urls)} start URLs pushed to run {run_id}")
     return EXIT_OK
 
 
+def _seed_incremental(frontier: Frontier, out: Path, state_dir: Path) -> None:
+    """Make the run incremental, with the state store's pages in Redis first: a worker
+    that joins the moment the run exists finds them all."""
+    with folder_locked(out, state_dir):
+        try:
+            state = StateReader(state_dir)
+        except StateError as error:
+            raise InputError(str(error)) from None
+        try:
+            known = KnownPages(frontier.server, frontier.prefix).load(state)
+        finally:
+            state.close()
+        if frontier.create(incremental=True):
+            print(f"healthcrawl: incremental run: {known} known pages from {state_dir}", file=sys.stderr)
+
+
 @redis_failures_said
 def publish(redis_url: str, out: Path, to: tuple[str, ...], options: DestinationOptions,
-            limits: tuple[int, float, float] = (1, 0.5, 0.5)) -> int:
-    """Assemble and publish the run's parts once nothing is left to crawl; then the run's
-    keys and parts are deleted, and the server is ready for the next run. An unhealthy run
-    (``limits``: ``--min-articles``, ``--max-error-rate``, ``--max-drift``) is not published
-    and keeps its parts and keys: publish again with other limits, or seed a new run."""
+            limits: tuple[int, float, float] = (1, 0.5, 0.5), state_dir: Path | None = None) -> int:
+    """Assemble and publish the run's parts once nothing is left to crawl, with the state
+    store of ``out`` (``state_dir``), which then knows the run's pages for the next
+    incremental run; then the run's keys and parts are deleted, and the server is ready for
+    the next run. An unhealthy run (``limits``: ``--min-articles``, ``--max-error-rate``,
+    ``--max-drift``) is not published and keeps its parts and keys: publish again with other
+    limits, or seed a new run."""
     frontier = Frontier(connect(redis_url))
     run_id = frontier.run_id()
     if run_id is None:
@@ -113,23 +177,46 @@ def publish(redis_url: str, out: Path, to: tuple[str, ...], options: Destination
     folder = parts_dir(out, run_id)
     if not folder.is_dir():
         raise InputError(f"no parts of run {run_id} in {folder}: give the --out the workers wrote to")
-    lock = RunLock(out)
-    lock.acquire()
-    try:
-        successors = RedisDedupStore(frontier.server, frontier.prefix).successors()
-        places, manifest = publish_parts(folder, run_id, successors, to, options,
-                                         HealthLimits(*limits))
-    except Unhealthy as why:
-        print(f"healthcrawl: not published: run {run_id} is unhealthy: {why}; the previous "
-              "publication stays", file=sys.stderr)
-        return EXIT_NOT_FINISHED
-    finally:
-        lock.release()
+    state_dir = state_dir or out / ".state"
+    with folder_locked(out, state_dir):
+        started = datetime.now(UTC)
+        try:
+            attempt = start_run(state_dir, run_id, started.isoformat())
+        except StateError as error:
+            raise InputError(str(error)) from None
+        state = StateParams(state_dir, run_id, attempt, (previous_manifest(out) or {}).get("run_id"))
+        known = KnownPages(frontier.server, frontier.prefix)
+        run = RunParts(folder, run_id, RedisDedupStore(frontier.server, frontier.prefix).successors(),
+                       Marks(known.unchanged(), known.gone()), frontier.incremental())
+        try:
+            places, manifest = publish_parts(run, to, options, state, HealthLimits(*limits))
+        except Unhealthy as why:
+            _record(out, state_dir, run, attempt, started, "unhealthy", str(why), {})
+            print(f"healthcrawl: not published: run {run_id} is unhealthy: {why}; the previous "
+                  "publication stays", file=sys.stderr)
+            return EXIT_NOT_FINISHED
+        _record(out, state_dir, run, attempt, started, "published", None, manifest, places)
     frontier.clear()
     shutil.rmtree(folder, ignore_errors=True)
-    print(f"healthcrawl: run {run_id} published: {manifest['row_counts']['articles']} articles from "
-          f"{len(manifest['workers'])} workers", file=sys.stderr)
+    changes = ", ".join(f"{count} {change}" for change, count in manifest["changes"].items())
+    print(f"healthcrawl: run {run_id} published: {manifest['row_counts']['articles']} articles "
+          f"({changes}) from {len(manifest['workers'])} workers", file=sys.stderr)
     for name, place in places:
         print(f"healthcrawl: tables published in {place}" if name == "files"
               else f"healthcrawl: tables loaded into {mask(place)}")
     return EXIT_OK
+
+
+def _record(out: Path, state_dir: Path, run: RunParts, attempt: int, started: datetime, outcome: str,
+            error: str | None, manifest: dict[str, Any], places: Sequence[tuple[str, str]] = ()) -> None:
+    """The run record (``pipelines.run_record``), as a one-process run leaves it."""
+    changes = manifest.get("changes", {})
+    write_run_record(out, state_dir, {
+        "run_id": run.run_id, "attempt": attempt, "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(), "finish_reason": "finished", "outcome": outcome,
+        "error": error, "incremental": run.incremental, "distributed": True,
+        "articles": manifest.get("row_counts", {}).get("articles", 0), "changes": changes,
+        "published": next((place for name, place in places if name == "files"), None),
+        "destinations": [mask(place) for _, place in places],
+        "exit_code": EXIT_OK if outcome == "published" else EXIT_NOT_FINISHED,
+    })

@@ -13,6 +13,14 @@ key (under ``healthcrawl:``)           what it holds
                                        yet: fingerprint -> the serialized request
 ``dedup:*``                            the dedup store (``pipelines.redis_dedup_store``)
 ``pace:<host>``                        the site's shared politeness budget (``pacing``)
+``slots:<host>``                       the site's concurrency leases (``pacing``)
+``incremental``                        set when ``seed --incremental`` made the run
+``known``                              an incremental run's known pages (``known``)
+``unchanged``, ``gone``                canonical URLs found unchanged (304, sitemap date),
+                                       or gone (404, 410): ``publish`` carries them over,
+                                       or reports them removed
+``revalidation``                       who asks for the known articles no worker met
+                                       (a worker id), or ``done``
 =====================================  ======================================================
 
 A worker that dies (SIGKILL, a machine lost) stops beating; the first live worker to
@@ -33,6 +41,26 @@ import redis
 from core.redis_server import KEY_PREFIX, RUN_ID_KEY
 from pipelines.export import new_run_id
 
+DONE = b"done"
+# KEYS: the run id, the incremental flag; ARGV: the id, 1 for an incremental run.
+_CREATE = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  return 0
+end
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[2], '1')
+end
+return 1
+"""
+# KEYS: the revalidation key, the heartbeat key prefix; ARGV: the worker asking.
+_CLAIM = """
+local holder = redis.call('GET', KEYS[1])
+if holder == 'done' or (holder and redis.call('EXISTS', KEYS[2] .. holder) == 1) then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+"""
 HEARTBEAT_SECONDS = 1.0
 """How often a worker says it is alive."""
 DEAD_AFTER_SECONDS = 10.0
@@ -55,6 +83,8 @@ class Frontier:
         self.queue = f"{prefix}:{SPIDER}:requests"
         self.workers = f"{prefix}:workers"
         self.run_key = RUN_ID_KEY if prefix == KEY_PREFIX else f"{prefix}:run_id"
+        self._claim = server.register_script(_CLAIM)
+        self._create = server.register_script(_CREATE)
 
     def pending(self, worker: str) -> str:
         return f"{self.prefix}:pending:{worker}"
@@ -62,13 +92,27 @@ class Frontier:
     def heartbeat_key(self, worker: str) -> str:
         return f"{self.prefix}:worker:{worker}"
 
+    def key(self, name: str) -> str:
+        """The run's key ``name`` (see the module docstring)."""
+        return f"{self.prefix}:{name}"
+
+    def create(self, incremental: bool = False, run_id: str | None = None) -> bool:
+        """Make the run (its id, and whether it is incremental, in one step: a worker never
+        sees one without the other), unless one exists; returns whether this call made it."""
+        return bool(self._create(keys=[self.run_key, self.key("incremental")],
+                                 args=[run_id or new_run_id(datetime.now(UTC)), int(incremental)]))
+
     def seed(self, urls: Iterable[str], run_id: str | None = None) -> str:
         """Push start URLs and return the run's id (made here by the first seed)."""
-        self.server.set(self.run_key, run_id or new_run_id(datetime.now(UTC)), nx=True)
+        self.create(run_id=run_id)
         urls = list(urls)
         if urls:
             self.server.rpush(self.start_urls, *urls)
         return self.run_id() or ""
+
+    def incremental(self) -> bool:
+        """Whether the run asks for known pages only when they may have changed."""
+        return bool(self.server.exists(self.key("incremental")))
 
     def run_id(self) -> str | None:
         value = self.server.get(self.run_key)
@@ -80,12 +124,18 @@ class Frontier:
         return [url.decode() for url in taken]
 
     def join(self, worker: str, dead_after: float = DEAD_AFTER_SECONDS) -> None:
-        self.server.sadd(self.workers, worker)
+        """A worker joins the run: registered, and alive (:meth:`beat`)."""
         self.beat(worker, dead_after)
 
     def beat(self, worker: str, dead_after: float = DEAD_AFTER_SECONDS) -> None:
-        """The worker is alive for ``dead_after`` seconds more."""
-        self.server.set(self.heartbeat_key(worker), "1", px=int(dead_after * 1000))
+        """The worker is alive for ``dead_after`` seconds more, and in the run's registry: a
+        worker whose reactor stalled longer than that was taken for dead (its requests in
+        flight re-queued, itself struck off); left off, the requests it takes afterwards
+        would be lost with it if it died, since only registered workers' are re-queued."""
+        pipe = self.server.pipeline(transaction=False)
+        pipe.sadd(self.workers, worker)
+        pipe.set(self.heartbeat_key(worker), "1", px=int(dead_after * 1000))
+        pipe.execute()
 
     def leave(self, worker: str) -> None:
         """A worker that finished cleanly: its results are all in parts."""
@@ -118,8 +168,22 @@ class Frontier:
         return moved
 
     def busy(self) -> bool:
-        """Whether anything is left to do: queued requests, unseeded start URLs, or requests
-        some worker holds in flight."""
+        """Whether anything is left to do: :meth:`work_left`, or an incremental run's known
+        articles no worker met are still to be asked for (``worker``)."""
+        return self.work_left() or (self.incremental() and self.server.get(self.key("revalidation")) != DONE)
+
+    def claim_revalidation(self, worker: str) -> bool:
+        """Whether ``worker`` is to ask for the known articles no worker met: the first to
+        ask, or the next after one that died before it was done."""
+        return bool(self._claim(keys=[self.key("revalidation"), self.heartbeat_key("")],
+                                args=[worker]))
+
+    def revalidated(self) -> None:
+        self.server.set(self.key("revalidation"), DONE)
+
+    def work_left(self) -> bool:
+        """Whether requests are queued, start URLs unseeded, or requests in some worker's
+        flight."""
         pipe = self.server.pipeline(transaction=False)
         pipe.zcard(self.queue)
         pipe.llen(self.start_urls)

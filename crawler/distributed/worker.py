@@ -7,12 +7,19 @@ seeded start URLs (``healthcrawl seed``); with none, it writes its part, forgets
 requests in flight (all are in parts now) and keeps the worker open until the whole run,
 every worker included, has been quiet for ``HEALTHCRAWL_REDIS_IDLE_SECONDS``: another
 worker's page may still bring new links.
+
+In an incremental run (``healthcrawl seed --incremental``) it also records the known pages
+the spider found unchanged or gone in Redis (``known``), for ``publish``; and once the run
+is quiet, one worker (the first to claim it, or the next if that one dies first) asks
+conditionally for every known article no worker met, as a one-process incremental run does
+at its end: the shared seen-set drops those some worker already requested.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -23,7 +30,8 @@ from twisted.internet import task
 
 from crawler.distributed.frontier import DEAD_AFTER_SECONDS, HEARTBEAT_SECONDS
 from crawler.distributed.inflight import FRONTIER_UNAVAILABLE, InFlight, in_flight, stop_worker
-from pipelines.signals import part_written, write_part
+from crawler.distributed.known import KnownPages
+from pipelines.signals import page_gone, pages_unchanged, part_written, write_part
 
 PARTS_WRITE_FAILED = "healthcrawl/parts/failed"
 
@@ -42,6 +50,7 @@ class DistributedWorker:
         self.dead_after = dead_after
         self.in_flight: InFlight = in_flight(crawler)
         self.frontier = self.in_flight.frontier
+        self.known = KnownPages(self.frontier.server, self.frontier.prefix)
         self.quiet_since: float | None = None
         self.requeued = 0
         self._loop = task.LoopingCall(self.tick)
@@ -57,7 +66,26 @@ class DistributedWorker:
         crawler.signals.connect(worker.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(worker.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(worker.part_written, signal=part_written)
+        if settings.getbool("HEALTHCRAWL_INCREMENTAL"):
+            crawler.signals.connect(worker.pages_unchanged, signal=pages_unchanged)
+            crawler.signals.connect(worker.page_gone, signal=page_gone)
         return worker
+
+    def pages_unchanged(self, canonical_urls: tuple[str, ...]) -> None:
+        """Known pages found unchanged: ``publish`` carries them over."""
+        self._guarded(lambda: self.known.mark_unchanged(canonical_urls))
+
+    def page_gone(self, canonical_url: str) -> None:
+        """A page that answered 404 or 410: ``publish`` reports a published article there removed."""
+        self._guarded(lambda: self.known.mark_gone(canonical_url))
+
+    def _guarded(self, call: Callable[[], object]) -> None:
+        """``call()``; a Redis failure stops the worker (its requests stay in flight)."""
+        try:
+            call()
+        except redis.RedisError as error:
+            self.in_flight.lost(f"{type(error).__name__}: {error}")
+            stop_worker(self.crawler, FRONTIER_UNAVAILABLE)
 
     def part_written(self) -> None:
         """A part is written: the requests whose items it holds are done with."""
@@ -111,6 +139,9 @@ class DistributedWorker:
             if self.crawler.stats.get_value(PARTS_WRITE_FAILED):
                 return  # the part was not written: its requests stay in flight, the worker closes
             self.in_flight.drained()
+            if self.revalidate():
+                self.quiet_since = None
+                raise DontCloseSpider
             if self.frontier.busy():
                 self.quiet_since = None
                 raise DontCloseSpider
@@ -123,6 +154,24 @@ class DistributedWorker:
             self.quiet_since = now
         if now - self.quiet_since < self.idle_seconds:
             raise DontCloseSpider
+
+    def revalidate(self) -> bool:
+        """Ask for the known articles no worker met, when the run is quiet and this worker
+        is the one to (see the module docstring); returns whether it asked."""
+        if (not self.crawler.settings.getbool("HEALTHCRAWL_INCREMENTAL") or self.frontier.work_left()
+                or not self.frontier.claim_revalidation(self.in_flight.worker)):
+            return False
+        spider: Any = self.crawler.spider
+        engine: Any = self.crawler.engine
+        count = 0
+        for canonical, known in self.known.article_pages():
+            engine.crawl(spider.revalidation_request(canonical, known))  # the seen-set drops met ones
+            count += 1
+        self.frontier.revalidated()
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("healthcrawl/distributed/revalidation_candidates", count)
+        logger.info("healthcrawl: asked again for the known articles no worker met (%d candidates)", count)
+        return count > 0
 
     def spider_closed(self, reason: str) -> None:
         """A worker that finished leaves the run; one that stopped otherwise leaves its

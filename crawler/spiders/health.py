@@ -34,7 +34,8 @@ from core.profiles import all_host_aliases
 from core.records import ArticleRecord, SignedRecord, Validators
 from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url, is_address
 from core.worker_pool import JobFailed, WorkerPool, crawl_pool
-from crawler.incremental import conditional_headers, unchanged_since
+from crawler.distributed.known import run_known_pages
+from crawler.incremental import PageMemory, conditional_headers, unchanged_since
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
 from crawler.parsing.decoding import is_binary
@@ -42,7 +43,7 @@ from crawler.parsing.page_type import ARTICLE
 from crawler.sitemaps import SITEMAP_MAX_URLS, SITEMAP_MAXSIZE, BadSitemap, read_sitemap
 from pipelines.export import PAGE_TYPE_STAT
 from pipelines.signals import page_gone, pages_unchanged
-from pipelines.state import StateReader, resumed_run, state_dir_for
+from pipelines.state import KnownPage, StateReader, resumed_run, state_dir_for
 
 STAT = "healthcrawl/spider"
 KNOWN = "healthcrawl_known"
@@ -78,9 +79,10 @@ class HealthSpider(scrapy.Spider):
         self.parser = WorkerPool(0)
         self.num_perm = 0
         """MinHash slots to compute with each parse for the dedup stage (0: none)."""
-        self.memory: StateReader | None = None
-        """What earlier runs fetched (``pipelines.state``), when this run asks about it (not
-        ``state``: Scrapy's ``JOBDIR`` keeps a dict of its own there)."""
+        self.memory: PageMemory | None = None
+        """What earlier runs fetched (``pipelines.state``; a distributed run's copy in Redis,
+        ``crawler.distributed.known``), when this run asks about it (not ``state``: Scrapy's
+        ``JOBDIR`` keeps a dict of its own there)."""
         self.incremental = False
         """Ask for known pages only when they may have changed (``HEALTHCRAWL_INCREMENTAL``)."""
         self.resumed_run: str | None = None
@@ -115,10 +117,12 @@ class HealthSpider(scrapy.Spider):
         spider.sitemap_max_urls = settings.getint("HEALTHCRAWL_SITEMAP_MAX_URLS", SITEMAP_MAX_URLS)
         spider.resumed_run = resumed_run(settings)
         spider.distributed = bool(settings.get("HEALTHCRAWL_REDIS_URL"))
-        if spider.incremental or spider.resumed_run:
+        if spider.distributed:  # the run's memory is in Redis; the run's end is the worker's call
+            spider.memory = run_known_pages(crawler) if spider.incremental else None
+        elif spider.incremental or spider.resumed_run:
             spider.memory = StateReader(state_dir_for(Path(settings.get("HEALTHCRAWL_EXPORT_DIR", "exports")),
                                                       settings.get("HEALTHCRAWL_STATE_DIR")))
-        if spider.incremental:
+        if spider.incremental and not spider.distributed:
             crawler.signals.connect(spider.revalidate_unseen, signal=signals.spider_idle)
         return spider
 
@@ -218,14 +222,18 @@ class HealthSpider(scrapy.Spider):
             if known.fetched_run == self.resumed_run:
                 continue
             count += 1
-            target = fetch_url(known.url, self.profile.host_aliases)
-            engine.crawl(scrapy.Request(
-                target, callback=self.parse_page, errback=self.count_failure,
-                headers=conditional_headers(known),
-                meta={CANONICAL_URL: (target, canonical), KNOWN: True, "handle_httpstatus_list": [304]}))
+            engine.crawl(self.revalidation_request(canonical, known))
         self.crawler.stats.inc_value(f"{STAT}/revalidated", count)
         if count:
             raise DontCloseSpider
+
+    def revalidation_request(self, canonical: str, known: KnownPage) -> scrapy.Request:
+        """A conditional request for a known article: 304 carries it over, 404/410 removes it."""
+        target = fetch_url(known.url, self.profile.host_aliases)
+        return scrapy.Request(
+            target, callback=self.parse_page, errback=self.count_failure,
+            headers=conditional_headers(known),
+            meta={CANONICAL_URL: (target, canonical), KNOWN: True, "handle_httpstatus_list": [304]})
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):

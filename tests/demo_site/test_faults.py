@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from protego import Protego
 
 from crawler.demo_site import DemoServer, SiteTruth, generate_site
 from crawler.demo_site.canary import CanaryServer
@@ -188,6 +189,28 @@ def test_a_burst_answers_503_to_a_run_of_requests(site: SiteTruth, records: list
         assert statuses == [503, 503, 503, 200, 200] * 2
         assert [fetch(server, path)[0] for path in paths[:3]] == [200] * 3  # the retries
         assert server.fault_log and server.fault_log.counts == {"burst": 6}
+
+
+def test_a_burst_can_answer_429_with_the_specs_retry_after(site: SiteTruth, records: list[dict]) -> None:
+    paths = [path_of(r["url"]) for r in records[:4]]
+    with faulty(site, "burst=1,burst_every=2,burst_status=429,retry_after=3") as server:
+        answers = [fetch(server, path) for path in paths]
+    assert [status for status, _, _ in answers] == [429, 200, 429, 200]
+    assert answers[0][1]["retry-after"] == "3"
+
+
+def test_latency_delays_every_answer(site: SiteTruth, article: str) -> None:
+    with faulty(site, "latency=0.3") as server:
+        started = time.monotonic()
+        assert fetch(server, article)[0] == 200
+        assert time.monotonic() - started >= 0.3
+
+
+def test_robots_txt_asks_for_the_specs_crawl_delay(site: SiteTruth) -> None:
+    with faulty(site, "crawl_delay=0.5") as server:
+        robots = fetch(server, "/robots.txt")[2].decode()
+    assert Protego.parse(robots).crawl_delay("healthcrawl") == 0.5
+    assert "Disallow: /private/" in robots
 
 
 # --- permanent faults -----------------------------------------------------------------

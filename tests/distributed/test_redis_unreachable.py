@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.demo_site import DemoServer, SiteTruth, generate_site
+from pipelines.parts import PART_FILE
 from tests.crawl.run_cli import CliRun, healthcrawl
 from tests.destinations.postgres_server import free_port
 from tests.distributed.redis_server import RedisServer, start_server
@@ -76,7 +77,7 @@ def test_a_worker_whose_redis_dies_mid_run_exits_69_keeps_its_parts_and_the_publ
         worker = start_worker(own_redis.url(), truth, published_before, "-s", "DOWNLOAD_DELAY=0.02")
         deadline = time.monotonic() + 60
         parts = published_before / "parts"
-        while not any(parts.rglob("*.parquet")) and time.monotonic() < deadline:
+        while not any(parts.rglob(PART_FILE)) and time.monotonic() < deadline:
             time.sleep(0.05)
         own_redis.stop()
         result = worker.wait(timeout=120)
@@ -86,6 +87,6 @@ def test_a_worker_whose_redis_dies_mid_run_exits_69_keeps_its_parts_and_the_publ
     assert result.code == UNAVAILABLE, result.stderr[-3000:]
     assert len(error_lines(result)) == 1 and "Redis" in error_lines(result)[0]
     assert "Traceback" not in result.stderr
-    assert any(parts.rglob("articles.parquet"))
+    assert any(parts.rglob(PART_FILE))
     assert latest_files(published_before) == before
     assert os.listdir(published_before / "runs")

@@ -13,7 +13,7 @@ from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
 from crawler.demo_site import SiteTruth
 from tests.crawl.run_cli import REPO, CliRun, healthcrawl
 
-IDLE_SECONDS = 2.0
+IDLE_SECONDS = 1.0
 """Short: a worker stops this long after the run went quiet."""
 
 
@@ -27,8 +27,8 @@ class Worker:
         return CliRun(self.process.returncode, stdout, stderr, self.out)
 
 
-def seed(redis_url: str, truth: SiteTruth, out: Path) -> CliRun:
-    return run("seed", "--redis", redis_url, truth.start_url, out=out)
+def seed(redis_url: str, truth: SiteTruth, out: Path, *flags: str) -> CliRun:
+    return run("seed", "--redis", redis_url, *flags, truth.start_url, out=out)
 
 
 def start_worker(redis_url: str, truth: SiteTruth, out: Path, *settings: str) -> Worker:
