@@ -10,7 +10,7 @@ asked for it, a parse job also computes the record's MinHash signature for the d
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.minhash import Signature, SignatureJob
 from core.profiles import get_profile
@@ -34,6 +34,8 @@ class ArticlePage:
     """The body's MinHash signature, when the job was asked for one."""
     page_type: str = ARTICLE
     """What the page is (``crawler.parsing.page_type``): only an article is exported."""
+    page_links: list[str] = field(default_factory=list)
+    """Every followable link of the page (:func:`http_links`), when the job asked for them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +50,20 @@ class ParseJob:
     fetched_at: str
     num_perm: int = 0
     """Slots of the MinHash signature to compute beside the parse (0: none)."""
+    page_links: bool = False
+    """Also every followable link of the page, as a :class:`LinksJob` gives them: for a page
+    the spider follows as a listing too, which is then parsed once, not twice."""
 
     def run(self) -> ArticlePage:
         profile = get_profile(self.profile)
         page = parse_page(self.body, self.url, profile=profile, content_type=self.content_type,
-                          http_status=self.http_status, fetched_at=self.fetched_at)
+                          http_status=self.http_status, fetched_at=self.fetched_at,
+                          page_links=self.page_links)
         links = http_links(linked_urls(page)) if page.follow_links else []
         signed = self.num_perm and page.page_type == ARTICLE
         signature = SignatureJob(body_text(page.record), self.num_perm).run() if signed else None
-        return ArticlePage(page.record, prose_words(page.record), links, signature, page.page_type)
+        return ArticlePage(page.record, prose_words(page.record), links, signature, page.page_type,
+                           http_links(page.page_links))
 
 
 @dataclass(frozen=True, slots=True)

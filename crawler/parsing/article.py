@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -56,6 +56,10 @@ class ParsedPage:
     """What the page is (``page_type.PAGE_TYPES``), read from the page where the profile's
     URLs do not say; a page that is no article lists every link of the page as
     ``body_links``, since what it lists is the point of it."""
+    page_links: list[str] = field(default_factory=list)
+    """Every followable link of the page, in page order, when asked (``page_links``): what a
+    crawler follows from a page that may be an article and a listing both (a site without
+    URL patterns), read from the tree already parsed instead of parsing the page twice."""
 
 
 def parse_article(
@@ -80,8 +84,10 @@ def parse_page(
     content_type: str | None = None,
     http_status: int = 200,
     fetched_at: str | None = None,
+    page_links: bool = False,
 ) -> ParsedPage:
-    """Split one article page into a record, and list the links of its body.
+    """Split one article page into a record, and list the links of its body (and of the
+    whole page with ``page_links``: :func:`~crawler.parsing.links.page_links`).
 
     ``html`` may be bytes (decoded here: header ``content_type`` charset, BOM, ``<meta>``,
     detection) or text. ``profile`` defaults to the one registered for the URL's host,
@@ -153,7 +159,10 @@ def parse_page(
                  if (href := a.get("href")) and not is_nofollow(a)]
     else:
         links = followable_links(root, url)
-    return ParsedPage(record, links, follow, kind)
+    everything: list[str] = []
+    if follow and page_links:
+        everything = links if kind != ARTICLE else followable_links(root, url)
+    return ParsedPage(record, links, follow, kind, everything)
 
 
 def _body_blocks(marks: Landmarks, profile: SiteProfile, related: str | None) -> list[Block]:

@@ -308,14 +308,17 @@ class HealthSpider(scrapy.Spider):
         canonical = canonical_of(response.url, response.meta, self.canonical_aliases)
         article, listing = self.profile.is_article_url(canonical), self.profile.is_listing_url(canonical)
         output: list[ArticleRecord | scrapy.Request] = []
-        if article:
-            if (page := await self.parsed(self.parse_job(response), response.url)) is None:
+        page: ArticlePage | None = None
+        if article:  # a listing too (no URL patterns): the same job gives its links
+            page = await self.parsed(self.parse_job(response, page_links=listing), response.url)
+            if page is None:
                 return output  # a page the parser failed on gives no links either
             output.extend(self.article_output(page, _validators(response, canonical)))
         if listing:
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
             job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
-            if (links := await self.parsed(job, response.url)) is not None:
+            links = page.page_links if page is not None else await self.parsed(job, response.url)
+            if links is not None:
                 output.extend(self.follow_new(links))
         if not (article or listing):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_article")
@@ -340,10 +343,10 @@ class HealthSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"{STAT}/skipped/{why}")
         self.logger.warning("page skipped (%s): %s: %s", why, url, detail)
 
-    def parse_job(self, response: Response) -> ParseJob:
+    def parse_job(self, response: Response, page_links: bool = False) -> ParseJob:
         return ParseJob(response.body, response.url, self.profile.name,
                         _content_type(response).decode("latin-1"), response.status,
-                        datetime.now(UTC).isoformat(timespec="seconds"), self.num_perm)
+                        datetime.now(UTC).isoformat(timespec="seconds"), self.num_perm, page_links)
 
     def article_output(self, page: ArticlePage, validators: Validators | None = None,
                        ) -> Iterator[ArticleRecord | scrapy.Request]:

@@ -83,6 +83,26 @@ def test_listing_links_come_back_absolute_once_each_and_only_http() -> None:
     assert links == ["https://www.keepto.com/p/1.html?utm_source=x", "https://m.keepto.com/p/2.html"]
 
 
+def test_a_parse_job_asked_for_page_links_gives_the_links_a_links_job_would() -> None:
+    """A page the spider follows as a listing and parses as an article (no URL patterns) is
+    parsed once: its parse job brings every link a links job would, in the same order."""
+    pages = [golden_page(name) for name in golden_names()]
+    bodies = [page.html if isinstance(page.html, bytes) else page.html.encode() for page in pages]
+    urls = [page.url for page in pages]
+    parsed = run_all(WorkerPool(1), [
+        ParseJob(body, url, "generic", "text/html", 200, "2024-05-02T10:00:00+00:00", page_links=True)
+        for body, url in zip(bodies, urls, strict=True)])
+    listed = run_all(WorkerPool(1), [LinksJob(body, url, "text/html")
+                                     for body, url in zip(bodies, urls, strict=True)])
+    assert [page.page_links for page in parsed] == listed  # type: ignore[attr-defined]
+    assert all(listed)
+
+
+def test_a_parse_job_not_asked_for_page_links_brings_none() -> None:
+    [page] = run_all(WorkerPool(0), [parse_job(golden_names()[0])])
+    assert page.page_links == []  # type: ignore[attr-defined]
+
+
 def test_signatures_from_a_worker_equal_the_crawl_process_ones() -> None:
     text = "wash your hands before meals and after the toilet"
     [signature] = run_all(WorkerPool(1), [SignatureJob(text, 128)])
