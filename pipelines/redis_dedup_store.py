@@ -7,14 +7,24 @@ check-then-keep runs under :meth:`RedisDedupStore.exclusive`, a lock in Redis, s
 workers meeting copies of one article at the same moment decide one after the other and
 never both keep it.
 
+An incremental run's store also holds the articles earlier runs published, which
+``healthcrawl seed --incremental`` loads from the state store (:meth:`RedisDedupStore.remember`),
+as a one-process run's dedup stage does: a copy of one that the run does not fetch again
+(unchanged) is caught. The ``earlier`` set holds their keys until a worker keeps one of them
+again (:meth:`RedisDedupStore.earlier_run`); a copy of one still in it is kept provisionally
+(:meth:`RedisDedupStore.keep_provisional`), and ``publish`` settles it as a one-process run's
+table writer does (retracted while the original is still on the site).
+
 Keys live under ``<prefix>:dedup:`` (``crawler.distributed.frontier.Frontier``); the
 ``publish`` command deletes them with the run's other keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -22,6 +32,7 @@ import redis
 
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, LSHIndex, NearMatch, Signature
 from pipelines.dedup_store import successor_chain
+from pipelines.tables import DuplicateRow
 
 
 class StoreUnavailable(RuntimeError):
@@ -31,6 +42,8 @@ class StoreUnavailable(RuntimeError):
 
 LOCK_SECONDS = 30
 """A lock a dead worker held expires after this long (a check takes milliseconds)."""
+LOAD_AT_ONCE = 1000
+"""Earlier runs' articles written to Redis in one round trip by :meth:`RedisDedupStore.remember`."""
 
 
 class RedisDedupStore:
@@ -103,9 +116,17 @@ class RedisDedupStore:
 
     def add(self, *, key: str, url: str, canonical_url: str, content_hash: str,
             signature: Signature) -> None:
-        """See :meth:`DedupStore.add` (two round trips: the order number, then the rest)."""
+        """See :meth:`DedupStore.add` (two round trips: the order number, then the rest).
+        A key this run keeps is no longer only an earlier run's (:meth:`earlier_run`)."""
         order = self.server.incr(f"{self.key}:count")
         pipe = self.server.pipeline(transaction=True)
+        self._add(pipe, order, key, url, canonical_url, content_hash, signature)
+        pipe.srem(f"{self.key}:earlier", key)
+        pipe.execute()
+
+    def _add(self, pipe: Any, order: int, key: str, url: str, canonical_url: str, content_hash: str,
+             signature: Signature) -> None:
+        """Queue on ``pipe`` what remembers the kept article ``key``, ``order``-th added."""
         pipe.hset(f"{self.key}:urls", canonical_url, key)
         pipe.hsetnx(f"{self.key}:hashes", content_hash, key)
         pipe.hset(f"{self.key}:signatures", key, signature.astype(np.uint32).tobytes())
@@ -113,7 +134,44 @@ class RedisDedupStore:
         pipe.hsetnx(f"{self.key}:added", key, order)
         for band in self._band_names(signature):
             pipe.sadd(band, key)
-        pipe.execute()
+
+    def remember(self, kept: Iterable[tuple[str, str, str, str, Signature]]) -> int:
+        """Load the articles earlier runs published (``pipelines.state.StateReader.kept``),
+        before any worker keeps one, each marked as an earlier run's; returns how many. A
+        thousand articles a round trip: 100,000 load in seconds."""
+        count = 0
+        articles = iter(kept)
+        while batch := list(islice(articles, LOAD_AT_ONCE)):
+            first = self.server.incrby(f"{self.key}:count", len(batch)) - len(batch)
+            pipe = self.server.pipeline(transaction=False)
+            for order, (key, url, canonical_url, content_hash, signature) in enumerate(batch, first + 1):
+                self._add(pipe, order, key, url, canonical_url, content_hash, signature)
+            pipe.sadd(f"{self.key}:earlier", *(key for key, *_ in batch))
+            pipe.execute()
+            count += len(batch)
+        return count
+
+    def earlier_run(self, key: str) -> bool:
+        """Whether ``key`` is an article an earlier run published that no worker of this
+        run has kept (yet): what a one-process run's dedup stage tells by the keys it kept."""
+        return bool(self.server.sismember(f"{self.key}:earlier", key))
+
+    def keep_provisional(self, row: DuplicateRow) -> None:
+        """Remember that the kept ``row.article_key`` copies the earlier run's
+        ``row.duplicate_of`` (its would-be ``duplicates`` row), for ``publish`` to settle.
+        Kept here rather than in the worker's parts: a dead worker's copy, fetched again by
+        another worker, is kept again as the page met under its own key, not as a copy."""
+        self.server.hset(f"{self.key}:provisional", row.article_key, json.dumps([
+            row.url, row.canonical_url, row.duplicate_of, row.reason, row.similarity]))
+
+    def provisional(self) -> dict[str, DuplicateRow]:
+        """Every provisional copy the workers kept: key -> its would-be ``duplicates`` row."""
+        rows = {}
+        for key, value in self.server.hgetall(f"{self.key}:provisional").items():
+            url, canonical_url, duplicate_of, reason, similarity = json.loads(value)
+            rows[key.decode()] = DuplicateRow(article_key=key.decode(), url=url, canonical_url=canonical_url,
+                                              duplicate_of=duplicate_of, reason=reason, similarity=similarity)
+        return rows
 
     def alias_url(self, canonical_url: str, key: str) -> None:
         """See :meth:`DedupStore.alias_url`."""
