@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,31 @@ LOCK_SECONDS = 30
 """A lock a dead worker held expires after this long (a check takes milliseconds)."""
 LOAD_AT_ONCE = 1000
 """Earlier runs' articles written to Redis in one round trip by :meth:`RedisDedupStore.remember`."""
+# ARGV: the store's key prefix, 1 when the articles are earlier runs' (else 0), then six values
+# an article: its key, URL, canonical URL, content hash, signature bytes, LSH band keys (space-
+# separated). Each gets the next order number; an earlier run's joins ``earlier``, one this run
+# keeps leaves it. (The names are made here, from the prefix: the store lives on one server.)
+_ADD = """
+local p, earlier = ARGV[1], ARGV[2] == '1'
+for i = 3, #ARGV, 6 do
+  local key, url, canonical = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  redis.call('HSET', p .. ':urls', canonical, key)
+  redis.call('HSETNX', p .. ':hashes', ARGV[i + 3], key)
+  redis.call('HSET', p .. ':signatures', key, ARGV[i + 4])
+  redis.call('HSET', p .. ':kept', key, url .. '\\n' .. canonical)
+  redis.call('HSETNX', p .. ':added', key, redis.call('INCR', p .. ':count'))
+  local band = 0
+  for band_key in string.gmatch(ARGV[i + 5], '%S+') do
+    redis.call('SADD', p .. ':band:' .. band .. ':' .. band_key, key)
+    band = band + 1
+  end
+  if earlier then
+    redis.call('SADD', p .. ':earlier', key)
+  else
+    redis.call('SREM', p .. ':earlier', key)
+  end
+end
+"""
 
 
 class RedisDedupStore:
@@ -55,6 +80,7 @@ class RedisDedupStore:
         self.key = f"{prefix}:dedup"
         self._bands = LSHIndex(threshold, bands, rows)
         """Only its band keys and threshold are used: the signatures live in Redis."""
+        self._add_script = server.register_script(_ADD)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -116,38 +142,25 @@ class RedisDedupStore:
 
     def add(self, *, key: str, url: str, canonical_url: str, content_hash: str,
             signature: Signature) -> None:
-        """See :meth:`DedupStore.add` (two round trips: the order number, then the rest).
-        A key this run keeps is no longer only an earlier run's (:meth:`earlier_run`)."""
-        order = self.server.incr(f"{self.key}:count")
-        pipe = self.server.pipeline(transaction=True)
-        self._add(pipe, order, key, url, canonical_url, content_hash, signature)
-        pipe.srem(f"{self.key}:earlier", key)
-        pipe.execute()
+        """See :meth:`DedupStore.add` (one round trip). A key this run keeps is no longer
+        only an earlier run's (:meth:`earlier_run`)."""
+        self._add_script(args=[self.key, 0, *self._article(key, url, canonical_url, content_hash, signature)])
 
-    def _add(self, pipe: Any, order: int, key: str, url: str, canonical_url: str, content_hash: str,
-             signature: Signature) -> None:
-        """Queue on ``pipe`` what remembers the kept article ``key``, ``order``-th added."""
-        pipe.hset(f"{self.key}:urls", canonical_url, key)
-        pipe.hsetnx(f"{self.key}:hashes", content_hash, key)
-        pipe.hset(f"{self.key}:signatures", key, signature.astype(np.uint32).tobytes())
-        pipe.hset(f"{self.key}:kept", key, f"{url}\n{canonical_url}")
-        pipe.hsetnx(f"{self.key}:added", key, order)
-        for band in self._band_names(signature):
-            pipe.sadd(band, key)
+    def _article(self, key: str, url: str, canonical_url: str, content_hash: str,
+                 signature: Signature) -> list[str | bytes]:
+        """What :data:`_ADD` takes of one article."""
+        return [key, url, canonical_url, content_hash, signature.astype(np.uint32).tobytes(),
+                " ".join(str(band_key) for band_key in self._bands.band_keys(signature))]
 
     def remember(self, kept: Iterable[tuple[str, str, str, str, Signature]]) -> int:
         """Load the articles earlier runs published (``pipelines.state.StateReader.kept``),
         before any worker keeps one, each marked as an earlier run's; returns how many. A
-        thousand articles a round trip: 100,000 load in seconds."""
+        thousand articles a round trip."""
         count = 0
         articles = iter(kept)
         while batch := list(islice(articles, LOAD_AT_ONCE)):
-            first = self.server.incrby(f"{self.key}:count", len(batch)) - len(batch)
-            pipe = self.server.pipeline(transaction=False)
-            for order, (key, url, canonical_url, content_hash, signature) in enumerate(batch, first + 1):
-                self._add(pipe, order, key, url, canonical_url, content_hash, signature)
-            pipe.sadd(f"{self.key}:earlier", *(key for key, *_ in batch))
-            pipe.execute()
+            self._add_script(args=[self.key, 1, *chain.from_iterable(self._article(*article)
+                                                                     for article in batch)])
             count += len(batch)
         return count
 
