@@ -143,3 +143,12 @@ def test_a_copy_sorting_first_supersedes_the_earlier_runs_article_it_copies(
     assert check(worker_stage(crawler_factory, redis_url), body_record(3, BASE_WORDS)).article_key == "demo:3"
     assert store(redis_url).successors() == {"demo:9": "demo:3"}
     assert store(redis_url).provisional() == {}
+
+
+def test_a_provisional_copy_a_dead_worker_kept_stays_provisional_when_another_fetches_it_again(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    earlier_runs_published(redis_url, body_record(3, BASE_WORDS))
+    dead, alive = (worker_stage(crawler_factory, redis_url) for _ in range(2))
+    check(dead, body_record(9, BASE_WORDS))
+    assert check(alive, body_record(9, BASE_WORDS)).article_key == "demo:9"
+    assert store(redis_url).provisional()["demo:9"].duplicate_of == "demo:3"
