@@ -234,7 +234,8 @@ def _add_seed(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     seed.add_argument("--incremental", action="store_true",
                       help="make the run incremental: the state store of --out (or --state-dir) "
                       "goes to Redis, so the workers ask for known pages only when they may have "
-                      "changed; run it where publish runs (README, Scaling out)")
+                      "changed and tell copies of published articles; run it where publish runs "
+                      "(README, Scaling out)")
     seed.add_argument("--out", type=Path, default=Path("exports"), metavar="DIR",
                       help="the output folder whose publications the run continues (default: exports/)")
     seed.add_argument("--state-dir", type=Path, metavar="DIR",

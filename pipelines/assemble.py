@@ -15,7 +15,11 @@ distributed run has is settled here:
   every part, once the state knows its page, and its rows are retracted as a one-process
   run retracts them;
 - pages the workers found unchanged (a 304, a sitemap date) or gone (404, 410), which the
-  workers record in Redis (``marks``), are carried over or reported removed.
+  workers record in Redis (``marks``), are carried over or reported removed;
+- an incremental run's new copy of an article an earlier run published, which the workers
+  kept provisionally (``provisional``, from the shared dedup store), is retracted as that
+  article's duplicate when the article is still on the site (published by this run or
+  carried over), and stays when it is gone (the site moved it).
 
 Memory stays bounded: one part is read at a time, and the table writer streams.
 """
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -50,7 +54,7 @@ from pipelines.table_writer import (
     WriteDuplicate,
     WriteRecord,
 )
-from pipelines.tables import CHANGES, TABLES_VERSION
+from pipelines.tables import CHANGES, TABLES_VERSION, DuplicateRow
 
 STATS_SUFFIX = ".stats.json"
 PAGE_TYPE_STAT = "healthcrawl/spider/page_type/"
@@ -102,6 +106,9 @@ class RunParts:
     successors: Mapping[str, str]
     marks: Marks
     incremental: bool = False
+    provisional: Mapping[str, DuplicateRow] = field(default_factory=dict)
+    """The kept copies of earlier runs' articles the workers had not met (the shared dedup
+    store's), settled as a one-process run settles them."""
 
 
 def part_folders(folder: Path) -> list[Path]:
@@ -153,7 +160,7 @@ def publish_parts(run: RunParts, to: Sequence[str], options: DestinationOptions,
     try:
         writer(OpenTables(run.run_id, options, tuple(to), state))
         replay(run, writer)
-        closed = writer(CloseTables(dict(run.successors), finished=True))
+        closed = writer(CloseTables(dict(run.successors), finished=True, provisional=dict(run.provisional)))
         successors = {**run.successors, **closed["retracted"]}
         changes = closed["changes"]
         articles = sum(changes.get(change, 0) for change in CHANGES)

@@ -159,9 +159,8 @@ class DedupPipeline:
         same URL (a redirect leads there, the spider skipping only the URL it knows), the
         page is the same article fetched again, not a copy of itself."""
         self.run_wide = False
-        """The store holds this run's articles only, kept by several workers
-        (``RedisDedupStore``): a key this worker did not keep is no earlier run's, and a page
-        met again under its own key is one a dead worker's re-queued request fetched again
+        """The store is shared by the run's workers (``RedisDedupStore``): a page met again
+        under its own key may be one a dead worker's re-queued request fetched again
         (``publish`` keeps one copy of its rows)."""
         self.holders: dict[str, str] = {}
         """Key -> canonical URL of the article this run kept under it (superseded or not):
@@ -221,7 +220,9 @@ class DedupPipeline:
             on_superseded=lambda row: crawler.signals.send_catch_log(article_superseded, row=row),
             workers=crawl_pool(crawler),
             supersede=not settings.getdict("FEEDS"),
-            on_provisional=lambda row: crawler.signals.send_catch_log(article_provisional, row=row),
+            # A worker's provisional copies go to the run's store, where ``publish`` finds them.
+            on_provisional=(store.keep_provisional if isinstance(store, RedisDedupStore) else
+                            lambda row: crawler.signals.send_catch_log(article_provisional, row=row)),
         )
         stage.run_wide = kind == "redis"
         if not stage.supersede:
@@ -291,7 +292,8 @@ class DedupPipeline:
         if match is None:
             self._keep(record, canonical_url, signature)
             return record
-        if match.reason == "url" and self._earlier_runs(match.key):
+        earlier = self._earlier_runs(match.key)
+        if match.reason == "url" and earlier:
             # The page an earlier run published under another key: the key rule changed.
             self._supersede(record, canonical_url, signature, match)
             return record
@@ -299,7 +301,7 @@ class DedupPipeline:
         if self.supersede and url_order(canonical_url) < url_order(kept_canonical):
             self._supersede(record, canonical_url, signature, match)
             return record
-        if self._earlier_runs(match.key):
+        if earlier:
             # A copy of an earlier run's article this run has not met: that one may be gone
             # from the site (moved to this URL). Kept until the run's end tells.
             self._keep(record, canonical_url, signature)
@@ -313,9 +315,13 @@ class DedupPipeline:
         raise self._dropped(record, canonical_url, match)
 
     def _earlier_runs(self, key: str) -> bool:
-        """Whether the kept ``key`` is an earlier run's article (never, in a store the run's
-        workers share: it holds this run's articles only, whichever worker kept them)."""
-        return not self.run_wide and key not in self.this_run
+        """Whether the kept ``key`` is an earlier run's article this run has not kept (yet):
+        any key of the store but this run's, unless the store is the run's workers' and
+        knows which keys ``seed --incremental`` loaded and no worker kept since (one round
+        trip, only for a record that matched an article this worker did not keep)."""
+        if key in self.this_run:
+            return False
+        return self.store.earlier_run(key) if isinstance(self.store, RedisDedupStore) else True
 
     def _claim_holds(self, record: ArticleRecord, canonical_url: str, key: str,
                      signature: Signature) -> bool:

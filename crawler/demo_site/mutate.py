@@ -6,6 +6,9 @@ dropped; pages that linked them keep the dead link, as real sites do).
 Only originals that no copy, alias or redirect points at are touched, so what a crawl
 should report is exactly the chosen articles: ``updated`` for each edited one, a
 ``removed`` row for each removed one.
+
+An article can also be published again at a new URL (:func:`copy_article`), left where it
+was (a copy) or removed there (the site moved it).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import gzip
 import json
 import random
 import re
+import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +64,22 @@ def mutate_site(root: Path, *, edit: float, remove: float, seed: int = 1) -> Mut
     return Mutation(edited, removed)
 
 
+def copy_article(root: Path, url: str, new_url: str, *, move: bool = False) -> None:
+    """Publish the article at ``url`` again at ``new_url`` (the same page), listed with
+    today's date in the sitemap that lists ``url``; ``move``: the page at ``url`` is removed
+    (its file deleted, its sitemap entry dropped), as a site moves an article. Appends what
+    it did to ``truth/mutations.jsonl``."""
+    truth = SiteTruth.load(root)
+    source, target = truth.docroot / _path(truth, url), truth.docroot / _path(truth, new_url)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    if move:
+        source.unlink()
+    _rewrite_sitemaps(truth, set(), {url} if move else set(), {url: new_url})
+    with (root / TRUTH_DIR / "mutations.jsonl").open("a", encoding="utf-8") as log:
+        log.write(json.dumps({"copied": {url: new_url}, "removed": [url] if move else []}) + "\n")
+
+
 def _path(truth: SiteTruth, url: str) -> str:
     return url.removeprefix(truth.base_url).lstrip("/")
 
@@ -73,7 +94,11 @@ def _edit(file: Path) -> None:
     file.write_bytes(edited)
 
 
-def _rewrite_sitemaps(truth: SiteTruth, edited: set[str], removed: set[str]) -> None:
+def _rewrite_sitemaps(truth: SiteTruth, edited: set[str], removed: set[str],
+                      copied: Mapping[str, str] | None = None) -> None:
+    """Drop the ``removed`` URLs, date the ``edited`` ones today, and list each new URL of
+    ``copied`` (URL -> new URL) beside its URL, dated today."""
+    copied = copied or {}
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for sitemap in truth.sitemaps:
         file = truth.docroot / _path(truth, sitemap)
@@ -84,6 +109,9 @@ def _rewrite_sitemaps(truth: SiteTruth, edited: set[str], removed: set[str]) -> 
         for line in lines:
             loc = re.search(r"<loc>(.*?)</loc>", line)
             url = loc.group(1) if loc else None
+            if url is not None and url in copied:
+                kept.append(re.sub(r"<lastmod>.*?</lastmod>", f"<lastmod>{now}</lastmod>",
+                                   line.replace(f"<loc>{url}</loc>", f"<loc>{copied[url]}</loc>")))
             if url in removed:
                 continue
             if url in edited:

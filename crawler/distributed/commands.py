@@ -27,12 +27,13 @@ from urllib.parse import urlsplit
 import redis
 
 from core.errors import FrontierUnavailable, InputError
+from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from core.redis_server import connect
 from crawler.distributed import distributed_settings
 from crawler.distributed.frontier import Frontier
 from crawler.distributed.inflight import FRONTIER_UNAVAILABLE
 from crawler.distributed.known import KnownPages
-from crawler.run import CrawlResult
+from crawler.run import CrawlResult, project_settings
 from pipelines.assemble import HealthLimits, Marks, RunParts, Unhealthy, publish_parts
 from pipelines.destinations.base import DestinationOptions
 from pipelines.destinations.registry import mask
@@ -140,8 +141,10 @@ def seed(redis_url: str, urls: list[str], incremental: bool = False, out: Path =
 
 
 def _seed_incremental(frontier: Frontier, out: Path, state_dir: Path) -> None:
-    """Make the run incremental, with the state store's pages in Redis first: a worker
-    that joins the moment the run exists finds them all."""
+    """Make the run incremental, with the state store's pages and published articles in
+    Redis first: a worker that joins the moment the run exists finds them all. The articles
+    go into the run's dedup store, as a one-process run's dedup stage remembers them, so a
+    new copy of one the workers do not fetch again (unchanged) is caught all the same."""
     with folder_locked(out, state_dir):
         try:
             state = StateReader(state_dir)
@@ -149,10 +152,22 @@ def _seed_incremental(frontier: Frontier, out: Path, state_dir: Path) -> None:
             raise InputError(str(error)) from None
         try:
             known = KnownPages(frontier.server, frontier.prefix).load(state)
+            articles = _run_dedup_store(frontier).remember(state.kept(None))
         finally:
             state.close()
         if frontier.create(incremental=True):
-            print(f"healthcrawl: incremental run: {known} known pages from {state_dir}", file=sys.stderr)
+            print(f"healthcrawl: incremental run: {known} known pages and {articles} published articles "
+                  f"from {state_dir}", file=sys.stderr)
+
+
+def _run_dedup_store(frontier: Frontier) -> RedisDedupStore:
+    """The run's dedup store, with the MinHash bands the workers index by: the project's
+    settings (``HEALTHCRAWL_DEDUP_MINHASH_BANDS`` and ``_ROWS``, also from the environment),
+    which a worker's ``-s`` must not change."""
+    settings = project_settings()
+    return RedisDedupStore(frontier.server, frontier.prefix,
+                           bands=settings.getint("HEALTHCRAWL_DEDUP_MINHASH_BANDS", DEFAULT_BANDS),
+                           rows=settings.getint("HEALTHCRAWL_DEDUP_MINHASH_ROWS", DEFAULT_ROWS))
 
 
 @redis_failures_said
@@ -186,8 +201,9 @@ def publish(redis_url: str, out: Path, to: tuple[str, ...], options: Destination
             raise InputError(str(error)) from None
         state = StateParams(state_dir, run_id, attempt, (previous_manifest(out) or {}).get("run_id"))
         known = KnownPages(frontier.server, frontier.prefix)
-        run = RunParts(folder, run_id, RedisDedupStore(frontier.server, frontier.prefix).successors(),
-                       Marks(known.unchanged(), known.gone()), frontier.incremental())
+        dedup = RedisDedupStore(frontier.server, frontier.prefix)
+        run = RunParts(folder, run_id, dedup.successors(), Marks(known.unchanged(), known.gone()),
+                       frontier.incremental(), dedup.provisional())
         try:
             places, manifest = publish_parts(run, to, options, state, HealthLimits(*limits))
         except Unhealthy as why:

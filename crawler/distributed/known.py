@@ -8,7 +8,8 @@ Instead ``healthcrawl seed --incremental``, run where the state is (beside ``pub
 copies what a worker asks of a known page into the run's ``known`` hash: canonical URL ->
 its URL, validators (ETag, Last-Modified), when and in which run it was fetched, and whether
 it is a published article (what is asked again at the end when no worker met it). About
-200 bytes a page; ``publish`` deletes it with the run's other keys.
+200 bytes a page; ``publish`` deletes it with the run's other keys. (The published articles
+also go into the run's dedup store, ``pipelines.redis_dedup_store``.)
 
 What the workers learn (a 304, a sitemap date, a 404) goes back through Redis
 (``unchanged`` and ``gone`` sets), so ``publish`` carries the pages over or reports them

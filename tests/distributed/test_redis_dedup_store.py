@@ -1,5 +1,6 @@
-"""The Redis dedup store gives the memory store's answers, and workers sharing it never
-both keep one article."""
+"""The Redis dedup store gives the memory store's answers, workers sharing it never both
+keep one article, and an incremental run's workers tell copies of earlier runs' articles as
+a one-process run does."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from core.minhash import MinHasher
-from core.records import body_text
+from core.records import ArticleRecord, body_text
 from pipelines.dedup import DedupPipeline, DuplicateDropped
 from pipelines.dedup_store import MemoryDedupStore
 from pipelines.redis_dedup_store import RedisDedupStore
@@ -85,3 +86,69 @@ def test_a_succession_closing_a_loop_is_refused_in_redis_too(redis_url: str) -> 
         assert shared.supersede("h:2", key="h:1", url="https://h.test/1", canonical_url="https://h.test/1",
                                 content_hash="hash-1", signature=HASHER.signature("text 1")) is False
         assert (shared.find_exact("hash-1"), shared.find_exact("hash-2")) == ("h:2", "h:2")
+
+
+def earlier_runs_published(redis_url: str, *records: ArticleRecord) -> int:
+    """What ``seed --incremental`` loads: the articles earlier runs published."""
+    return store(redis_url).remember((r.article_key, r.url, r.canonical_url, r.content_hash,
+                                      HASHER.signature(body_text(r))) for r in records)
+
+
+def worker_stage(crawler_factory: Callable[..., Crawler], redis_url: str) -> DedupPipeline:
+    """One worker's dedup stage, as a worker's settings make it."""
+    return DedupPipeline.from_crawler(crawler_factory(
+        HEALTHCRAWL_DEDUP_STORE="redis", HEALTHCRAWL_REDIS_URL=redis_url, HEALTHCRAWL_STATE_ENABLED=False))
+
+
+def check(stage: DedupPipeline, record: ArticleRecord) -> ArticleRecord:
+    return stage.check(record, HASHER.signature(body_text(record)))
+
+
+def test_the_articles_earlier_runs_published_are_found_as_the_memory_store_finds_them(
+        redis_url: str) -> None:
+    original = body_record(3, BASE_WORDS)
+    assert earlier_runs_published(redis_url, original, body_record(4, [f"other{i}" for i in range(300)])) == 2
+    shared, memory = store(redis_url), MemoryDedupStore()
+    memory.add(key=original.article_key, url=original.url, canonical_url=original.canonical_url,
+               content_hash=original.content_hash, signature=HASHER.signature(body_text(original)))
+    for found in (shared, memory):
+        assert found.find_url(original.canonical_url) == found.find_exact(original.content_hash) == "demo:3"
+        near = found.find_near(HASHER.signature(body_text(body_record(9, BASE_WORDS))))
+        assert near is not None and near.key == "demo:3"
+
+
+def test_a_copy_of_an_earlier_runs_article_no_worker_met_is_kept_provisionally_for_publish(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    earlier_runs_published(redis_url, body_record(3, BASE_WORDS))
+    copy = body_record(9, BASE_WORDS)
+    assert check(worker_stage(crawler_factory, redis_url), copy).article_key == "demo:9"
+    row = store(redis_url).provisional()["demo:9"]
+    assert (row.duplicate_of, row.reason, row.url) == ("demo:3", "near", copy.url)
+
+
+def test_an_earlier_runs_article_a_worker_fetched_again_makes_another_workers_copy_a_duplicate(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    earlier_runs_published(redis_url, body_record(3, BASE_WORDS))
+    first, second = (worker_stage(crawler_factory, redis_url) for _ in range(2))
+    assert check(first, body_record(3, BASE_WORDS)).article_key == "demo:3"
+    with pytest.raises(DuplicateDropped) as dropped:
+        check(second, body_record(9, BASE_WORDS))
+    assert dropped.value.row.duplicate_of == "demo:3"
+    assert store(redis_url).provisional() == {}
+
+
+def test_a_copy_sorting_first_supersedes_the_earlier_runs_article_it_copies(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    earlier_runs_published(redis_url, body_record(9, BASE_WORDS))
+    assert check(worker_stage(crawler_factory, redis_url), body_record(3, BASE_WORDS)).article_key == "demo:3"
+    assert store(redis_url).successors() == {"demo:9": "demo:3"}
+    assert store(redis_url).provisional() == {}
+
+
+def test_a_provisional_copy_a_dead_worker_kept_stays_provisional_when_another_fetches_it_again(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    earlier_runs_published(redis_url, body_record(3, BASE_WORDS))
+    dead, alive = (worker_stage(crawler_factory, redis_url) for _ in range(2))
+    check(dead, body_record(9, BASE_WORDS))
+    assert check(alive, body_record(9, BASE_WORDS)).article_key == "demo:9"
+    assert store(redis_url).provisional()["demo:9"].duplicate_of == "demo:3"
