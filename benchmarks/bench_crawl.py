@@ -6,7 +6,9 @@ Run: ``make bench-crawl`` (installs nginx with apt-get if missing, starts it on 
 loopback port, stops it after). Each crawl is its own process; CPU seconds and peak RSS
 come from ``wait4`` on that process. The crawls take turns, round after round
 (``--rounds``), because this machine's speed drifts by a third within minutes: each
-round's ratio compares crawls run a minute apart, and the median round is quoted.
+round's ratio compares crawls run a minute apart, and the median round is quoted; every
+other round runs them in reverse order, since a crawl's place in a round moves it by up to
+a fifth.
 ``--baseline DIR`` adds the same healthcrawl crawls (site profile and generic) run from
 another checkout (e.g. a ``git worktree`` of the last release), to quote what a change
 costs in the same rounds.
@@ -80,6 +82,9 @@ ONE_PROCESS = "healthcrawl crawl, all in one process"
 GENERIC = "healthcrawl crawl --site generic"
 BASELINE = "baseline checkout (parse, dedup, export)"
 BASELINE_GENERIC = "baseline checkout --site generic"
+CRAWLS = {"bare": BARE, "bare-shipped": BARE_SHIPPED, "profile": OURS, "one-process": ONE_PROCESS,
+          "generic": GENERIC, "baseline": BASELINE, "baseline-generic": BASELINE_GENERIC}
+"""``--only`` names: what a side-by-side of two crawls (a change and its baseline) runs."""
 
 
 @dataclass
@@ -191,6 +196,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="each crawl this many times, taking turns")
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="also crawl with the healthcrawl checked out in DIR (same settings)")
+    parser.add_argument("--only", metavar="NAMES", type=lambda value: value.split(","),
+                        help=f"comma-separated crawls to run, of: {', '.join(CRAWLS)}")
     args = parser.parse_args()
     port = free_port()
     site = WORK / "site"
@@ -236,14 +243,20 @@ def main() -> None:
             "-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
             "-s", f"EXTENSIONS={with_shipped}", "-s", f"STATS_FILE={stats_file}", *extra],
             stats_file, checkout))
+    if args.only:
+        wanted = {CRAWLS[key] for key in args.only if key in CRAWLS}
+        if len(wanted) != len(args.only):
+            parser.error(f"--only takes names of: {', '.join(CRAWLS)}")
+        configs = [config for config in configs if config[0] in wanted]
     rounds: list[list[Run]] = []
     with nginx(site, port):
         for number in range(args.rounds):
             print(f"round {number + 1} of {args.rounds} ...", flush=True)
-            rounds.append([])
-            for name, command, stats_file, cwd in configs:
+            runs: dict[str, Run] = {}
+            for name, command, stats_file, cwd in configs if number % 2 == 0 else configs[::-1]:
                 shutil.rmtree(out, ignore_errors=True)
-                rounds[-1].append(timed(name, command, stats_file, cwd=cwd))
+                runs[name] = timed(name, command, stats_file, cwd=cwd)
+            rounds.append([runs[name] for name, *_ in configs])
     report(rounds, args.pages)
 
 
