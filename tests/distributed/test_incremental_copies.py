@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crawler.demo_site import DemoServer, SiteTruth, generate_site
+from crawler.demo_site import SiteTruth
 from crawler.demo_site.mutate import copy_article
 from tests.crawl.run_cli import CliRun
 from tests.distributed.redis_server import RedisServer
-from tests.distributed.workers import publish, seed, start_worker
+from tests.distributed.workers import publish, seed, seeded_site, start_worker
 
 PAGES = 20
 
@@ -64,11 +64,7 @@ def copied_and_moved(redis_server: RedisServer,
     redis_url = redis_server.url(51)
     tmp = tmp_path_factory.mktemp("incremental-copies")
     out = tmp / "exports"
-    server = DemoServer(tmp / "site", log_requests=True)
-    try:
-        truth = generate_site(tmp / "site", pages=PAGES, base_url=server.base_url)
-        server.start()
-        assert seed(redis_url, truth, out).code == 0
+    with seeded_site(tmp, redis_url, out, PAGES) as (_, truth):
         crawl_and_publish(redis_url, truth, out)
         original, moving = unchanged_originals(truth)[:2]
         copied = (original, f"{truth.base_url}/p/900001.html")
@@ -79,8 +75,6 @@ def copied_and_moved(redis_server: RedisServer,
         assert seeded.code == 0, seeded.stderr
         crawl_and_publish(redis_url, truth, out)
         yield CopiedAndMoved(out, seeded, copied, moved)
-    finally:
-        server.shutdown()
 
 
 def test_seed_loads_the_articles_the_last_publication_holds(copied_and_moved: CopiedAndMoved) -> None:

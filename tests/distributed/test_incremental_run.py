@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from crawler.demo_site import DemoServer, SiteTruth, generate_site
+from crawler.demo_site import SiteTruth
 from crawler.demo_site.mutate import Mutation, mutate_site
 from crawler.demo_site.server import Served
 from tests.distributed.redis_server import RedisServer
-from tests.distributed.workers import publish, seed, start_worker
+from tests.distributed.workers import publish, seed, seeded_site, start_worker
 
 PAGES = 60
 
@@ -63,11 +63,7 @@ def two_runs(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
     redis_url = redis_server.url(50)
     tmp = tmp_path_factory.mktemp("incremental-distributed")
     out = tmp / "exports"
-    server = DemoServer(tmp / "site", log_requests=True)
-    try:
-        truth = generate_site(tmp / "site", pages=PAGES, base_url=server.base_url)
-        server.start()
-        assert seed(redis_url, truth, out).code == 0
+    with seeded_site(tmp, redis_url, out, PAGES) as (server, truth):
         full = crawl_with_two_workers(redis_url, truth, out)
         mutation = mutate_site(tmp / "site", edit=0.10, remove=0.05)
         before = len(server.served)
@@ -76,8 +72,6 @@ def two_runs(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
         incremental = crawl_with_two_workers(redis_url, truth, out)
         yield TwoRuns(out, mutation, full, incremental, server.served[before:],
                       list(truth.redirects.values()))
-    finally:
-        server.shutdown()
 
 
 def test_the_incremental_run_is_published_as_one(two_runs: TwoRuns) -> None:

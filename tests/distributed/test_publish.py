@@ -12,7 +12,7 @@ from pipelines.lock import RunLock
 from pipelines.parts import parts_dir
 from tests.crawl.run_cli import healthcrawl
 from tests.distributed.redis_server import RedisServer
-from tests.distributed.workers import publish, run, seed, start_worker
+from tests.distributed.workers import publish, run, seed, seeded_site, start_worker
 
 BAD_INPUT, NOT_PUBLISHED, LOCKED = 2, 3, 75
 
@@ -35,14 +35,8 @@ def test_publish_refuses_a_run_with_requests_still_to_crawl(redis_server: RedisS
 def test_an_unhealthy_run_is_not_published_and_can_be_published_later(redis_server: RedisServer,
                                                                       tmp_path: Path) -> None:
     redis_url, out = redis_server.url(43), tmp_path / "exports"
-    server = DemoServer(tmp_path / "site")
-    try:
-        truth = generate_site(tmp_path / "site", pages=20, base_url=server.base_url)
-        server.start()
-        assert seed(redis_url, truth, out).code == 0
+    with seeded_site(tmp_path, redis_url, out, 20) as (_, truth):
         assert start_worker(redis_url, truth, out).wait().code == 0
-    finally:
-        server.shutdown()
     unhealthy = run("publish", "--redis", redis_url, "--min-articles", "1000", out=out)
     assert unhealthy.code == NOT_PUBLISHED
     assert "--min-articles" in unhealthy.stderr

@@ -9,11 +9,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from crawler.demo_site import DemoServer, generate_site
 from crawler.demo_site.faults import Faults
 from crawler.demo_site.server import Served
 from tests.distributed.redis_server import RedisServer
-from tests.distributed.workers import seed, start_worker
+from tests.distributed.workers import seeded_site, start_worker
 
 DELAY = 0.2
 
@@ -23,16 +22,10 @@ def crawl_with_two_workers(redis_url: str, tmp_path: Path, pages: int, faults: s
     """Two workers (``settings(i)`` each) crawl a demo site with ``faults``, each a share;
     the site's log of the requests to its desktop host."""
     out = tmp_path / "exports"
-    server = DemoServer(tmp_path / "site", log_requests=True, faults=Faults.parse(faults))
-    try:
-        truth = generate_site(tmp_path / "site", pages=pages, base_url=server.base_url)
-        server.start()
-        assert seed(redis_url, truth, out).code == 0
+    with seeded_site(tmp_path, redis_url, out, pages, Faults.parse(faults)) as (server, truth):
         workers = [start_worker(redis_url, truth, out, *settings(i)) for i in range(2)]
         runs = [worker.wait() for worker in workers]
         served = [s for s in server.served if s.host.startswith("www.")]
-    finally:
-        server.shutdown()
     assert [run.code for run in runs] == [0, 0], runs[0].stderr[-2000:] + runs[1].stderr[-2000:]
     shares = [json.loads(path.read_text())["response_received_count"]
               for path in (out / "parts").rglob("*.stats.json")]

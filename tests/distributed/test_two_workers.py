@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from core.urls import canonicalize_url
-from crawler.demo_site import DemoServer, SiteTruth, generate_site
+from crawler.demo_site import SiteTruth
 from tests.crawl.run_cli import CliRun
 from tests.distributed.redis_server import RedisServer
-from tests.distributed.workers import publish, seed, start_worker
+from tests.distributed.workers import publish, seeded_site, start_worker
 
 PAGES = 500
 UNIQUE_KINDS = ("original", "orphan")
@@ -48,17 +48,11 @@ class TwoWorkerRun:
 def two_workers(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> TwoWorkerRun:
     workdir = tmp_path_factory.mktemp("two-workers")
     redis_url = redis_server.url(0)
-    site, out = workdir / "site", workdir / "exports"
-    server = DemoServer(site, log_requests=True)
-    try:
-        truth = generate_site(site, pages=PAGES, base_url=server.base_url)
-        server.start()
-        assert seed(redis_url, truth, out).code == 0
+    out = workdir / "exports"
+    with seeded_site(workdir, redis_url, out, PAGES) as (server, truth):
         workers = [start_worker(redis_url, truth, out) for _ in range(2)]
         finished = [worker.wait() for worker in workers]
         requests = list(server.requests)
-    finally:
-        server.shutdown()
     return TwoWorkerRun(truth, finished, publish(redis_url, out), requests)
 
 

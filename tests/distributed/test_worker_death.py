@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 from core.urls import canonicalize_url
-from crawler.demo_site import DemoServer, SiteTruth, generate_site
+from crawler.demo_site import SiteTruth
 from crawler.distributed.frontier import Frontier
 from tests.crawl.run_cli import CliRun
 from tests.distributed.redis_server import RedisServer
-from tests.distributed.workers import publish, seed, start_worker
+from tests.distributed.workers import publish, seeded_site, start_worker
 
 UNIQUE_KINDS = ("original", "orphan")
 
@@ -29,11 +29,7 @@ def killed_run(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFacto
     requests in flight (on a busy machine it may start after the other has served them)."""
     workdir = tmp_path_factory.mktemp("worker-death")
     redis_url, out = redis_server.url(41), workdir / "exports"
-    server = DemoServer(workdir / "site", log_requests=True)
-    try:
-        truth = generate_site(workdir / "site", pages=500, base_url=server.base_url)
-        server.start()
-        assert seed(redis_url, truth, out).code == 0
+    with seeded_site(workdir, redis_url, out, 500) as (server, truth):
         victim, survivor = (start_worker(redis_url, truth, out) for _ in range(2))
         frontier = Frontier(redis_server.client(41))
         pending = frontier.pending(f"{socket.gethostname()}-{victim.process.pid}")
@@ -43,8 +39,6 @@ def killed_run(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFacto
             time.sleep(0.02)
         victim.process.send_signal(signal.SIGKILL)
         killed, finished = victim.wait(), survivor.wait()
-    finally:
-        server.shutdown()
     return truth, killed, finished, publish(redis_url, out)
 
 

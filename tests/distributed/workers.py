@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.profiles.demo import DEMO_HOST, DEMO_MOBILE_HOST
-from crawler.demo_site import SiteTruth
+from crawler.demo_site import DemoServer, SiteTruth, generate_site
+from crawler.demo_site.faults import Faults
 from tests.crawl.run_cli import REPO, CliRun, healthcrawl
 
 IDLE_SECONDS = 1.0
@@ -25,6 +28,22 @@ class Worker:
     def wait(self, timeout: float = 300) -> CliRun:
         stdout, stderr = self.process.communicate(timeout=timeout)
         return CliRun(self.process.returncode, stdout, stderr, self.out)
+
+
+@contextmanager
+def seeded_site(folder: Path, redis_url: str, out: Path, pages: int,
+                faults: Faults | None = None) -> Iterator[tuple[DemoServer, SiteTruth]]:
+    """A demo site of ``pages`` generated in ``folder / "site"`` and served on 127.0.0.1,
+    logging its requests (with ``faults``), and a run seeded to crawl it into ``out``;
+    the server stops on leaving."""
+    server = DemoServer(folder / "site", log_requests=True, faults=faults)
+    try:
+        truth = generate_site(folder / "site", pages=pages, base_url=server.base_url)
+        server.start()
+        assert seed(redis_url, truth, out).code == 0
+        yield server, truth
+    finally:
+        server.shutdown()
 
 
 def seed(redis_url: str, truth: SiteTruth, out: Path, *flags: str) -> CliRun:
