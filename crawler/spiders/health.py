@@ -316,8 +316,8 @@ class HealthSpider(scrapy.Spider):
             output.extend(self.article_output(page, _validators(response, canonical)))
         if listing:
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
-            job = LinksJob(response.body, response.url, _content_type(response).decode("latin-1"))
-            links = page.page_links if page is not None else await self.parsed(job, response.url)
+            links = page.page_links if page is not None else await self.parsed(LinksJob(
+                response.body, response.url, _content_type(response).decode("latin-1")), response.url)
             if links is not None:
                 output.extend(self.follow_new(links))
         if not (article or listing):
