@@ -17,6 +17,9 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 USER_AGENT = "healthcrawl/0.1 (+https://github.com/healthcrawl/healthcrawl; health-article research crawler)"
 ROBOTSTXT_OBEY = True
+HEALTHCRAWL_ROBOTS_UNREACHABLE = "disallow"
+"""What a robots.txt that answers 5xx or not at all (after the retries) means: ``disallow``
+every page of its site (RFC 9309), or ``allow`` them all (Scrapy's reading)."""
 
 # Politeness: per-domain concurrency, AutoThrottle, robots.txt Crawl-delay (see middlewares).
 CONCURRENT_REQUESTS = 32
@@ -79,6 +82,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's offsite filter, but an IP address or localhost has no subdomains to look up.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.offsite.AddressAwareOffsiteMiddleware": 50,
+    # Scrapy's robots.txt middleware, reading a failed robots.txt as RFC 9309 does (see there).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.Rfc9309RobotsTxtMiddleware": 100,
     # After robots.txt (100): a page robots.txt forbids counts against no trap cap.
     "crawler.middlewares.traps.TrapCapsMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

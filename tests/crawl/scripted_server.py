@@ -19,6 +19,8 @@ class Reply:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    drop: bool = False
+    """Close the connection without an answer (a network failure)."""
 
 
 Script = Callable[[str, int], Reply]
@@ -45,6 +47,9 @@ def scripted_server(script: Script) -> Iterator[ScriptedServer]:
                 seen = sum(1 for _, p in log if p == self.path)
                 log.append((time.monotonic(), self.path))
             reply = script(self.path, seen)
+            if reply.drop:
+                self.close_connection = True
+                return
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)

@@ -1,0 +1,106 @@
+"""robots.txt read as RFC 9309 (2.3.1) says, where Scrapy's middleware reads it otherwise.
+
+Scrapy builds a site's rules from whatever body its robots.txt request brought, and when
+the request brought none (a refused connection, a timeout once the retries are spent) it
+leaves the site without rules: every page is fetched. The RFC:
+
+- 2xx: the file's rules (redirects were followed by then);
+- 4xx, "unavailable": there are no rules; the crawler may fetch any page. The body, an
+  error page, is not read as rules;
+- 5xx or no answer at all, "unreachable": the crawler MUST assume complete disallow.
+
+So an unreachable robots.txt (after the retries, which honour Retry-After) refuses every
+page of its site for the rest of the run, with one ERROR line saying why and the stat
+``healthcrawl/robots/unreachable``; each page refused is counted in
+``robotstxt/forbidden``. ``HEALTHCRAWL_ROBOTS_UNREACHABLE = "allow"`` restores Scrapy's
+reading (crawl the site as if it had no robots.txt) for a site one knows to be fine with it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import NotConfigured
+from scrapy.http.request import NO_CALLBACK
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = "healthcrawl/robots/unreachable"
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+POLICIES = ("disallow", "allow")
+
+
+class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's middleware (requests wait for their site's rules, then are refused or go
+    on) with its own fetch of the rules, which reads the answer as the RFC does."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        policy = crawler.settings.get("HEALTHCRAWL_ROBOTS_UNREACHABLE", "disallow")
+        if policy not in POLICIES:
+            raise NotConfigured(f"HEALTHCRAWL_ROBOTS_UNREACHABLE must be one of {POLICIES}, not {policy!r}")
+        self.disallow_unreachable = policy == "disallow"
+        self._waiting: dict[str, list[Deferred[RobotParser | None]]] = {}
+        """Per site whose rules are being fetched: the requests waiting for them."""
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        """The rules of the request's site, fetched by its first request. Each request that
+        comes meanwhile waits on a Deferred of its own: Scrapy 2.19 shares one among them
+        (since scrapy/scrapy#6802), and awaiting a Deferred as a Future consumes its result
+        (``Deferred.asFuture``), so every waiter but the first got None, no rules, and went
+        on unchecked: a distributed worker starting with a full queue fetched pages
+        robots.txt forbids."""
+        netloc = urlparse_cached(request).netloc
+        if netloc in self._parsers:
+            return cast("RobotParser | None", self._parsers[netloc])
+        if netloc in self._waiting:
+            waiter: Deferred[RobotParser | None] = Deferred()
+            self._waiting[netloc].append(waiter)
+            return await maybe_deferred_to_future(waiter)
+        self._waiting[netloc] = []
+        try:
+            rules = await self._fetch_rules(request, netloc)
+        except Exception as error:  # noqa: BLE001 - whatever went wrong, the site has rules and no waiter hangs
+            rules = self._unreachable(netloc, f"{type(error).__name__}: {error}")
+        self._parsers[netloc] = rules
+        for waiter in self._waiting.pop(netloc):
+            waiter.callback(rules)
+        return rules
+
+    async def _fetch_rules(self, request: Request, netloc: str) -> RobotParser | None:
+        url = urlparse_cached(request)
+        robots = Request(f"{url.scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
+                         meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+        self._stats.inc_value("robotstxt/request_count")
+        assert self.crawler.engine is not None
+        response = await self.crawler.engine.download_async(robots)  # failures: see robot_parser
+        self._stats.inc_value("robotstxt/response_count")
+        self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        if response.status >= 500:
+            return self._unreachable(netloc, f"HTTP {response.status}")
+        # 4xx, or redirects past the limit: "unavailable", no rules (an error page is none)
+        body = response.body if 200 <= response.status < 300 else b""
+        rules = build_from_crawler(self._parserimpl, self.crawler, body)
+        await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed, robotparser=rules,
+                                                        request=request)
+        return rules
+
+    def _unreachable(self, netloc: str, why: str) -> RobotParser | None:
+        """Rules that refuse every page (none under the ``allow`` policy), said once."""
+        self._stats.inc_value(UNREACHABLE)
+        if not self.disallow_unreachable:
+            logger.warning("robots.txt of %s is unreachable (%s): the site is crawled as if it had none "
+                           "(HEALTHCRAWL_ROBOTS_UNREACHABLE=allow)", netloc, why)
+            return None
+        logger.error("robots.txt of %s is unreachable (%s): none of the site's pages is fetched "
+                     "(RFC 9309; HEALTHCRAWL_ROBOTS_UNREACHABLE=allow crawls it anyway)", netloc, why)
+        return build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)

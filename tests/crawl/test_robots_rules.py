@@ -1,0 +1,93 @@
+"""robots.txt read as RFC 9309 says: a 4xx means no rules, a 5xx or no answer at all
+(after the retries) means the whole site is off limits, and a failure the retries get past
+leaves the file's own rules."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tests.crawl.run_cli import CliRun, healthcrawl
+from tests.crawl.scripted_server import Reply, Script, scripted_server
+
+PAGES = ("/a.html", "/b.html", "/private/c.html")
+HOME = "".join(f'<a href="{page}">{page}</a>' for page in PAGES).join(
+    (b"<html><body><h1>Home</h1>".decode(), "</body></html>")).encode()
+ARTICLE = b"<html><head><title>t</title></head><body><h1>Cold</h1><p>Rest well.</p></body></html>"
+RULES = b"User-agent: *\nDisallow: /private/\n"
+QUICK = ("-s", "RETRY_TIMES=2", "-s", "HEALTHCRAWL_RETRY_BACKOFF_BASE=0.05",
+         "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0")
+"""Retries, and the pages after them, without the waits of a crawl of a real site."""
+
+
+def site(robots: Script) -> Script:
+    """A home page linking three pages, with robots.txt answered by ``robots``."""
+    def script(path: str, seen: int) -> Reply:
+        if path == "/robots.txt":
+            return robots(path, seen)
+        return Reply(200, HOME if path == "/" else ARTICLE)
+    return script
+
+
+def crawl(tmp_path: Path, robots: Script, *settings: str, starts: tuple[str, ...] = ("/",),
+          ) -> tuple[CliRun, list[str]]:
+    """A crawl of the site from ``starts``, published even without an article (its stats
+    are in the manifest); the paths the server was asked for, robots.txt aside."""
+    with scripted_server(site(robots)) as server:
+        start_urls = ",".join(server.url + path for path in starts)
+        run = healthcrawl("crawl", "--site", "generic", "--start-url", start_urls, "--min-articles", "0",
+                          "--max-error-rate", "1", "--format", "jsonl", *QUICK, *settings,
+                          out=tmp_path / "out", timeout=60)
+        fetched = [path for _, path in server.log if path != "/robots.txt"]
+    return run, fetched
+
+
+def test_a_robots_txt_answering_503_keeps_the_crawl_off_every_page_of_the_site(tmp_path: Path) -> None:
+    run, fetched = crawl(tmp_path, lambda path, seen: Reply(503, b"down for maintenance"))
+    assert fetched == []
+    assert run.stats["healthcrawl/robots/unreachable"] == 1
+    assert "robots.txt of 127.0.0.1" in run.stderr and "unreachable (HTTP 503)" in run.stderr
+
+
+def test_a_robots_txt_the_server_never_answers_keeps_the_crawl_off_every_page(tmp_path: Path) -> None:
+    run, fetched = crawl(tmp_path, lambda path, seen: Reply(drop=True))
+    assert fetched == []
+    assert run.stats["healthcrawl/robots/unreachable"] == 1
+
+
+def test_an_unreachable_robots_txt_ends_the_run_unpublished_with_exit_3(tmp_path: Path) -> None:
+    with scripted_server(site(lambda path, seen: Reply(503))) as server:
+        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/",
+                          *QUICK, out=tmp_path / "out", timeout=60)
+    assert run.code == 3, run.stderr
+    assert not (tmp_path / "out" / "latest").exists()
+
+
+def test_a_robots_txt_answering_404_lets_the_crawl_fetch_every_page(tmp_path: Path) -> None:
+    # the error page's body is not read as rules, whatever it holds
+    run, fetched = crawl(tmp_path, lambda path, seen: Reply(404, RULES.replace(b"/private/", b"/")))
+    assert sorted(fetched) == sorted(["/", *PAGES])
+    assert "healthcrawl/robots/unreachable" not in run.stats
+
+
+def test_a_robots_txt_that_failed_once_is_fetched_again_and_its_rules_obeyed(tmp_path: Path) -> None:
+    run, fetched = crawl(tmp_path, lambda path, seen: Reply(503) if seen == 0 else Reply(200, RULES))
+    assert sorted(fetched) == ["/", "/a.html", "/b.html"]
+    assert "healthcrawl/robots/unreachable" not in run.stats
+
+
+def test_every_request_that_waited_for_robots_txt_is_held_to_its_rules(tmp_path: Path) -> None:
+    # Scrapy's own middleware let every waiting request but the first go on unchecked
+    def slow_rules(path: str, seen: int) -> Reply:
+        time.sleep(0.5)
+        return Reply(200, RULES)
+    starts = ("/private/x.html", "/", "/private/y.html", "/private/z.html")
+    run, fetched = crawl(tmp_path, slow_rules, starts=starts)
+    assert sorted(fetched) == ["/", "/a.html", "/b.html"]
+    assert run.stats["robotstxt/forbidden"] == 4
+
+
+def test_the_allow_setting_crawls_a_site_whose_robots_txt_is_unreachable(tmp_path: Path) -> None:
+    run, fetched = crawl(tmp_path, lambda path, seen: Reply(drop=True),
+                         "-s", "HEALTHCRAWL_ROBOTS_UNREACHABLE=allow")
+    assert sorted(fetched) == sorted(["/", *PAGES])
