@@ -7,7 +7,9 @@ leaves the site without rules: every page is fetched. The RFC:
 - 2xx: the file's rules (redirects were followed by then);
 - 4xx, "unavailable": there are no rules; the crawler may fetch any page. The body, an
   error page, is not read as rules;
-- 5xx or no answer at all, "unreachable": the crawler MUST assume complete disallow.
+- 5xx or no answer at all, "unreachable": the crawler MUST assume complete disallow;
+- more redirects than the crawl follows: unavailable, as the RFC allows (and a file the
+  crawl itself refuses, over its size cap: counted in ``healthcrawl/robots/not_fetched``).
 
 So an unreachable robots.txt (after the retries, which honour Retry-After) refuses every
 page of its site for the rest of the run, with one ERROR line saying why and the stat
@@ -24,7 +26,7 @@ from typing import cast
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -35,6 +37,7 @@ from twisted.internet.defer import Deferred
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = "healthcrawl/robots/unreachable"
+UNAVAILABLE = "healthcrawl/robots/not_fetched"
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 POLICIES = ("disallow", "allow")
 
@@ -69,6 +72,8 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         self._waiting[netloc] = []
         try:
             rules = await self._fetch_rules(request, netloc)
+        except IgnoreRequest as refused:  # by the crawl itself (too many redirects, the size cap)
+            rules = self._unavailable(netloc, refused)
         except Exception as error:  # noqa: BLE001 - whatever went wrong, the site has rules and no waiter hangs
             rules = self._unreachable(netloc, f"{type(error).__name__}: {error}")
         self._parsers[netloc] = rules
@@ -78,8 +83,10 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
 
     async def _fetch_rules(self, request: Request, netloc: str) -> RobotParser | None:
         url = urlparse_cached(request)
+        # Redirects are followed wherever they lead (``www.`` to the bare host, http to
+        # https): the rules are the file's, whichever host serves it.
         robots = Request(f"{url.scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
-                         meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+                         meta={"dont_obey_robotstxt": True, "allow_offsite": True}, callback=NO_CALLBACK)
         self._stats.inc_value("robotstxt/request_count")
         assert self.crawler.engine is not None
         response = await self.crawler.engine.download_async(robots)  # failures: see robot_parser
@@ -93,6 +100,14 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed, robotparser=rules,
                                                         request=request)
         return rules
+
+    def _unavailable(self, netloc: str, refused: IgnoreRequest) -> RobotParser:
+        """No rules, as for a 4xx: the crawl itself did not take the file (past the redirect
+        limit, which the RFC reads so; over the download size cap)."""
+        self._stats.inc_value(UNAVAILABLE)
+        logger.warning("robots.txt of %s was not fetched (%s): the site is crawled as if it had none",
+                       netloc, refused or type(refused).__name__)
+        return build_from_crawler(self._parserimpl, self.crawler, b"")
 
     def _unreachable(self, netloc: str, why: str) -> RobotParser | None:
         """Rules that refuse every page (none under the ``allow`` policy), said once."""

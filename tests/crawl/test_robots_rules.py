@@ -15,6 +15,7 @@ HOME = "".join(f'<a href="{page}">{page}</a>' for page in PAGES).join(
     (b"<html><body><h1>Home</h1>".decode(), "</body></html>")).encode()
 ARTICLE = b"<html><head><title>t</title></head><body><h1>Cold</h1><p>Rest well.</p></body></html>"
 RULES = b"User-agent: *\nDisallow: /private/\n"
+RULES_HOST = "rules.example.test"
 QUICK = ("-s", "RETRY_TIMES=2", "-s", "HEALTHCRAWL_RETRY_BACKOFF_BASE=0.05",
          "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0")
 """Retries, and the pages after them, without the waits of a crawl of a real site."""
@@ -74,6 +75,32 @@ def test_a_robots_txt_that_failed_once_is_fetched_again_and_its_rules_obeyed(tmp
     run, fetched = crawl(tmp_path, lambda path, seen: Reply(503) if seen == 0 else Reply(200, RULES))
     assert sorted(fetched) == ["/", "/a.html", "/b.html"]
     assert "healthcrawl/robots/unreachable" not in run.stats
+
+
+def test_a_robots_txt_redirected_to_another_host_is_read_where_it_leads(tmp_path: Path) -> None:
+    port: list[str] = []  # the server's, known once it runs
+
+    def robots(path: str, seen: int) -> Reply:
+        return Reply(301, headers={"Location": f"http://{RULES_HOST}:{port[0]}/rules.txt"})
+    served = site(robots)
+
+    def script(path: str, seen: int) -> Reply:
+        return Reply(200, RULES) if path == "/rules.txt" else served(path, seen)
+    with scripted_server(script) as server:
+        port.append(server.url.rsplit(":", 1)[1])
+        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/",
+                          "--min-articles", "0", "--host-map", f"{RULES_HOST}=127.0.0.1", "--format", "jsonl",
+                          *QUICK, out=tmp_path / "out", timeout=60)
+        fetched = [path for _, path in server.log if path not in ("/robots.txt", "/rules.txt")]
+    assert run.code == 0, run.stderr
+    assert sorted(fetched) == ["/", "/a.html", "/b.html"]
+
+
+def test_a_robots_txt_past_the_redirect_limit_means_no_rules(tmp_path: Path) -> None:
+    run, fetched = crawl(tmp_path, lambda path, seen: Reply(302, headers={"Location": "/robots.txt"}),
+                         "-s", "REDIRECT_MAX_TIMES=3")
+    assert sorted(fetched) == sorted(["/", *PAGES])
+    assert run.stats["healthcrawl/robots/not_fetched"] == 1
 
 
 def test_every_request_that_waited_for_robots_txt_is_held_to_its_rules(tmp_path: Path) -> None:
