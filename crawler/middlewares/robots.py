@@ -26,7 +26,7 @@ from typing import cast
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -72,7 +72,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         self._waiting[netloc] = []
         try:
             rules = await self._fetch_rules(request, netloc)
-        except IgnoreRequest as refused:  # by the crawl itself (too many redirects, the size cap)
+        except (IgnoreRequest, DownloadCancelledError) as refused:  # by the crawl itself: see _unavailable
             rules = self._unavailable(netloc, refused)
         except Exception as error:  # noqa: BLE001 - whatever went wrong, the site has rules and no waiter hangs
             rules = self._unreachable(netloc, f"{type(error).__name__}: {error}")
@@ -101,9 +101,9 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
                                                         request=request)
         return rules
 
-    def _unavailable(self, netloc: str, refused: IgnoreRequest) -> RobotParser:
+    def _unavailable(self, netloc: str, refused: Exception) -> RobotParser:
         """No rules, as for a 4xx: the crawl itself did not take the file (past the redirect
-        limit, which the RFC reads so; over the download size cap)."""
+        limit, which the RFC reads so; over the download size cap, ``DOWNLOAD_MAXSIZE``)."""
         self._stats.inc_value(UNAVAILABLE)
         logger.warning("robots.txt of %s was not fetched (%s): the site is crawled as if it had none",
                        netloc, refused or type(refused).__name__)

@@ -103,6 +103,13 @@ def test_a_robots_txt_past_the_redirect_limit_means_no_rules(tmp_path: Path) -> 
     assert run.stats["healthcrawl/robots/not_fetched"] == 1
 
 
+def test_a_robots_txt_over_the_download_size_cap_means_no_rules(tmp_path: Path) -> None:
+    huge = RULES.replace(b"/private/", b"/") + b"# padding\n" * 20_000
+    run, fetched = crawl(tmp_path, lambda path, seen: Reply(200, huge), "-s", "DOWNLOAD_MAXSIZE=100000")
+    assert sorted(fetched) == sorted(["/", *PAGES])
+    assert run.stats["healthcrawl/robots/not_fetched"] == 1
+
+
 def test_every_request_that_waited_for_robots_txt_is_held_to_its_rules(tmp_path: Path) -> None:
     # Scrapy's own middleware let every waiting request but the first go on unchecked
     def slow_rules(path: str, seen: int) -> Reply:
