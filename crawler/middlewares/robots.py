@@ -26,13 +26,15 @@ from typing import cast
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
+
+from core.errors import InputError
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +51,9 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         policy = crawler.settings.get("HEALTHCRAWL_ROBOTS_UNREACHABLE", "disallow")
-        if policy not in POLICIES:
-            raise NotConfigured(f"HEALTHCRAWL_ROBOTS_UNREACHABLE must be one of {POLICIES}, not {policy!r}")
+        if policy not in POLICIES:  # not NotConfigured: Scrapy would crawl without the middleware
+            raise InputError(f"HEALTHCRAWL_ROBOTS_UNREACHABLE must be {' or '.join(POLICIES)}, "
+                             f"not {policy!r}")
         self.disallow_unreachable = policy == "disallow"
         self._waiting: dict[str, list[Deferred[RobotParser | None]]] = {}
         """Per site whose rules are being fetched: the requests waiting for them."""

@@ -125,3 +125,14 @@ def test_the_allow_setting_crawls_a_site_whose_robots_txt_is_unreachable(tmp_pat
     run, fetched = crawl(tmp_path, lambda path, seen: Reply(drop=True),
                          "-s", "HEALTHCRAWL_ROBOTS_UNREACHABLE=allow")
     assert sorted(fetched) == sorted(["/", *PAGES])
+
+
+def test_an_unknown_unreachable_policy_is_a_one_line_error_with_exit_2(tmp_path: Path) -> None:
+    with scripted_server(site(lambda path, seen: Reply(200, RULES))) as server:
+        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/",
+                          "-s", "HEALTHCRAWL_ROBOTS_UNREACHABLE=ignore", out=tmp_path / "out", timeout=60)
+        fetched = [path for _, path in server.log]
+    assert run.code == 2
+    assert "HEALTHCRAWL_ROBOTS_UNREACHABLE must be disallow or allow, not 'ignore'" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert fetched == []
