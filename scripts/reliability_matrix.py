@@ -30,7 +30,8 @@ CRAWL_TEST = "tests/reliability/test_fault_matrix.py"
 def run_tests(figures: Path, junit: Path) -> int:
     targets = sorted({CRAWL_TEST, *(test for row in UNITS for test in row.tests)})
     env = {**os.environ, "HEALTHCRAWL_RELIABILITY_FIGURES": str(figures)}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", f"--junitxml={junit}", *targets],
+    # One process: each crawl's seconds and peak memory are measured without another beside it.
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", f"--junitxml={junit}", *targets],
                           cwd=REPO, env=env, check=False).returncode
 
 

@@ -7,15 +7,18 @@ leaves the site without rules: every page is fetched. The RFC:
 - 2xx: the file's rules (redirects were followed by then);
 - 4xx, "unavailable": there are no rules; the crawler may fetch any page. The body, an
   error page, is not read as rules;
-- 5xx or no answer at all, "unreachable": the crawler MUST assume complete disallow;
-- more redirects than the crawl follows: unavailable, as the RFC allows (and a file the
-  crawl itself refuses, over its size cap: counted in ``healthcrawl/robots/not_fetched``).
+- 5xx or no answer at all, "unreachable": the crawler MUST assume complete disallow. A
+  429 (the site holds every client back) is read so too;
+- more redirects than the crawl follows: unavailable, as the RFC allows. A file over the
+  crawl's download size cap is read so too (the RFC would read its first 500 KiB, which
+  Scrapy cannot keep of a cancelled download; robots.txt files run to a few KB). Both are
+  counted in ``healthcrawl/robots/not_fetched``.
 
 So an unreachable robots.txt (after the retries, which honour Retry-After) refuses every
 page of its site for the rest of the run, with one ERROR line saying why and the stat
 ``healthcrawl/robots/unreachable``; each page refused is counted in
-``robotstxt/forbidden``. ``HEALTHCRAWL_ROBOTS_UNREACHABLE = "allow"`` restores Scrapy's
-reading (crawl the site as if it had no robots.txt) for a site one knows to be fine with it.
+``robotstxt/forbidden``. ``HEALTHCRAWL_ROBOTS_UNREACHABLE = "allow"`` crawls such a site
+as if it had no robots.txt, for a site one knows to be fine with it.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ UNREACHABLE = "healthcrawl/robots/unreachable"
 UNAVAILABLE = "healthcrawl/robots/not_fetched"
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 POLICIES = ("disallow", "allow")
+TOO_MANY_REQUESTS = 429
+"""A 4xx the site answers while it holds every client back, not "no robots.txt here": read
+as unreachable (as Google reads it), so a site rate-limiting the crawl is not crawled whole."""
 
 
 class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -77,8 +83,12 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
             rules = await self._fetch_rules(request, netloc)
         except (IgnoreRequest, DownloadCancelledError) as refused:  # by the crawl itself: see _unavailable
             rules = self._unavailable(netloc, refused)
-        except Exception as error:  # noqa: BLE001 - whatever went wrong, the site has rules and no waiter hangs
+        except Exception as error:  # noqa: BLE001 - whatever went wrong, the site has rules
             rules = self._unreachable(netloc, f"{type(error).__name__}: {error}")
+        except BaseException as stopped:  # this request was cancelled: the next one fetches again
+            for waiter in self._waiting.pop(netloc):
+                waiter.errback(stopped)
+            raise
         self._parsers[netloc] = rules
         for waiter in self._waiting.pop(netloc):
             waiter.callback(rules)
@@ -95,9 +105,9 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         response = await self.crawler.engine.download_async(robots)  # failures: see robot_parser
         self._stats.inc_value("robotstxt/response_count")
         self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
-        if response.status >= 500:
+        if response.status >= 500 or response.status == TOO_MANY_REQUESTS:
             return self._unreachable(netloc, f"HTTP {response.status}")
-        # 4xx, or redirects past the limit: "unavailable", no rules (an error page is none)
+        # other 4xx, or redirects past the limit: "unavailable", no rules (an error page is none)
         body = response.body if 200 <= response.status < 300 else b""
         rules = build_from_crawler(self._parserimpl, self.crawler, body)
         await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed, robotparser=rules,
@@ -109,7 +119,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         limit, which the RFC reads so; over the download size cap, ``DOWNLOAD_MAXSIZE``)."""
         self._stats.inc_value(UNAVAILABLE)
         logger.warning("robots.txt of %s was not fetched (%s): the site is crawled as if it had none",
-                       netloc, refused or type(refused).__name__)
+                       netloc, str(refused) or type(refused).__name__)
         return build_from_crawler(self._parserimpl, self.crawler, b"")
 
     def _unreachable(self, netloc: str, why: str) -> RobotParser | None:

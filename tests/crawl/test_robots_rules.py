@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.crawl.run_cli import CliRun, healthcrawl
 from tests.crawl.scripted_server import Reply, Script, scripted_server
 
@@ -43,11 +45,13 @@ def crawl(tmp_path: Path, robots: Script, *settings: str, starts: tuple[str, ...
     return run, fetched
 
 
-def test_a_robots_txt_answering_503_keeps_the_crawl_off_every_page_of_the_site(tmp_path: Path) -> None:
-    run, fetched = crawl(tmp_path, lambda path, seen: Reply(503, b"down for maintenance"))
+@pytest.mark.parametrize("status", [503, 429])
+def test_a_robots_txt_answering_503_or_429_keeps_the_crawl_off_every_page_of_the_site(
+        tmp_path: Path, status: int) -> None:
+    run, fetched = crawl(tmp_path, lambda path, seen: Reply(status, b"come back later"))
     assert fetched == []
     assert run.stats["healthcrawl/robots/unreachable"] == 1
-    assert "robots.txt of 127.0.0.1" in run.stderr and "unreachable (HTTP 503)" in run.stderr
+    assert "robots.txt of 127.0.0.1" in run.stderr and f"unreachable (HTTP {status})" in run.stderr
 
 
 def test_a_robots_txt_the_server_never_answers_keeps_the_crawl_off_every_page(tmp_path: Path) -> None:

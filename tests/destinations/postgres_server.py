@@ -78,7 +78,21 @@ class PostgresServer:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+START_ATTEMPTS = 3
+
+
 def start_server() -> PostgresServer:
+    """:func:`_start_once`, again on a new port when it fails: the free port is only probed,
+    and until the server binds it another test process's connection may take it."""
+    for _ in range(START_ATTEMPTS - 1):
+        try:
+            return _start_once()
+        except RuntimeError:
+            continue
+    return _start_once()
+
+
+def _start_once() -> PostgresServer:
     """initdb a new cluster in a temporary folder and start it on a free loopback port."""
     folder = Path(tempfile.mkdtemp(prefix="healthcrawl-pg-"))
     as_user: list[str] = []

@@ -47,7 +47,21 @@ class RedisServer:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+START_ATTEMPTS = 3
+
+
 def start_server() -> RedisServer:
+    """:func:`_start_once`, again on a new port when it fails: the free port is only probed,
+    and until the server binds it another test process's connection may take it."""
+    for _ in range(START_ATTEMPTS - 1):
+        try:
+            return _start_once()
+        except RuntimeError:
+            continue
+    return _start_once()
+
+
+def _start_once() -> RedisServer:
     """Start redis-server on a free loopback port and wait until it answers."""
     folder = Path(tempfile.mkdtemp(prefix="healthcrawl-redis-"))
     port = free_port()

@@ -72,6 +72,8 @@ UNITS = (
     UnitRow("sitemaps over 10 MB, over 50,000 URLs, declaring entities, bad gzip",
             ("tests/crawl/test_sitemaps.py",)),
     UnitRow("429/503 storms hold the whole site", ("tests/crawl/test_politeness.py",)),
+    UnitRow("robots.txt answering 5xx, 429, 4xx or nothing, redirected off-site or in a loop, over the size "
+            "cap; requests waiting for it", ("tests/crawl/test_robots_rules.py",)),
     UnitRow("empty, binary and unparsable pages; mis-declared encodings",
             ("tests/crawl/test_bad_pages.py", "tests/parsing/test_decoding.py")),
     UnitRow("crawler traps and session ids with the generic profile", ("tests/crawl/test_traps.py",)),
