@@ -42,7 +42,7 @@ class CrawlDelayMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         """Learn the delay from robots.txt; after any response, restore it (AutoThrottle
         adjusts the slot on ``response_downloaded``, which fires just before this)."""
-        if request.url.endswith("/robots.txt") and response.status == 200:
+        if response.status == 200 and _is_robots_txt(request):
             key = self._slot_key(request)
             if key not in self.learned:  # the robots middleware and the spider both fetch it
                 self.learned.add(key)
@@ -79,3 +79,10 @@ class CrawlDelayMiddleware:
         if delay and slot is not None and (slot.delay < delay or slot.jitter):
             slot.delay = max(slot.delay, delay)
             slot.jitter = 0.0  # jitter would wait as little as half the delay
+
+
+def _is_robots_txt(request: Request) -> bool:
+    """A request for robots.txt, or a redirect it led to (``www.`` to the bare host, or to
+    a file of another name): the redirect keeps the site's download slot."""
+    first = request.meta.get("redirect_urls", (request.url,))[0]
+    return str(first).endswith("/robots.txt")

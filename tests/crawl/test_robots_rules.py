@@ -100,6 +100,23 @@ def test_a_robots_txt_redirected_to_another_host_is_read_where_it_leads(tmp_path
     assert sorted(fetched) == ["/", "/a.html", "/b.html"]
 
 
+def test_the_crawl_delay_of_a_redirected_robots_txt_is_the_sites(tmp_path: Path) -> None:
+    served = site(lambda path, seen: Reply(301, headers={"Location": "/policies/crawlers.txt"}))
+
+    def script(path: str, seen: int) -> Reply:
+        if path == "/policies/crawlers.txt":
+            return Reply(200, RULES + b"Crawl-delay: 0.5\n")
+        return served(path, seen)
+    with scripted_server(script) as server:
+        run = healthcrawl("crawl", "--site", "generic", "--start-url", server.url + "/",
+                          "--min-articles", "0", "--format", "jsonl", *QUICK,
+                          out=tmp_path / "out", timeout=60)
+        pages = sorted(t for t, path in server.log if path.endswith(".html"))
+    assert run.code == 0, run.stderr
+    assert run.stats["healthcrawl/robots/crawl_delay"] == 0.5
+    assert all(later - earlier >= 0.45 for earlier, later in zip(pages, pages[1:], strict=False))
+
+
 def test_a_robots_txt_past_the_redirect_limit_means_no_rules(tmp_path: Path) -> None:
     run, fetched = crawl(tmp_path, lambda path, seen: Reply(302, headers={"Location": "/robots.txt"}),
                          "-s", "REDIRECT_MAX_TIMES=3")
