@@ -17,9 +17,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 
@@ -45,6 +46,22 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+START_ATTEMPTS = 3
+Server = TypeVar("Server")
+
+
+def on_a_free_port(start_once: Callable[[], Server]) -> Server:
+    """A test server ``start_once`` starts on a :func:`free_port`, started again (on a new
+    port) when it fails (``RuntimeError``): the port is only probed, and until the server
+    binds it another test process's connection may take it."""
+    for _ in range(START_ATTEMPTS - 1):
+        try:
+            return start_once()
+        except RuntimeError:
+            continue
+    return start_once()
 
 
 @dataclass
@@ -78,18 +95,8 @@ class PostgresServer:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-START_ATTEMPTS = 3
-
-
 def start_server() -> PostgresServer:
-    """:func:`_start_once`, again on a new port when it fails: the free port is only probed,
-    and until the server binds it another test process's connection may take it."""
-    for _ in range(START_ATTEMPTS - 1):
-        try:
-            return _start_once()
-        except RuntimeError:
-            continue
-    return _start_once()
+    return on_a_free_port(_start_once)
 
 
 def _start_once() -> PostgresServer:

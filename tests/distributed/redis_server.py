@@ -16,7 +16,7 @@ from typing import Any
 
 import redis
 
-from tests.destinations.postgres_server import free_port
+from tests.destinations.postgres_server import free_port, on_a_free_port
 
 
 def redis_binary() -> Path:
@@ -47,18 +47,8 @@ class RedisServer:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-START_ATTEMPTS = 3
-
-
 def start_server() -> RedisServer:
-    """:func:`_start_once`, again on a new port when it fails: the free port is only probed,
-    and until the server binds it another test process's connection may take it."""
-    for _ in range(START_ATTEMPTS - 1):
-        try:
-            return _start_once()
-        except RuntimeError:
-            continue
-    return _start_once()
+    return on_a_free_port(_start_once)
 
 
 def _start_once() -> RedisServer:
