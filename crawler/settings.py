@@ -20,6 +20,9 @@ ROBOTSTXT_OBEY = True
 HEALTHCRAWL_ROBOTS_UNREACHABLE = "disallow"
 """What a robots.txt that answers 5xx or not at all (after the retries) means: ``disallow``
 every page of its site (RFC 9309), or ``allow`` them all (Scrapy's reading)."""
+HEALTHCRAWL_ROBOTS_RETRY_FOR = 60.0
+"""Seconds an unreachable robots.txt is asked again (its site's requests waiting) before
+its site is disallowed; 0: at once."""
 
 # Politeness: per-domain concurrency, AutoThrottle, robots.txt Crawl-delay (see middlewares).
 CONCURRENT_REQUESTS = 32

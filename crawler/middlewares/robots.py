@@ -14,16 +14,21 @@ leaves the site without rules: every page is fetched. The RFC:
   Scrapy cannot keep of a cancelled download; robots.txt files run to a few KB). Both are
   counted in ``healthcrawl/robots/not_fetched``.
 
-So an unreachable robots.txt (after the retries, which honour Retry-After) refuses every
-page of its site for the rest of the run, with one ERROR line saying why and the stat
-``healthcrawl/robots/unreachable``; each page refused is counted in
-``robotstxt/forbidden``. ``HEALTHCRAWL_ROBOTS_UNREACHABLE = "allow"`` crawls such a site
+An unreachable robots.txt (after the retries, which honour Retry-After) is asked again,
+with growing pauses, for ``HEALTHCRAWL_ROBOTS_RETRY_FOR`` seconds (60), while its site's
+requests wait: a server restarting, or refusing the first requests of a crawl, costs a
+minute, not the run. Each new ask is counted in ``healthcrawl/robots/asked_again``. Still
+unreachable, it refuses every page of its site for the rest of the run, with one ERROR line
+saying why and the stat ``healthcrawl/robots/unreachable``; each page refused is counted
+in ``robotstxt/forbidden``. ``HEALTHCRAWL_ROBOTS_UNREACHABLE = "allow"`` crawls such a site
 as if it had no robots.txt, for a site one knows to be fine with it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from time import monotonic
 from typing import cast
 
 from scrapy import Request, signals
@@ -43,11 +48,16 @@ logger = logging.getLogger(__name__)
 
 UNREACHABLE = "healthcrawl/robots/unreachable"
 UNAVAILABLE = "healthcrawl/robots/not_fetched"
+ASKED_AGAIN = "healthcrawl/robots/asked_again"
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 POLICIES = ("disallow", "allow")
 TOO_MANY_REQUESTS = 429
 """A 4xx the site answers while it holds every client back, not "no robots.txt here": read
 as unreachable (as Google reads it), so a site rate-limiting the crawl is not crawled whole."""
+
+
+class _Unreachable(Exception):
+    """robots.txt answered 5xx or 429 (once the retries were spent)."""
 
 
 class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -61,6 +71,10 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
             raise InputError(f"HEALTHCRAWL_ROBOTS_UNREACHABLE must be {' or '.join(POLICIES)}, "
                              f"not {policy!r}")
         self.disallow_unreachable = policy == "disallow"
+        settings = crawler.settings
+        self.retry_for = settings.getfloat("HEALTHCRAWL_ROBOTS_RETRY_FOR", 60.0)
+        self.backoff_base = settings.getfloat("HEALTHCRAWL_RETRY_BACKOFF_BASE", 1.0)
+        self.backoff_max = settings.getfloat("HEALTHCRAWL_RETRY_BACKOFF_MAX", 60.0)
         self._waiting: dict[str, list[Deferred[RobotParser | None]]] = {}
         """Per site whose rules are being fetched: the requests waiting for them."""
 
@@ -80,11 +94,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
             return await maybe_deferred_to_future(waiter)
         self._waiting[netloc] = []
         try:
-            rules = await self._fetch_rules(request, netloc)
-        except (IgnoreRequest, DownloadCancelledError) as refused:  # by the crawl itself: see _unavailable
-            rules = self._unavailable(netloc, refused)
-        except Exception as error:  # noqa: BLE001 - whatever went wrong, the site has rules
-            rules = self._unreachable(netloc, f"{type(error).__name__}: {error}")
+            rules = await self._patiently_fetched_rules(request, netloc)
         except BaseException as stopped:  # this request was cancelled: the next one fetches again
             for waiter in self._waiting.pop(netloc):
                 waiter.errback(stopped)
@@ -93,6 +103,27 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         for waiter in self._waiting.pop(netloc):
             waiter.callback(rules)
         return rules
+
+    async def _patiently_fetched_rules(self, request: Request, netloc: str) -> RobotParser | None:
+        """The site's rules; an unreachable robots.txt is asked again, pauses growing as the
+        retries' do, until ``retry_for`` seconds have passed (see the module docstring)."""
+        give_up_at = monotonic() + (self.retry_for if self.disallow_unreachable else 0.0)
+        asked = 0
+        while True:
+            try:
+                return await self._fetch_rules(request, netloc)
+            except (IgnoreRequest, DownloadCancelledError) as refused:  # the crawl refused it: _unavailable
+                return self._unavailable(netloc, refused)
+            except Exception as error:  # noqa: BLE001 - whatever went wrong, the site has rules
+                why = str(error) if isinstance(error, _Unreachable) else f"{type(error).__name__}: {error}"
+            pause = min(self.backoff_base * 2 ** asked, self.backoff_max)
+            if monotonic() + pause > give_up_at:
+                return self._unreachable(netloc, why)
+            self._stats.inc_value(ASKED_AGAIN)
+            logger.warning("robots.txt of %s is unreachable (%s): asking again in %.1f s, the site's "
+                           "requests waiting", netloc, why, pause)
+            await asyncio.sleep(pause)
+            asked += 1
 
     async def _fetch_rules(self, request: Request, netloc: str) -> RobotParser | None:
         url = urlparse_cached(request)
@@ -106,7 +137,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         self._stats.inc_value("robotstxt/response_count")
         self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         if response.status >= 500 or response.status == TOO_MANY_REQUESTS:
-            return self._unreachable(netloc, f"HTTP {response.status}")
+            raise _Unreachable(f"HTTP {response.status}")
         # other 4xx, or redirects past the limit: "unavailable", no rules (an error page is none)
         body = response.body if 200 <= response.status < 300 else b""
         rules = build_from_crawler(self._parserimpl, self.crawler, body)

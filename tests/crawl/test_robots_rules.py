@@ -19,8 +19,9 @@ ARTICLE = b"<html><head><title>t</title></head><body><h1>Cold</h1><p>Rest well.<
 RULES = b"User-agent: *\nDisallow: /private/\n"
 RULES_HOST = "rules.example.test"
 QUICK = ("-s", "RETRY_TIMES=2", "-s", "HEALTHCRAWL_RETRY_BACKOFF_BASE=0.05",
-         "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0")
-"""Retries, and the pages after them, without the waits of a crawl of a real site."""
+         "-s", "HEALTHCRAWL_ROBOTS_RETRY_FOR=0", "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0")
+"""Retries, and the pages after them, without the waits of a crawl of a real site (an
+unreachable robots.txt is given up at once)."""
 
 
 def site(robots: Script) -> Script:
@@ -66,6 +67,15 @@ def test_an_unreachable_robots_txt_ends_the_run_unpublished_with_exit_3(tmp_path
                           *QUICK, out=tmp_path / "out", timeout=60)
     assert run.code == 3, run.stderr
     assert not (tmp_path / "out" / "latest").exists()
+
+
+def test_an_unreachable_robots_txt_is_asked_again_while_its_site_waits(tmp_path: Path) -> None:
+    # three tries an ask (RETRY_TIMES=2): the first ask fails, the second gets the file
+    run, fetched = crawl(tmp_path, lambda path, seen: Reply(503) if seen < 5 else Reply(200, RULES),
+                         "-s", "HEALTHCRAWL_ROBOTS_RETRY_FOR=30")
+    assert sorted(fetched) == ["/", "/a.html", "/b.html"]
+    assert run.stats["healthcrawl/robots/asked_again"] == 1
+    assert "healthcrawl/robots/unreachable" not in run.stats
 
 
 def test_a_robots_txt_answering_404_lets_the_crawl_fetch_every_page(tmp_path: Path) -> None:
