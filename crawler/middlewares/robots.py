@@ -43,6 +43,7 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from core.errors import InputError
+from crawler.middlewares.retry_after import retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
                 return self._unavailable(netloc, refused)
             except Exception as error:  # noqa: BLE001 - whatever went wrong, the site has rules
                 why = str(error) if isinstance(error, _Unreachable) else f"{type(error).__name__}: {error}"
-            pause = min(self.backoff_base * 2 ** asked, self.backoff_max)
+            pause = retry_delay(None, asked, base=self.backoff_base, cap=self.backoff_max)
             if monotonic() + pause > give_up_at:
                 return self._unreachable(netloc, why)
             self._stats.inc_value(ASKED_AGAIN)
@@ -125,7 +126,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
             await asyncio.sleep(pause)
             asked += 1
 
-    async def _fetch_rules(self, request: Request, netloc: str) -> RobotParser | None:
+    async def _fetch_rules(self, request: Request, netloc: str) -> RobotParser:
         url = urlparse_cached(request)
         # Redirects are followed wherever they lead (``www.`` to the bare host, http to
         # https): the rules are the file's, whichever host serves it.
@@ -133,7 +134,7 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
                          meta={"dont_obey_robotstxt": True, "allow_offsite": True}, callback=NO_CALLBACK)
         self._stats.inc_value("robotstxt/request_count")
         assert self.crawler.engine is not None
-        response = await self.crawler.engine.download_async(robots)  # failures: see robot_parser
+        response = await self.crawler.engine.download_async(robots)  # failures: _patiently_fetched_rules
         self._stats.inc_value("robotstxt/response_count")
         self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         if response.status >= 500 or response.status == TOO_MANY_REQUESTS:
