@@ -36,6 +36,7 @@ from crawler.parsing.text import (
     element_text,
     flat_lengths,
     more_text_than,
+    normalized_length,
     visible_length,
     xml_text,
 )
@@ -156,8 +157,10 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
     its links. Chrome holds no paragraphs, but what holds the ``headline`` is not chrome
     whatever its class (Blogger's ``<div class="widget Blog">`` around the post). One walk
     over the paragraphs; every text node is read once."""
-    prose: dict[etree._Element, float] = {}
-    linked: dict[etree._Element, float] = {}
+    by_parent: dict[etree._Element, list[int]] = {}
+    """Running text and link text of the paragraphs each parent holds, in the order the
+    parents are first credited: summed here and credited once a parent (a column holds
+    dozens of paragraphs), to the same scores in the same order."""
     under_chrome: dict[etree._Element, bool] = dict.fromkeys(
         headline.iterancestors() if headline is not None else (), False)
     text_length_of = TextLengths()  # nested paragraphs share their text: read it once
@@ -170,18 +173,28 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
             chrome = _under_chrome(parent, under_chrome)
         if chrome:
             continue  # chrome is not measured: on most pages it holds half the paragraphs
-        flat = flat_lengths(paragraph)  # most paragraphs: text, links and emphasis
-        if flat is not None:
+        if not len(paragraph):  # most paragraphs: plain text
+            text_length, link_length = normalized_length(paragraph.text), 0
+        elif (flat := flat_lengths(paragraph)) is not None:  # text, links and emphasis
             text_length, link_length = flat
-            if text_length < _MIN_PARAGRAPH_CHARS:
-                continue
-            link_length = min(link_length, text_length)
         else:
             text_length = text_length_of(paragraph)
             if text_length < _MIN_PARAGRAPH_CHARS:
                 continue
-            link_length = min(sum(text_length_of(a) for a in paragraph.iter("a")), text_length)
-        _credit(prose, parent, text_length - link_length, linked, link_length)
+            link_length = sum(text_length_of(a) for a in paragraph.iter("a"))
+        if text_length < _MIN_PARAGRAPH_CHARS:
+            continue
+        link_length = min(link_length, text_length)
+        total = by_parent.get(parent)
+        if total is None:
+            by_parent[parent] = [text_length - link_length, link_length]
+        else:
+            total[0] += text_length - link_length
+            total[1] += link_length
+    prose: dict[etree._Element, float] = {}
+    linked: dict[etree._Element, float] = {}
+    for parent, (text, links) in by_parent.items():
+        _credit(prose, parent, text, linked, links)
     for div in _DIVS_WITH_TEXT(body):
         own = _own_text_length(div)
         if own >= _MIN_PARAGRAPH_CHARS and not _under_chrome(div, under_chrome):

@@ -128,6 +128,16 @@ def test_structured_data_saying_collection_page_makes_a_listing() -> None:
     assert article(head=f'<script type="application/ld+json">{data}</script>').page_type == "listing"
 
 
+def test_structured_data_is_found_whatever_the_case_and_spacing_of_its_type() -> None:
+    data = '<script type=" Application/LD+JSON\n">{"@type": "NewsArticle"}</script>'
+    assert listing(head=data).page_type == "article"
+
+
+def test_a_script_of_another_type_is_no_structured_data() -> None:
+    data = '<script type="application/json">{"@type": "NewsArticle"}</script>'
+    assert listing(head=data).page_type == "listing"
+
+
 def test_broken_structured_data_is_ignored() -> None:
     broken = '<script type="application/ld+json">{"@type": "Collection</script>'
     assert article(head=broken).page_type == "article"
