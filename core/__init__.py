@@ -5,3 +5,7 @@ users see, text normalization, MinHash signatures, and the child processes CPU w
 in. Imports point one way: ``crawler`` may import ``pipelines`` and ``core``,
 ``pipelines`` only ``core``, and ``core`` neither (``tests/test_import_graph.py``).
 """
+
+from core.native import package_path
+
+__path__ = package_path(__path__, "core")  # the compiled modules, when built from these sources

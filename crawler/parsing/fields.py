@@ -153,9 +153,15 @@ def _mentions_breadcrumb(source: str | bytes) -> bool:
 
 
 def _labelled(root: etree._Element, labels: tuple[str, ...]) -> etree._Element | None:
+    """The first element whose own text starts with one of the ``labels`` ("You are here:"),
+    or its parent when the label is all it holds. A text whose first character is visible
+    starts its normalized text with it: one character tells most texts apart, unread."""
+    firsts = frozenset(label[0] for label in labels) if all(labels) else None
     for element in root.iter("div", "p", "span", "nav"):
-        head = element_text(element) if not len(element) else normalize(element.text or "")
-        if head.startswith(labels):
+        text = element.text or ""
+        if firsts is not None and text[:1] not in firsts and text[:1].isprintable() and text[:1] != " ":
+            continue
+        if normalize(text).startswith(labels):
             return element if len(element) else element.getparent()
     return None
 

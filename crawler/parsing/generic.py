@@ -120,7 +120,7 @@ class _OutOfSight:
                 break
             pending.append(node)
             node = node.getparent()
-        for node in reversed(pending):
+        for node in pending[::-1]:
             hidden, in_article = above
             chrome = node.tag in _PAGE_CHROME and not in_article
             above = (hidden or chrome or is_hidden(node), in_article or node.tag in ("article", "main"))
@@ -193,8 +193,8 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
             total[1] += link_length
     prose: dict[etree._Element, float] = {}
     linked: dict[etree._Element, float] = {}
-    for parent, (text, links) in by_parent.items():
-        _credit(prose, parent, text, linked, links)
+    for parent, (running, linking) in by_parent.items():
+        _credit(prose, parent, running, linked, linking)
     for div in _DIVS_WITH_TEXT(body):
         own = _own_text_length(div)
         if own >= _MIN_PARAGRAPH_CHARS and not _under_chrome(div, under_chrome):

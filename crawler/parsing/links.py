@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -205,13 +204,16 @@ def related_block(region: etree._Element, profile: SiteProfile,
     of contents) heads nothing, and a block that holds the article's ``body`` is the page,
     not a box of links. Without such a heading (and when ``by_class``), a block whose class
     or id says it holds related links (``recommend_class_pattern``), with two links at least."""
-    wanted, prefixes = _folded_labels(profile.recommend_labels, profile.recommend_label_prefixes)
+    wanted, prefixes, most_words = _folded_labels(profile.recommend_labels, profile.recommend_label_prefixes)
     holds_body = set(body.iterancestors()) | {body} if body is not None else set()
     for element in region.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "em", "dt"):
         text = element.text
         if not text or len(element):
             continue
-        label = text.strip().rstrip(": ：").casefold().replace("\u2019", "'")
+        bare = text.strip().rstrip(": ：")
+        if len(bare) > _SHORT_TEXT and len(bare.split(None, most_words)) > most_words:
+            continue  # a paragraph, not a label: its words are not folded to learn it
+        label = bare.casefold().replace("\u2019", "'")
         if label not in wanted and not (
                 label.startswith(prefixes) and len(label.split()) <= _MAX_LABEL_WORDS):
             continue
@@ -243,9 +245,16 @@ def related_block(region: etree._Element, profile: SiteProfile,
 @lru_cache(maxsize=16)
 def _folded_labels(
     labels: tuple[str, ...], prefixes: tuple[str, ...]
-) -> tuple[frozenset[str], tuple[str, ...]]:
-    """A profile's related-block labels and prefixes case-folded, once per profile."""
-    return frozenset(label.casefold() for label in labels), tuple(prefix.casefold() for prefix in prefixes)
+) -> tuple[frozenset[str], tuple[str, ...], int]:
+    """A profile's related-block labels and prefixes case-folded, once per profile, and the
+    most words a text read as a label can have (a label's, or a prefixed heading's)."""
+    folded = frozenset(label.casefold() for label in labels)
+    most_words = max([_MAX_LABEL_WORDS, *(len(label.split()) for label in folded)])
+    return folded, tuple(prefix.casefold() for prefix in prefixes), most_words
+
+
+_SHORT_TEXT = 40
+"""Texts this short are read as labels directly: counting their words costs as much."""
 
 
 def _links_after(heading: etree._Element) -> etree._Element | None:
@@ -342,7 +351,13 @@ def _first_link(element: etree._Element) -> etree._Element | None:
 def _links_in(element: etree._Element, up_to: int) -> int:
     """Links in ``element``, counted up to ``up_to`` only: the callers ask "none?" and "just
     one?", and counting a block's every link once per link was quadratic in its links."""
-    return sum(1 for _ in islice((a for a in element.iter("a") if a.get("href")), up_to))
+    count = 0
+    for anchor in element.iter("a"):
+        if anchor.get("href"):
+            count += 1
+            if count == up_to:
+                break
+    return count
 
 
 def _snippet(

@@ -18,7 +18,7 @@ from lxml import etree
 from core.text import has_visible_text, normalize, strip_invisible
 from crawler.parsing.rules import BLOCK_TAGS, SKIP_TAGS
 
-_XML_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters lxml refuses to store in a tree, though its parser keeps some it reads."""
 
 
