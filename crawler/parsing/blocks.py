@@ -23,6 +23,7 @@ from crawler.parsing.rules import (
     MINOR_HEADING_TAGS,
     SECTION_HEADING_TAGS,
     SKIP_TAGS,
+    marked_by,
 )
 from crawler.parsing.text import TextPresence, element_lines, element_text
 
@@ -49,7 +50,10 @@ def is_chrome(element: etree._Element) -> bool:
     if element.tag in CHROME_TAGS:
         return True
     marks = marks_of(element)
-    return marks is not None and CHROME_MARKERS.search(marks) is not None
+    return marks is not None and _chrome_marked(marks)
+
+
+_chrome_marked = marked_by(CHROME_MARKERS)
 
 
 def marks_of(element: etree._Element) -> str | None:

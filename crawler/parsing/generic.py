@@ -30,6 +30,7 @@ from crawler.parsing.rules import (
     HEADING_TAGS,
     MEDIA_CAPTIONS,
     SECTION_HEADING_TAGS,
+    marked_by,
 )
 from crawler.parsing.text import (
     TextLengths,
@@ -262,12 +263,12 @@ def _is_density_chrome(element: etree._Element) -> bool:
         return False
     if element.tag not in CHROME_TAGS:
         marks = marks_of(element)
-        if marks is None or _DENSITY_CHROME_MARKERS.search(marks) is None:
+        if marks is None or not _density_chrome_marked(marks):
             return False
     return next(element.iter("main", "article"), None) is None
 
 
-_DENSITY_CHROME_MARKERS = re.compile(f"{CHROME_MARKERS.pattern}|{_PAGE_FOOTER.pattern}")
+_density_chrome_marked = marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{_PAGE_FOOTER.pattern}"))
 
 
 def article_element(
@@ -408,11 +409,11 @@ def _is_marked_chrome(element: etree._Element) -> bool:
     if tag in CHROME_TAGS and tag != "form":
         return True
     marks = marks_of(element)
-    return marks is not None and (
-        GENERIC_CHROME_MARKERS if tag == "form" else _ANY_CHROME_MARKERS).search(marks) is not None
+    return marks is not None and (_generic_chrome_marked if tag == "form" else _any_chrome_marked)(marks)
 
 
-_ANY_CHROME_MARKERS = re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}")
+_generic_chrome_marked = marked_by(GENERIC_CHROME_MARKERS)
+_any_chrome_marked = marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}"))
 
 
 def _heading_chrome(heading: etree._Element, article: etree._Element) -> list[etree._Element]:

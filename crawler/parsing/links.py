@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
@@ -15,7 +15,7 @@ from core.records import Link, Recommendation
 from core.text import normalize
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import ROBOTS_META_NAMES, head_metas
-from crawler.parsing.rules import HEADING_TAGS
+from crawler.parsing.rules import HEADING_TAGS, marked_by
 from crawler.parsing.text import element_text
 
 _LABEL_HOLDERS = ("p", "li", "div", "span", "td", "dd", "dt", "strong", "b", "em", "label")
@@ -163,12 +163,13 @@ def recommendations(block: etree._Element | None, base_url: str) -> list[Recomme
     return found
 
 
-_TITLE_PART = re.compile(r"(?:^|[\s_-])(?:title|headline|heading)(?=$|[\s_-])", re.IGNORECASE)
-_SUMMARY_PART = re.compile(r"(?:^|[\s_-])(?:summary|excerpt|description|desc|dek|teaser|snippet|standfirst)"
-                           r"(?=$|[\s_-])", re.IGNORECASE)
+_TITLE_PART = marked_by(re.compile(r"(?:^|[\s_-])(?:title|headline|heading)(?=$|[\s_-])", re.IGNORECASE))
+_SUMMARY_PART = marked_by(re.compile(
+    r"(?:^|[\s_-])(?:summary|excerpt|description|desc|dek|teaser|snippet|standfirst)(?=$|[\s_-])",
+    re.IGNORECASE))
 
 
-def _card_part(anchor: etree._Element, marks: re.Pattern[str],
+def _card_part(anchor: etree._Element, marks: Callable[[str], bool],
                tags: frozenset[str] = frozenset()) -> etree._Element | None:
     """Inside a link that wraps a whole teaser card (image, title, summary, "Read now"), the
     first element holding one part of it: one of ``tags``, or one whose class ``marks``
@@ -176,7 +177,7 @@ def _card_part(anchor: etree._Element, marks: re.Pattern[str],
     if not len(anchor):  # a plain text link, most entries: nothing inside to look at
         return None
     for element in anchor.iterdescendants():
-        if isinstance(element.tag, str) and (element.tag in tags or marks.search(element.get("class") or "")):
+        if isinstance(element.tag, str) and (element.tag in tags or marks(element.get("class") or "")):
             return element
     return None
 
@@ -238,7 +239,7 @@ def related_block(region: etree._Element, profile: SiteProfile,
                 break
             top = ancestor
     if by_class and profile.recommend_class_pattern:
-        return _marked_block(region, re.compile(profile.recommend_class_pattern, re.IGNORECASE), holds_body)
+        return _marked_block(region, _class_pattern(profile.recommend_class_pattern), holds_body)
     return None
 
 
@@ -268,8 +269,8 @@ def _links_after(heading: etree._Element) -> etree._Element | None:
 
 
 _NOT_RELATED = frozenset({"a", "header", "footer", "nav"})
-_SITE_CHROME = re.compile(r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|header|masthead|footer)(?=$|[\s_-])",
-                          re.IGNORECASE)
+_SITE_CHROME = marked_by(re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|header|masthead|footer)(?=$|[\s_-])", re.IGNORECASE))
 
 
 def _not_related(element: etree._Element) -> bool:
@@ -279,7 +280,7 @@ def _not_related(element: etree._Element) -> bool:
     the wrappers around everything ``sticky-header``, ``site_header``. A header holding no
     link is a box's title bar (``<header><h2>More on health</h2></header>``), not the
     page's masthead with its logo and menus."""
-    if element.tag not in _NOT_RELATED and _SITE_CHROME.search(element.get("class") or "") is None:
+    if element.tag not in _NOT_RELATED and not _SITE_CHROME(element.get("class") or ""):
         return False
     return not _is_title_bar(element)
 
@@ -300,12 +301,18 @@ _MAX_LABEL_WORDS = 4
 """A heading read by its prefix is short ("Related news", not a sentence)."""
 
 
-def _marked_block(region: etree._Element, marks: re.Pattern[str],
+@lru_cache(maxsize=16)
+def _class_pattern(pattern: str) -> Callable[[str], bool]:
+    """A profile's class pattern (data) compiled and its answers cached, once per profile."""
+    return marked_by(re.compile(pattern, re.IGNORECASE))
+
+
+def _marked_block(region: etree._Element, marks: Callable[[str], bool],
                   holds_body: set[etree._Element]) -> RelatedBlock | None:
     for element in region.iter():
         if not isinstance(element.tag, str) or element in holds_body:
             continue
-        marked = marks.search(f"{element.get('class') or ''} {element.get('id') or ''}")
+        marked = marks(f"{element.get('class') or ''} {element.get('id') or ''}")
         if marked and _links_in(element, 2) == 2:
             heading = next(element.iter("h2", "h3", "h4", "h5", "h6"), None)
             return RelatedBlock(element, element_text(heading) if heading is not None else "")

@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
+
+
+def marked_by(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    """Whether ``pattern`` is found in an element's class and id, answered once per distinct
+    text: a site's pages share a few dozen class names, and a search through a marker
+    alternation costs about fourteen times a cached answer (``benchmarks/RESULTS.md``)."""
+    @lru_cache(maxsize=4096)
+    def marked(marks: str) -> bool:
+        return pattern.search(marks) is not None
+    return marked
 
 SKIP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "button", "iframe", "select",
