@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -33,6 +34,7 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.native import PURE_PYTHON_VARIABLE, compiled_dir  # noqa: E402
 from core.profiles import get_profile  # noqa: E402
 from crawler.demo_site.generator import generate_site  # noqa: E402
 from crawler.parsing import parse_article  # noqa: E402
@@ -106,10 +108,18 @@ class DemoPage:
     blocks: int
 
 
+LONG_LAYOUTS = ("keepto", "magazine")
+
+
+def generate_long_sites(workdir: Path) -> None:
+    """Demo sites in each of :data:`LONG_LAYOUTS` whose articles have bodies of 5-80 blocks."""
+    for layout in LONG_LAYOUTS:
+        generate_site(workdir / layout, pages=LONG_PAGES, layout=layout, article_blocks=LONG_BLOCKS)
+
+
 def long_articles(layout: str, workdir: Path) -> list[DemoPage]:
-    """The original articles of a demo site in ``layout`` with bodies of 5-80 blocks."""
+    """The original articles of the long-article site in ``layout`` (:func:`generate_long_sites`)."""
     site = workdir / layout
-    generate_site(site, pages=LONG_PAGES, layout=layout, article_blocks=LONG_BLOCKS)
     pages = []
     for line in (site / "truth" / "records.jsonl").read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
@@ -135,29 +145,73 @@ LONG_METHODS: dict[str, Callable[[DemoPage], Any]] = {
 }
 
 
-def report_long_articles(parses: int) -> dict[str, float]:
+def _long_methods(layout: str) -> dict[str, Callable[[DemoPage], Any]]:
+    """The magazine layout has no profile of its own."""
+    return {name: method for name, method in LONG_METHODS.items()
+            if layout == "keepto" or name != "site profile"}
+
+
+def report_compiled(workdir: Path, rounds: int = 3) -> None:
+    """The parser's compiled build (``core/native.py``) beside its sources
+    (``HEALTHCRAWL_PURE_PYTHON=1``) on the long articles: one interpreter per measurement,
+    the two taking turns ``rounds`` times, the best of each kept."""
+    if compiled_dir() is None:
+        print("\nno compiled build of these sources (scripts/build_native.py): the parse ran as pure Python")
+        return
+    best: dict[str, dict[str, float]] = {"pure Python": {}, "compiled": {}}
+    for turn in range(rounds):
+        for mode in (("pure Python", "compiled") if turn % 2 == 0 else ("compiled", "pure Python")):
+            env = {**os.environ, PURE_PYTHON_VARIABLE: "1" if mode == "pure Python" else ""}
+            done = subprocess.run([sys.executable, __file__, "--long-child", str(workdir)], env=env,
+                                  capture_output=True, text=True, check=True)
+            for name, seconds in json.loads(done.stdout).items():
+                best[mode][name] = min(best[mode].get(name, float("inf")), seconds)
+    print(f"\ncompiled (mypyc) beside pure Python on the long articles, {rounds} turns each, best turn\n")
+    print("| layout, method | pure Python ms | vs floor | compiled ms | vs floor | compiled / pure |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, pure in best["pure Python"].items():
+        layout = name.split(",")[0]
+        if name.endswith("floor"):
+            continue
+        compiled = best["compiled"][name]
+        floor = f"{layout}, floor"
+        pure_floor, compiled_floor = best["pure Python"][floor], best["compiled"][floor]
+        print(f"| {name} | {pure * 1000:.3f} | {pure / pure_floor:.2f}x | {compiled * 1000:.3f} "
+              f"| {compiled / compiled_floor:.2f}x | {compiled / pure:.2f}x |")
+
+
+def long_child(workdir: Path) -> None:
+    """One measurement of :func:`report_compiled`: best seconds a page of every long-article
+    method, as JSON."""
+    best: dict[str, float] = {}
+    for layout in LONG_LAYOUTS:
+        pages = long_articles(layout, workdir)
+        best.update({f"{layout}, {name}": seconds for name, seconds
+                     in measure(pages, 3 * len(pages), _long_methods(layout)).items()})
+    print(json.dumps(best))
+
+
+def report_long_articles(parses: int, workdir: Path) -> dict[str, float]:
     """Both profiles beside the floor on long demo articles, per block-count bucket (the
     magazine layout has no profile); returns each profile's whole-corpus ratio to the floor,
     the best of ``parses`` parses a method (about ten rounds: fewer swung by 5% run to run)."""
     ratios: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for layout in ("keepto", "magazine"):
-            pages = long_articles(layout, Path(tmp))
-            methods = {name: method for name, method in LONG_METHODS.items()
-                       if layout == "keepto" or name != "site profile"}
-            print(f"\n{layout} layout, {len(pages)} original articles of {LONG_BLOCKS[0]}-{LONG_BLOCKS[1]} "
-                  f"blocks ({_kb(pages):.1f} KB, {sum(p.blocks for p in pages) / len(pages):.1f} blocks "
-                  "a page), best round\n")
-            print("| blocks | pages | KB | floor ms | site profile ms | vs floor | generic ms | vs floor |")
-            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-            for low, high in BLOCK_BUCKETS:
-                group = [page for page in pages if low <= page.blocks <= high]
-                if group:
-                    _long_row(f"{low}-{high}", group, measure(group, max(len(group), parses // 8), methods))
-            best = measure(pages, parses, methods)
-            _long_row("all", pages, best)
-            ratios.update({f"{layout}, {name}": seconds / best["floor"]
-                           for name, seconds in best.items() if name != "floor"})
+    for layout in LONG_LAYOUTS:
+        pages = long_articles(layout, workdir)
+        methods = _long_methods(layout)
+        print(f"\n{layout} layout, {len(pages)} original articles of {LONG_BLOCKS[0]}-{LONG_BLOCKS[1]} "
+              f"blocks ({_kb(pages):.1f} KB, {sum(p.blocks for p in pages) / len(pages):.1f} blocks "
+              "a page), best round\n")
+        print("| blocks | pages | KB | floor ms | site profile ms | vs floor | generic ms | vs floor |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for low, high in BLOCK_BUCKETS:
+            group = [page for page in pages if low <= page.blocks <= high]
+            if group:
+                _long_row(f"{low}-{high}", group, measure(group, max(len(group), parses // 8), methods))
+        best = measure(pages, parses, methods)
+        _long_row("all", pages, best)
+        ratios.update({f"{layout}, {name}": seconds / best["floor"]
+                       for name, seconds in best.items() if name != "floor"})
     return ratios
 
 
@@ -213,9 +267,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parses", type=int, default=2000, help="parses per method (default 2000)")
     parser.add_argument("--run", help=argparse.SUPPRESS)
+    parser.add_argument("--long-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
         return run_only(args.run, args.parses)
+    if args.long_child:
+        return long_child(args.long_child)
     pages = [p.read_bytes() for p in sorted(GOLDEN.glob("*.html"))]
     for method in METHODS.values():  # warm imports and caches once
         method(pages[0])
@@ -244,7 +301,10 @@ def main() -> None:
     print("| --- | ---: | ---: |")
     for name, seconds in generic.items():
         print(f"| {name} | {seconds * 1000:.3f} | {seconds / real_floor:.2f}x |")
-    long = report_long_articles(args.parses)
+    with tempfile.TemporaryDirectory() as tmp:
+        generate_long_sites(Path(tmp))
+        long = report_long_articles(args.parses, Path(tmp))
+        report_compiled(Path(tmp))
     print(f"\ntargets: parse_article <= 2.5x floor: {ours / floor:.2f}x "
           f"({'met' if ours / floor <= 2.5 else 'MISSED'}); "
           f">= 10x faster than naive BeautifulSoup: {best['BeautifulSoup(html.parser) naive'] / ours:.1f}x "
