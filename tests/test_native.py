@@ -46,20 +46,19 @@ def _copy_sources(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_an_edit_to_a_compiled_module_changes_the_build_it_needs(tmp_path: Path) -> None:
+def _digest_changes_with_an_edit_to(tmp_path: Path, source: str) -> bool:
     root = _copy_sources(tmp_path)
     before = native.source_digest(root)
-    generic = root / "crawler" / "parsing" / "generic.py"
-    generic.write_text(generic.read_text() + "\n")
-    assert native.source_digest(root) != before
+    (root / source).write_text((root / source).read_text() + "\n")
+    return native.source_digest(root) != before
+
+
+def test_an_edit_to_a_compiled_module_changes_the_build_it_needs(tmp_path: Path) -> None:
+    assert _digest_changes_with_an_edit_to(tmp_path, "crawler/parsing/generic.py")
 
 
 def test_an_edit_to_a_module_the_compiled_ones_import_changes_the_build_it_needs(tmp_path: Path) -> None:
-    root = _copy_sources(tmp_path)
-    before = native.source_digest(root)
-    profiles = root / "core" / "profiles" / "generic.py"
-    profiles.write_text(profiles.read_text() + "\n")
-    assert native.source_digest(root) != before
+    assert _digest_changes_with_an_edit_to(tmp_path, "core/profiles/generic.py")
 
 
 def test_a_build_of_other_sources_is_no_build_of_these(tmp_path: Path) -> None:
