@@ -129,7 +129,7 @@ def test_structured_data_saying_collection_page_makes_a_listing() -> None:
 
 
 def test_structured_data_is_found_whatever_the_case_and_spacing_of_its_type() -> None:
-    data = '<script type=" Application/LD+JSON\n">{"@type": "NewsArticle"}</script>'
+    data = '<script type=" APPLICATION/LD+JSON\n">{"@type": "NewsArticle"}</script>'
     assert listing(head=data).page_type == "article"
 
 
