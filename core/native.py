@@ -23,14 +23,12 @@ from pathlib import Path
 
 PURE_PYTHON_VARIABLE = "HEALTHCRAWL_PURE_PYTHON"
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
-COMPILED_PACKAGES = ("core", "crawler/parsing")
-"""Packages whose modules are compiled: every module of ``crawler/parsing``, and of
-``core`` the ones the parse calls per block (:func:`compiled_sources`)."""
 _CORE_MODULES = ("core/text.py", "core/section_kinds.py", "core/urls.py")
 
 
 def compiled_sources(root: Path = SOURCE_ROOT) -> list[Path]:
-    """The modules mypyc compiles, relative to ``root``."""
+    """The modules mypyc compiles, relative to ``root``: every module of ``crawler/parsing``,
+    and of ``core`` the ones the parse calls per block."""
     parsing = sorted(path.relative_to(root) for path in (root / "crawler" / "parsing").glob("*.py")
                      if path.name != "__init__.py")
     return [Path(name) for name in _CORE_MODULES] + parsing

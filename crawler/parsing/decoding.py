@@ -32,10 +32,10 @@ from w3lib.encoding import (
 )
 
 from core.errors import UnusableDocumentError
+from crawler.parsing.text import xml_text
 
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
                  b"\x7fELF", b"BZh", b"\xfd7zXZ", b"OggS", b"RIFF", b"\x00\x00\x01\x00")
-_XML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _DETECT_BYTES = 65536
 _MISDECLARED_MIN_ERRORS = 8
@@ -219,4 +219,4 @@ def _parse_text(text: str) -> _Parsed:
     try:
         return _parse(text)[0]
     except ValueError:  # control characters or lone surrogates lxml refuses in a str
-        return _parse(_XML_CONTROL.sub("", text))[0]
+        return _parse(xml_text(text))[0]

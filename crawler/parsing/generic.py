@@ -178,11 +178,10 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
             text_length, link_length = normalized_length(paragraph.text), 0
         elif (flat := flat_lengths(paragraph)) is not None:  # text, links and emphasis
             text_length, link_length = flat
-        else:
+        else:  # nested markup: measured element by element, links only when it counts
             text_length = text_length_of(paragraph)
-            if text_length < _MIN_PARAGRAPH_CHARS:
-                continue
-            link_length = sum(text_length_of(a) for a in paragraph.iter("a"))
+            link_length = (sum(text_length_of(a) for a in paragraph.iter("a"))
+                           if text_length >= _MIN_PARAGRAPH_CHARS else 0)
         if text_length < _MIN_PARAGRAPH_CHARS:
             continue
         link_length = min(link_length, text_length)
