@@ -218,7 +218,8 @@ def main() -> None:
     with_shipped = json.dumps({**project_settings.EXTENSIONS, STATS_EXTENSION: 0})
     thresholds = ",".join(map(str, project_settings.HEALTHCRAWL_GC_THRESHOLDS))
     shipped = [*concurrency, "-s", f"CONCURRENT_ITEMS={project_settings.CONCURRENT_ITEMS}",
-               "-s", f"HEALTHCRAWL_GC_THRESHOLDS={thresholds}"]
+               "-s", f"HEALTHCRAWL_GC_THRESHOLDS={thresholds}",
+               "-s", f"REMOTE_CONTROL_ENABLED={project_settings.REMOTE_CONTROL_ENABLED}"]
     configs: list[tuple[str, list[str], Path, Path]] = []
     for name, extensions, extra in ((BARE, stats_only, concurrency), (BARE_SHIPPED, with_shipped, shipped)):
         stats_file = WORK / f"stats-{len(configs)}.json"

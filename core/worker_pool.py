@@ -235,6 +235,20 @@ class WorkerPool:
         then: a crawl's stats exist only once it runs."""
         self._pool: list[_Worker] = []
         self._starting: asyncio.Lock | None = None
+        self._warming: asyncio.Future[None] | None = None
+
+    def start_soon(self) -> None:
+        """Start the workers in the background, now, so the crawl's first page finds them
+        ready: a worker's start (an interpreter and the parser's imports, a quarter of a
+        second) then overlaps the first fetches (robots.txt, the start page), instead of
+        delaying the first parse. A worker that cannot start is left to the first job, which
+        says why (see :meth:`run`). Only inside a running event loop."""
+        if self.workers and _loop_running() and self._warming is None:
+            self._warming = asyncio.ensure_future(self._warm())
+
+    async def _warm(self) -> None:
+        with contextlib.suppress(OSError):
+            await self._idlest_worker()
 
     async def run(self, job: Job[T]) -> T:
         """The job's result; the job's own exceptions come through unchanged, and
@@ -350,6 +364,8 @@ class WorkerPool:
     async def close(self) -> None:
         """Let every worker finish its jobs and exit."""
         self._closing = True
+        if self._warming is not None:
+            await self._warming  # a worker still starting is closed with the others
         pool, self._pool = self._pool, []
         await asyncio.gather(*(worker.close() for worker in pool))
         self._closing = False
@@ -380,8 +396,8 @@ def crawl_pool(crawler: Crawler) -> WorkerPool:
     """The crawl's one pool, made on first use from ``HEALTHCRAWL_WORKER_PROCESSES``,
     ``HEALTHCRAWL_WORKER_JOB_TIMEOUT``, ``HEALTHCRAWL_WORKER_MAX_RESTARTS``,
     ``HEALTHCRAWL_WORKER_RESTART_WINDOW`` and ``HEALTHCRAWL_WORKER_HANDLER``; it counts its
-    faults in the crawl's stats (``healthcrawl/workers/...``) and closes when the spider
-    closes (after the item pipelines)."""
+    faults in the crawl's stats (``healthcrawl/workers/...``), starts its workers when the
+    spider opens and closes when the spider closes (after the item pipelines)."""
     pool = _CRAWL_POOLS.get(crawler)
     if pool is None:
         settings = crawler.settings
@@ -393,6 +409,7 @@ def crawl_pool(crawler: Crawler) -> WorkerPool:
             job_timeout=settings.getfloat("HEALTHCRAWL_WORKER_JOB_TIMEOUT", JOB_TIMEOUT),
             restart_window=settings.getfloat("HEALTHCRAWL_WORKER_RESTART_WINDOW", RESTART_WINDOW),
             handler=settings.get("HEALTHCRAWL_WORKER_HANDLER") or HANDLER)
+        crawler.signals.connect(pool.start_soon, signal=signals.spider_opened)
         crawler.signals.connect(pool.close, signal=signals.spider_closed)  # weakly, as the pool lives
     return pool
 

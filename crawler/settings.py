@@ -194,4 +194,8 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "pipelines.log_formatter.ShortDropLogFormatter"  # one line a dropped item
 LOGSTATS_INTERVAL = 30.0
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs Python sent over HTTP inside the crawl's process and
+# writes its port and token into the user's profile folder: an unattended crawl listens for
+# no code (its progress, logs and stats say how it goes), nor starts a server at each run.
+REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"

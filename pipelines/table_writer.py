@@ -20,14 +20,17 @@ stops the crawl.
 
 from __future__ import annotations
 
+import importlib.abc
 import json
 import os
 import pickle
 import shutil
+import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, ClassVar
 
 import pyarrow.parquet as pq
@@ -502,5 +505,25 @@ def reusable_publication(state: StateParams, folder: Path, formats: tuple[str, .
 def table_writer(in_child: bool, timeout: float = CALL_TIMEOUT) -> Endpoint:
     """Where a run's tables are written: a child process of its own (which may take
     ``timeout`` seconds to answer, ``core.child.ChildProcess``), or this process."""
-    return (ChildProcess("pipelines.table_writer:TableWriter", timeout) if in_child
+    return (ChildProcess("pipelines.table_writer:child_writer", timeout) if in_child
             else InProcess(TableWriter()))
+
+
+def child_writer() -> TableWriter:
+    """The table-writer child's handler: a :class:`TableWriter` in a process where pandas
+    cannot be imported. pyarrow's ``pa.array`` asks of every input whether it is a pandas
+    object, importing pandas at the first call to know (a fifth of a second of CPU at every
+    run's start, on the core the parse workers share); the writer hands it lists, never
+    pandas objects, so pyarrow can answer without it. A crawl that writes its tables in its
+    own process (``HEALTHCRAWL_WORKER_PROCESSES=0``) keeps pandas for whatever else runs there."""
+    sys.meta_path.insert(0, _WithoutPandas())
+    return TableWriter()
+
+
+class _WithoutPandas(importlib.abc.MetaPathFinder):
+    """Answers an import of pandas as Python does for a module that is not installed (a
+    ``None`` in ``sys.modules`` would not do: pyarrow's compiled import takes it as the module)."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> None:
+        if fullname.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError("the table writer's process does not load pandas", name=fullname)

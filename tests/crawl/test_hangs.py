@@ -100,7 +100,7 @@ def test_a_killed_table_writer_stops_the_crawl_at_once_exit_1_and_latest_untouch
     assert first.wait(HANG_GUARD) == 0, first.communicate()[1][-2000:]
     before, served_by_a_whole_crawl = digest(out / "latest"), site.requests_served()
     slow = crawl(site, out, "DOWNLOAD_DELAY=0.1", "CONCURRENT_REQUESTS=1")
-    writer = wait_for_child(slow, "pipelines.table_writer:TableWriter")
+    writer = wait_for_child(slow, "pipelines.table_writer:child_writer")
     time.sleep(1)
     served_before_the_kill = site.requests_served()
     os.kill(writer, signal.SIGKILL)
@@ -108,7 +108,7 @@ def test_a_killed_table_writer_stops_the_crawl_at_once_exit_1_and_latest_untouch
     assert slow.returncode == 1, stderr[-2000:]
     assert "table_writer_failed" in stderr and "Traceback" not in stderr
     assert stderr.splitlines()[-1].startswith("healthcrawl: error: writing the tables failed: the child "
-                                              "process pipelines.table_writer:TableWriter ended")
+                                              "process pipelines.table_writer:child_writer ended")
     served = site.requests_served() - served_by_a_whole_crawl
     assert served < (served_before_the_kill - served_by_a_whole_crawl) + 20 < served_by_a_whole_crawl
     assert digest(out / "latest") == before

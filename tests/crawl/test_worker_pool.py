@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from core.child import frame, read_frame
@@ -212,6 +213,40 @@ def test_closed_pool_leaves_no_worker_running() -> None:
     for pid in set(pids):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # type: ignore[arg-type]
+
+
+def test_a_pool_started_soon_has_its_workers_up_before_the_first_job_and_runs_jobs_on_them() -> None:
+    async def main() -> tuple[list[int], list[object]]:
+        pool = WorkerPool(2)
+        pool.start_soon()
+        try:
+            for _ in range(400):
+                if len(pool._pool) == 2:
+                    break
+                await asyncio.sleep(0.05)
+            started = [worker.process.pid for worker in pool._pool]
+            return started, list(await asyncio.gather(*(pool.run(WhereAmI()) for _ in range(6))))
+        finally:
+            await pool.close()
+
+    started, ran = asyncio.run(main())
+    assert len(started) == 2 and set(ran) <= set(started)
+
+
+def test_a_crawl_pool_starts_its_workers_when_the_spider_opens() -> None:
+    crawler = get_crawler(HealthSpider, {"HEALTHCRAWL_WORKER_PROCESSES": 1})
+    pool = crawl_pool(crawler)
+
+    async def main() -> int:
+        assert pool._warming is None
+        crawler.signals.send_catch_log(signals.spider_opened, spider=None)
+        try:
+            await asyncio.wait_for(asyncio.shield(pool._warming), 60)  # type: ignore[arg-type]
+            return len(pool._pool)
+        finally:
+            await pool.close()
+
+    assert asyncio.run(main()) == 1
 
 
 @pytest.mark.parametrize(("value", "expected"), [(0, 0), ("3", 3), (2, 2)])

@@ -64,6 +64,19 @@ def test_child_process_writes_the_same_files_as_the_crawl_process(
             assert path.read_bytes() == (there / path.name).read_bytes()
 
 
+def test_the_child_writes_and_retracts_every_format_without_loading_pandas(
+    tmp_path: Path, golden: list[ArticleRecord]
+) -> None:
+    writer = table_writer(in_child=True)
+    try:
+        counts = fill(writer, tmp_path, golden)
+        libraries = Path(f"/proc/{writer._child.pid}/maps").read_text()  # type: ignore[attr-defined]
+    finally:
+        writer.close()
+    assert counts["articles"] == len(golden) - 1
+    assert "/pyarrow/" in libraries and "/pandas/" not in libraries
+
+
 def test_a_failed_append_in_a_child_is_raised_by_the_next_waiting_call(tmp_path: Path) -> None:
     writer = table_writer(in_child=True)
     try:
@@ -85,7 +98,7 @@ def test_a_failed_append_in_process_is_raised_at_once(tmp_path: Path) -> None:
 
 
 def test_close_ends_the_child_process() -> None:
-    writer = ChildProcess("pipelines.table_writer:TableWriter")
+    writer = ChildProcess("pipelines.table_writer:child_writer")
     pid = writer._child.pid
     writer.close()
     with pytest.raises(ProcessLookupError):
