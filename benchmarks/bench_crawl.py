@@ -219,7 +219,8 @@ def main() -> None:
     thresholds = ",".join(map(str, project_settings.HEALTHCRAWL_GC_THRESHOLDS))
     shipped = [*concurrency, "-s", f"CONCURRENT_ITEMS={project_settings.CONCURRENT_ITEMS}",
                "-s", f"HEALTHCRAWL_GC_THRESHOLDS={thresholds}",
-               "-s", f"REMOTE_CONTROL_ENABLED={project_settings.REMOTE_CONTROL_ENABLED}"]
+               "-s", f"REMOTE_CONTROL_ENABLED={project_settings.REMOTE_CONTROL_ENABLED}",
+               "-s", f"STATS_CLASS={project_settings.STATS_CLASS}"]
     configs: list[tuple[str, list[str], Path, Path]] = []
     for name, extensions, extra in ((BARE, stats_only, concurrency), (BARE_SHIPPED, with_shipped, shipped)):
         stats_file = WORK / f"stats-{len(configs)}.json"

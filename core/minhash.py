@@ -67,9 +67,11 @@ _CHUNK_ROWS = 4096
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 _POLY = 0x100000001B3
 """Odd, so invertible modulo 2**64: a word's hash is a difference of prefix sums."""
-_ASCII_WORD = np.zeros(256, dtype=bool)
-_ASCII_WORD[[*b"0123456789abcdefghijklmnopqrstuvwxyz"]] = True
-"""The bytes ``word_tokens`` keeps in lowercased ASCII text (``[^\\W_]`` there is ``[0-9a-z]``)."""
+_ASCII_WORD = bytes(int(byte in b"0123456789abcdefghijklmnopqrstuvwxyz") for byte in range(256))
+"""``bytes.translate`` table: 1 for the bytes ``word_tokens`` keeps in lowercased ASCII text
+(``[^\\W_]`` there is ``[0-9a-z]``), 0 for the others."""
+_NOT_NUL = bytes([0]) + bytes([1]) * 255
+"""``bytes.translate`` table: 1 for every byte but NUL, which joins the words of other text."""
 
 
 class _Powers:
@@ -112,12 +114,15 @@ def word_hashes(text: str) -> npt.NDArray[np.uint64]:
     with the same result as ``word_tokens``; other text goes through ``word_tokens`` first.
     """
     if text.isascii():
-        data = np.frombuffer(text.lower().encode("ascii"), dtype=np.uint8)
-        in_word = _ASCII_WORD[data]
+        encoded = text.lower().encode("ascii")
+        table = _ASCII_WORD
     else:
-        data = np.frombuffer("\0".join(word_tokens(text)).encode(), dtype=np.uint8)
-        in_word = data != 0
-    edges = np.flatnonzero(np.diff(in_word, prepend=False, append=False))
+        encoded = "\0".join(word_tokens(text)).encode()
+        table = _NOT_NUL
+    data = np.frombuffer(encoded, dtype=np.uint8)
+    # 1 inside a word, 0 outside, with a 0 either end: a word starts and ends where it changes.
+    in_word = np.frombuffer(b"\0" + encoded.translate(table) + b"\0", dtype=np.uint8)
+    edges = np.flatnonzero(in_word[1:] != in_word[:-1])
     starts, ends = edges[0::2], edges[1::2]
     if starts.size == 0:
         return np.empty(0, dtype=np.uint64)

@@ -190,6 +190,7 @@ HEALTHCRAWL_PROGRESS = "auto"
 bar, log or off."""
 HEALTHCRAWL_GC_THRESHOLDS = list(QUIET_GC_THRESHOLDS)
 
+STATS_CLASS = "crawler.stats.QuickStatsCollector"  # Scrapy's, without a shim on every read
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "pipelines.log_formatter.ShortDropLogFormatter"  # one line a dropped item
 LOGSTATS_INTERVAL = 30.0

@@ -99,12 +99,12 @@ class TableSet:
         side_by_side(lambda job: job[0].append_from(folder, job[1]), work)
 
     def close(self) -> None:
-        """Close every writer once; the files are complete afterwards."""
+        """Close every writer once, side by side (each writes the rows it still holds); the
+        files are complete afterwards."""
         if not self._open:
             return
         self._open = False
-        for writer in self._writers():
-            writer.close()
+        side_by_side(lambda writer: writer.close(), self._writers())
 
     def retract(self, successors: Mapping[str, str]) -> dict[str, int]:
         """After :meth:`close`: remove superseded articles (``old key -> kept key``) from

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import numpy as np
@@ -161,6 +162,15 @@ def test_ascii_and_other_text_hash_their_words_alike() -> None:
     ascii_text = "Wash_your HANDS, 20 seconds!"
     assert word_hashes(ascii_text + " café").tolist()[:5] == word_hashes(ascii_text).tolist()
     assert len(set(word_hashes("hands hand handss ab ba").tolist())) == 5
+
+
+def test_signatures_stay_what_earlier_runs_stored() -> None:
+    # Stores keep signatures between runs and share them between workers: a change to the
+    # words, shingles or hash functions would make every stored one unlike its article.
+    text = "Wash your hands for 20 seconds. Fever, cough: 发烧了! Ｆever is common.\n\nDrink water; rest."
+    signature = MinHasher(128).signature(text)
+    assert signature[:6].tolist() == [104610240, 634115, 463277, 89609897, 218941912, 475265769]
+    assert hashlib.sha256(signature.astype("<u4").tobytes()).hexdigest()[:16] == "f7333401a7ff523a"
 
 
 def test_short_text_is_one_shingle() -> None:
