@@ -24,7 +24,7 @@ from crawler.parsing.fields import (
     published_at,
     title_text,
 )
-from crawler.parsing.generic import Density
+from crawler.parsing.generic import Density, clean_article
 from crawler.parsing.links import (
     absolute_url,
     followable_links,
@@ -103,20 +103,13 @@ def parse_page(
     marks = locate(root, profile, article_names(structured, metas, root) if not profile.title_xpaths else ())
     density = marks.density if marks.density is not None else Density(marks.container, None)
     densest = density.densest
+    # Everything read from the page around the article comes first: the generic profile
+    # then cuts the chrome out of the article's region in place (no copy of it).
     title = title_text(marks.title, root, metas)
     located = first_match(root, profile.recommend_xpaths)
     related = None if located is not None else (
         related_block(marks.region, profile, densest)
         or related_block(_page_body(root), profile, densest, by_class=False))
-    body = split_body(
-        _body_blocks(marks, profile, related.label if related is not None and related.ends_body else None),
-        title,
-        kinds=profile.section_kinds,
-        paragraphs_as_items=profile.prevention_paragraphs_are_items,
-        heading_elements_rule=profile.heading_elements_rule,
-        only_heading_elements=profile.only_heading_elements,
-        prevention_first_list_only=profile.prevention_first_list_only,
-    )
     canonical = canonical_url(root, url, profile)
     article_id, article_ref = profile.article_identity(canonical)
     site = profile.site_name(canonical)
@@ -124,6 +117,27 @@ def parse_page(
     prev_link, next_link = prev_next_links(
         prev_next if prev_next is not None else marks.region, profile.prev_labels,
         profile.next_labels, url,
+    )
+    recommended = recommendations(related.element if related is not None else located, url)
+    trail = breadcrumbs(root, profile, html)
+    published = published_at(marks.region, densest, metas, profile, structured.first("datePublished"),
+                             marks.title, canonical)
+    lang = language(root, metas)
+    follow = not forbids_following(metas)
+    kind = ARTICLE if profile.article_url_pattern else page_type(structured, density, canonical)
+    whole_page = followable_links(root, url) if follow and (page_links or kind != ARTICLE) else []
+    container = marks.container
+    if marks.density is not None:
+        container = clean_article(marks.region, marks.title, densest)
+    body = split_body(
+        _body_blocks(marks, container, profile,
+                     related.label if related is not None and related.ends_body else None),
+        title,
+        kinds=profile.section_kinds,
+        paragraphs_as_items=profile.prevention_paragraphs_are_items,
+        heading_elements_rule=profile.heading_elements_rule,
+        only_heading_elements=profile.only_heading_elements,
+        prevention_first_list_only=profile.prevention_first_list_only,
     )
     record = ArticleRecord(
         article_key=article_key(site, article_ref, canonical),
@@ -136,50 +150,44 @@ def parse_page(
         sections=body.sections,
         symptoms=_symptoms(body.sections),
         prevention=[item for s in body.sections if s.kind == "prevention" for item in s.items],
-        recommendations=recommendations(
-            related.element if related is not None else located, url),
+        recommendations=recommended,
         prev_article=prev_link,
         next_article=next_link,
-        breadcrumbs=breadcrumbs(root, profile, html),
-        published_at=published_at(marks.region, densest, metas, profile, structured.first("datePublished"),
-                                  marks.title, canonical),
-        language=language(root, metas),
+        breadcrumbs=trail,
+        published_at=published,
+        language=lang,
         word_count=_word_count(body),
         content_hash=content_hash(title, body),
         fetched_at=fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
         http_status=http_status,
         parse_warnings=_warnings(html, title, body, decoded),
     )
-    follow = not forbids_following(metas)
-    kind = ARTICLE if profile.article_url_pattern else page_type(structured, density, canonical)
     if not follow:
         links = []
     elif kind == ARTICLE:
-        links = [absolute_url(url, href) for a in marks.container.iter("a")
+        links = [absolute_url(url, href) for a in container.iter("a")
                  if (href := a.get("href")) and not is_nofollow(a)]
     else:
-        links = followable_links(root, url)
-    everything: list[str] = []
-    if follow and page_links:
-        everything = links if kind != ARTICLE else followable_links(root, url)
-    return ParsedPage(record, links, follow, kind, everything)
+        links = whole_page
+    return ParsedPage(record, links, follow, kind, whole_page if page_links else [])
 
 
-def _body_blocks(marks: Landmarks, profile: SiteProfile, related: str | None) -> list[Block]:
-    """Blocks of the body that come after the headline and stop at the page's own
-    prev/next lines or the heading of its ``related`` links block, which are not part of
-    the last section."""
+def _body_blocks(marks: Landmarks, container: etree._Element, profile: SiteProfile,
+                 related: str | None) -> list[Block]:
+    """Blocks of the body (``container``) that come after the headline and stop at the
+    page's own prev/next lines or the heading of its ``related`` links block, which are
+    not part of the last section."""
     stop_labels = profile.prev_labels + profile.next_labels
     recommend = related.rstrip(": ：").casefold() if related else None
     skip: Callable[[etree._Element], bool]
     if marks.density is not None:
-        skip = _is_form  # the generic profile's cleaned copy: its chrome is cut already
-    elif marks.title is not None and _contains(marks.container, marks.title):
+        skip = _is_form  # the generic profile's cleaned article: its chrome is cut already
+    elif marks.title is not None and _contains(container, marks.title):
         skip = _AfterHeadline(marks.title)
     else:
         skip = is_chrome
     blocks: list[Block] = []
-    for block in blocks_of(marks.container, skip):
+    for block in blocks_of(container, skip):
         if block.text.startswith(stop_labels) or (recommend is not None and _is_label(block.text, recommend)):
             break
         blocks.append(block)

@@ -10,7 +10,6 @@ boxes found there (menus, related lists, sign-up banners, teaser cards) cut out.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -270,30 +269,30 @@ def _is_density_chrome(element: etree._Element) -> bool:
 _density_chrome_marked = marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{_PAGE_FOOTER.pattern}"))
 
 
-def article_element(
+def clean_article(
     region: etree._Element, title: etree._Element | None, body: etree._Element
 ) -> etree._Element:
-    """A cleaned copy of the article: ``region`` after the headline, chrome boxes removed.
+    """``region`` made the article, in place: what precedes the headline, and chrome
+    boxes, removed; returns ``region``.
 
-    A copy, so the page-level fields (breadcrumbs, prev/next, Recommend block) still find
-    their markup in the original tree. ``body`` is the densest element: neither it nor
-    what holds it is chrome (:func:`_unmark_wrappers`).
+    In place, so it comes after everything read from the page around the article
+    (breadcrumbs, prev/next, the Recommend block, the page type): the tree is not the
+    page's any more afterwards. ``body`` is the densest element: neither it nor what holds
+    it is chrome (:func:`_unmark_wrappers`).
     """
-    article = copy.deepcopy(region)
-    article.tail = None
-    densest = _follow(article, _path(region, body))
+    region.tail = None
     if title is not None and title is not region:
-        _drop_up_to(_follow(article, _path(region, title)))
-    _unmark_wrappers(densest, article)
+        _drop_up_to(title, region)
+    _unmark_wrappers(body, region)
     if title is not None:
-        _drop_lead_in(densest)
-    for element in list(_chrome_boxes(article)):
+        _drop_lead_in(body, region)
+    for element in list(_chrome_boxes(region)):
         _drop(element)
-    if _has_heading(article, SECTION_HEADING_TAGS):
+    if _has_heading(region, SECTION_HEADING_TAGS):
         # A page whose sections are heading elements uses bold for emphasis and labels,
         # and those must not start sections.
-        etree.strip_tags(article, "strong", "b")
-    return article
+        etree.strip_tags(region, "strong", "b")
+    return region
 
 
 def _unmark_wrappers(densest: etree._Element, article: etree._Element) -> None:
@@ -311,42 +310,25 @@ def _unmark_wrappers(densest: etree._Element, article: etree._Element) -> None:
             break
 
 
-def _path(ancestor: etree._Element, element: etree._Element) -> list[int]:
-    """Child indexes leading from ``ancestor`` down to ``element``."""
-    path: list[int] = []
-    while element is not ancestor:
-        parent = element.getparent()
-        if parent is None:
-            return []
-        path.append(parent.index(element))
-        element = parent
-    return path[::-1]
-
-
-def _follow(root: etree._Element, path: list[int]) -> etree._Element:
-    for index in path:
-        root = root[index]
-    return root
-
-
-def _drop_up_to(element: etree._Element) -> None:
-    """Remove ``element`` and everything before it in document order (the page above the
-    headline and the headline itself)."""
+def _drop_up_to(element: etree._Element, top: etree._Element) -> None:
+    """Remove ``element`` and everything before it in document order inside ``top`` (the
+    page above the headline and the headline itself)."""
     node = element
-    parent = node.getparent()
-    while parent is not None:
+    while node is not top:
+        parent = node.getparent()
         for sibling in list(node.itersiblings(preceding=True)):
             parent.remove(sibling)
         parent.text = None
-        node, parent = parent, parent.getparent()
+        node = parent
     _drop(element)
 
 
-def _drop_lead_in(densest: etree._Element) -> None:
+def _drop_lead_in(densest: etree._Element, top: etree._Element) -> None:
     """Between the headline and the densest text sit byline, date and share lines: drop
-    what there holds neither a section heading nor a paragraph of real text."""
+    what there (inside ``top``) holds neither a section heading nor a paragraph of real text."""
     node = densest
-    for parent in densest.iterancestors():
+    while node is not top:
+        parent = node.getparent()
         for sibling in list(node.itersiblings(preceding=True)):
             if not _holds_content(sibling):
                 parent.remove(sibling)

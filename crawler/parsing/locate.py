@@ -1,8 +1,8 @@
 """Find the landmarks of an article page: headline, body container, article region.
 
 A profile's XPaths are tried first; without them (the generic profile) the headline is
-the first visible, non-chrome ``<h1>`` and the body a cleaned copy of what follows it in
-the nearest element holding it and the densest paragraph text (``generic``). The region
+the first visible, non-chrome ``<h1>`` and the body what follows it in the nearest element
+holding it and the densest paragraph text (``generic``), its chrome cut later. The region
 (the nearest element holding headline and body) is where prev/next lines, the Recommend
 block and the date line are looked for.
 """
@@ -15,7 +15,7 @@ from functools import lru_cache
 from lxml import etree
 
 from core.profiles import SiteProfile
-from crawler.parsing.generic import Density, article_element, densest_container, headline
+from crawler.parsing.generic import Density, densest_container, headline
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +49,12 @@ def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = 
 
 def _generic_landmarks(body: etree._Element, title: etree._Element | None) -> Landmarks:
     """Without a container hint the article runs from the headline to the end of the
-    nearest element holding it and the densest text; its chrome is cut from a copy."""
+    nearest element holding it and the densest text: that region is the container, whose
+    chrome ``generic.clean_article`` cuts once the page around it has been read."""
     density = densest_container(body, title)
     densest = density.densest
     region = _common_ancestor(title, densest) if title is not None else _parent_or_self(densest)
-    return Landmarks(title, article_element(region, title, densest), region, density)
+    return Landmarks(title, region, region, density)
 
 
 def _parent_or_self(element: etree._Element) -> etree._Element:
