@@ -312,10 +312,13 @@ def _unmark_wrappers(densest: etree._Element, article: etree._Element) -> None:
 
 def _drop_up_to(element: etree._Element, top: etree._Element) -> None:
     """Remove ``element`` and everything before it in document order inside ``top`` (the
-    page above the headline and the headline itself)."""
+    page above the headline and the headline itself); nothing when ``element`` is not
+    inside ``top``."""
     node = element
     while node is not top:
         parent = node.getparent()
+        if parent is None:
+            return
         for sibling in list(node.itersiblings(preceding=True)):
             parent.remove(sibling)
         parent.text = None
@@ -325,10 +328,14 @@ def _drop_up_to(element: etree._Element, top: etree._Element) -> None:
 
 def _drop_lead_in(densest: etree._Element, top: etree._Element) -> None:
     """Between the headline and the densest text sit byline, date and share lines: drop
-    what there (inside ``top``) holds neither a section heading nor a paragraph of real text."""
+    what there (inside ``top``) holds neither a section heading nor a paragraph of real text.
+    A densest element that went with what preceded the headline is outside ``top``: nothing
+    of the article is dropped for it."""
     node = densest
     while node is not top:
         parent = node.getparent()
+        if parent is None:
+            return
         for sibling in list(node.itersiblings(preceding=True)):
             if not _holds_content(sibling):
                 parent.remove(sibling)
