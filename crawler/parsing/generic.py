@@ -194,7 +194,9 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
     linked: dict[etree._Element, float] = {}
     for parent, (running, linking) in by_parent.items():
         _credit(prose, parent, running, linked, linking)
-    for div in _DIVS_WITH_TEXT(body):
+    for div in body.iter("div"):
+        if div is body:
+            continue
         own = _own_text_length(div)
         if own >= _MIN_PARAGRAPH_CHARS and not _under_chrome(div, under_chrome):
             _credit(prose, div, own)
@@ -204,11 +206,6 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
         return Density(links if links is not None else body, links, False, text_length_of)
     outweighs = links is not None and linked[links] > _LINKS_OUTWEIGH * prose[text]
     return Density(text, links if outweighs else None, True, text_length_of)
-
-
-_DIVS_WITH_TEXT = etree.XPath(".//div[text()[normalize-space()]]")
-"""``<div>`` elements holding text of their own: found in one pass of libxml2's, where
-most divs hold only the whitespace between their children."""
 
 
 def _own_text_length(element: etree._Element) -> int:
