@@ -247,7 +247,7 @@ class WorkerPool:
             self._warming = asyncio.ensure_future(self._warm())
 
     async def _warm(self) -> None:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(Exception):  # the first job tries again, and says why it fails
             await self._idlest_worker()
 
     async def run(self, job: Job[T]) -> T:
@@ -364,8 +364,8 @@ class WorkerPool:
     async def close(self) -> None:
         """Let every worker finish its jobs and exit."""
         self._closing = True
-        if self._warming is not None:
-            await self._warming  # a worker still starting is closed with the others
+        if self._warming is not None:  # a worker still starting is closed with the others
+            await asyncio.gather(self._warming, return_exceptions=True)
         pool, self._pool = self._pool, []
         await asyncio.gather(*(worker.close() for worker in pool))
         self._closing = False

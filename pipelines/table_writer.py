@@ -521,8 +521,9 @@ def child_writer() -> TableWriter:
 
 
 class _WithoutPandas(importlib.abc.MetaPathFinder):
-    """Answers an import of pandas as Python does for a module that is not installed (a
-    ``None`` in ``sys.modules`` would not do: pyarrow's compiled import takes it as the module)."""
+    """Fails every import of pandas with ``ModuleNotFoundError``, the error an import of a
+    package that is not installed raises (a ``None`` in ``sys.modules`` would not do:
+    pyarrow's compiled import takes it as the module)."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> None:
         if fullname.partition(".")[0] == "pandas":

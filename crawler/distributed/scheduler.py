@@ -99,7 +99,7 @@ class FrontierScheduler(Scheduler):  # type: ignore[misc]
         if not added:
             self.df.log(request, self.spider)
             return False
-        self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
     def next_request(self) -> Request | None:
@@ -115,7 +115,7 @@ class FrontierScheduler(Scheduler):  # type: ignore[misc]
             return None
         request: Request = self.queue._decode_request(encoded)
         request.meta[FINGERPRINT] = flight_fingerprint(encoded)
-        self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def has_pending_requests(self) -> bool:

@@ -310,12 +310,12 @@ def _unmark_wrappers(densest: etree._Element, article: etree._Element) -> None:
 def _drop_up_to(element: etree._Element, top: etree._Element) -> None:
     """Remove ``element`` and everything before it in document order inside ``top`` (the
     page above the headline and the headline itself); nothing when ``element`` is not
-    inside ``top``."""
+    inside ``top`` (a malformed page can put it elsewhere)."""
+    if top not in element.iterancestors():
+        return
     node = element
     while node is not top:
         parent = node.getparent()
-        if parent is None:
-            return
         for sibling in list(node.itersiblings(preceding=True)):
             parent.remove(sibling)
         parent.text = None

@@ -24,6 +24,8 @@ class Landmarks:
 
     title: etree._Element | None
     container: etree._Element
+    """Where the body is; for the generic profile the region, still holding its chrome
+    until ``generic.clean_article`` cuts it (after the page around it has been read)."""
     region: etree._Element
     density: Density | None = None
     """Where no profile hint gave the container: where the page's running text is densest

@@ -87,8 +87,9 @@ def _visible_over(element: etree._Element, limit: int) -> bool:
 
 def visible_length(text: str | None) -> int:
     """Characters of ``text`` that ``element_text`` keeps, spaces aside. A printable text
-    has no invisible character and no whitespace but the ASCII space (``normalize``);
-    whitespace alone, the indentation between elements, is told at its first character."""
+    has no invisible character and no whitespace but the ASCII space (``normalize``).
+    Whitespace alone (the indentation between elements, most texts of a page) counts 0
+    without being split; other text is told from it at its first visible character."""
     if not text or text.isspace():
         return 0
     if text.isprintable():
