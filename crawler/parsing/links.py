@@ -114,7 +114,7 @@ def page_links(html: str | bytes, url: str, content_type: str | None = None) -> 
 def followable_links(root: etree._Element, url: str) -> list[str]:
     """Every ``<a href>`` of the page not marked ``rel="nofollow"``, absolute (against
     ``<base href>`` when there is one), in page order."""
-    base = root.find(".//head/base[@href]")
+    base = root.find("head/base[@href]")  # libxml2 drops a <head> anywhere but under <html>
     base_url = absolute_url(url, base.get("href") or "") if base is not None else url
     return [absolute_url(base_url, href) for a in root.iter("a")
             if (href := a.get("href")) and not is_nofollow(a)]
