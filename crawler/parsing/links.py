@@ -65,14 +65,21 @@ def absolute_url(base_url: str, href: str) -> str:
     if href.startswith(("http://", "https://")):
         return href
     if href.startswith("/") and not href.startswith("//"):
-        scheme, _, rest = base_url.partition("://")
-        return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0].split('#', 1)[0]}{href}"
+        return _origin(base_url) + href
     if _is_plain_path(href) and (directory := _directory_of(base_url)) is not None:
         return directory + href
     try:
         return urljoin(base_url, href)
     except ValueError:  # a malformed host ("//[broken/"): kept as written, never followed
         return href
+
+
+@lru_cache(maxsize=64)
+def _origin(base_url: str) -> str:
+    """``scheme://host[:port]`` of ``base_url``, which a root-relative href follows: worked
+    out once a page (its links share one base URL), not once a link."""
+    scheme, _, rest = base_url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0].split('#', 1)[0]}"
 
 
 def _is_plain_path(href: str) -> bool:
