@@ -158,20 +158,41 @@ class SignedRecord(ArticleRecord):
     that parsed the page, and its fetch's :class:`Validators`: the item a spider yields, so
     the dedup stage need not compute the signature again and the state can remember the
     page. Neither is a field: tables, JSON and Scrapy's feed exports see the plain record,
-    and a pickled or copied one is the plain record."""
+    and a pickled or copied one is the plain record.
 
-    __slots__ = ("signature", "validators")
+    It may also carry the record as the worker pickled it to send it here, which the table
+    writer can take as it is (:meth:`pickled`) instead of pickling the record again in the
+    crawl's own process."""
+
+    __slots__ = ("signature", "validators", "_pickled", "_pickled_values")
     signature: Signature | None
     validators: Validators | None
+    _pickled: bytes | None
+    _pickled_values: tuple[Any, ...]
 
     @classmethod
     def of(cls, record: ArticleRecord, signature: Signature | None,
-           validators: Validators | None = None) -> SignedRecord:
-        """``record``'s fields with ``signature`` and ``validators``."""
-        signed = cls(**{name: getattr(record, name) for name in _FIELD_NAMES})
+           validators: Validators | None = None, pickled: bytes | None = None) -> SignedRecord:
+        """``record``'s fields with ``signature`` and ``validators``; ``pickled``: ``record``
+        as pickled (by the worker that parsed it)."""
+        values = tuple(getattr(record, name) for name in _FIELD_NAMES)
+        signed = cls(**dict(zip(_FIELD_NAMES, values, strict=True)))
         signed.signature = signature
         signed.validators = validators
+        signed._pickled = pickled
+        signed._pickled_values = values
         return signed
+
+    def pickled(self) -> bytes | None:
+        """The record as the worker pickled it, while every field still holds the very
+        value it came with; None once a stage has set a field (dedup renames a key, or
+        corrects a canonical URL), which the record must then be pickled anew for."""
+        if self._pickled is None:
+            return None
+        current = (getattr(self, name) for name in _FIELD_NAMES)
+        if all(now is then for now, then in zip(current, self._pickled_values, strict=True)):
+            return self._pickled
+        return None
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         return _plain_record, (self._values(),)

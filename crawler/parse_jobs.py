@@ -9,8 +9,10 @@ asked for it, a parse job also computes the record's MinHash signature for the d
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.minhash import Signature, SignatureJob
 from core.profiles import get_profile
@@ -36,6 +38,20 @@ class ArticlePage:
     """What the page is (``crawler.parsing.page_type``): only an article is exported."""
     page_links: list[str] = field(default_factory=list)
     """Every followable link of the page (:func:`http_links`), when the job asked for them."""
+    record_pickle: bytes | None = field(default=None, compare=False)
+    """``record`` as pickled to come back from a worker, kept for the table writer (which
+    then need not have it pickled again in the crawl's process); None in the worker."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        record_pickle = self.record_pickle or pickle.dumps(self.record, protocol=pickle.HIGHEST_PROTOCOL)
+        return _article_page, (record_pickle, self.prose_words, self.links, self.signature,
+                               self.page_type, self.page_links)
+
+
+def _article_page(record_pickle: bytes, prose_words: int, links: list[str], signature: Signature | None,
+                  page_type: str, page_links: list[str]) -> ArticlePage:
+    return ArticlePage(pickle.loads(record_pickle), prose_words, links, signature, page_type, page_links,
+                       record_pickle)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,13 +25,14 @@ from scrapy import signals
 from scrapy.core.engine import ExecutionEngine
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 from twisted.python.failure import Failure
 
 from core.child import CALL_TIMEOUT, ChildEnded, ChildInterrupted, Endpoint
-from core.records import SCHEMA_VERSION, ArticleRecord
+from core.records import SCHEMA_VERSION, ArticleRecord, SignedRecord
 from core.worker_pool import configured_workers
 from pipelines.dedup import DuplicateDropped
 from pipelines.destinations.base import DestinationOptions
@@ -133,14 +134,20 @@ class ExportPipeline:
         state_dir: Path | None = None,
         incremental: bool = False,
         writer_timeout: float = CALL_TIMEOUT,
+        reuse_pickles: bool = False,
     ) -> None:
-        """``to``: where the tables go (``pipelines.destinations``; ``files`` publishes into
+        """``reuse_pickles``: hand the table writer a record as its parse worker pickled it,
+        when no field was set since (:meth:`~core.records.SignedRecord.pickled`); only safe
+        when nothing but healthcrawl's and Scrapy's own components handle the items, since a
+        component of the project's could change a record's lists in place.
+        ``to``: where the tables go (``pipelines.destinations``; ``files`` publishes into
         ``export_dir``, which holds the run lock, state and run records whatever ``to``).
         ``state_dir``: where the run remembers what it fetched and published
         (``pipelines.state``); None keeps no state (each run stands alone, no ``change``
         other than ``new``, no ``removed`` rows). ``writer_timeout``: seconds the stage
         waits on the table-writer child before it counts it as hung."""
         self._stats = stats
+        self.reuse_pickles = reuse_pickles
         self.state_dir = state_dir
         self.incremental = incremental
         self.state_lock = (RunLock(state_dir) if state_dir is not None
@@ -222,6 +229,7 @@ class ExportPipeline:
                        if settings.getbool("HEALTHCRAWL_STATE_ENABLED", True) else None),
             incremental=settings.getbool("HEALTHCRAWL_INCREMENTAL"),
             writer_timeout=settings.getfloat("HEALTHCRAWL_WRITER_TIMEOUT", CALL_TIMEOUT),
+            reuse_pickles=own_components_only(settings),
         )
         pipeline.crawler = weakref.ref(crawler)
         if settings.getdict("FEEDS"):
@@ -280,8 +288,9 @@ class ExportPipeline:
         if not self.failed:
             with self._guard():
                 signature = getattr(item, "signature", None)
+                pickled = item.pickled() if self.reuse_pickles and isinstance(item, SignedRecord) else None
                 self.tables.send(WriteRecord(record, None if signature is None else signature.tobytes(),
-                                             getattr(item, "validators", None)))
+                                             getattr(item, "validators", None), pickled))
                 if time.monotonic() - self._flushed > FLUSH_SECONDS:
                     self.tables.flush()
                     self._flushed = time.monotonic()
@@ -526,6 +535,26 @@ class ExportPipeline:
                 raise
             if first:
                 logger.error("healthcrawl export: %s; stopping the crawl, nothing will be published", error)
+
+
+def own_components_only(settings: BaseSettings) -> bool:
+    """Every item pipeline is one of healthcrawl's stages and every spider middleware is
+    Scrapy's own or healthcrawl's: no other code sees, or may change, a record between its
+    parse and its export."""
+    stages = _enabled(settings.getwithbase("ITEM_PIPELINES"))
+    middlewares = _enabled(settings.getwithbase("SPIDER_MIDDLEWARES"))
+    scrapys = {_path(key) for key in settings.getdict("SPIDER_MIDDLEWARES_BASE")}
+    return (all(stage.startswith("pipelines.") for stage in stages)
+            and all(middleware in scrapys or middleware.startswith("crawler.") for middleware in middlewares))
+
+
+def _enabled(components: BaseSettings) -> list[str]:
+    return [_path(key) for key, order in components.items() if order is not None]
+
+
+def _path(component: Any) -> str:
+    """A component's import path, whether the setting names it or holds the class."""
+    return component if isinstance(component, str) else f"{component.__module__}.{component.__qualname__}"
 
 
 def _abandon(tables: Endpoint, export_dir: Path, run_id: str) -> None:

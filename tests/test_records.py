@@ -41,3 +41,16 @@ def test_a_signed_record_equals_the_record_it_was_made_from() -> None:
     signed = SignedRecord.of(RECORD, SIGNATURE)
     assert signed == RECORD and signed == RECORD
     assert signed != build_record(n=2)
+
+
+def test_a_signed_record_hands_on_the_workers_pickle_while_no_field_was_set() -> None:
+    record = build_record(n=1)
+    pickled = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+    signed = SignedRecord.of(record, None, None, pickled)
+    assert signed.pickled() is pickled
+    signed.article_key += "~1f2e3d4c"  # what dedup does to a second article under one key
+    assert signed.pickled() is None
+
+
+def test_a_signed_record_made_without_a_pickle_has_none_to_hand_on() -> None:
+    assert SignedRecord.of(build_record(n=1), None).pickled() is None

@@ -358,7 +358,7 @@ class HealthSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
         elif page.prose_words >= self.profile.min_article_words:
             self.crawler.stats.inc_value(f"{STAT}/articles")
-            yield SignedRecord.of(page.record, page.signature, validators)
+            yield SignedRecord.of(page.record, page.signature, validators, page.record_pickle)
         else:
             self.crawler.stats.inc_value(f"{STAT}/skipped/too_little_prose")
         yield from self.follow_new(page.links)

@@ -76,6 +76,14 @@ def test_a_parse_job_asked_for_a_signature_computes_the_dedup_stages_one() -> No
     assert run_all(WorkerPool(0), [job])[0].signature is None  # type: ignore[attr-defined]
 
 
+def test_an_article_page_from_a_worker_brings_its_record_pickled_as_it_came() -> None:
+    job = parse_job(golden_names()[0])
+    [page] = run_all(WorkerPool(1), [job])
+    assert page.record == job.run().record  # type: ignore[attr-defined]
+    assert pickle.loads(page.record_pickle) == page.record  # type: ignore[attr-defined]
+    assert job.run().record_pickle is None  # in the process that parsed it: nothing to keep
+
+
 def test_listing_links_come_back_absolute_once_each_and_only_http() -> None:
     html = (b'<html><body><a href="/p/1.html?utm_source=x">one</a><a href="mailto:a@b.c">m</a>'
             b'<a href="https://m.keepto.com/p/2.html">two</a><a href="/p/1.html?utm_source=x">1</a>'

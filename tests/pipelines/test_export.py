@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from core.records import ArticleRecord
+from core.records import ArticleRecord, SignedRecord
+from crawler.run import project_settings
 from pipelines.dedup import DuplicateDropped
-from pipelines.export import ExportPipeline
+from pipelines.export import ExportPipeline, own_components_only
 from pipelines.lock import LOCK_FILE
 from pipelines.publish import PublishError
 from pipelines.signals import article_superseded
@@ -296,3 +298,25 @@ def test_parquet_only_run_writes_no_csv(crawler_factory: CrawlerFactory, tmp_pat
 def test_stage_switched_off_is_not_configured(crawler_factory: CrawlerFactory, tmp_path: Path) -> None:
     with pytest.raises(NotConfigured):
         start(crawler_factory, tmp_path, HEALTHCRAWL_EXPORT_ENABLED=False)
+
+
+def test_a_record_renamed_after_its_parse_is_exported_renamed_not_as_its_worker_pickled_it(
+    crawler_factory: CrawlerFactory, tmp_path: Path, golden: list[ArticleRecord]
+) -> None:
+    renamed, kept = (SignedRecord.of(record, None, None, pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+                     for record in golden[:2])
+    renamed.article_key += "~1f2e3d4c"  # what dedup does to a second article under one key
+    pipeline = run(crawler_factory, tmp_path, [renamed, kept])
+    assert pipeline.reuse_pickles
+    keys = set(pd.read_parquet(tmp_path / "latest" / "articles.parquet").article_key)
+    assert keys == {golden[0].article_key + "~1f2e3d4c", golden[1].article_key}
+
+
+def test_worker_pickles_are_handed_on_only_when_no_project_component_sees_the_items() -> None:
+    shipped = project_settings()
+    assert own_components_only(shipped)
+    shipped.set("ITEM_PIPELINES", {**shipped.getdict("ITEM_PIPELINES"), "myproject.pipelines.Clean": 400})
+    assert not own_components_only(shipped)
+    with_middleware = project_settings()
+    with_middleware.set("SPIDER_MIDDLEWARES", {"myproject.middlewares.Tidy": 10})
+    assert not own_components_only(with_middleware)
