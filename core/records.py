@@ -187,7 +187,7 @@ class SignedRecord(ArticleRecord):
         """The record as the worker pickled it, while every field still holds the very
         value it came with; None once a stage has set a field (dedup renames a key, or
         corrects a canonical URL), which the record must then be pickled anew for."""
-        if self._pickled is None:
+        if getattr(self, "_pickled", None) is None:  # a signed record not made by ``of``
             return None
         current = (getattr(self, name) for name in _FIELD_NAMES)
         if all(now is then for now, then in zip(current, self._pickled_values, strict=True)):

@@ -39,11 +39,12 @@ class ArticlePage:
     page_links: list[str] = field(default_factory=list)
     """Every followable link of the page (:func:`http_links`), when the job asked for them."""
     record_pickle: bytes | None = field(default=None, compare=False)
-    """``record`` as pickled to come back from a worker, kept for the table writer (which
-    then need not have it pickled again in the crawl's process); None in the worker."""
+    """``record`` as it was pickled to come back from a worker, kept for the table writer
+    (which then need not have it pickled again in the crawl's process); None in the worker.
+    Only what arrives sets it: a page sent on is pickled from its record, never from these."""
 
     def __reduce__(self) -> tuple[Any, ...]:
-        record_pickle = self.record_pickle or pickle.dumps(self.record, protocol=pickle.HIGHEST_PROTOCOL)
+        record_pickle = pickle.dumps(self.record, protocol=pickle.HIGHEST_PROTOCOL)
         return _article_page, (record_pickle, self.prose_words, self.links, self.signature,
                                self.page_type, self.page_links)
 

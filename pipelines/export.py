@@ -34,6 +34,7 @@ from twisted.python.failure import Failure
 from core.child import CALL_TIMEOUT, ChildEnded, ChildInterrupted, Endpoint
 from core.records import SCHEMA_VERSION, ArticleRecord, SignedRecord
 from core.worker_pool import configured_workers
+from pipelines import ITEM_PIPELINES as HEALTHCRAWL_STAGES
 from pipelines.dedup import DuplicateDropped
 from pipelines.destinations.base import DestinationOptions
 from pipelines.destinations.registry import (
@@ -538,14 +539,15 @@ class ExportPipeline:
 
 
 def own_components_only(settings: BaseSettings) -> bool:
-    """Every item pipeline is one of healthcrawl's stages and every spider middleware is
-    Scrapy's own or healthcrawl's: no other code sees, or may change, a record between its
-    parse and its export."""
+    """Every item pipeline is one of healthcrawl's stages (``pipelines.ITEM_PIPELINES``) and
+    every spider middleware Scrapy's own or healthcrawl's: no other code sees, or may
+    change, a record between its parse and its export."""
     stages = _enabled(settings.getwithbase("ITEM_PIPELINES"))
     middlewares = _enabled(settings.getwithbase("SPIDER_MIDDLEWARES"))
     scrapys = {_path(key) for key in settings.getdict("SPIDER_MIDDLEWARES_BASE")}
-    return (all(stage.startswith("pipelines.") for stage in stages)
-            and all(middleware in scrapys or middleware.startswith("crawler.") for middleware in middlewares))
+    ours = ("crawler.middlewares.", "crawler.distributed.")
+    return (all(stage in HEALTHCRAWL_STAGES for stage in stages)
+            and all(middleware in scrapys or middleware.startswith(ours) for middleware in middlewares))
 
 
 def _enabled(components: BaseSettings) -> list[str]:

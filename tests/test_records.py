@@ -54,3 +54,9 @@ def test_a_signed_record_hands_on_the_workers_pickle_while_no_field_was_set() ->
 
 def test_a_signed_record_made_without_a_pickle_has_none_to_hand_on() -> None:
     assert SignedRecord.of(build_record(n=1), None).pickled() is None
+
+
+def test_a_signed_record_made_without_of_has_no_pickle_to_hand_on() -> None:
+    record = build_record(n=1)
+    made = SignedRecord(**{name: getattr(record, name) for name in asdict(record)})
+    assert made.pickled() is None
