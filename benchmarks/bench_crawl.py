@@ -97,6 +97,13 @@ class Run:
     articles: int
     process_cpu: float
     """CPU seconds of the crawl's own process (without parse workers), to spider_closed."""
+    start: float
+    """Seconds from the process's start to its first response."""
+    steady_pages_per_s: float
+    """Pages a second from the tenth to the ninetieth hundredth of the responses: the
+    crawl's rate without its start and close."""
+    close: float
+    """Seconds from the last response to the process's exit."""
 
     @property
     def pages_per_s(self) -> float:
@@ -173,6 +180,7 @@ def timed(name: str, command: list[str], stats_file: Path, cwd: Path = ROOT) -> 
     loads none of its settings; a baseline runs in its own checkout) and read its rusage
     and final stats."""
     started = time.monotonic()
+    started_at = time.time()
     env = {**os.environ, "PYTHONPATH": str(cwd if cwd != OUTSIDE else ROOT)}
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -183,11 +191,27 @@ def timed(name: str, command: list[str], stats_file: Path, cwd: Path = ROOT) -> 
     if status != 0:
         raise SystemExit(f"{name} failed:\n{stderr.decode()[-3000:]}")
     stats = json.loads(stats_file.read_text())
-    return Run(name, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-               int(stats.get("downloader/response_count", 0)),
+    progress = [(at - started_at, count) for at, count in stats.get("bench/progress", [])]
+    responses = int(stats.get("downloader/response_count", 0))
+    first, tenth, ninetieth, last = (when(progress, share * responses) for share in (1e-9, 0.1, 0.9, 1.0))
+    return Run(name, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, responses,
                int(stats.get("healthcrawl/export/kept", stats.get("item_scraped_count", 0)))
                - int(stats.get("healthcrawl/export/retracted", 0)),
-               float(stats.get("bench/process_cpu", 0.0)))
+               float(stats.get("bench/process_cpu", 0.0)),
+               first, 0.8 * responses / max(ninetieth - tenth, 1e-9), seconds - last)
+
+
+def when(progress: list[tuple[float, int]], count: float) -> float:
+    """The second (from the process's start) the crawl reached ``count`` responses,
+    interpolated between the samples around it."""
+    earlier = (0.0, 0)
+    for at, seen in progress:
+        if seen >= count:
+            if seen == earlier[1]:
+                return at
+            return earlier[0] + (at - earlier[0]) * (count - earlier[1]) / (seen - earlier[1])
+        earlier = (at, seen)
+    return earlier[0]
 
 
 def main() -> None:
@@ -265,14 +289,15 @@ def main() -> None:
 def report(rounds: list[list[Run]], pages: int) -> None:
     print(f"\ndemo site, {pages} articles, nginx on loopback, one process per crawl, "
           f"{len(rounds)} rounds taking turns; each row: the crawl with the median pages/s\n")
-    print("| run | responses | articles | seconds | pages/s (all rounds) | CPU s | CPU ms/page "
-          "| crawl process CPU ms/page | peak RSS MB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| run | responses | articles | seconds | pages/s (all rounds) | start s | steady pages/s | close s "
+          "| CPU s | CPU ms/page | crawl process CPU ms/page | peak RSS MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for column in zip(*rounds, strict=True):
         run = sorted(column, key=lambda r: r.pages_per_s)[len(column) // 2]
         every = ", ".join(f"{r.pages_per_s:,.0f}" for r in column)
         print(f"| {run.name} | {run.responses:,} | {run.articles:,} | {run.seconds:.1f} | "
-              f"{run.pages_per_s:,.0f} ({every}) | {run.cpu:.1f} | {run.cpu / run.responses * 1000:.2f} | "
+              f"{run.pages_per_s:,.0f} ({every}) | {run.start:.2f} | {run.steady_pages_per_s:,.0f} | "
+              f"{run.close:.2f} | {run.cpu:.1f} | {run.cpu / run.responses * 1000:.2f} | "
               f"{run.process_cpu / run.responses * 1000:.2f} | {run.peak_rss_mb:.0f} |")
     print()
     comparisons = [(OURS, BARE, ""), (OURS, BARE_SHIPPED, " (target >= 0.9)"), (OURS, ONE_PROCESS, ""),
@@ -281,9 +306,11 @@ def report(rounds: list[list[Run]], pages: int) -> None:
     for ours, other, target in comparisons:
         pairs = [(named(r, ours), named(r, other)) for r in rounds]
         ratios = [a.pages_per_s / b.pages_per_s for a, b in pairs if a is not None and b is not None]
+        steady = [a.steady_pages_per_s / b.steady_pages_per_s for a, b in pairs if a is not None and b is not None]
         if ratios:
             print(f"{ours} / {other}: median {statistics.median(ratios):.2f}x pages/s{target}; "
-                  f"rounds: {', '.join(f'{ratio:.2f}x' for ratio in ratios)}")
+                  f"rounds: {', '.join(f'{ratio:.2f}x' for ratio in ratios)}; steady rate (start and "
+                  f"close left out): median {statistics.median(steady):.2f}x")
 
 
 def named(runs: list[Run], name: str) -> Run | None:
