@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -48,12 +49,23 @@ def retract(folder: Path, successors: Mapping[str, str]) -> dict[str, int]:
     ``duplicates.duplicate_of`` at the kept article (``removed`` says why an article left,
     and is left as it is), and write every table in its row order; returns rows removed per
     table (every format of a table holds the same rows, so any file's count is the table's)."""
+    paths = [path for path in sorted(folder.iterdir()) if path.is_file() and path.suffix in _REWRITERS]
+    return rewrite_files(paths, superseded(successors))
+
+
+def superseded(successors: Mapping[str, str]) -> dict[str, str]:
+    """Each superseded article of ``successors`` -> the article finally kept for it."""
     resolved = {key: resolve(successors, key) for key in successors}
     final = {key: kept for key, kept in resolved.items() if kept != key}
     if looping := sorted(resolved.keys() - final.keys()):
         logger.warning("healthcrawl retract: %d superseded article(s) whose successors loop are "
                        "kept, not retracted: %s", len(looping), ", ".join(looping[:5]))
-    paths = [path for path in sorted(folder.iterdir()) if path.is_file() and path.suffix in _REWRITERS]
+    return final
+
+
+def rewrite_files(paths: list[Path], final: Mapping[str, str]) -> dict[str, int]:
+    """Rewrite each file of ``paths`` in place, side by side, without the articles
+    ``final`` supersedes and in its table's order; rows removed per article table."""
     counts = side_by_side(lambda path: _rewrite(path, final), paths)
     return {table: count for table, count in counts if table not in ("duplicates", REMOVED.name)}
 
@@ -62,11 +74,11 @@ def filtered_copy(path: Path, target: Path, dropped: Collection[str]) -> int:
     """Write ``target``: the table file ``path`` without the rows of the articles
     ``dropped``, in the same form and order (a run's change set is its tables without the
     unchanged articles); returns the rows left out."""
-    return _REWRITERS[path.suffix](path, target, _Rewrite({key: key for key in dropped}, True))
+    return _REWRITERS[path.suffix](path, target, Rewrite({key: key for key in dropped}, True))
 
 
 @dataclass(frozen=True, slots=True)
-class _Rewrite:
+class Rewrite:
     """What one file's rewrite does to its rows."""
 
     final: Mapping[str, str]
@@ -92,17 +104,38 @@ class _Rewrite:
         return batch, 0
 
 
+def taken_in_order(rows: pa.Table, rewrite: Rewrite, chunk_rows: int) -> tuple[Iterator[pa.Table], int]:
+    """``rows`` as ``rewrite`` says, in its order, ``chunk_rows`` at a time; and how many
+    rows it leaves out. Only the key columns and the row numbers are held in memory: from
+    a memory-mapped table (``pipelines.spool``) the rows are read a chunk at a time."""
+    if rewrite.order:
+        order = pc.sort_indices(rows.select(list(rewrite.order)),
+                                sort_keys=[(key, "ascending") for key in rewrite.order])
+    else:
+        order = pa.array(range(rows.num_rows), pa.uint64())
+    if rewrite.dropping and rewrite.final:
+        order = pc.filter(order, pc.invert(pc.take(rewrite.leave_out.of_keys(rows), order)))
+    remapping = not rewrite.dropping and bool(rewrite.final) and "duplicate_of" in rows.schema.names
+
+    def chunks() -> Iterator[pa.Table]:
+        for start in range(0, len(order), chunk_rows):
+            chunk = rows.take(order[start:start + chunk_rows])
+            yield _remap(chunk, rewrite.final) if remapping else chunk
+
+    return chunks(), rows.num_rows - len(order)
+
+
 def _rewrite(path: Path, final: Mapping[str, str]) -> tuple[str, int]:
     """Rewrite one file in place, retracted and in order; ``(its table, rows removed)``."""
     table = path.name.split(".")[0]
     temp = path.with_name(path.name + ".retract")
-    rewrite = _Rewrite(final, table not in ("duplicates", REMOVED.name), ROW_ORDER[table])
+    rewrite = Rewrite(final, table not in ("duplicates", REMOVED.name), ROW_ORDER[table])
     count = _REWRITERS[path.suffix](path, temp, rewrite)
     os.replace(temp, path)
     return table, count
 
 
-def _parquet(path: Path, temp: Path, rewrite: _Rewrite) -> int:
+def _parquet(path: Path, temp: Path, rewrite: Rewrite) -> int:
     source = pq.ParquetFile(path)
     removed = 0
 
@@ -128,7 +161,7 @@ def _remap(table: pa.Table, final: Mapping[str, str]) -> pa.Table:
     return table.set_column(column, table.schema.field(column), remapped)
 
 
-def _csv(path: Path, temp: Path, rewrite: _Rewrite) -> int:
+def _csv(path: Path, temp: Path, rewrite: Rewrite) -> int:
     schema = csv_schema(SCHEMAS[path.name.split(".")[0]])
     removed = 0
 
@@ -145,12 +178,12 @@ def _csv(path: Path, temp: Path, rewrite: _Rewrite) -> int:
     return removed
 
 
-def _ordered(rows: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema, rewrite: _Rewrite,
+def _ordered(rows: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema, rewrite: Rewrite,
              spill_dir: Path, chunk_rows: int = CHUNK_ROWS) -> Iterable[pa.RecordBatch | pa.Table]:
     return in_order(rows, schema, rewrite.order, spill_dir, chunk_rows) if rewrite.order else rows
 
 
-def _jsonl(path: Path, temp: Path, rewrite: _Rewrite) -> int:
+def _jsonl(path: Path, temp: Path, rewrite: Rewrite) -> int:
     """Lines are read and written as bytes, each record's key read from its start: an
     article's line is long, and nothing but its key decides where it goes."""
     removed = 0

@@ -33,9 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
 
-import pyarrow.parquet as pq
-
-from core.child import CALL_TIMEOUT, ChildProcess, Endpoint, InProcess
+from core.child import CALL_TIMEOUT, ChildProcess, Endpoint, InProcess, start_early
 from core.records import SCHEMA_VERSION, ArticleRecord, Validators
 from pipelines.destinations.base import Destination, DestinationOptions, RunInfo
 from pipelines.destinations.files import FileTables
@@ -294,13 +292,12 @@ class TableWriter:
         return ([self.files] if self.files is not None else []) + [dest for _, dest in self.others]
 
     def _load_others(self) -> None:
-        """Hand the finished tables to every destination besides the files, a row group
-        at a time (bounded memory whatever the run's size)."""
-        assert self.files is not None
+        """Hand the run's rows to every destination besides the files, as written (each
+        destination retracts on its own), a row group at a time (bounded memory whatever
+        the run's size)."""
+        assert self.tables is not None
         for table in SCHEMAS:
-            source = pq.ParquetFile(self.files.folder / f"{table}.parquet")
-            for index in range(source.num_row_groups):
-                group = source.read_row_group(index)
+            for group in self.tables.spooled(table):
                 for _, destination in self.others:
                     destination.write(table, group)
 
@@ -359,9 +356,10 @@ class TableWriter:
                 self.removed = len(rows)
                 self.state.stage((key, content_hash, url, canonical)
                                  for key, (_, content_hash, url, canonical, _) in self.present.items())
-            self.tables.close()
+            self.tables.seal()
             if self.others:
                 self._load_others()
+            self.tables.close(successors)
         counts = Counter(change for change, *_ in self.present.values())
         coverage = Coverage()
         for *_, facts in self.present.values():
@@ -502,11 +500,21 @@ def reusable_publication(state: StateParams, folder: Path, formats: tuple[str, .
     return previous if all((previous / name).is_file() for name in names) else None
 
 
+CHILD_WRITER = "pipelines.table_writer:child_writer"
+
+
 def table_writer(in_child: bool, timeout: float = CALL_TIMEOUT) -> Endpoint:
     """Where a run's tables are written: a child process of its own (which may take
-    ``timeout`` seconds to answer, ``core.child.ChildProcess``), or this process."""
-    return (ChildProcess("pipelines.table_writer:child_writer", timeout) if in_child
-            else InProcess(TableWriter()))
+    ``timeout`` seconds to answer, ``core.child.ChildProcess``; one started ahead by
+    :func:`start_writer_early` if there is one), or this process."""
+    return ChildProcess(CHILD_WRITER, timeout) if in_child else InProcess(TableWriter())
+
+
+def start_writer_early() -> None:
+    """Start the table writer's child now (``core.child.start_early``): the crawl's
+    process has Scrapy's engine, extensions and middlewares still to build, and the child
+    is ready by the time the export stage opens the run's tables."""
+    start_early(CHILD_WRITER)
 
 
 def child_writer() -> TableWriter:

@@ -6,23 +6,17 @@ row counts for the manifest.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+
+import pyarrow as pa
 
 from core.records import ArticleRecord
 from pipelines.destinations.registry import FILE_FORMATS, check_formats
-from pipelines.retract import retract
+from pipelines.retract import retract, rewrite_files, superseded
+from pipelines.spool import SPOOL_DIR, TableSpool
 from pipelines.tables import ARTICLE_TABLES, DUPLICATES, REMOVED, SCHEMAS, DuplicateRow, Row, record_to_rows
-from pipelines.writers import (
-    DEFAULT_ROW_GROUP_SIZE,
-    BufferedWriter,
-    JsonLinesWriter,
-    RowSelection,
-    SharedRowGroups,
-    TableWriter,
-    make_table_writer,
-    side_by_side,
-)
+from pipelines.writers import DEFAULT_ROW_GROUP_SIZE, JsonLinesWriter, RowSelection, TableWriter, side_by_side
 
 TABLE_FORMATS = tuple(fmt for fmt in FILE_FORMATS if fmt != "jsonl")
 """``jsonl`` writes the nested records (``articles.jsonl``) rather than a flat table."""
@@ -30,7 +24,9 @@ ARTICLE_TABLE_NAMES = frozenset(table.name for table in ARTICLE_TABLES)
 
 
 class TableSet:
-    """Opens, feeds and closes all writers of a run inside ``folder``."""
+    """Opens, feeds and closes all writers of a run inside ``folder``: the tables are
+    spooled while the run is written and each file written once when it closes, retracted
+    and in its published order (``pipelines.spool``)."""
 
     def __init__(
         self,
@@ -40,17 +36,16 @@ class TableSet:
     ) -> None:
         self.formats = check_formats(formats)
         table_formats = [fmt for fmt in self.formats if fmt in TABLE_FORMATS]
-        self._tables: dict[str, BufferedWriter] = {
-            table: SharedRowGroups([make_table_writer(fmt, folder, table, row_group_size)
-                                    for fmt in table_formats], row_group_size)
-            for table in SCHEMAS
+        self._tables: dict[str, TableSpool] = {
+            table: TableSpool(folder, table, table_formats, row_group_size) for table in SCHEMAS
         } if table_formats else {}
         self._records = JsonLinesWriter(folder / "articles.jsonl") if "jsonl" in formats else None
         self._open = False
+        self._sealed = False
         self.folder = folder
         self._retracted: dict[str, int] = {}
-        self.ordered = False
-        """Every file's rows are in their published order (:meth:`retract` puts them so)."""
+        self._applied: dict[str, str] = {}
+        """Superseded article -> kept article, as the files were written without them."""
 
     def open(self) -> None:
         """Create every file (headers and schemas first)."""
@@ -98,23 +93,53 @@ class TableSet:
             work.append((self._records, articles))
         side_by_side(lambda job: job[0].append_from(folder, job[1]), work)
 
-    def close(self) -> None:
-        """Close every writer once, side by side (each writes the rows it still holds); the
+    def seal(self) -> None:
+        """Take no more rows: every spool and the JSON Lines file complete, no table file
+        written yet (:meth:`close` writes them; a run that is aborted needs none)."""
+        if self._open and not self._sealed:
+            self._sealed = True
+            side_by_side(lambda writer: writer.close(), self._writers())
+
+    def spooled(self, table: str) -> Iterator[pa.Table]:
+        """After :meth:`seal`, before :meth:`close`: the typed rows of ``table`` as they
+        came, a row group at a time (the set must write Parquet)."""
+        return self._tables[table].spooled("parquet")
+
+    def close(self, successors: Mapping[str, str] | None = None) -> None:
+        """Write every file once, side by side, in its published order
+        (``tables.ROW_ORDER``) and without the articles ``successors`` supersedes (``old
+        key -> kept key``; ``duplicates`` rows re-pointed at the kept articles); the
         files are complete afterwards."""
         if not self._open:
             return
+        self.seal()
         self._open = False
-        side_by_side(lambda writer: writer.close(), self._writers())
+        final = superseded(successors or {})
+        files = [(table, spool, fmt) for table, spool in self._tables.items() for fmt in spool.formats]
+        counts = side_by_side(lambda file: (file[0], file[1].finish(file[2], final)), files)
+        if self._records is not None:
+            counts += rewrite_files([self._records.path], final).items()
+        self._applied = final
+        self._count_retracted({table: count for table, count in counts
+                               if table not in ("duplicates", REMOVED.name)})
+        if self._tables:
+            (self.folder / SPOOL_DIR).rmdir()
 
     def retract(self, successors: Mapping[str, str]) -> dict[str, int]:
-        """After :meth:`close`: remove superseded articles (``old key -> kept key``) from
-        every file, re-point ``duplicates`` rows at the kept articles and put every file's
-        rows in their published order (``tables.ROW_ORDER``); rows removed per table."""
+        """After :meth:`close`: remove the articles ``successors`` supersedes that the files
+        still hold (:meth:`close` left out those it was given) as it does; rows removed per
+        table."""
+        final = superseded(successors)
+        if all(self._applied.get(key) == kept for key, kept in final.items()):
+            return {}
         counts = retract(self.folder, successors)
-        self.ordered = True
+        self._applied = final
+        self._count_retracted(counts)
+        return counts
+
+    def _count_retracted(self, counts: Mapping[str, int]) -> None:
         for table, count in counts.items():
             self._retracted[table] = self._retracted.get(table, 0) + count
-        return counts
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table (the same in every format; jsonl counts records)."""

@@ -1,9 +1,11 @@
-"""Table writers: one contract (``open(schema)``, ``write(rows)``, ``close()``), three formats.
+"""Table writers: one contract (``open(schema)``, ``write(rows)``, ``close()``), and what
+the CSV and Parquet files share: rows turned into arrow columns a batch at a time
+(``BufferedWriter``, ``ColumnBatch``), their CSV cells (``csv_column``), and the selection
+of an earlier file's rows to append (``RowSelection``).
 
-Every writer streams: JSON Lines goes straight to a buffered file, CSV and Parquet keep at
-most one row group (``row_group_size`` rows) in memory and write it as one arrow table
-(the two formats of one table share that buffer, ``SharedRowGroups``). A writer gets the
-schema before any row, so every format has the same columns in the same order.
+JSON Lines goes straight to a buffered file (``JsonLinesWriter``); CSV and Parquet are
+spooled and written at the run's close (``pipelines.spool``). A writer gets the schema
+before any row, so every format has the same columns in the same order.
 
 CSV conventions (documented in ``exports/README.md``): UTF-8 with a header line; null is an
 empty cell; booleans are ``true``/``false``; timestamps ISO-8601 with ``+00:00``; list
@@ -28,7 +30,6 @@ from typing import IO, ClassVar, TypeVar
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from pipelines.tables import Row
 
@@ -83,13 +84,17 @@ class RowSelection:
     def take(self, rows: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:
         """The arrow rows this selection takes (CSV cells or typed values alike)."""
         if self.keys or self.only:
-            wanted = pc.is_in(rows["article_key"], value_set=self._value_set)
+            wanted = self.of_keys(rows)
             rows = rows.filter(wanted if self.only else pc.invert(wanted))
         if self.change is not None and "change" in rows.schema.names:
             index = rows.schema.get_field_index("change")
             rows = rows.set_column(index, rows.schema.field(index),
                                    pa.array([self.change] * rows.num_rows, pa.string()))
         return rows
+
+    def of_keys(self, rows: pa.Table | pa.RecordBatch) -> pa.Array | pa.ChunkedArray:
+        """True for each of ``rows`` that belongs to an article of ``keys``."""
+        return pc.is_in(rows["article_key"], value_set=self._value_set)
 
     def take_line(self, line: str) -> str | None:
         """One JSON Lines record as appended, or None when not taken."""
@@ -236,60 +241,6 @@ class BufferedWriter(TableWriter):
         table and format); returns the rows appended."""
 
 
-class SharedRowGroups(BufferedWriter):
-    """The writers of one table in several formats (CSV and Parquet) behind one buffer:
-    each row group is turned into columns once, and each column into arrow once, for all
-    of them. ``path`` is the first writer's."""
-
-    def __init__(self, writers: Sequence[BufferedWriter],
-                 row_group_size: int = DEFAULT_ROW_GROUP_SIZE) -> None:
-        super().__init__(writers[0].path, row_group_size)
-        self.writers = list(writers)
-
-    def open_file(self, schema: pa.Schema) -> None:
-        for writer in self.writers:
-            writer.open(schema)
-
-    def write_batch(self, batch: ColumnBatch) -> None:
-        for writer in self.writers:
-            writer.write_batch(batch)
-
-    def close_file(self) -> None:
-        for writer in self.writers:
-            writer.close_file()
-
-    def copy_file(self, source: Path, selection: RowSelection) -> int:
-        """Each format's file of the folder of ``source``; every one holds the same rows."""
-        counts = [writer.copy_file(source.with_name(writer.path.name), selection) for writer in self.writers]
-        return counts[0]
-
-
-class CsvWriter(BufferedWriter):
-    """RFC 4180 CSV (CRLF line ends, text cells quoted), UTF-8, header first, formula-looking
-    text escaped; written by pyarrow's CSV writer."""
-
-    suffix = ".csv"
-
-    def open_file(self, schema: pa.Schema) -> None:
-        self._csv_schema = csv_schema(schema)
-        self._writer = pacsv.CSVWriter(str(self.path), self._csv_schema, write_options=CSV_WRITE_OPTIONS)
-
-    def write_batch(self, batch: ColumnBatch) -> None:
-        arrays = [csv_column(batch, name) for name in batch.schema.names]
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._csv_schema))
-
-    def close_file(self) -> None:
-        self._writer.close()
-
-    def copy_file(self, source: Path, selection: RowSelection) -> int:
-        count = 0
-        for batch in read_csv_batches(source, self._schema):
-            batch = selection.take(batch)
-            self._writer.write(batch)
-            count += batch.num_rows
-        return count
-
-
 CSV_WRITE_OPTIONS = pacsv.WriteOptions(quoting_header="none", eol="\r\n")
 
 
@@ -310,32 +261,6 @@ def read_csv_batches(path: Path, schema: pa.Schema) -> pacsv.CSVStreamingReader:
                           convert_options=pacsv.ConvertOptions(
         column_types=cells, include_columns=cells.names, strings_can_be_null=True,
         quoted_strings_can_be_null=False, true_values=["true"], false_values=["false"]))
-
-
-class ParquetWriter(BufferedWriter):
-    """Typed Parquet, zstd-compressed, written one row group of ``row_group_size`` at a time."""
-
-    suffix = ".parquet"
-
-    def open_file(self, schema: pa.Schema) -> None:
-        self._writer = pq.ParquetWriter(self.path, schema, compression="zstd")
-
-    def write_batch(self, batch: ColumnBatch) -> None:
-        # Column lists, not row dicts: pyarrow converts a list per column in C, where
-        # ``Table.from_pylist`` walks the rows in Python.
-        self._writer.write_table(batch.table(), row_group_size=self.row_group_size)
-
-    def close_file(self) -> None:
-        self._writer.close()
-
-    def copy_file(self, source: Path, selection: RowSelection) -> int:
-        count = 0
-        file = pq.ParquetFile(source)
-        for index in range(file.num_row_groups):
-            group = selection.take(file.read_row_group(index))
-            self._writer.write_table(group, row_group_size=self.row_group_size)
-            count += group.num_rows
-        return count
 
 
 class JsonLinesWriter(TableWriter):
@@ -370,12 +295,3 @@ class JsonLinesWriter(TableWriter):
                     count += 1
         self.rows_written += count
         return count
-
-
-def make_table_writer(fmt: str, folder: Path, table: str, row_group_size: int) -> BufferedWriter:
-    """The writer of ``table`` in format ``csv`` or ``parquet`` inside ``folder``."""
-    if fmt == "csv":
-        return CsvWriter(folder / f"{table}{CsvWriter.suffix}", row_group_size)
-    if fmt == "parquet":
-        return ParquetWriter(folder / f"{table}{ParquetWriter.suffix}", row_group_size)
-    raise ValueError(f"unknown table format {fmt!r}; expected csv or parquet")

@@ -78,16 +78,15 @@ class FileTables(Destination):
         return self.tables.retract(successors)
 
     def commit(self, manifest: Mapping[str, Any]) -> str:
-        """Close the files, put their rows in order (when no retraction did), ship the data
-        dictionary beside them and publish the folder (a working set is deleted instead);
-        returns the run's published folder."""
+        """Close the files (when the run's close did not), ship the data dictionary beside
+        them and publish the folder (a working set is deleted instead); returns the run's
+        published folder."""
         assert self.publication is not None
-        self.tables.close()
         if not self.publish:
+            self.tables.seal()
             self.publication.abort()
             return ""
-        if not self.tables.ordered:  # a run that retracted nothing, rows put in whole tables
-            self.tables.retract({})
+        self.tables.close()
         for fmt in set(self.formats) - set(self.published_formats):
             for path in self.folder.rglob(f"*.{fmt}"):
                 path.unlink()
@@ -101,7 +100,7 @@ class FileTables(Destination):
         tables, self._tables = self._tables, None
         try:
             if tables is not None:
-                tables.close()
+                tables.seal()
         finally:
             if self.publication is not None:
                 self.publication.abort()

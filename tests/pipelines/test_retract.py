@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from core.records import ArticleRecord
 from pipelines.retract import resolve, retract
@@ -77,3 +78,45 @@ def test_an_article_named_its_own_successor_is_not_retracted(
     with hang_guard():
         retract(tmp_path, {golden[0].article_key: golden[0].article_key})
     assert len(pd.read_csv(tmp_path / "articles.csv")) == 2
+
+
+def spooled_run(folder: Path, records: list[ArticleRecord]) -> TableSet:
+    folder.mkdir()
+    tables = TableSet(folder, ["csv", "parquet", "jsonl"], row_group_size=7)
+    tables.open()
+    for record in reversed(records):
+        tables.write_record(record)
+    return tables
+
+
+def test_a_run_closed_with_its_successors_writes_the_files_a_later_retraction_would(
+        tmp_path: Path, golden: list[ArticleRecord]) -> None:
+    successors = {golden[0].article_key: golden[1].article_key, golden[2].article_key: golden[3].article_key}
+    at_close, later = spooled_run(tmp_path / "at_close", golden), spooled_run(tmp_path / "later", golden)
+    at_close.close(successors)
+    later.close()
+    later.retract(successors)
+    for path in sorted((tmp_path / "later").iterdir()):
+        if path.suffix == ".parquet":
+            same = pq.read_table(tmp_path / "at_close" / path.name)
+            assert pq.read_table(path).equals(same, check_metadata=True), path.name
+        else:
+            assert path.read_bytes() == (tmp_path / "at_close" / path.name).read_bytes(), path.name
+    assert at_close.row_counts() == later.row_counts()
+    assert at_close.row_counts()["articles"] == len(golden) - 2
+
+
+def test_retracting_what_the_close_left_out_rewrites_no_file(
+        tmp_path: Path, golden: list[ArticleRecord]) -> None:
+    successors = {golden[0].article_key: golden[1].article_key}
+    tables = spooled_run(tmp_path / "run", golden)
+    tables.close(successors)
+    written = {path.name: path.stat().st_ino for path in (tmp_path / "run").iterdir()}
+    assert tables.retract(successors) == {}
+    assert {path.name: path.stat().st_ino for path in (tmp_path / "run").iterdir()} == written
+
+
+def test_a_sealed_run_writes_no_table_file(tmp_path: Path, golden: list[ArticleRecord]) -> None:
+    tables = spooled_run(tmp_path / "run", golden)
+    tables.seal()
+    assert sorted(path.name for path in (tmp_path / "run").iterdir() if path.is_file()) == ["articles.jsonl"]
