@@ -26,6 +26,7 @@ interface as :class:`ChildProcess` (its failures are raised at once).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import fcntl
@@ -200,6 +201,40 @@ class Ping:
     child is alive and keeping up (or the failure of an earlier request)."""
 
 
+_EARLY: dict[str, subprocess.Popen[bytes]] = {}
+"""Children started ahead (:func:`start_early`), by handler, until a ChildProcess takes one."""
+
+
+def start_early(handler: str) -> None:
+    """Start the child serving ``handler`` now, for the next :class:`ChildProcess` of it to
+    take: its interpreter and imports (a fifth of a second) then overlap the rest of this
+    process's start instead of delaying the first call. One not taken ends with this
+    process."""
+    if handler not in _EARLY:
+        if not _EARLY:
+            atexit.register(_end_early)
+        _EARLY[handler] = _spawn(handler)
+
+
+def _spawn(handler: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(child_command(handler), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            bufsize=0, env=child_env())
+
+
+def _end_early() -> None:
+    """End the children started ahead that nothing took: their input closes, and they end
+    (a child serves until its input ends)."""
+    while _EARLY:
+        child = _EARLY.popitem()[1]
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.close()
+        child.stdout.close()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
 class ChildProcess:
     """An :class:`Endpoint` served by a child process (blocking calls, each bounded).
 
@@ -212,9 +247,8 @@ class ChildProcess:
     def __init__(self, handler: str, timeout: float = CALL_TIMEOUT) -> None:
         self.handler = handler
         self.timeout = timeout
-        self._child = subprocess.Popen(
-            child_command(handler), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            bufsize=0, env=child_env())
+        early = _EARLY.pop(handler, None)
+        self._child = early if early is not None else _spawn(handler)
         assert self._child.stdin is not None and self._child.stdout is not None
         self._stdin, self._stdout = self._child.stdin.fileno(), self._child.stdout.fileno()
         os.set_blocking(self._stdin, False)

@@ -23,7 +23,8 @@ from core.errors import HealthcrawlError
 from crawler import interrupts
 from crawler.params import CrawlParams
 from crawler.spiders.health import HealthSpider
-from pipelines.export import CHANGES_STAT, ERROR, OUTCOME, PLACES
+from pipelines.export import CHANGES_STAT, ERROR, OUTCOME, PLACES, ExportPipeline
+from pipelines.table_writer import start_writer_early
 
 ENV_PREFIX = "HEALTHCRAWL_"
 
@@ -142,7 +143,10 @@ class _CrawlerProcess(CrawlerProcess):
 
 def run_crawl(params: CrawlParams, overrides: Mapping[str, Any] | None = None) -> CrawlResult:
     """Crawl with ``params`` until done; blocks, and can run once per process (Twisted)."""
-    process = _CrawlerProcess(project_settings(overrides))
+    settings = project_settings(overrides)
+    if ExportPipeline.writes_in_child(settings):
+        start_writer_early()
+    process = _CrawlerProcess(settings)
     # Scrapy's own start would leave Python's handler, then Twisted's, in place until the
     # reactor has started: a Ctrl-C then could be lost and the crawl went on to publish.
     install_shutdown_handlers(process._signal_shutdown)

@@ -246,6 +246,14 @@ class ExportPipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
+    @staticmethod
+    def writes_in_child(settings: BaseSettings) -> bool:
+        """Whether a crawl with ``settings`` runs this stage with its table writer in a
+        child process."""
+        return (f"{__name__}.ExportPipeline" in _enabled(settings.getwithbase("ITEM_PIPELINES"))
+                and settings.getbool("HEALTHCRAWL_EXPORT_ENABLED", True)
+                and configured_workers(settings.get("HEALTHCRAWL_WORKER_PROCESSES")) > 0)
+
     def open_spider(self) -> None:
         """Take the export folder's run lock and open every destination; waits for the
         table writer, so one that cannot start, create the files or reach a database

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from core.child import (
+    _EARLY,
     ChildEnded,
     ChildHung,
     ChildInterrupted,
@@ -27,6 +28,7 @@ from core.child import (
     frame,
     read_frame,
     serve,
+    start_early,
 )
 from tests.crawl.faulty_jobs import Sleeps
 
@@ -227,3 +229,26 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_a_child_started_early_is_the_one_the_next_child_process_of_its_handler_takes() -> None:
+    start_early("core.child:run_jobs")
+    early = _EARLY["core.child:run_jobs"]
+    child = ChildProcess("core.child:run_jobs")
+    try:
+        assert child._child is early and "core.child:run_jobs" not in _EARLY
+        assert child.call(Square(6)) == 36
+    finally:
+        child.close()
+
+
+def test_a_child_started_early_that_nothing_takes_is_ended_and_reaped_with_its_parent() -> None:
+    parent = subprocess.run(
+        [sys.executable, "-W", "error::ResourceWarning", "-c", "from core.child import start_early, _EARLY; "
+         "start_early('core.child:run_jobs'); print(_EARLY['core.child:run_jobs'].pid)"],
+        cwd=ROOT, capture_output=True, text=True, timeout=30, check=True)
+    child_pid = int(parent.stdout)
+    deadline = time.monotonic() + 5
+    while _alive(child_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child_pid) and parent.stderr == ""
