@@ -289,8 +289,8 @@ def main() -> None:
 def report(rounds: list[list[Run]], pages: int) -> None:
     print(f"\ndemo site, {pages} articles, nginx on loopback, one process per crawl, "
           f"{len(rounds)} rounds taking turns; each row: the crawl with the median pages/s\n")
-    print("| run | responses | articles | seconds | pages/s (all rounds) | start s | steady pages/s | close s "
-          "| CPU s | CPU ms/page | crawl process CPU ms/page | peak RSS MB |")
+    print("| run | responses | articles | seconds | pages/s (all rounds) | start s | steady pages/s "
+          "| close s | CPU s | CPU ms/page | crawl process CPU ms/page | peak RSS MB |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for column in zip(*rounds, strict=True):
         run = sorted(column, key=lambda r: r.pages_per_s)[len(column) // 2]
@@ -305,8 +305,9 @@ def report(rounds: list[list[Run]], pages: int) -> None:
                    (OURS, BASELINE, ""), (GENERIC, BASELINE_GENERIC, "")]
     for ours, other, target in comparisons:
         pairs = [(named(r, ours), named(r, other)) for r in rounds]
-        ratios = [a.pages_per_s / b.pages_per_s for a, b in pairs if a is not None and b is not None]
-        steady = [a.steady_pages_per_s / b.steady_pages_per_s for a, b in pairs if a is not None and b is not None]
+        both = [(a, b) for a, b in pairs if a is not None and b is not None]
+        ratios = [a.pages_per_s / b.pages_per_s for a, b in both]
+        steady = [a.steady_pages_per_s / b.steady_pages_per_s for a, b in both]
         if ratios:
             print(f"{ours} / {other}: median {statistics.median(ratios):.2f}x pages/s{target}; "
                   f"rounds: {', '.join(f'{ratio:.2f}x' for ratio in ratios)}; steady rate (start and "
