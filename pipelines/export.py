@@ -24,7 +24,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.core.engine import ExecutionEngine
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
@@ -32,6 +32,7 @@ from twisted.internet import task
 from twisted.python.failure import Failure
 
 from core.child import CALL_TIMEOUT, ChildEnded, ChildInterrupted, Endpoint
+from core.errors import HealthcrawlError
 from core.records import SCHEMA_VERSION, ArticleRecord, SignedRecord
 from core.worker_pool import configured_workers
 from pipelines import ITEM_PIPELINES as HEALTHCRAWL_STAGES
@@ -258,7 +259,10 @@ class ExportPipeline:
         """Take the export folder's run lock and open every destination; waits for the
         table writer, so one that cannot start, create the files or reach a database
         fails the crawl before its first request. The reason is also kept in the stats
-        (``ERROR``)."""
+        (``ERROR``). In a running crawl that failure closes the spider (``CloseSpider``,
+        ``WRITER_FAILED``) rather than failing its opening, which Scrapy's stats extension
+        answers with a traceback; a HealthcrawlError (a run lock another run took, say) is
+        raised as it is, for its exit code."""
         self._stats.set_value(RUN_ID, self.run_id)
         try:
             self.lock.acquire()
@@ -287,6 +291,8 @@ class ExportPipeline:
             self.failed = True
             self.error = f"cannot export to {self._where()}: {mask(str(error))}"
             self._stats.set_value(ERROR, self.error)
+            if _engine(self.crawler()) is not None and not isinstance(error, HealthcrawlError):
+                raise CloseSpider(WRITER_FAILED) from error
             raise
 
     def process_item(self, item: Any) -> ArticleRecord:

@@ -83,6 +83,13 @@ def wait_for_child(process: subprocess.Popen[str], command_part: str) -> int:
     raise AssertionError(f"no child {command_part} of the crawl appeared")
 
 
+def wait_for_requests(site: Site, count: int) -> None:
+    deadline = time.monotonic() + HANG_GUARD
+    while site.requests_served() < count:
+        assert time.monotonic() < deadline, f"the site was not asked for {count} pages"
+        time.sleep(0.05)
+
+
 def digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -101,7 +108,7 @@ def test_a_killed_table_writer_stops_the_crawl_at_once_exit_1_and_latest_untouch
     before, served_by_a_whole_crawl = digest(out / "latest"), site.requests_served()
     slow = crawl(site, out, "DOWNLOAD_DELAY=0.1", "CONCURRENT_REQUESTS=1")
     writer = wait_for_child(slow, "pipelines.table_writer:child_writer")
-    time.sleep(1)
+    wait_for_requests(site, served_by_a_whole_crawl + 5)
     served_before_the_kill = site.requests_served()
     os.kill(writer, signal.SIGKILL)
     _, stderr = slow.communicate(timeout=HANG_GUARD)
@@ -112,6 +119,18 @@ def test_a_killed_table_writer_stops_the_crawl_at_once_exit_1_and_latest_untouch
     served = site.requests_served() - served_by_a_whole_crawl
     assert served < (served_before_the_kill - served_by_a_whole_crawl) + 20 < served_by_a_whole_crawl
     assert digest(out / "latest") == before
+
+
+def test_a_table_writer_killed_as_the_crawl_starts_ends_it_in_one_line_exit_1(
+        site: Site, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = crawl(site, out)
+    os.kill(wait_for_child(process, "pipelines.table_writer:child_writer"), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=HANG_GUARD)
+    assert process.returncode == 1, stderr[-2000:]
+    assert "Traceback" not in stderr and site.requests_served() == 0
+    assert stderr.splitlines()[-1].startswith(f"healthcrawl: error: cannot export to {out}: the child "
+                                              "process pipelines.table_writer:child_writer ended")
 
 
 def test_a_parse_that_hangs_costs_its_page_only(site: Site, tmp_path: Path) -> None:
