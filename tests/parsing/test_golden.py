@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 
@@ -52,6 +53,16 @@ def test_golden_word_count_counts_summary_texts_and_items(page: str) -> None:
 def test_golden_record_round_trips_through_dict(page: str) -> None:
     record = parsed(page)
     assert ArticleRecord.from_dict(json.loads(json.dumps(record.to_dict()))) == record
+
+
+@pytest.mark.parametrize("page", golden_names())
+def test_golden_records_dict_is_dataclasses_asdict_in_its_order_with_lists_copied(page: str) -> None:
+    record = parsed(page)
+    plain = record.to_dict()
+    assert json.dumps(plain) == json.dumps(asdict(record))
+    plain["sections"][0]["items"].append("changed")
+    plain["prevention"].append("changed")
+    assert record.to_dict() == asdict(record) != plain
 
 
 def test_content_hashes_differ_between_golden_articles() -> None:
