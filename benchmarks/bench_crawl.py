@@ -222,6 +222,9 @@ def main() -> None:
                         help="also crawl with the healthcrawl checked out in DIR (same settings)")
     parser.add_argument("--only", metavar="NAMES", type=lambda value: value.split(","),
                         help=f"comma-separated crawls to run, of: {', '.join(CRAWLS)}")
+    parser.add_argument("--format", default="csv,parquet",
+                        help="the healthcrawl crawls' --format (csv,parquet unless told, as in earlier "
+                             "figures; csv,parquet,jsonl is what a crawl writes by default)")
     args = parser.parse_args()
     port = free_port()
     site = WORK / "site"
@@ -264,7 +267,7 @@ def main() -> None:
         configs.append((name, [
             PYTHON, "-m", "crawler", "crawl", "--site", profile, "--start-url", base + "/",
             "--host-map", f"{DEMO_HOST}=127.0.0.1", "--host-map", f"{DEMO_MOBILE_HOST}=127.0.0.1",
-            "--out", str(out), "--format", "csv,parquet", "--log-level", "WARNING",
+            "--out", str(out), "--format", args.format, "--log-level", "WARNING",
             "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
             "-s", "CONCURRENT_REQUESTS=64", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
             "-s", f"EXTENSIONS={with_shipped}", "-s", f"STATS_FILE={stats_file}", *extra],
@@ -283,12 +286,12 @@ def main() -> None:
                 shutil.rmtree(out, ignore_errors=True)
                 runs[name] = timed(name, command, stats_file, cwd=cwd)
             rounds.append([runs[name] for name, *_ in configs])
-    report(rounds, args.pages)
+    report(rounds, args.pages, args.format)
 
 
-def report(rounds: list[list[Run]], pages: int) -> None:
-    print(f"\ndemo site, {pages} articles, nginx on loopback, one process per crawl, "
-          f"{len(rounds)} rounds taking turns; each row: the crawl with the median pages/s\n")
+def report(rounds: list[list[Run]], pages: int, formats: str) -> None:
+    print(f"\ndemo site, {pages} articles, nginx on loopback, one process per crawl, healthcrawl writing "
+          f"{formats}, {len(rounds)} rounds taking turns; each row: the crawl with the median pages/s\n")
     print("| run | responses | articles | seconds | pages/s (all rounds) | start s | steady pages/s "
           "| close s | CPU s | CPU ms/page | crawl process CPU ms/page | peak RSS MB |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
