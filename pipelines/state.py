@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS pages (
     gone_run TEXT
 );
 CREATE INDEX IF NOT EXISTS pages_seen ON pages (seen_run);
+CREATE INDEX IF NOT EXISTS pages_key ON pages (article_key);
 CREATE TABLE IF NOT EXISTS published (
     article_key TEXT PRIMARY KEY,
     content_hash TEXT NOT NULL,

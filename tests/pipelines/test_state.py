@@ -9,6 +9,7 @@ import pytest
 
 from core.records import Validators
 from pipelines.state import StateError, StateReader, StateWriter, connect, resumable_run, start_run
+from pipelines.tables import DuplicateRow
 from tests.pipelines.conftest import build_record
 
 
@@ -66,6 +67,25 @@ def test_resume_continues_the_last_run_only_if_it_did_not_finish(tmp_path: Path)
         db.execute("UPDATE runs SET outcome = 'published' WHERE run_id = 'r1'")
     db.close()
     assert resumable_run(tmp_path) is None
+
+
+def test_an_article_superseded_as_a_copy_becomes_a_dropped_page_found_by_its_key(tmp_path: Path) -> None:
+    """The page is found through an index: a scan for every superseded article made a large
+    crawl's table writer quadratic (2 ms a lookup at 5,000 pages)."""
+    records = [build_record(n=n) for n in range(3)]
+    writer = StateWriter(tmp_path, "r1", 1, latest_run=None)
+    for record in records:
+        writer.fetched(record, None, Validators(record.canonical_url, None, None))
+    copy = records[1]
+    writer.superseded(DuplicateRow(article_key=copy.article_key, url=copy.url,
+                                   canonical_url=copy.canonical_url, duplicate_of=records[0].article_key,
+                                   reason="near", similarity=0.9))
+    pages = dict(writer.db.execute("SELECT article_key, record IS NULL AND duplicate IS NOT NULL FROM pages"))
+    plan = " ".join(row[-1] for row in writer.db.execute(
+        "EXPLAIN QUERY PLAN UPDATE pages SET record = NULL WHERE article_key = ?", (copy.article_key,)))
+    writer.close()
+    assert pages == {records[0].article_key: 0, copy.article_key: 1, records[2].article_key: 0}
+    assert "USING INDEX pages_key" in plan
 
 
 def test_a_state_written_by_a_newer_healthcrawl_is_refused_in_one_line(tmp_path: Path) -> None:
