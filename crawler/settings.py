@@ -99,6 +99,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's meta-refresh redirects, skipping pages that cannot hold one (see there).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,
+    # Scrapy's decompression, a whole gzip page decoded in one zlib call (see there).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.compression.QuickHttpCompressionMiddleware": 590,
 }
 
 # One canonical URL is fetched once per run: the fingerprint is the canonical URL's.
