@@ -42,6 +42,12 @@ from core.records import ArticleRecord, Validators
 from pipelines.tables import DuplicateRow
 
 STATE_FILE = "state.sqlite"
+PAGE_SIZE = 16384
+"""SQLite page size of a new state file. A page row (the record LZ4-packed, about 3.5 KB
+on the demo site, its 512-byte signature, its URLs) does not fit SQLite's default 4 KB
+page and spilled onto overflow pages: with 16 KB pages the table writer inserts a row in
+about 60% of the CPU (RESULTS.md, issue 18, tenth session). A state file made before
+keeps its pages."""
 STATE_VERSION = 1
 """Version of the tables below; a state folder written by newer code is refused."""
 
@@ -169,6 +175,7 @@ def connect(state_dir: Path, *, readonly: bool = False) -> sqlite3.Connection:
         else:
             state_dir.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=60)
+            db.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before the first table: a new file only
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)

@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from core.records import Validators
-from pipelines.state import StateError, StateReader, StateWriter, connect, resumable_run, start_run
+from core.records import ArticleRecord, Validators
+from pipelines.state import (
+    PAGE_SIZE,
+    StateError,
+    StateReader,
+    StateWriter,
+    connect,
+    resumable_run,
+    start_run,
+)
 from pipelines.tables import DuplicateRow
 from tests.pipelines.conftest import build_record
 
@@ -86,6 +94,21 @@ def test_an_article_superseded_as_a_copy_becomes_a_dropped_page_found_by_its_key
     writer.close()
     assert pages == {records[0].article_key: 0, copy.article_key: 1, records[2].article_key: 0}
     assert "USING INDEX pages_key" in plan
+
+
+def test_a_new_state_file_holds_each_golden_page_row_within_one_sqlite_page(
+        tmp_path: Path, golden: list[ArticleRecord]) -> None:
+    """A row spilling onto overflow pages cost the table writer about 40% more CPU."""
+    writer = StateWriter(tmp_path, "r1", 1, latest_run=None)
+    for record in golden:
+        writer.fetched(record, bytes(512), Validators(record.canonical_url, None, None))
+    writer.close()
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    largest = db.execute("SELECT max(length(record) + length(signature) + length(url) + length(canonical_url)"
+                         " + length(article_key) + length(content_hash)) FROM pages").fetchone()[0]
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
+    assert page_size == PAGE_SIZE and largest < page_size // 2
 
 
 def test_a_state_written_by_a_newer_healthcrawl_is_refused_in_one_line(tmp_path: Path) -> None:
