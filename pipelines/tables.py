@@ -77,6 +77,18 @@ class Table:
         columns = [(column.name, column.value) for column in self.columns]
         return [{name: value(*row) for name, value in columns} for row in self.sources(source)]
 
+    def append_rows(self, source: Any, columns: Mapping[str, list[Any]]) -> int:
+        """Append the values of :meth:`rows` to ``columns`` (a list per column name), a
+        row's cell to each list, without making a dict a row (which cost the table
+        writer three times the appends); returns how many rows."""
+        cells = [(columns[column.name].append, column.value) for column in self.columns]
+        count = 0
+        for row in self.sources(source):
+            for append, value in cells:
+                append(value(*row))
+            count += 1
+        return count
+
 
 _STR = pa.string()
 _INT = pa.int32()
@@ -230,8 +242,12 @@ CHANGES = ("new", "updated", "unchanged")
 
 def record_to_rows(record: ArticleRecord, change: str = "new") -> dict[str, list[Row]]:
     """Split one record into rows of every article table (lists may be empty)."""
-    rows = {table.name: table.rows(record) for table in ARTICLE_TABLES[1:]}
-    return {"articles": ARTICLES.rows((record, change)), **rows}
+    return {table.name: table.rows(source) for table, source in article_sources(record, change)}
+
+
+def article_sources(record: ArticleRecord, change: str = "new") -> tuple[tuple[Table, Any], ...]:
+    """Each article table, with what its rows of ``record`` are read from (:meth:`Table.rows`)."""
+    return ((ARTICLES, (record, change)), *((table, record) for table in ARTICLE_TABLES[1:]))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

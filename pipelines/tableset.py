@@ -15,7 +15,7 @@ from core.records import ArticleRecord
 from pipelines.destinations.registry import FILE_FORMATS, check_formats
 from pipelines.retract import retract, rewrite_files, superseded
 from pipelines.spool import SPOOL_DIR, TableSpool
-from pipelines.tables import ARTICLE_TABLES, DUPLICATES, REMOVED, SCHEMAS, DuplicateRow, Row, record_to_rows
+from pipelines.tables import ARTICLE_TABLES, DUPLICATES, REMOVED, SCHEMAS, DuplicateRow, Row, article_sources
 from pipelines.writers import DEFAULT_ROW_GROUP_SIZE, JsonLinesWriter, RowSelection, TableWriter, side_by_side
 
 TABLE_FORMATS = tuple(fmt for fmt in FILE_FORMATS if fmt != "jsonl")
@@ -58,9 +58,9 @@ class TableSet:
     def write_record(self, record: ArticleRecord, change: str = "new") -> None:
         """Append one kept record to every article table (and the JSON Lines file);
         ``change`` says how it differs from the previous publication (``tables.CHANGES``)."""
-        for table, rows in record_to_rows(record, change).items():
-            if rows and self._tables:
-                self._tables[table].write(rows)
+        if self._tables:
+            for table, source in article_sources(record, change):
+                self._tables[table.name].write_from(table, source)
         if self._records is not None:
             self._records.write([{**record.to_dict(), "change": change}])
 

@@ -25,13 +25,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import IO, ClassVar, TypeVar
+from typing import IO, Any, ClassVar, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from pipelines.tables import Row
+from pipelines.tables import Row, Table
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 T = TypeVar("T")
@@ -157,9 +157,9 @@ class ColumnBatch:
     """One row group as a list of values per column, each converted to arrow at most once
     however many formats write it (text columns are most of a record's bytes)."""
 
-    def __init__(self, rows: Sequence[Row], schema: pa.Schema) -> None:
+    def __init__(self, columns: dict[str, list[Any]], schema: pa.Schema) -> None:
         self.schema = schema
-        self.columns = {name: [row.get(name) for row in rows] for name in schema.names}
+        self.columns = columns
         self._arrays: dict[str, pa.Array] = {}
 
     def array(self, name: str) -> pa.Array:
@@ -174,8 +174,8 @@ class ColumnBatch:
 
 
 class BufferedWriter(TableWriter):
-    """Collects rows and writes them ``row_group_size`` at a time as one arrow table: a
-    column at a time in C instead of a cell at a time in Python."""
+    """Collects rows, a list of values per column, and writes them ``row_group_size`` at a
+    time as one arrow table: a column at a time in C instead of a cell at a time in Python."""
 
     def __init__(self, path: Path, row_group_size: int = DEFAULT_ROW_GROUP_SIZE) -> None:
         super().__init__(path)
@@ -183,45 +183,57 @@ class BufferedWriter(TableWriter):
             raise ValueError(f"row_group_size must be positive, got {row_group_size}")
         self.row_group_size = row_group_size
         self.row_groups_written = 0
-        self._buffer: list[Row] = []
         self._schema = pa.schema([])
         """Set by ``open``."""
+        self._columns: dict[str, list[Any]] = {}
+        self._buffered = 0
 
     @property
     def buffered_rows(self) -> int:
         """Rows held in memory, waiting for the next row group."""
-        return len(self._buffer)
+        return self._buffered
 
     def open(self, schema: pa.Schema) -> None:
         """See :meth:`TableWriter.open`."""
         self._schema = schema
+        self._columns = {name: [] for name in schema.names}
         self.open_file(schema)
 
     def write(self, rows: Sequence[Row]) -> None:
         """See :meth:`TableWriter.write`; flushes whenever a row group is full."""
-        self._buffer.extend(rows)
-        self.rows_written += len(rows)
-        if len(self._buffer) >= self.row_group_size:
-            self._flush()
+        for name, column in self._columns.items():
+            column.extend([row.get(name) for row in rows])
+        self._buffer_rows(len(rows))
+
+    def write_from(self, table: Table, source: Any) -> None:
+        """:meth:`write` of ``table.rows(source)``, the values put in the columns as read."""
+        self._buffer_rows(table.append_rows(source, self._columns))
 
     def close(self) -> None:
         """See :meth:`TableWriter.close`."""
-        if self._buffer:
+        if self._buffered:
             self._flush()
         self.close_file()
 
     def append_from(self, folder: Path, selection: RowSelection) -> int:
         """See :meth:`TableWriter.append_from`; what is buffered is written first."""
-        if self._buffer:
+        if self._buffered:
             self._flush()
         count = self.copy_file(folder / self.path.name, selection)
         self.rows_written += count
         return count
 
+    def _buffer_rows(self, count: int) -> None:
+        self._buffered += count
+        self.rows_written += count
+        if self._buffered >= self.row_group_size:
+            self._flush()
+
     def _flush(self) -> None:
-        rows, self._buffer = self._buffer, []
-        self.write_batch(ColumnBatch(rows, self._schema))
-        self.row_groups_written += -(-len(rows) // self.row_group_size)
+        columns, self._columns = self._columns, {name: [] for name in self._schema.names}
+        rows, self._buffered = self._buffered, 0
+        self.write_batch(ColumnBatch(columns, self._schema))
+        self.row_groups_written += -(-rows // self.row_group_size)
 
     @abstractmethod
     def open_file(self, schema: pa.Schema) -> None:

@@ -15,6 +15,7 @@ from pipelines.tables import (
     TABLES,
     Column,
     DuplicateRow,
+    article_sources,
     parse_utc,
     record_to_rows,
     table_schema,
@@ -33,6 +34,17 @@ def test_rows_convert_to_their_arrow_schema(golden: list[ArticleRecord]) -> None
     for record in golden:
         for table, rows in record_to_rows(record).items():
             assert pa.Table.from_pylist(rows, schema=SCHEMAS[table]).num_rows == len(rows)
+
+
+def test_a_records_values_appended_column_by_column_are_those_of_its_rows(
+        golden: list[ArticleRecord]) -> None:
+    """What the table writer buffers (``Table.append_rows``) is what ``Table.rows`` gives."""
+    for record in golden:
+        rows = record_to_rows(record, "updated")
+        for table, source in article_sources(record, "updated"):
+            columns: dict[str, list[object]] = {name: [] for name in SCHEMAS[table.name].names}
+            assert table.append_rows(source, columns) == len(rows[table.name])
+            assert columns == {name: [row[name] for row in rows[table.name]] for name in columns}
 
 
 def test_child_rows_follow_the_record_lists(golden: list[ArticleRecord]) -> None:
