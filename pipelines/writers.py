@@ -37,6 +37,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 T = TypeVar("T")
 R = TypeVar("R")
 DEFAULT_ROW_GROUP_SIZE = 10_000
+to_json = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(value, ensure_ascii=False)``, without building an encoder a call (which
+``json.dumps`` does for any argument not at its default): a cell of every list column
+and a line of every record."""
 
 
 class TableWriter(ABC):
@@ -105,7 +109,7 @@ class RowSelection:
             return None
         if self.change is None:
             return line
-        return json.dumps({**row, "change": self.change}, ensure_ascii=False) + "\n"
+        return to_json({**row, "change": self.change}) + "\n"
 
 
 def side_by_side(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
@@ -148,7 +152,7 @@ def csv_column(batch: ColumnBatch, name: str) -> pa.Array:
     if pa.types.is_timestamp(kind):
         return pa.array([None if v is None else v.isoformat() for v in values], pa.string())
     if pa.types.is_list(kind):
-        return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values],
+        return pa.array([None if v is None else to_json(v) for v in values],
                         pa.string())
     return batch.array(name)
 
@@ -289,7 +293,7 @@ class JsonLinesWriter(TableWriter):
 
     def write(self, rows: Sequence[Row]) -> None:
         """See :meth:`TableWriter.write`."""
-        self._file.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        self._file.writelines(to_json(row) + "\n" for row in rows)
         self.rows_written += len(rows)
 
     def close(self) -> None:
