@@ -200,7 +200,7 @@ class BufferedWriter(TableWriter):
     def open(self, schema: pa.Schema) -> None:
         """See :meth:`TableWriter.open`."""
         self._schema = schema
-        self._columns = {name: [] for name in schema.names}
+        self._columns = self._empty_columns()
         self.open_file(schema)
 
     def write(self, rows: Sequence[Row]) -> None:
@@ -227,6 +227,9 @@ class BufferedWriter(TableWriter):
         self.rows_written += count
         return count
 
+    def _empty_columns(self) -> dict[str, list[Any]]:
+        return {name: [] for name in self._schema.names}
+
     def _buffer_rows(self, count: int) -> None:
         self._buffered += count
         self.rows_written += count
@@ -234,7 +237,7 @@ class BufferedWriter(TableWriter):
             self._flush()
 
     def _flush(self) -> None:
-        columns, self._columns = self._columns, {name: [] for name in self._schema.names}
+        columns, self._columns = self._columns, self._empty_columns()
         rows, self._buffered = self._buffered, 0
         self.write_batch(ColumnBatch(columns, self._schema))
         self.row_groups_written += -(-rows // self.row_group_size)
