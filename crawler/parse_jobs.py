@@ -5,7 +5,10 @@ http(s) links, absolute, which the spider mostly finds requested already (it can
 only the new ones, and canonicalizing every link in the worker would cost it more than
 the spider's set lookups save);
 asked for it, a parse job also computes the record's MinHash signature for the dedup stage
-(the spider hands it on with the record, ``core.records.SignedRecord``)."""
+(the spider hands it on with the record, ``core.records.SignedRecord``). A job may carry
+its page still gzipped (``crawler.middlewares.compression.GzippedHtmlResponse``): it is
+decoded here, beside the parse, or the job fails with ``NotOneGzipMember`` for the crawl
+to decode it by Scrapy's rules."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.gzip_member import NotOneGzipMember, whole_member
 from core.minhash import Signature, SignatureJob
 from core.profiles import get_profile
 from core.records import ArticleRecord, body_text
@@ -70,10 +74,14 @@ class ParseJob:
     page_links: bool = False
     """Also every followable link of the page, as a :class:`LinksJob` gives them: for a page
     the spider follows as a listing too, which is then parsed once, not twice."""
+    gzip_max_size: int | None = None
+    """None: ``body`` is the page; else ``body`` is one gzip member of the page, of at most
+    this many bytes decoded (0: any)."""
 
     def run(self) -> ArticlePage:
         profile = get_profile(self.profile)
-        page = parse_page(self.body, self.url, profile=profile, content_type=self.content_type,
+        body = plain_body(self.body, self.gzip_max_size)
+        page = parse_page(body, self.url, profile=profile, content_type=self.content_type,
                           http_status=self.http_status, fetched_at=self.fetched_at,
                           page_links=self.page_links)
         links = http_links(linked_urls(page)) if page.follow_links else []
@@ -90,9 +98,22 @@ class LinksJob:
     body: bytes
     url: str
     content_type: str
+    gzip_max_size: int | None = None
+    """As :attr:`ParseJob.gzip_max_size`."""
 
     def run(self) -> list[str]:
-        return http_links(page_links(self.body, self.url, self.content_type))
+        return http_links(page_links(plain_body(self.body, self.gzip_max_size), self.url, self.content_type))
+
+
+def plain_body(body: bytes, gzip_max_size: int | None) -> bytes:
+    """``body`` decoded when it is gzipped (``gzip_max_size`` not None); raises
+    :class:`NotOneGzipMember` for a body the crawl must decode by Scrapy's rules."""
+    if gzip_max_size is None:
+        return body
+    decoded = whole_member(body, gzip_max_size)
+    if decoded is None:
+        raise NotOneGzipMember("not one whole gzip member under the size cap")
+    return decoded
 
 
 def linked_urls(page: ParsedPage) -> list[str]:

@@ -29,6 +29,7 @@ from twisted.python.failure import Failure
 
 from core.child import Job
 from core.errors import UnusableDocumentError
+from core.gzip_member import NotOneGzipMember
 from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS
 from core.profiles import all_host_aliases
 from core.records import ArticleRecord, SignedRecord, Validators
@@ -36,6 +37,7 @@ from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url, 
 from core.worker_pool import JobFailed, WorkerPool, crawl_pool
 from crawler.distributed.known import run_known_pages
 from crawler.incremental import PageMemory, conditional_headers, unchanged_since
+from crawler.middlewares.compression import DECODE_IN_WORKER, GzippedHtmlResponse
 from crawler.params import CrawlParams
 from crawler.parse_jobs import ArticlePage, LinksJob, ParseJob
 from crawler.parsing.decoding import is_binary
@@ -77,6 +79,9 @@ class HealthSpider(scrapy.Spider):
         uses (``crawler.fingerprint``), so the canonical URL a request carries is the one
         the fingerprint would compute."""
         self.parser = WorkerPool(0)
+        self.page_meta: dict[str, Any] = {}
+        """Meta of every page request: with parse workers, that a gzipped page may reach
+        :meth:`parse_page` still encoded, for the worker to decode (``DECODE_IN_WORKER``)."""
         self.num_perm = 0
         """MinHash slots to compute with each parse for the dedup stage (0: none)."""
         self.memory: PageMemory | None = None
@@ -106,6 +111,8 @@ class HealthSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.parser = crawl_pool(crawler)
+        if spider.parser.workers:
+            spider.page_meta = {DECODE_IN_WORKER: True}
         if spider.parser.workers and settings.getbool("HEALTHCRAWL_DEDUP_ENABLED", True):
             # The signature costs the worker little beside the parse, and saves the dedup
             # stage a round trip of its own: it travels with the item (``SignedRecord``).
@@ -181,7 +188,7 @@ class HealthSpider(scrapy.Spider):
                 return None
             self.requested.add(key)
         target = fetch_url(url, self.profile.host_aliases)
-        meta: dict[str, Any] = {CANONICAL_URL: (target, canonical)}
+        meta: dict[str, Any] = {CANONICAL_URL: (target, canonical), **self.page_meta}
         headers: dict[str, str] = {}
         if self.memory is not None and self.profile.is_article_url(canonical):
             known = self.memory.page(canonical)
@@ -233,7 +240,8 @@ class HealthSpider(scrapy.Spider):
         return scrapy.Request(
             target, callback=self.parse_page, errback=self.count_failure,
             headers=conditional_headers(known),
-            meta={CANONICAL_URL: (target, canonical), KNOWN: True, "handle_httpstatus_list": [304]})
+            meta={CANONICAL_URL: (target, canonical), KNOWN: True, "handle_httpstatus_list": [304],
+                  **self.page_meta})
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
@@ -294,15 +302,33 @@ class HealthSpider(scrapy.Spider):
         """Parse an article or collect a listing's links in the worker pool, then follow.
 
         A coroutine: it awaits the pool, and its output (the record, new requests) is
-        complete only once the job is back, so it is returned as one list."""
+        complete only once the job is back, so it is returned as one list. A page still
+        gzipped that the worker could not decode is decoded here, by Scrapy's rules, and
+        handled again; one Scrapy would have refused counts as the failed fetch it would
+        have been."""
+        try:
+            return await self._parse_page(response)
+        except NotOneGzipMember:
+            assert isinstance(response, GzippedHtmlResponse)
+            try:
+                decoded = response.decoded()
+            except Exception as error:  # what Scrapy's decompression raises fails the fetch
+                self.fetch_failed(type(error).__name__, response.url)
+                return []
+            return await self._parse_page(decoded)
+
+    async def _parse_page(self, response: Response) -> list[ArticleRecord | scrapy.Request]:
         if response.status == 304:
             canonical = canonical_of(response.url, response.meta, self.canonical_aliases)
             self.unchanged([canonical], "not_modified")
             return []
-        if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
+        # A page still gzipped is HTML, and the start it decodes to tells an empty or binary body.
+        start = response.head if isinstance(response, GzippedHtmlResponse) else response.body
+        text = isinstance(response, TextResponse | GzippedHtmlResponse)
+        if not text or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return []
-        if unusable := _unusable_body(response.body):
+        if unusable := _unusable_body(start):
             self.skip(unusable, response.url, "no HTML to parse")
             return []
         canonical = canonical_of(response.url, response.meta, self.canonical_aliases)
@@ -315,9 +341,9 @@ class HealthSpider(scrapy.Spider):
                 return output  # a page the parser failed on gives no links either
             output.extend(self.article_output(page, _validators(response, canonical)))
         if listing:
+            links = page.page_links if page is not None else await self.parsed(self.links_job(response),
+                                                                               response.url)
             self.crawler.stats.inc_value(f"{STAT}/listing_pages")
-            links = page.page_links if page is not None else await self.parsed(LinksJob(
-                response.body, response.url, _content_type(response).decode("latin-1")), response.url)
             if links is not None:
                 output.extend(self.follow_new(links))
         if not (article or listing):
@@ -330,6 +356,8 @@ class HealthSpider(scrapy.Spider):
         this guard, so a bug there is not taken for a bad page)."""
         try:
             return await self.parser.run(job)
+        except NotOneGzipMember:
+            raise  # not the page's fault: it is decoded here and handled again (parse_page)
         except JobFailed as error:  # the pool has logged it, naming the page
             self.crawler.stats.inc_value(f"{STAT}/failed/worker_{error.reason}")
         except UnusableDocumentError as error:
@@ -346,7 +374,12 @@ class HealthSpider(scrapy.Spider):
     def parse_job(self, response: Response, page_links: bool = False) -> ParseJob:
         return ParseJob(response.body, response.url, self.profile.name,
                         _content_type(response).decode("latin-1"), response.status,
-                        datetime.now(UTC).isoformat(timespec="seconds"), self.num_perm, page_links)
+                        datetime.now(UTC).isoformat(timespec="seconds"), self.num_perm, page_links,
+                        _gzip_max_size(response))
+
+    def links_job(self, response: Response) -> LinksJob:
+        return LinksJob(response.body, response.url, _content_type(response).decode("latin-1"),
+                        _gzip_max_size(response))
 
     def article_output(self, page: ArticlePage, validators: Validators | None = None,
                        ) -> Iterator[ArticleRecord | scrapy.Request]:
@@ -374,11 +407,14 @@ class HealthSpider(scrapy.Spider):
         """Failed fetches (404, timeouts) are counted by kind, never exported."""
         status = getattr(getattr(failure.value, "response", None), "status", None)
         reason = f"http_{status}" if status else type(failure.value).__name__
-        self.crawler.stats.inc_value(f"{STAT}/failed/{reason}")
         request = failure.request  # type: ignore[attr-defined]
+        self.fetch_failed(reason, request.url)
         if status in (404, 410) and CANONICAL_URL in request.meta:
             self.crawler.signals.send_catch_log(page_gone, canonical_url=request.meta[CANONICAL_URL][1])
-        self.logger.info("fetch failed (%s): %s", reason, failure.request.url)  # type: ignore[attr-defined]
+
+    def fetch_failed(self, reason: str, url: str) -> None:
+        self.crawler.stats.inc_value(f"{STAT}/failed/{reason}")
+        self.logger.info("fetch failed (%s): %s", reason, url)
 
 
 def _validators(response: Response, canonical_url: str) -> Validators:
@@ -394,6 +430,11 @@ def _unusable_body(body: bytes) -> str | None:
     if not body or body.isspace():  # isspace stops at the first other byte
         return "empty_body"
     return "binary_body" if is_binary(body) else None
+
+
+def _gzip_max_size(response: Response) -> int | None:
+    """What a job says of its body: None, the page; else the size cap of a gzipped page."""
+    return response.max_size if isinstance(response, GzippedHtmlResponse) else None
 
 
 def _content_type(response: Response) -> bytes:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares.meta_refresh import SCANNED_BYTES, QuickMetaRefreshMiddleware, could_refresh
+from crawler.middlewares.compression import (
+    DECODE_IN_WORKER,
+    GzippedHtmlResponse,
+    QuickHttpCompressionMiddleware,
+)
+from crawler.middlewares.meta_refresh import (
+    SCANNED_BYTES,
+    SCANNED_CHARACTERS,
+    QuickMetaRefreshMiddleware,
+    could_refresh,
+    scanned_start,
+)
 
 REFRESH = '<html><head><meta http-equiv="Refresh" content="0; url=/p/2.html"></head><body>moved</body></html>'
 PLAIN = "<html><head><title>Colds</title></head><body><p>Wash your hands.</p></body></html>"
@@ -55,3 +68,57 @@ def test_a_page_without_refresh_passes_through_unchanged() -> None:
 )
 def test_only_pages_whose_start_cannot_hold_refresh_are_skipped(body: bytes, could: bool) -> None:
     assert could_refresh(body) is could
+
+
+def gzipped(body: bytes, content_type: str) -> GzippedHtmlResponse:
+    """A page left encoded for the parse worker, as the compression middleware leaves it."""
+    url = "https://www.keepto.com/p/1.html"
+    request = Request(url, meta={DECODE_IN_WORKER: True})
+    fetched = Response(url, body=gzip.compress(body), request=request,
+                       headers={"Content-Type": content_type, "Content-Encoding": "gzip"})
+    left = QuickHttpCompressionMiddleware.from_crawler(get_crawler()).process_response(request, fetched)
+    assert isinstance(left, GzippedHtmlResponse)
+    return left
+
+
+FAR_REFRESH = REFRESH.replace("<html><head>", "<html><head>" + "<!-- -->" * 600)  # past byte 4,096
+GZIPPED_PAGES = {
+    "refresh": (REFRESH.encode(), "text/html; charset=utf-8"),
+    "plain": (PLAIN.encode(), "text/html; charset=utf-8"),
+    "refresh past 4,096 ASCII characters": (FAR_REFRESH.encode(), "text/html; charset=utf-8"),
+    "refresh within 4,096 characters of 3 bytes": (("<p>" + "预" * 1500 + "</p>" + REFRESH).encode(),
+                                                   "text/html; charset=utf-8"),
+    "refresh within 4,096 UTF-7 characters": (("<p>" + "预" * 1500 + "</p>" + REFRESH).encode("utf-7"),
+                                              "text/html; charset=utf-7"),
+    "refresh within 4,096 characters, charset in the page": (
+        ('<meta charset="utf-7">' + "+AGEAYgBj-" * 500 + REFRESH).encode(), "text/html"),
+    "refresh past 4,096 characters, charset in the page": (
+        ('<meta charset="utf-8">' + "<!-- -->" * 500 + REFRESH).encode(), "text/html"),
+}
+
+
+@pytest.mark.parametrize(("body", "content_type"), GZIPPED_PAGES.values(), ids=GZIPPED_PAGES.keys())
+def test_a_page_left_gzipped_is_redirected_or_not_as_scrapy_does_with_it_decoded(body: bytes,
+                                                                                 content_type: str) -> None:
+    page = gzipped(body, content_type)
+    ours = middleware().process_response(page.request, page)  # type: ignore[arg-type]
+    decoded = page.decoded()
+    scrapys = MetaRefreshMiddleware.from_crawler(get_crawler()).process_response(page.request, decoded)  # type: ignore[arg-type]
+    assert isinstance(ours, Request) is isinstance(scrapys, Request)
+    assert not isinstance(ours, Request) or ours.url == scrapys.url  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("body", [PLAIN, FAR_REFRESH])
+def test_a_page_left_gzipped_that_cannot_refresh_passes_on_still_encoded(body: str) -> None:
+    page = gzipped(body.encode(), "text/html; charset=utf-8")
+    assert middleware().process_response(page.request, page) is page  # type: ignore[arg-type]
+
+
+def test_a_page_left_gzipped_is_scanned_on_its_first_4096_bytes_when_they_are_as_many_characters() -> None:
+    page = gzipped(FAR_REFRESH.encode(), "text/html; charset=utf-8")
+    assert scanned_start(page) == FAR_REFRESH.encode()[:SCANNED_CHARACTERS] == page.head
+
+
+def test_a_page_left_gzipped_whose_start_is_not_ascii_is_scanned_further() -> None:
+    page = gzipped(("<p>" + "预" * 1500 + "</p>" + REFRESH).encode(), "text/html; charset=utf-8")
+    assert scanned_start(page) == page.decoded().body[:SCANNED_BYTES]
