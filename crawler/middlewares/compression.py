@@ -31,6 +31,7 @@ from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.http import HtmlResponse, Response
 from scrapy.responsetypes import responsetypes
+from scrapy.selector import Selector
 from scrapy.utils.gz import gunzip as scrapy_gunzip
 
 from core.gzip_member import declared_size, member_head, whole_member
@@ -56,15 +57,19 @@ def gunzip(body: bytes, max_size: int = 0) -> bytes:
     return decoded if decoded is not None else scrapy_gunzip(body, max_size=max_size)
 
 
-class GzippedHtmlResponse(Response):
-    """A page whose body is still the gzip member it came as (its ``Content-Encoding``
-    header still says so), to be decoded by the parse worker. Scrapy would have made an
-    :class:`~scrapy.http.HtmlResponse` of it: its Content-Type says HTML, and its gzip
-    trailer states a size under the request's caps (which the worker enforces: a trailer
-    may lie). ``head`` is what its first :data:`HEAD_BYTES` decode to (all of it, when
-    shorter), neither empty nor only whitespace."""
+class GzippedHtmlResponse(HtmlResponse):
+    """An HTML page whose ``body`` is still the gzip member it came as (its
+    ``Content-Encoding`` header still says so), for the parse worker to decode. Its
+    ``text``, ``encoding`` and ``selector`` (so ``css``, ``xpath``, ``urljoin``, ``follow``)
+    are the page's, decoded here when first asked for, and a copy (``replace``) is of the
+    decoded page: only a reader of ``body`` itself sees the wire's bytes.
 
-    __slots__ = ("_decode", "head", "max_size")
+    Scrapy would have made an :class:`~scrapy.http.HtmlResponse` of it: its Content-Type
+    says HTML, and its gzip trailer states a size under the request's caps (which the
+    worker enforces: a trailer may lie). ``head`` is what its first :data:`HEAD_BYTES`
+    decode to (all of it, when shorter), neither empty nor only whitespace."""
+
+    __slots__ = ("_decode", "_decoded", "head", "max_size")
 
     def __init__(self, *args: Any, head: bytes = b"", max_size: int = 0,
                  decode: Callable[[Response], Response] | None = None, **kwargs: Any) -> None:
@@ -73,19 +78,36 @@ class GzippedHtmlResponse(Response):
         self.max_size = max_size
         """Bytes the body may decode to (0: any): the request's ``DOWNLOAD_MAXSIZE``."""
         self._decode = decode
+        self._decoded: HtmlResponse | None = None
 
-    def decoded(self) -> Response:
+    def decoded(self) -> HtmlResponse:
         """What the compression middleware makes of this response when it decodes it:
         Scrapy's size cap (``IgnoreRequest``), warnings and stats, and its salvage of a
         broken stream; raises what that middleware raises."""
-        assert self._decode is not None
-        return self._decode(self)
+        if self._decoded is None:
+            assert self._decode is not None
+            decoded = self._decode(self)
+            assert isinstance(decoded, HtmlResponse)  # its Content-Type says so
+            self._decoded = decoded
+        return self._decoded
+
+    @property
+    def text(self) -> str:
+        return self.decoded().text
+
+    @property
+    def encoding(self) -> str:
+        return self.decoded().encoding
+
+    @property
+    def selector(self) -> Selector:
+        return self.decoded().selector
+
+    def json(self) -> Any:
+        return self.decoded().json()
 
     def replace(self, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
-        """A copy is a plain response (with the same encoded body and headers): what is
-        known of the body holds for this one alone."""
-        kwargs.setdefault("cls", Response)
-        copy: Response = super().replace(*args, **kwargs)
+        copy: Response = self.decoded().replace(*args, **kwargs)
         return copy
 
 
@@ -132,7 +154,9 @@ class QuickHttpCompressionMiddleware(HttpCompressionMiddleware):
     def _decode_here(self, request: Request, response: GzippedHtmlResponse) -> Response:
         """Scrapy's handling of a page first left encoded, which it counts instead."""
         self._count(declared_size(response.body), -1)
-        decoded = super().process_response(request, response.replace())  # Scrapy edits its headers
+        # As it came, in a copy: Scrapy's middleware edits the headers of what it decodes.
+        fetched = Response(**{name: getattr(response, name) for name in Response.attributes})
+        decoded = super().process_response(request, fetched)
         assert isinstance(decoded, Response)  # the middleware returns a response or raises
         return decoded
 

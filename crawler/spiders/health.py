@@ -322,12 +322,11 @@ class HealthSpider(scrapy.Spider):
             canonical = canonical_of(response.url, response.meta, self.canonical_aliases)
             self.unchanged([canonical], "not_modified")
             return []
-        # A page still gzipped is HTML, and the start it decodes to tells an empty or binary body.
-        start = response.head if isinstance(response, GzippedHtmlResponse) else response.body
-        text = isinstance(response, TextResponse | GzippedHtmlResponse)
-        if not text or b"html" not in _content_type(response):
+        if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return []
+        # The start a page still gzipped decodes to tells an empty or binary body.
+        start = response.head if isinstance(response, GzippedHtmlResponse) else response.body
         if unusable := _unusable_body(start):
             self.skip(unusable, response.url, "no HTML to parse")
             return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,10 +57,13 @@ class DiesInAWorker:
 
 def hang_on_marked_pages() -> Handler:
     """A worker handler that runs jobs as ``core.child.run_job`` does, but never returns
-    from one whose ``body`` holds :data:`HANG_MARKER`."""
+    from one whose page (``body``, decoded if gzipped) holds :data:`HANG_MARKER`."""
 
     def handle(job: Any) -> Any:
-        if HANG_MARKER in getattr(job, "body", b""):
+        body = getattr(job, "body", b"")
+        if getattr(job, "gzip_max_size", None) is not None:  # a page the worker decodes
+            body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
+        if HANG_MARKER in body:
             time.sleep(3600)
         return job.run()
 

@@ -208,3 +208,20 @@ def test_the_head_of_a_member_is_its_first_bytes_or_none_when_they_do_not_decode
     assert member_head(WHOLE, len(PAGE) + 100) == PAGE
     assert member_head(WHOLE[: len(WHOLE) // 2], len(PAGE)) is None
     assert member_head(PAGE, 100) is None
+
+
+def test_a_page_left_encoded_reads_as_its_html_page_to_all_but_a_reader_of_its_bytes() -> None:
+    left = QuickHttpCompressionMiddleware.from_crawler(get_crawler()).process_response(*sent())
+    scrapys = HttpCompressionMiddleware.from_crawler(get_crawler()).process_response(*sent())
+    assert isinstance(left, HtmlResponse) and isinstance(scrapys, HtmlResponse)
+    assert left.text == scrapys.text and left.encoding == scrapys.encoding
+    assert left.css("title::text").getall() == scrapys.css("title::text").getall()
+    assert left.urljoin("x.html") == scrapys.urljoin("x.html")
+    assert left.body == WHOLE
+
+
+def test_a_copy_of_a_page_left_encoded_is_of_the_decoded_page() -> None:
+    left = QuickHttpCompressionMiddleware.from_crawler(get_crawler()).process_response(*sent())
+    copy = left.replace(flags=["copied"])
+    assert type(copy) is HtmlResponse and copy.body == PAGE and copy.flags == ["copied"]
+    assert b"Content-Encoding" not in copy.headers
