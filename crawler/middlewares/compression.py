@@ -147,9 +147,11 @@ class QuickHttpCompressionMiddleware(HttpCompressionMiddleware):
         if not head or head.isspace():  # the spider could not tell from it whether the page is blank
             return None
         self._count(size, 1)
-        kept = {name: getattr(response, name) for name in Response.attributes}
-        return GzippedHtmlResponse(**kept, head=head, max_size=max_size,
-                                   decode=partial(self._decode_here, request))
+        kept = {name: getattr(response, name) for name in Response.attributes if name != "headers"}
+        left_encoded = GzippedHtmlResponse(**kept, head=head, max_size=max_size,
+                                           decode=partial(self._decode_here, request))
+        left_encoded._headers = headers  # handed on, not copied (Scrapy's replace copies them)
+        return left_encoded
 
     def _decode_here(self, request: Request, response: GzippedHtmlResponse) -> Response:
         """Scrapy's handling of a page first left encoded, which it counts instead."""
