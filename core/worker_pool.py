@@ -250,6 +250,10 @@ class WorkerPool:
         with contextlib.suppress(Exception):  # the first job tries again, and says why it fails
             await self._idlest_worker()
 
+    def waiting(self) -> int:
+        """Jobs sent to the workers and not answered yet."""
+        return sum(len(worker.pending) for worker in self._pool)
+
     async def run(self, job: Job[T]) -> T:
         """The job's result; the job's own exceptions come through unchanged, and
         :class:`JobFailed` when no worker could finish it."""

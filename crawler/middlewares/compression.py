@@ -28,13 +28,16 @@ from functools import partial
 from typing import Any
 
 from scrapy import Request, Spider
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.http import HtmlResponse, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.selector import Selector
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.gz import gunzip as scrapy_gunzip
 
 from core.gzip_member import declared_size, member_head, whole_member
+from core.worker_pool import WorkerPool, crawl_pool
 
 GZIP_ENCODINGS = frozenset({b"gzip", b"x-gzip"})
 DECODE_IN_WORKER = "healthcrawl_decode_in_worker"
@@ -46,6 +49,8 @@ empty or binary body read (``crawler.parsing.decoding.is_binary``), and what Scr
 meta-refresh scan reads of an ASCII page (``crawler.middlewares.meta_refresh``)."""
 LEFT_ENCODED_STAT = "healthcrawl/compression/left_encoded"
 DECODED_AFTER_ALL_STAT = "healthcrawl/compression/decoded_after_all"
+WAITING_PER_WORKER = 4
+"""Pages that may wait for each parse worker while pages are still left gzipped for them."""
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 
 
@@ -116,13 +121,22 @@ class QuickHttpCompressionMiddleware(HttpCompressionMiddleware):
     by :func:`gunzip`, every other encoding by Scrapy, and a page whose request says
     :data:`DECODE_IN_WORKER` is, where it can be, passed on encoded."""
 
+    def __init__(self, stats: StatsCollector | None = None, *, crawler: Crawler | None = None) -> None:
+        super().__init__(stats, crawler=crawler)
+        self._pool = crawl_pool(crawler) if crawler is not None else WorkerPool(0)
+
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Request | Response:
-        if request.meta.get(DECODE_IN_WORKER) and request.method != "HEAD":
+        if request.meta.get(DECODE_IN_WORKER) and request.method != "HEAD" and self._workers_have_room():
             left_encoded = self._left_encoded(request, response)
             if left_encoded is not None:
                 return left_encoded
         return super().process_response(request, response)
+
+    def _workers_have_room(self) -> bool:
+        """Whether the parse workers keep up: when pages wait for them, they are the
+        crawl's bottleneck, and a page is decoded here rather than add to their work."""
+        return self._pool.waiting() <= WAITING_PER_WORKER * self._pool.workers
 
     def _left_encoded(self, request: Request, response: Response) -> GzippedHtmlResponse | None:
         """``response`` as a :class:`GzippedHtmlResponse`, when this middleware would make
