@@ -16,12 +16,14 @@ from scrapy.utils.gz import gunzip as scrapy_gunzip
 from scrapy.utils.test import get_crawler
 
 from core.gzip_member import NotOneGzipMember, member_head
+from core.worker_pool import crawl_pool
 from crawler.middlewares import compression
 from crawler.middlewares.compression import (
     DECODE_IN_WORKER,
     DECODED_AFTER_ALL_STAT,
     HEAD_BYTES,
     LEFT_ENCODED_STAT,
+    WAITING_PER_WORKER,
     GzippedHtmlResponse,
     QuickHttpCompressionMiddleware,
     gunzip,
@@ -225,3 +227,14 @@ def test_a_copy_of_a_page_left_encoded_is_of_the_decoded_page() -> None:
     copy = left.replace(flags=["copied"])
     assert type(copy) is HtmlResponse and copy.body == PAGE and copy.flags == ["copied"]
     assert b"Content-Encoding" not in copy.headers
+
+
+@pytest.mark.parametrize(("waiting", "left_encoded"), [(0, True), (WAITING_PER_WORKER, True),
+                                                        (WAITING_PER_WORKER + 1, False)])
+def test_pages_are_left_encoded_only_while_the_parse_workers_keep_up(
+        monkeypatch: pytest.MonkeyPatch, waiting: int, left_encoded: bool) -> None:
+    crawler = get_crawler(settings_dict={"HEALTHCRAWL_WORKER_PROCESSES": 1})
+    monkeypatch.setattr(crawl_pool(crawler), "waiting", lambda: waiting)
+    handled = QuickHttpCompressionMiddleware.from_crawler(crawler).process_response(*sent())
+    assert isinstance(handled, GzippedHtmlResponse) is left_encoded
+    assert isinstance(handled, HtmlResponse) and handled.text == PAGE.decode()
