@@ -99,7 +99,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's meta-refresh redirects, skipping pages that cannot hold one (see there).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,
-    # Nearer the engine than the two around it, so it sees the response the scraper gets:
+    # Nearer the engine than the two around it, so it sees a page as the scraper will:
     # Scrapy's bound on the pages being scraped, counted in decoded bytes (see there).
     "crawler.middlewares.scraper_budget.ScraperBudgetMiddleware": 575,
     # Scrapy's decompression, a whole gzip page decoded in one zlib call (see there).

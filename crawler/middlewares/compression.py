@@ -50,7 +50,8 @@ meta-refresh scan reads of an ASCII page (``crawler.middlewares.meta_refresh``).
 LEFT_ENCODED_STAT = "healthcrawl/compression/left_encoded"
 DECODED_AFTER_ALL_STAT = "healthcrawl/compression/decoded_after_all"
 WAITING_PER_WORKER = 64
-"""Pages that may wait for each parse worker while pages are still left gzipped for them.
+"""Jobs (pages to parse, and the dedup stage's) that may wait for each parse worker while
+pages are still left gzipped for them.
 Measured on the demo site with every page left gzipped: with the site profile (the crawl's
 process the busier) fewer than 64 pages waited for the worker nine times in ten; with the
 generic profile (the worker the bottleneck) more did half the time."""
@@ -77,7 +78,7 @@ class GzippedHtmlResponse(HtmlResponse):
     worker enforces: a trailer may lie). ``head`` is what its first :data:`HEAD_BYTES`
     decode to (all of it, when shorter), neither empty nor only whitespace."""
 
-    __slots__ = ("_decode", "_decoded", "head", "max_size")
+    __slots__ = ("_decode", "_decoded", "_failure", "head", "max_size")
 
     def __init__(self, *args: Any, head: bytes = b"", max_size: int = 0,
                  decode: Callable[[Response], Response] | None = None, **kwargs: Any) -> None:
@@ -87,14 +88,22 @@ class GzippedHtmlResponse(HtmlResponse):
         """Bytes the body may decode to (0: any): the request's ``DOWNLOAD_MAXSIZE``."""
         self._decode = decode
         self._decoded: HtmlResponse | None = None
+        self._failure: Exception | None = None
 
     def decoded(self) -> HtmlResponse:
         """What the compression middleware makes of this response when it decodes it:
         Scrapy's size cap (``IgnoreRequest``), warnings and stats, and its salvage of a
-        broken stream; raises what that middleware raises."""
+        broken stream; raises what that middleware raises. Done once: later calls give the
+        same response, or raise the same error."""
+        if self._failure is not None:
+            raise self._failure
         if self._decoded is None:
             assert self._decode is not None
-            decoded = self._decode(self)
+            try:
+                decoded = self._decode(self)
+            except Exception as error:
+                self._failure = error
+                raise
             assert isinstance(decoded, HtmlResponse)  # its Content-Type says so
             self._decoded = decoded
         return self._decoded
@@ -137,13 +146,15 @@ class QuickHttpCompressionMiddleware(HttpCompressionMiddleware):
         return super().process_response(request, response)
 
     def _workers_have_room(self) -> bool:
-        """Whether the parse workers keep up: when pages wait for them, they are the
+        """Whether the parse workers keep up: when jobs pile up for them, they are the
         crawl's bottleneck, and a page is decoded here rather than add to their work."""
         return self._pool.waiting() <= WAITING_PER_WORKER * self._pool.workers
 
     def _left_encoded(self, request: Request, response: Response) -> GzippedHtmlResponse | None:
         """``response`` as a :class:`GzippedHtmlResponse`, when this middleware would make
         an HTML page of at most the caps of it and its head decodes; else None."""
+        if not 200 <= response.status < 300:  # an error page may be retried or fail the fetch
+            return None
         headers = response.headers
         encodings = [encoding.strip().lower() for value in headers.getlist(b"Content-Encoding")
                      for encoding in value.split(b",")]

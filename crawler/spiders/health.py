@@ -302,20 +302,23 @@ class HealthSpider(scrapy.Spider):
         """Parse an article or collect a listing's links in the worker pool, then follow.
 
         A coroutine: it awaits the pool, and its output (the record, new requests) is
-        complete only once the job is back, so it is returned as one list. A page still
-        gzipped that the worker could not decode is decoded here, by Scrapy's rules, and
-        handled again; one Scrapy would have refused counts as the failed fetch it would
-        have been."""
+        complete only once the job is back, so it is returned as one list."""
         try:
             return await self._parse_page(response)
         except NotOneGzipMember:
-            assert isinstance(response, GzippedHtmlResponse)
-            try:
-                decoded = response.decoded()
-            except Exception as error:  # what Scrapy's decompression raises fails the fetch
-                self.fetch_failed(type(error).__name__, response.url)
-                return []
-            return await self._parse_page(decoded)
+            return await self._parse_decoded(response)
+
+    async def _parse_decoded(self, response: Response) -> list[ArticleRecord | scrapy.Request]:
+        """A page left gzipped that no worker decodes (not one whole gzip member, or no job
+        for it), decoded here by Scrapy's rules and handled again: one Scrapy would have
+        refused counts as the failed fetch it would have been."""
+        assert isinstance(response, GzippedHtmlResponse)
+        try:
+            decoded = response.decoded()
+        except Exception as error:  # what Scrapy's decompression raises fails the fetch
+            self.fetch_failed(type(error).__name__, response.url)
+            return []
+        return await self._parse_page(decoded)
 
     async def _parse_page(self, response: Response) -> list[ArticleRecord | scrapy.Request]:
         if response.status == 304:
@@ -325,13 +328,18 @@ class HealthSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.crawler.stats.inc_value(f"{STAT}/skipped/not_html")
             return []
-        # The start a page still gzipped decodes to tells an empty or binary body.
+        # A page still gzipped is checked on the start it decodes to; one that gets no job
+        # is decoded here after all, so that Scrapy's rules settle what it is.
         start = response.head if isinstance(response, GzippedHtmlResponse) else response.body
-        if unusable := _unusable_body(start):
-            self.skip(unusable, response.url, "no HTML to parse")
-            return []
+        gzipped = isinstance(response, GzippedHtmlResponse)
+        unusable = _unusable_body(start)
         canonical = canonical_of(response.url, response.meta, self.canonical_aliases)
         article, listing = self.profile.is_article_url(canonical), self.profile.is_listing_url(canonical)
+        if gzipped and (unusable or not (article or listing)):  # no job will decode it
+            return await self._parse_decoded(response)
+        if unusable:
+            self.skip(unusable, response.url, "no HTML to parse")
+            return []
         output: list[ArticleRecord | scrapy.Request] = []
         page: ArticlePage | None = None
         if article:  # a listing too (no URL patterns): the same job gives its links

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import time
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from core.child import Handler
+from crawler.parse_jobs import plain_body
 
 CRAWL_PID = os.getpid()
 HANG_MARKER = b"<!-- hang the parse worker -->"
@@ -60,10 +60,7 @@ def hang_on_marked_pages() -> Handler:
     from one whose page (``body``, decoded if gzipped) holds :data:`HANG_MARKER`."""
 
     def handle(job: Any) -> Any:
-        body = getattr(job, "body", b"")
-        if getattr(job, "gzip_max_size", None) is not None:  # a page the worker decodes
-            body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
-        if HANG_MARKER in body:
+        if HANG_MARKER in plain_body(getattr(job, "body", b""), getattr(job, "gzip_max_size", None)):
             time.sleep(3600)
         return job.run()
 

@@ -238,3 +238,23 @@ def test_pages_are_left_encoded_only_while_the_parse_workers_keep_up(
     handled = QuickHttpCompressionMiddleware.from_crawler(crawler).process_response(*sent())
     assert isinstance(handled, GzippedHtmlResponse) is left_encoded
     assert isinstance(handled, HtmlResponse) and handled.text == PAGE.decode()
+
+
+def test_an_error_page_is_decoded_as_scrapy_decodes_it() -> None:
+    request, response = sent()
+    handled = QuickHttpCompressionMiddleware.from_crawler(get_crawler()).process_response(
+        request, response.replace(status=404))
+    assert type(handled) is HtmlResponse
+
+
+def test_a_page_left_encoded_that_scrapy_refuses_is_refused_and_counted_once() -> None:
+    crawler = get_crawler()
+    left = QuickHttpCompressionMiddleware.from_crawler(crawler).process_response(
+        *sent(WHOLE[:-4] + (100).to_bytes(4, "little"), download_maxsize=200))
+    assert isinstance(left, GzippedHtmlResponse)
+    for _ in range(2):
+        with pytest.raises(IgnoreRequest):
+            left.decoded()
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("httpcompression/response_count") == 0
+    assert crawler.stats.get_value(DECODED_AFTER_ALL_STAT) == 1

@@ -37,6 +37,7 @@ PAGES = {
     "/refresh.html": b'<html><head><meta http-equiv="refresh" content="0; url=/moved.html"></head></html>',
     "/moved.html": article("Flu prevention on the move"),
     "/lying.html": b"<html><body><p>" + b" " * (2 * MAX_SIZE),
+    "/png.html": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00",
 }
 
 
@@ -54,7 +55,7 @@ def gzipped(path: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def gzip_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[CliRun, ScriptedServer]:
-    links = "".join(f'<a href="{path}">{path}</a>' for path in PAGES)
+    links = "".join(f'<a href="{path}">{path}</a>' for path in PAGES if path != "/moved.html")
 
     def script(path: str, seen: int) -> Reply:
         if path == "/robots.txt":
@@ -86,10 +87,11 @@ def test_whole_pages_are_left_to_the_worker_and_the_others_decoded_by_scrapys_ru
         gzip_crawl: tuple[CliRun, ScriptedServer]) -> None:
     run, _ = gzip_crawl
     # Left encoded: the gzipped pages but the one cut short (its "trailer" states no size
-    # under the cap). Decoded in the crawl after all: the refresh (to follow it), the page of
-    # two members and the page over the cap (both handed back by the worker).
-    assert run.stats[LEFT_ENCODED_STAT] == 5
-    assert run.stats[DECODED_AFTER_ALL_STAT] == 3
+    # under the cap). Decoded in the crawl after all: the refresh (to follow it), the PNG (no
+    # job would decode it), the page of two members and the page over the cap (both handed
+    # back by the worker).
+    assert run.stats[LEFT_ENCODED_STAT] == 6
+    assert run.stats[DECODED_AFTER_ALL_STAT] == 4
 
 
 def test_pages_of_two_members_or_cut_short_are_exported_as_scrapy_decodes_them(
@@ -100,6 +102,7 @@ def test_pages_of_two_members_or_cut_short_are_exported_as_scrapy_decodes_them(
 
 
 def test_a_gzipped_meta_refresh_is_followed(gzip_crawl: tuple[CliRun, ScriptedServer]) -> None:
+    """The refresh's target is linked from nowhere else."""
     run, server = gzip_crawl
     assert server.times("/moved.html")
     assert run.stats["healthcrawl/spider/articles"] == 4
@@ -113,6 +116,12 @@ def test_a_page_whose_trailer_understates_its_size_is_refused_as_over_the_cap(
 
 
 def test_decompression_is_counted_as_scrapy_counts_it(gzip_crawl: tuple[CliRun, ScriptedServer]) -> None:
-    """Scrapy counts the five pages it decodes, not the one it refuses."""
+    """Scrapy counts the six pages it decodes, not the one it refuses."""
     run, _ = gzip_crawl
-    assert run.stats["httpcompression/response_count"] == 5
+    assert run.stats["httpcompression/response_count"] == 6
+
+
+def test_a_gzipped_binary_page_is_skipped_as_its_decoded_body_is(
+        gzip_crawl: tuple[CliRun, ScriptedServer]) -> None:
+    run, _ = gzip_crawl
+    assert run.stats["healthcrawl/spider/skipped/binary_body"] == 1

@@ -82,29 +82,32 @@ def gzipped(body: bytes, content_type: str) -> GzippedHtmlResponse:
 
 
 FAR_REFRESH = REFRESH.replace("<html><head>", "<html><head>" + "<!-- -->" * 600)  # past byte 4,096
-GZIPPED_PAGES = {
-    "refresh": (REFRESH.encode(), "text/html; charset=utf-8"),
-    "plain": (PLAIN.encode(), "text/html; charset=utf-8"),
-    "refresh past 4,096 ASCII characters": (FAR_REFRESH.encode(), "text/html; charset=utf-8"),
+GZIPPED_PAGES = {  # body, Content-Type, whether Scrapy redirects
+    "refresh": (REFRESH.encode(), "text/html; charset=utf-8", True),
+    "plain": (PLAIN.encode(), "text/html; charset=utf-8", False),
+    "refresh past 4,096 ASCII characters": (FAR_REFRESH.encode(), "text/html; charset=utf-8", False),
     "refresh within 4,096 characters of 3 bytes": (("<p>" + "预" * 1500 + "</p>" + REFRESH).encode(),
-                                                   "text/html; charset=utf-8"),
-    "refresh within 4,096 UTF-7 characters": (("<p>" + "预" * 1500 + "</p>" + REFRESH).encode("utf-7"),
-                                              "text/html; charset=utf-7"),
-    "refresh within 4,096 characters, charset in the page": (
-        ('<meta charset="utf-7">' + "+AGEAYgBj-" * 500 + REFRESH).encode(), "text/html"),
+                                                   "text/html; charset=utf-8", True),
+    # Past byte 4,096, within 4,096 characters: ASCII bytes that spell other characters.
+    "refresh within 4,096 ISO-2022-JP characters": (
+        ("<p>" + "移動" * 1500 + "</p>" + REFRESH).encode("iso-2022-jp"), "text/html; charset=iso-2022-jp",
+        True),
+    "refresh within 4,096 HZ characters, charset in the page": (
+        ('<meta charset="hz-gb-2312"><p>' + "预防" * 1500 + "</p>" + REFRESH).encode("hz"), "text/html",
+        True),
     "refresh past 4,096 characters, charset in the page": (
-        ('<meta charset="utf-8">' + "<!-- -->" * 500 + REFRESH).encode(), "text/html"),
+        ('<meta charset="utf-8">' + "<!-- -->" * 600 + REFRESH).encode(), "text/html", False),
 }
 
 
-@pytest.mark.parametrize(("body", "content_type"), GZIPPED_PAGES.values(), ids=GZIPPED_PAGES.keys())
-def test_a_page_left_gzipped_is_redirected_or_not_as_scrapy_does_with_it_decoded(body: bytes,
-                                                                                 content_type: str) -> None:
+@pytest.mark.parametrize(("body", "content_type", "redirected"), GZIPPED_PAGES.values(),
+                         ids=GZIPPED_PAGES.keys())
+def test_a_page_left_gzipped_is_redirected_or_not_as_scrapy_does_with_it_decoded(
+        body: bytes, content_type: str, redirected: bool) -> None:
     page = gzipped(body, content_type)
     ours = middleware().process_response(page.request, page)  # type: ignore[arg-type]
-    decoded = page.decoded()
-    scrapys = MetaRefreshMiddleware.from_crawler(get_crawler()).process_response(page.request, decoded)  # type: ignore[arg-type]
-    assert isinstance(ours, Request) is isinstance(scrapys, Request)
+    scrapys = MetaRefreshMiddleware.from_crawler(get_crawler()).process_response(page.request, page.decoded())  # type: ignore[arg-type]
+    assert isinstance(ours, Request) is isinstance(scrapys, Request) is redirected
     assert not isinstance(ours, Request) or ours.url == scrapys.url  # type: ignore[union-attr]
 
 
