@@ -412,7 +412,7 @@ def check_out_dir(out: Path, flag: str = "--out", probe_lock: bool = True) -> No
                          "through; move it away")
     if probe_lock:
         probe = RunLock(out)  # a run already writing there: say so before starting a crawl
-        probe.acquire()
+        probe.acquire(record=False)
         probe.release()
 
 

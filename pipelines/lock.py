@@ -27,9 +27,11 @@ class RunLock:
         self.path = folder / LOCK_FILE
         self._descriptor: int | None = None
 
-    def acquire(self) -> None:
+    def acquire(self, record: bool = True) -> None:
         """Take the lock or raise :class:`RunLocked` (:class:`InputError` when the lock file
-        cannot be opened); creates the folder if needed."""
+        cannot be opened); creates the folder if needed. ``record``: write this process's
+        pid and start time in the file, for a run that is refused; a mere check before a
+        run starts leaves there what the last holder wrote."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -42,10 +44,11 @@ class RunLock:
             os.close(descriptor)
             raise RunLocked(f"another run is writing to {self.path.parent} ({holder}); "
                             "try again when it has finished") from None
-        os.ftruncate(descriptor, 0)
-        os.write(descriptor, json.dumps({"pid": os.getpid(),
-                                         "started_at": datetime.now(UTC).isoformat(timespec="seconds")})
-                 .encode())
+        if record:
+            os.ftruncate(descriptor, 0)
+            os.write(descriptor, json.dumps({"pid": os.getpid(),
+                                             "started_at": datetime.now(UTC).isoformat(timespec="seconds")})
+                     .encode())
         self._descriptor = descriptor
 
     def release(self) -> None:

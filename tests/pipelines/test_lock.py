@@ -62,3 +62,15 @@ def test_a_crawl_into_a_locked_folder_exits_at_once_with_its_own_code(tmp_path: 
         process.wait()
     assert run.code == RunLocked.exit_code == 75
     assert f"another run is writing to {out} (pid {process.pid}" in run.stderr.splitlines()[-1]
+
+
+def test_a_check_before_a_run_leaves_the_last_holders_details(tmp_path: Path) -> None:
+    """A waiting caller sees a pid in the file only once a run really holds the lock."""
+    holder = RunLock(tmp_path)
+    holder.acquire()
+    holder.release()
+    written = (tmp_path / ".lock").read_text()
+    check = RunLock(tmp_path)
+    check.acquire(record=False)
+    check.release()
+    assert (tmp_path / ".lock").read_text() == written
