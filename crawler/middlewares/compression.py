@@ -175,8 +175,7 @@ class QuickHttpCompressionMiddleware(HttpCompressionMiddleware):
         if not head or head.isspace():  # the spider could not tell from it whether the page is blank
             return None
         self._count(size, 1)
-        kept = {name: getattr(response, name) for name in Response.attributes if name != "headers"}
-        left_encoded = GzippedHtmlResponse(**kept, head=head, max_size=max_size,
+        left_encoded = GzippedHtmlResponse(**_attributes(response, but="headers"), head=head, max_size=max_size,
                                            decode=partial(self._decode_here, request))
         left_encoded._headers = headers  # handed on, not copied (Scrapy's replace copies them)
         return left_encoded
@@ -185,7 +184,7 @@ class QuickHttpCompressionMiddleware(HttpCompressionMiddleware):
         """Scrapy's handling of a page first left encoded, which it counts instead."""
         self._count(declared_size(response.body), -1)
         # As it came, in a copy: Scrapy's middleware edits the headers of what it decodes.
-        fetched = Response(**{name: getattr(response, name) for name in Response.attributes})
+        fetched = Response(**_attributes(response))
         decoded = super().process_response(request, fetched)
         assert isinstance(decoded, Response)  # the middleware returns a response or raises
         return decoded
@@ -204,3 +203,8 @@ class QuickHttpCompressionMiddleware(HttpCompressionMiddleware):
         if encoding in GZIP_ENCODINGS:
             return gunzip(body, max_size)
         return HttpCompressionMiddleware._decode(body, encoding, max_size)
+
+
+def _attributes(response: Response, but: str = "") -> dict[str, Any]:
+    """What a plain :class:`Response` is made of (``Response.attributes``), but ``but``."""
+    return {name: getattr(response, name) for name in Response.attributes if name != but}
