@@ -175,7 +175,8 @@ class QuickHttpCompressionMiddleware(HttpCompressionMiddleware):
         if not head or head.isspace():  # the spider could not tell from it whether the page is blank
             return None
         self._count(size, 1)
-        left_encoded = GzippedHtmlResponse(**_attributes(response, but="headers"), head=head, max_size=max_size,
+        left_encoded = GzippedHtmlResponse(**_attributes(response, but="headers"), head=head,
+                                           max_size=max_size,
                                            decode=partial(self._decode_here, request))
         left_encoded._headers = headers  # handed on, not copied (Scrapy's replace copies them)
         return left_encoded
