@@ -121,9 +121,10 @@ def flat_lengths(element: etree._Element) -> tuple[int, int] | None:
         if isinstance(tag, str):
             if len(child) or tag in _NOT_FLAT:
                 return None
-            parts.append(child.text or "")
+            text = child.text or ""
+            parts.append(text)
             if tag == "a":
-                links += normalized_length(child.text)
+                links += normalized_length(text)
         parts.append(child.tail or "")
     return normalized_length("".join(parts)), links
 
