@@ -230,6 +230,8 @@ class LSHIndex:
         # Fixed-size chunks, so growing never copies (or doubles) the signatures kept so far.
         self._chunks: list[Signature] = []
         self._keys: list[str] = []
+        self._last_band_keys: tuple[bytes, list[int]] = (b"", [])
+        """The last signature's bytes and band keys: an article is looked up, then added."""
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -270,9 +272,15 @@ class LSHIndex:
                 yield from bucket
 
     def band_keys(self, signature: Signature) -> list[int]:
-        """One 64-bit key per band: signatures sharing a band's key are candidates."""
+        """One 64-bit key per band: signatures sharing a band's key are candidates. The
+        dedup stage looks an article up (:meth:`nearest`), then adds it: the keys of the
+        signature asked last are kept (by its bytes: an array may change in place)."""
+        data = signature.tobytes()
+        if data == self._last_band_keys[0]:
+            return self._last_band_keys[1]
         bands = signature.reshape(self.bands, self.rows).astype(np.uint64)
         keys: list[int] = (bands * self._fold).sum(axis=1, dtype=np.uint64).tolist()
+        self._last_band_keys = (data, keys)
         return keys
 
     def _checked(self, signature: Signature) -> Signature:
