@@ -441,8 +441,8 @@ def _box(heading: etree._Element, article: etree._Element, headings: _HeadingCou
 class _HeadingCounts:
     """Whether an element of an article holds more than one heading (itself included),
     for every element at once: one walk finds the article's headings and credits their
-    ancestors. A text's sections share their container, and asking it again for each of
-    them (a walk of its subtree each time) cost a quarter of the chrome boxes' reading."""
+    ancestors. A text's sections share their container, which was otherwise asked again
+    for each of them, a walk of its subtree each time."""
 
     def __init__(self, article: etree._Element) -> None:
         self.counts: dict[etree._Element, int] = {}
