@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.text import count_paragraph_words, count_words, normalize, word_tokens
+from core.text import count_paragraph_words, count_words, is_printable, normalize, word_tokens
 
 
 def test_count_words_counts_each_cjk_character_and_each_spaced_word() -> None:
@@ -44,3 +44,11 @@ INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\x7f",
 def test_normalize_drops_invisible_characters_then_joins_the_words_with_single_spaces(text: str) -> None:
     visible = "".join(c for c in text if c not in INVISIBLE)
     assert normalize(text) == " ".join(visible.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", " ", "~", "\x00", "\t", "\n", "\x1f", "\x7f", "\x80", "\u00a0",
+                                         "\u200b", "\u3000", "中"]), max_size=200))
+def test_is_printable_is_what_str_isprintable_says_of_short_and_long_texts(text: str) -> None:
+    assert is_printable(text) == text.isprintable()
+    assert is_printable("a" * 80 + text) == ("a" * 80 + text).isprintable()  # long: the ASCII scan

@@ -18,6 +18,7 @@ from lxml import etree
 
 from crawler.parsing.blocks import is_chrome, marks_of
 from crawler.parsing.dates import iso_date
+from crawler.parsing.held import HeldCounts
 from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
     CHROME_BOX_TEXT,
@@ -378,7 +379,7 @@ def _drop(element: etree._Element) -> None:
 
 def _chrome_boxes(article: etree._Element) -> Iterator[etree._Element]:
     """Chrome subtrees of ``article`` in document order, outermost only."""
-    headings = _HeadingCounts(article)
+    headings = HeldCounts(article.iter(*HEADING_TAGS), article)
     stack = list(reversed(article))
     while stack:
         element = stack.pop()
@@ -408,7 +409,7 @@ _any_chrome_marked = marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CH
 
 
 def _heading_chrome(heading: etree._Element, article: etree._Element,
-                    headings: _HeadingCounts) -> list[etree._Element]:
+                    headings: HeldCounts) -> list[etree._Element]:
     """What a heading's chrome reading removes: its box when the heading titles a chrome
     box (by its words, as a teaser link, or as a sign-up box); nothing otherwise."""
     text = element_text(heading).rstrip(_TRAILING_PUNCTUATION)
@@ -425,39 +426,17 @@ def _heading_chrome(heading: etree._Element, article: etree._Element,
     return []
 
 
-def _box(heading: etree._Element, article: etree._Element, headings: _HeadingCounts) -> etree._Element:
+def _box(heading: etree._Element, article: etree._Element, headings: HeldCounts) -> etree._Element:
     """The largest ancestor of ``heading`` that holds no other heading and little text:
     the card, panel or banner the heading titles (the heading itself in flat text)."""
     box = heading
     for parent in heading.iterancestors():
-        if parent is article or headings.several(parent):
+        if parent is article or headings.of(parent) > 1:
             break
         if more_text_than(parent, CHROME_BOX_MAX_CHARS):
             break
         box = parent
     return box
-
-
-class _HeadingCounts:
-    """Whether an element of an article holds more than one heading (itself included),
-    for every element at once: one walk finds the article's headings and credits their
-    ancestors. A text's sections share their container, which was otherwise asked again
-    for each of them, a walk of its subtree each time."""
-
-    def __init__(self, article: etree._Element) -> None:
-        self.counts: dict[etree._Element, int] = {}
-        """Headings each element holds, counted up to two; held, so lxml proxies stay stable."""
-        for heading in article.iter(*HEADING_TAGS):
-            holder: etree._Element | None = heading
-            while holder is not None:
-                count = self.counts.get(holder, 0)
-                if count >= 2:
-                    break  # and so does every element above it
-                self.counts[holder] = count + 1
-                holder = holder.getparent() if holder is not article else None
-
-    def several(self, element: etree._Element) -> bool:
-        return self.counts.get(element, 0) > 1
 
 
 def _section_after(heading: etree._Element) -> list[etree._Element]:

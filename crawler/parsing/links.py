@@ -15,6 +15,7 @@ from core.records import Link, Recommendation
 from core.text import normalize
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import ROBOTS_META_NAMES, head_metas
+from crawler.parsing.held import HeldCounts
 from crawler.parsing.rules import HEADING_TAGS, marked_by
 from crawler.parsing.text import element_text
 
@@ -336,13 +337,15 @@ def _entries(
     if items:
         return [(li, _first_link(li), []) for li in items]
     entries = []
-    for anchor in (a for a in block.iter("a") if a.get("href")):
+    anchors = [a for a in block.iter("a") if a.get("href")]
+    links = HeldCounts(anchors, block)
+    for anchor in anchors:
         entry = anchor
-        while (parent := entry.getparent()) is not None and parent is not block and _links_in(parent, 2) == 1:
+        while (parent := entry.getparent()) is not None and parent is not block and links.of(parent) == 1:
             entry = parent
         extra = []
         for sibling in entry.itersiblings():
-            if not isinstance(sibling.tag, str) or _links_in(sibling, 1):
+            if not isinstance(sibling.tag, str) or links.of(sibling):
                 break
             extra.append(sibling)
         entries.append((entry, anchor, extra))

@@ -15,7 +15,7 @@ import sys
 
 from lxml import etree
 
-from core.text import has_visible_text, normalize, strip_invisible
+from core.text import has_visible_text, is_printable, normalize, strip_invisible
 from crawler.parsing.rules import BLOCK_TAGS, SKIP_TAGS
 
 _XML_REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -92,7 +92,7 @@ def visible_length(text: str | None) -> int:
     without being split; other text is told from it at its first visible character."""
     if not text or text.isspace():
         return 0
-    if text.isprintable():
+    if is_printable(text):
         return len(text) - text.count(" ")
     return len("".join(strip_invisible(text).split()))
 
@@ -103,7 +103,7 @@ def normalized_length(text: str | None) -> int:
     edges."""
     if not text:
         return 0
-    if text.isprintable() and "  " not in text:
+    if is_printable(text) and "  " not in text:
         return len(text.strip(" "))
     return _length(_text_span(text))
 
@@ -231,7 +231,7 @@ def _length(span: Span) -> int:
 def _text_span(text: str | None) -> Span:
     if not text:
         return _NOTHING
-    if text.isprintable():  # no invisible character, no whitespace but the space
+    if is_printable(text):  # no invisible character, no whitespace but the space
         trimmed = text.strip(" ")
         if not trimmed:
             return _SPACE
