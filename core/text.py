@@ -29,14 +29,15 @@ were computed."""
 
 
 _CONTROL_BYTES = bytes(range(0x20)) + b"\x7f"
-_SCANNED_AS_BYTES = 64
+_SCANNED_AS_BYTES = 100
 
 
 def is_printable(text: str) -> bool:
     """``text.isprintable()``: no invisible character, no whitespace but the ASCII space.
     That method looks every character up in the Unicode tables; an ASCII text (a flag
     tells) is printable when it holds no control character, which one C pass over its
-    bytes tells three times faster. A short text is not worth the copies."""
+    bytes tells faster (compiled: 1.2 against 3.2 us for 1,000 characters). Below about
+    100 characters the copies cost what the pass saves."""
     if len(text) > _SCANNED_AS_BYTES and text.isascii():
         data = text.encode("ascii")
         return len(data.translate(None, _CONTROL_BYTES)) == len(data)
