@@ -9,9 +9,10 @@ from lxml import etree
 
 class HeldCounts:
     """Of ``elements`` (inside ``top``), how many each element holds, itself included,
-    counted up to two: what "holds none, one, or several?" asks of every element of a
-    subtree at once. One climb from each of ``elements`` credits its ancestors, where
-    asking each element in turn walks its subtree again for every question."""
+    counted up to two (none for an element outside ``top``): what "holds none, one, or
+    several?" asks of every element of a subtree at once. One climb from each of
+    ``elements`` credits its ancestors, where asking each element in turn walks its
+    subtree again for every question."""
 
     def __init__(self, elements: Iterable[etree._Element], top: etree._Element) -> None:
         self.counts: dict[etree._Element, int] = {}

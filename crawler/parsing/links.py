@@ -332,7 +332,8 @@ def _entries(
 ) -> list[tuple[etree._Element, etree._Element | None, list[etree._Element]]]:
     """``(entry, its link, elements after it that belong to it)`` per entry of a block:
     its ``<li>``; without them, the largest element around each link that holds no other
-    link, with the link-less siblings after it (a ``<dt>`` link and its ``<dd>`` teaser)."""
+    link, with the link-less siblings after it (a ``<dt>`` link and its ``<dd>`` teaser),
+    inside the block: a block that is one link (``_links_after``) is that link alone."""
     items = list(block.iter("li"))
     if items:
         return [(li, _first_link(li), []) for li in items]
@@ -344,7 +345,8 @@ def _entries(
         while (parent := entry.getparent()) is not None and parent is not block and links.of(parent) == 1:
             entry = parent
         extra = []
-        for sibling in entry.itersiblings():
+        siblings = entry.itersiblings() if entry is not block else iter(())  # a lone link's are not its own
+        for sibling in siblings:
             if not isinstance(sibling.tag, str) or links.of(sibling):
                 break
             extra.append(sibling)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from lxml import etree
 
 from crawler.parsing import parse_article
 from crawler.parsing.dates import iso_date
+from crawler.parsing.links import recommendations
 from tests.parsing.golden import golden_page, parsed
 
 
@@ -193,3 +195,21 @@ def test_a_trail_marked_breadcrumb_is_found_in_bytes_of_any_encoding(encoding: s
 def test_a_trail_marked_breadcrumb_is_found_in_a_page_given_as_text() -> None:
     record = parse_article(BREADCRUMB_PAGE, "https://www.example.org/heart/health")
     assert record.breadcrumbs == ["Home", "Heart"]
+
+
+def _lone_link_block(html: str) -> list[tuple[str, str, str | None]]:
+    body = etree.fromstring(f"<html><body>{html}</body></html>", etree.HTMLParser()).find("body")
+    block = body.find(".//a")
+    return [(r.title, r.url, r.snippet) for r in recommendations(block, "https://health.example/p/1.html")]
+
+
+def test_a_related_block_that_is_one_link_is_that_link_without_the_text_around_it() -> None:
+    assert _lone_link_block("<div><h3>Related articles</h3><a href='/p/2.html'>A long related title</a>"
+                            "<p>The page's own text after it.</p></div>") == [
+        ("A long related title", "https://health.example/p/2.html", None)]
+
+
+def test_a_related_block_that_is_one_link_does_not_take_the_next_link_as_its_snippet() -> None:
+    assert _lone_link_block("<div><h3>Related articles</h3><a href='/p/2.html'>Long title one</a> "
+                            "<a href='/p/3.html'>Long title two</a></div>") == [
+        ("Long title one", "https://health.example/p/2.html", None)]
