@@ -6,25 +6,35 @@ estimate from two signatures and the S-curve below, as functions, are in ``tests
 
 *Shingles.* The text is NFKC-normalized, lowercased and cut into words (each CJK character
 is a word, as in ``word_count``); every run of ``SHINGLE_WORDS`` words is a shingle, hashed
-to 32 bits from its words' 64-bit hashes (``word_hashes``, ``shingle_hashes``; stable across
+to 64 bits from its words' 64-bit hashes (``word_hashes``, ``shingle_hashes``; stable across
 processes and Python versions, unlike ``hash()``, so a persistent store can keep signatures
 between runs and workers).
 
-*Signature.* ``num_perm`` multiply-shift hash functions ``((a * h + b) mod 2**64) >> 32``
-(Dietzfelbinger's scheme: odd 64-bit ``a``, 64-bit ``b``, 32-bit output; no division, so
-twice as fast in numpy as ``mod p``) stand in for random permutations of the shingle
-hashes; slot ``i`` of the
-signature is the minimum of function ``i`` over the text's shingles. For two texts, the
-chance that a slot agrees equals the Jaccard similarity ``J`` of their shingle sets, so the
-share of agreeing slots estimates ``J`` (standard error ``sqrt(J (1 - J) / num_perm)``:
-0.027 at ``J = 0.9`` with 128 slots). ``a`` and ``b`` come from blake2b of fixed labels, not
-from a numpy random generator whose stream may change between numpy versions.
+*Signature.* One-permutation hashing (Li, Owen and Zhang, 2012) with optimal densification
+(Shrivastava, 2017), over ``DRAWS`` pseudo-random copies of every shingle: each copy's
+64-bit hash picks one of the ``num_perm`` slots (its high half, scaled) and offers it a
+value (its low half); a slot keeps the least value offered. A slot no copy picked (a text
+of a few words) takes the value of the first picked slot in its own fixed order of all
+slots. For two texts, the chance that a slot agrees is their Jaccard similarity ``J`` (the
+copies of a shingle set have the set's Jaccard), so the share of agreeing slots estimates
+``J``, with a standard error of about ``sqrt(J (1 - J) / num_perm)``: 0.027 at ``J = 0.9``
+with 128 slots. Measured against ``SIGNATURE_SCHEME`` 1 (``num_perm`` multiply-shift hash
+functions applied to every shingle, the textbook MinHash), over 4,000 random pairs a size
+(600 from 300 words): the estimates' spread around the exact Jaccard is 6-12% wider for
+bodies of 5 to 8 words (too few shingles to fill the slots), the same at 12, 7-11% narrower
+from 20 words to 1,000 (the slots then sample the shingles without replacement); and a
+demo page's signature takes 0.09 ms instead of 0.13 (``benchmarks/RESULTS.md``, issue 18,
+fifteenth session). One copy a shingle would be cheaper still, but on a text of a few
+words two shingles meeting in one slot hide one another: one pair in 500 of six-word texts
+differing in one word (Jaccard at most 0.6) estimated 0.8 or more. The copies' salts and
+the slots' orders come from fixed labels and integer mixing, not from a numpy random
+generator whose stream may change between numpy versions.
 
 *Threshold.* Two texts are near-duplicates when their estimated Jaccard is at least
 ``DEFAULT_THRESHOLD`` (0.8). Measured on the demo site (2,000 pages, seed 3,
 ``benchmarks/bench_dedup.py --separation``): its 40 near copies (2-4 words changed in about
-300; exact Jaccard 0.90 or more) estimate 0.91-1.0 (median 0.97) against their originals,
-while the closest of the 2 million unrelated pairs estimates 0.49 (exact 0.36). 0.8 sits in
+300; exact Jaccard 0.90 or more) estimate 0.91-0.99 (median 0.97) against their originals,
+while the closest of the 2 million unrelated pairs estimates 0.49 (exact 0.38). 0.8 sits in
 that gap (binomial odds over 128 slots): a ``J = 0.9`` pair estimates below 0.8 about once
 in 2,800, an unrelated ``J = 0.5`` pair at or above it about once in 10**12 (``J = 0.6``:
 once in 1.6 million).
@@ -36,7 +46,7 @@ signatures, never an all-pairs comparison. The chance that a pair with Jaccard `
 a band is ``1 - (1 - J**rows)**bands`` (the S-curve, steepest near ``(1/bands)**(1/rows)``
 = 0.71): 0.061 at ``J = 0.5``, 0.947 at 0.8, 0.994 at 0.85, 0.9999 at 0.9. So a pair right
 at the threshold is missed about once in 20, a near copy like the demo site's (``J >= 0.9``)
-almost never, and the closest unrelated articles (``J = 0.36``: 0.005) are rarely even
+almost never, and the closest unrelated articles (``J = 0.38``: 0.007) are rarely even
 verified. Memory per article: the signature (512 bytes) and one entry per band table.
 """
 
@@ -58,6 +68,12 @@ DEFAULT_ROWS = 8
 DEFAULT_THRESHOLD = 0.8
 EMPTY_SLOT = (1 << 32) - 1
 """Every slot of the signature of a text without words."""
+SIGNATURE_SCHEME = 2
+"""Which function of the text ``MinHasher`` computes. Signatures of two schemes do not
+compare: a store that keeps them between runs says which scheme its signatures are of
+(``pipelines.state``) and has older ones computed again."""
+DRAWS = 8
+"""Pseudo-random copies of each shingle that pick slots (see *Signature* above)."""
 
 Signature = npt.NDArray[np.uint32]
 
@@ -136,7 +152,7 @@ def word_hashes(text: str) -> npt.NDArray[np.uint64]:
 
 
 def shingle_hashes(words64: npt.NDArray[np.uint64], size: int = SHINGLE_WORDS) -> npt.NDArray[np.uint64]:
-    """32-bit hashes of the runs of ``size`` words (from ``word_hashes``), repeats kept (a
+    """64-bit hashes of the runs of ``size`` words (from ``word_hashes``), repeats kept (a
     minimum does not mind them); a text shorter than ``size`` is one shingle.
     """
     if not words64.size:
@@ -146,7 +162,7 @@ def shingle_hashes(words64: npt.NDArray[np.uint64], size: int = SHINGLE_WORDS) -
     with np.errstate(over="ignore"):  # multiplication wraps modulo 2**64 on purpose
         for offset in range(width):
             mixed ^= words64[offset : offset + len(mixed)] * _MIX[offset]
-    return (mixed >> np.uint64(32)) ^ (mixed & np.uint64(0xFFFFFFFF))
+    return _fmix64(mixed)
 
 
 def _label_ints(label: str, count: int, low: int, high: int) -> npt.NDArray[np.uint64]:
@@ -164,26 +180,35 @@ class MinHasher:
         if num_perm < 1:
             raise ValueError(f"num_perm must be positive, got {num_perm}")
         self.num_perm = num_perm
-        # Column vectors, so one broadcast applies every function to every shingle.
-        self._a = (_label_ints("minhash-a", num_perm, 1, 1 << 63) | np.uint64(1))[:, np.newaxis]
-        self._b = _label_ints("minhash-b", num_perm, 0, 1 << 63)[:, np.newaxis]
+        # A column: one broadcast makes every copy of every shingle.
+        self._salts = _label_ints("minhash-draw", DRAWS, 0, 1 << 63)[:, np.newaxis]
+        # Row i: every slot, in the order an empty slot i looks for a filled one to copy.
+        keys = _fmix64(np.arange(num_perm * num_perm, dtype=np.uint64) + _MIX[2])
+        self._lenders = np.argsort(keys.reshape(num_perm, num_perm), axis=1)
 
     def signature(self, text: str) -> Signature:
         """The signature of ``text``'s shingles; all slots ``EMPTY_SLOT`` for a text without words."""
-        hashes = shingle_hashes(word_hashes(text))
-        if hashes.size == 0:
-            return np.full(self.num_perm, EMPTY_SLOT, dtype=np.uint32)
-        with np.errstate(over="ignore"):  # multiplication wraps modulo 2**64 on purpose
-            permuted = self._a * hashes
-            permuted += self._b  # in place: the matrix is the signature's main cost
-        # The shift is monotonic, so it moves after the minimum: 128 values, not 128 x n.
-        signature: Signature = (permuted.min(axis=1) >> np.uint64(32)).astype(np.uint32)
+        signature: Signature = np.full(self.num_perm, EMPTY_SLOT, dtype=np.uint32)
+        shingles = shingle_hashes(word_hashes(text))
+        if shingles.size == 0:
+            return signature
+        draws = _fmix64((shingles ^ self._salts).ravel())
+        slots = (((draws >> np.uint64(32)) * np.uint64(self.num_perm)) >> np.uint64(32)).astype(np.intp)
+        np.minimum.at(signature, slots, draws.astype(np.uint32))  # the low half (the cast wraps)
+        if (signature == EMPTY_SLOT).any():  # an empty slot (or a value that happens to be EMPTY_SLOT)
+            filled = np.zeros(self.num_perm, dtype=bool)
+            filled[slots] = True
+            empty = np.flatnonzero(~filled)
+            if empty.size:
+                orders = self._lenders[empty]
+                signature[empty] = signature[orders[np.arange(empty.size), filled[orders].argmax(axis=1)]]
         return signature
 
 
 @functools.cache
 def shared_hasher(num_perm: int) -> MinHasher:
-    """One hasher per signature length and process (building one costs 128 blake2b digests)."""
+    """One hasher per signature length and process (building one sorts ``num_perm`` orders
+    of ``num_perm`` slots: under a millisecond for 128)."""
     return MinHasher(num_perm)
 
 

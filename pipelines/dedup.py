@@ -232,8 +232,9 @@ class DedupPipeline:
             state = StateReader(state_dir)
             resumed = resumed_run(settings)
             try:
+                kept = state.kept(resumed, stage.hasher.num_perm)
                 stage.counters.inc("remembered", stage.remember(
-                    state.kept(resumed), state.fetched_keys(resumed) if resumed else ()))
+                    kept, state.fetched_keys(resumed) if resumed else ()))
             finally:
                 state.close()
         return stage

@@ -82,6 +82,11 @@ class RedisDedupStore:
         """Only its band keys and threshold are used: the signatures live in Redis."""
         self._add_script = server.register_script(_ADD)
 
+    @property
+    def num_perm(self) -> int:
+        """The signature length the run's workers compute (bands x rows)."""
+        return self._bands.num_perm
+
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the run's dedup lock: a check and the keep that follows are one step for

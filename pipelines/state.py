@@ -25,6 +25,7 @@ the writer is not writing. WAL journaling lets readers and the one writer work a
 from __future__ import annotations
 
 import json
+import logging
 import pickle
 import sqlite3
 import struct
@@ -37,9 +38,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from core.minhash import Signature
-from core.records import ArticleRecord, Validators
+from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS, SIGNATURE_SCHEME, Signature, shared_hasher
+from core.records import ArticleRecord, Validators, body_text
 from pipelines.tables import DuplicateRow
+
+logger = logging.getLogger(__name__)
 
 STATE_FILE = "state.sqlite"
 PAGE_SIZE = 16384
@@ -48,8 +51,13 @@ on the demo site, its 512-byte signature, its URLs) does not fit SQLite's defaul
 page and spilled onto overflow pages: with 16 KB pages the table writer inserts a row in
 about 60% of the CPU (RESULTS.md, issue 18, tenth session). A state file made before
 keeps its pages."""
-STATE_VERSION = 1
-"""Version of the tables below; a state folder written by newer code is refused."""
+STATE_VERSION = 2
+"""Version of the tables below; a state folder written by newer code is refused. 2: the
+kept articles' MinHash signatures are of ``core.minhash.SIGNATURE_SCHEME`` 2; a version 1
+file's are computed again from the stored records when it is first opened for writing
+(and, until then, when it is read)."""
+_SIGNATURE_SCHEMES = {1: 1, 2: SIGNATURE_SCHEME}
+"""The MinHash scheme of the signatures a state file of each version holds."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -186,13 +194,44 @@ def connect(state_dir: Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 
 def _check_version(db: sqlite3.Connection, path: Path) -> None:
-    row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
-    if row is None:
+    version = _version(db)
+    if version is None:
         db.execute("INSERT INTO meta VALUES ('version', ?)", (str(STATE_VERSION),))
         db.commit()
-    elif int(row[0]) > STATE_VERSION:
-        raise StateError(f"{path} was written by a newer healthcrawl (state version {row[0]}, "
+    elif version > STATE_VERSION:
+        raise StateError(f"{path} was written by a newer healthcrawl (state version {version}, "
                          f"this one reads {STATE_VERSION})")
+    elif version < STATE_VERSION:
+        _upgrade(db, path)
+
+
+def _version(db: sqlite3.Connection) -> int | None:
+    row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+    return None if row is None else int(row[0])
+
+
+def _upgrade(db: sqlite3.Connection, path: Path) -> None:
+    """Bring a version 1 file to this version: every kept article signed again, in one
+    transaction (another process opening the file meanwhile waits, then finds it done)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if (_version(db) or STATE_VERSION) < STATE_VERSION:
+            rows = db.execute("SELECT canonical_url, record, length(signature) FROM pages "
+                              "WHERE record IS NOT NULL AND signature IS NOT NULL").fetchall()
+            db.executemany("UPDATE pages SET signature = ? WHERE canonical_url = ?",
+                           ((signature_of(record, size // 4), url) for url, record, size in rows))
+            db.execute("UPDATE meta SET value = ? WHERE name = 'version'", (str(STATE_VERSION),))
+            logger.info("healthcrawl state: %s signed %d kept articles again (MinHash scheme %d)",
+                        path, len(rows), SIGNATURE_SCHEME)
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def signature_of(packed_record: bytes, num_perm: int) -> bytes:
+    """The MinHash signature of a stored record (:func:`pack_record`), as the state keeps it."""
+    return shared_hasher(num_perm).signature(body_text(unpack_record(packed_record))).tobytes()
 
 
 class StateReader:
@@ -200,6 +239,9 @@ class StateReader:
 
     def __init__(self, state_dir: Path) -> None:
         self.db = connect(state_dir, readonly=True) if (state_dir / STATE_FILE).exists() else None
+        version = _version(self.db) if self.db is not None else None
+        self.signature_scheme = _SIGNATURE_SCHEMES.get(version or STATE_VERSION, 0)
+        """The MinHash scheme of the stored signatures (0: unknown)."""
 
     def page(self, canonical_url: str) -> KnownPage | None:
         if self.db is None:
@@ -230,17 +272,25 @@ class StateReader:
                 yield (canonical_url, KnownPage(url, etag, last_modified, fetched_at, fetched_run, None),
                        bool(article))
 
-    def kept(self, run_id: str | None = None) -> Iterator[tuple[str, str, str, str, Signature]]:
+    def kept(self, run_id: str | None = None, num_perm: int = DEFAULT_BANDS * DEFAULT_ROWS
+             ) -> Iterator[tuple[str, str, str, str, Signature]]:
         """``(key, url, canonical_url, content_hash, signature)`` of every published
         article, and of every article run ``run_id`` kept (the run a resumed one
-        continues), for the dedup stage's memory of earlier runs."""
+        continues), for the dedup stage's memory of earlier runs. A stored signature of
+        another scheme (a state file no run has upgraded yet) or length than ``num_perm``
+        (the MinHash bands or rows changed since) is computed again from the record."""
         if self.db is None:
             return
+        stale = self.signature_scheme != SIGNATURE_SCHEME
         rows = self.db.execute(
-            "SELECT article_key, url, canonical_url, content_hash, signature FROM pages "
+            "SELECT article_key, url, canonical_url, content_hash, signature, "
+            "CASE WHEN ? OR length(signature) != ? THEN record END FROM pages "
             "WHERE record IS NOT NULL AND signature IS NOT NULL "
-            "AND (fetched_run = ? OR article_key IN (SELECT article_key FROM published))", (run_id,))
-        for key, url, canonical, content_hash, signature in rows:
+            "AND (fetched_run = ? OR article_key IN (SELECT article_key FROM published))",
+            (stale, 4 * num_perm, run_id))
+        for key, url, canonical, content_hash, signature, record in rows:
+            if record is not None:
+                signature = signature_of(record, num_perm)
             yield key, url, canonical, content_hash, np.frombuffer(signature, dtype=np.uint32)
 
     def fetched_keys(self, run_id: str) -> list[str]:

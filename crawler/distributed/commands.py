@@ -152,7 +152,8 @@ def _seed_incremental(frontier: Frontier, out: Path, state_dir: Path) -> None:
             raise InputError(str(error)) from None
         try:
             known = KnownPages(frontier.server, frontier.prefix).load(state)
-            articles = _run_dedup_store(frontier).remember(state.kept(None))
+            store = _run_dedup_store(frontier)
+            articles = store.remember(state.kept(None, store.num_perm))
         finally:
             state.close()
         if frontier.create(incremental=True):

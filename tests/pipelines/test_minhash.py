@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.minhash import (
+    DRAWS,
     EMPTY_SLOT,
+    SIGNATURE_SCHEME,
     LSHIndex,
     MinHasher,
     Signature,
@@ -42,7 +44,7 @@ def test_signature_is_a_fixed_function_of_the_text() -> None:
     signature = HASHER.signature("wash your hands before meals")
     assert signature.dtype == np.uint32
     assert signature.shape == (128,)
-    assert signature[:4].tolist() == [920366381, 937220470, 463277, 621716191]
+    assert signature[:4].tolist() == [1827659544, 2145858367, 729304737, 3425601994]
 
 
 def test_signature_ignores_case_spacing_and_punctuation() -> None:
@@ -64,6 +66,26 @@ def test_estimate_is_within_four_standard_errors_of_the_exact_jaccard(changed: i
     exact = jaccard(shingles(tokens), shingles(edited))
     estimate = estimated_jaccard(HASHER.signature(" ".join(tokens)), HASHER.signature(" ".join(edited)))
     assert abs(estimate - exact) <= 4 * (exact * (1 - exact) / 128) ** 0.5 + 1e-9
+
+
+def test_text_of_a_few_words_fills_every_slot_from_its_shingles() -> None:
+    signature = HASHER.signature("wash your hands")
+    assert (signature != EMPTY_SLOT).all()
+    assert len(set(signature.tolist())) <= DRAWS  # one shingle: every slot holds one of its copies' values
+
+
+def test_texts_of_six_words_one_apart_are_never_near_duplicates() -> None:
+    # Three shared shingles of five (Jaccard at most 0.6): with too few shingles to fill the
+    # slots, two meeting in one slot must not hide each other often enough to reach 0.8.
+    rng = random.Random(6)
+    highest = 0.0
+    for _ in range(1000):
+        words = [f"word{rng.randrange(10**6)}" for _ in range(6)]
+        edited = words.copy()
+        edited[rng.randrange(6)] = "edited"
+        highest = max(highest, estimated_jaccard(HASHER.signature(" ".join(words)),
+                                                 HASHER.signature(" ".join(edited))))
+    assert highest < 0.8
 
 
 def test_unrelated_texts_estimate_far_below_the_threshold() -> None:
@@ -164,13 +186,15 @@ def test_ascii_and_other_text_hash_their_words_alike() -> None:
     assert len(set(word_hashes("hands hand handss ab ba").tolist())) == 5
 
 
-def test_signatures_stay_what_earlier_runs_stored() -> None:
+def test_signatures_stay_what_earlier_runs_of_this_scheme_stored() -> None:
     # Stores keep signatures between runs and share them between workers: a change to the
-    # words, shingles or hash functions would make every stored one unlike its article.
+    # words, shingles or hash functions would make every stored one unlike its article,
+    # unless SIGNATURE_SCHEME changes with it (and the state store signs its articles again).
+    assert SIGNATURE_SCHEME == 2
     text = "Wash your hands for 20 seconds. Fever, cough: 发烧了! Ｆever is common.\n\nDrink water; rest."
     signature = MinHasher(128).signature(text)
-    assert signature[:6].tolist() == [104610240, 634115, 463277, 89609897, 218941912, 475265769]
-    assert hashlib.sha256(signature.astype("<u4").tobytes()).hexdigest()[:16] == "f7333401a7ff523a"
+    assert signature[:6].tolist() == [1151661136, 2864608983, 1874571753, 1557260496, 813217369, 2833505531]
+    assert hashlib.sha256(signature.astype("<u4").tobytes()).hexdigest()[:16] == "9789825c32705c38"
 
 
 def test_short_text_is_one_shingle() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core.records import ArticleRecord, Validators
+from core.minhash import MinHasher
+from core.records import ArticleRecord, Validators, body_text
 from pipelines.state import (
     PAGE_SIZE,
     StateError,
@@ -21,11 +22,12 @@ from pipelines.tables import DuplicateRow
 from tests.pipelines.conftest import build_record
 
 
-def published_run(state: Path, run_id: str, records: list, commit: bool = True) -> None:  # type: ignore[type-arg]
+def published_run(state: Path, run_id: str, records: list, commit: bool = True,  # type: ignore[type-arg]
+                  signature: bytes | None = None) -> None:
     start_run(state, run_id, "2026-01-01T00:00:00+00:00")
     writer = StateWriter(state, run_id, 1, latest_run=None)
     for record in records:
-        writer.fetched(record, None, Validators(record.canonical_url, '"etag"', None))
+        writer.fetched(record, signature, Validators(record.canonical_url, '"etag"', None))
     writer.stage((r.article_key, r.content_hash, r.url, r.canonical_url) for r in records)
     if commit:
         writer.commit()
@@ -119,3 +121,48 @@ def test_a_state_written_by_a_newer_healthcrawl_is_refused_in_one_line(tmp_path:
     db.close()
     with pytest.raises(StateError, match="newer healthcrawl"):
         connect(tmp_path)
+
+
+def state_of_version_1(state: Path, record: ArticleRecord) -> None:
+    """A state file as healthcrawl wrote it before MinHash scheme 2: ``record`` published
+    with a signature of the scheme before (any 128 slots unlike this scheme's)."""
+    published_run(state, "r1", [record], signature=bytes(range(256)) * 2)
+    db = sqlite3.connect(state / "state.sqlite")
+    with db:
+        db.execute("UPDATE meta SET value = '1' WHERE name = 'version'")
+    db.close()
+
+
+def test_a_version_1_state_has_its_articles_signed_again_when_first_opened_for_writing(
+        tmp_path: Path) -> None:
+    record = build_record(n=1)
+    state_of_version_1(tmp_path, record)
+    connect(tmp_path).close()
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    signature, version = db.execute("SELECT signature, (SELECT value FROM meta WHERE name = 'version') "
+                                    "FROM pages").fetchone()
+    db.close()
+    assert signature == MinHasher(128).signature(body_text(record)).tobytes()
+    assert version == "2"
+
+
+def test_a_version_1_state_read_before_its_upgrade_gives_signatures_of_this_scheme(tmp_path: Path) -> None:
+    record = build_record(n=1)
+    state_of_version_1(tmp_path, record)
+    reader = StateReader(tmp_path)
+    [(key, _, _, _, signature)] = list(reader.kept())
+    reader.close()
+    assert key == record.article_key
+    assert signature.tolist() == MinHasher(128).signature(body_text(record)).tolist()
+
+
+def test_kept_signatures_of_another_length_than_the_runs_are_computed_again(tmp_path: Path) -> None:
+    # A run whose MinHash bands or rows changed since the last one indexes 64-slot signatures.
+    record = build_record(n=1)
+    published_run(tmp_path, "r1", [record], signature=MinHasher(128).signature(body_text(record)).tobytes())
+    reader = StateReader(tmp_path)
+    [(_, _, _, _, signature)] = list(reader.kept(None, 64))
+    [(_, _, _, _, stored)] = list(reader.kept(None, 128))
+    reader.close()
+    assert signature.tolist() == MinHasher(64).signature(body_text(record)).tolist()
+    assert stored.tolist() == MinHasher(128).signature(body_text(record)).tolist()
