@@ -210,6 +210,7 @@ class DedupPipeline:
         elif kind == "redis":  # a distributed crawl's workers share one (crawler.distributed)
             store = RedisDedupStore(connect(settings.get("HEALTHCRAWL_REDIS_URL")), KEY_PREFIX,
                                     threshold, bands, rows)
+            store.check_scheme()
         else:
             raise ValueError(f"HEALTHCRAWL_DEDUP_STORE={kind!r}: use memory, disk or redis")
         stage = cls(

@@ -15,6 +15,11 @@ again (:meth:`RedisDedupStore.earlier_run`); a copy of one still in it is kept p
 (:meth:`RedisDedupStore.keep_provisional`), and ``publish`` settles it as a one-process run's
 table writer does (retracted while the original is still on the site).
 
+Every signature of a run must be of one MinHash scheme (``core.minhash.SIGNATURE_SCHEME``):
+the first worker or ``seed`` to index one records its scheme, and a worker of a
+healthcrawl computing another is refused at its start (:meth:`RedisDedupStore.check_scheme`),
+rather than comparing signatures that never agree.
+
 Keys live under ``<prefix>:dedup:`` (``crawler.distributed.frontier.Frontier``); the
 ``publish`` command deletes them with the run's other keys.
 """
@@ -30,7 +35,16 @@ from typing import Any
 import numpy as np
 import redis
 
-from core.minhash import DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD, LSHIndex, NearMatch, Signature
+from core.errors import InputError
+from core.minhash import (
+    DEFAULT_BANDS,
+    DEFAULT_ROWS,
+    DEFAULT_THRESHOLD,
+    SIGNATURE_SCHEME,
+    LSHIndex,
+    NearMatch,
+    Signature,
+)
 from pipelines.dedup_store import successor_chain
 from pipelines.tables import DuplicateRow
 
@@ -86,6 +100,17 @@ class RedisDedupStore:
     def num_perm(self) -> int:
         """The signature length the run's workers compute (bands x rows)."""
         return self._bands.num_perm
+
+    def check_scheme(self) -> None:
+        """Record this healthcrawl's MinHash scheme as the run's, unless the run has one;
+        :class:`InputError` when the run's is another."""
+        name = f"{self.key}:scheme"
+        self.server.setnx(name, SIGNATURE_SCHEME)
+        scheme = int(self.server.get(name))
+        if scheme != SIGNATURE_SCHEME:
+            raise InputError(f"the Redis run's near-duplicate signatures are of MinHash scheme {scheme}, "
+                             f"this healthcrawl computes scheme {SIGNATURE_SCHEME}: run a distributed "
+                             "crawl's seed and workers with one healthcrawl version")
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:

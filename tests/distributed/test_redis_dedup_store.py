@@ -11,7 +11,8 @@ import redis
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from core.minhash import MinHasher
+from core.errors import InputError
+from core.minhash import SIGNATURE_SCHEME, MinHasher
 from core.records import ArticleRecord, body_text
 from pipelines.dedup import DedupPipeline, DuplicateDropped
 from pipelines.dedup_store import MemoryDedupStore
@@ -152,3 +153,13 @@ def test_a_provisional_copy_a_dead_worker_kept_stays_provisional_when_another_fe
     check(dead, body_record(9, BASE_WORDS))
     assert check(alive, body_record(9, BASE_WORDS)).article_key == "demo:9"
     assert store(redis_url).provisional()["demo:9"].duplicate_of == "demo:3"
+
+
+def test_a_worker_computing_another_minhash_scheme_than_the_runs_is_refused_at_its_start(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    worker_stage(crawler_factory, redis_url)  # the first worker records its scheme
+    assert redis.Redis.from_url(redis_url).get("healthcrawl:dedup:scheme") == str(SIGNATURE_SCHEME).encode()
+    worker_stage(crawler_factory, redis_url)  # a second of the same version joins
+    redis.Redis.from_url(redis_url).set("healthcrawl:dedup:scheme", SIGNATURE_SCHEME - 1)
+    with pytest.raises(InputError, match=f"MinHash scheme {SIGNATURE_SCHEME - 1}, this healthcrawl computes"):
+        worker_stage(crawler_factory, redis_url)
