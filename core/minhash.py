@@ -215,7 +215,7 @@ def shared_hasher(num_perm: int) -> MinHasher:
 @dataclass(frozen=True, slots=True)
 class SignatureJob:
     """The signature of ``text``: a job for ``core.worker_pool``, so the crawl's own
-    process does not spend its time on the signature's matrix."""
+    process does not spend its time on the signature."""
 
     text: str
     num_perm: int

@@ -23,6 +23,7 @@ import os
 import pickle
 import socket
 import struct
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
 from core.errors import InputError
-from core.records import SCHEMA_VERSION
+from core.minhash import SIGNATURE_SCHEME, shared_hasher
+from core.records import SCHEMA_VERSION, body_text
 from core.redis_server import RUN_ID_KEY, connect
 from pipelines.dedup import DuplicateDropped
 from pipelines.signals import article_superseded, part_written, write_part
@@ -51,7 +53,8 @@ requests in flight stay in Redis, for the other workers (exit 1)."""
 PARTS = "parts"
 """The folder of the export directory that holds the runs' parts."""
 PART_FILE = "messages.pickle.lz4"
-"""A part's one file: ``(SCHEMA_VERSION, [message, ...])`` pickled, LZ4-compressed."""
+"""A part's one file: ``(SCHEMA_VERSION, [message, ...], SIGNATURE_SCHEME)`` pickled,
+LZ4-compressed (a part from before MinHash schemes were recorded has no third item: scheme 1)."""
 PartMessage = WriteRecord | WriteDuplicate
 _SIZE = struct.Struct("<Q")
 
@@ -63,7 +66,7 @@ def parts_dir(export_dir: Path, run_id: str) -> Path:
 
 def write_part_file(folder: Path, messages: list[PartMessage]) -> None:
     """The part's file in ``folder``, synced to disk."""
-    data = pickle.dumps((SCHEMA_VERSION, messages), protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps((SCHEMA_VERSION, messages, SIGNATURE_SCHEME), protocol=pickle.HIGHEST_PROTOCOL)
     with open(folder / PART_FILE, "wb") as handle:
         handle.write(_SIZE.pack(len(data)))
         handle.write(pa.compress(data, codec="lz4", asbytes=True))
@@ -73,15 +76,26 @@ def write_part_file(folder: Path, messages: list[PartMessage]) -> None:
 
 def read_part(folder: Path) -> list[PartMessage]:
     """The messages of the part in ``folder``; :class:`InputError` for a part another
-    record schema wrote (workers and ``publish`` of different healthcrawl versions)."""
+    record schema wrote (workers and ``publish`` of different healthcrawl versions). The
+    records' MinHash signatures of another scheme than this healthcrawl's are computed
+    again, so the state store keeps only signatures the next runs can compare with."""
     blob = (folder / PART_FILE).read_bytes()
     (size,) = _SIZE.unpack_from(blob)
-    version, messages = pickle.loads(pa.decompress(blob[_SIZE.size:], decompressed_size=size,
-                                                   codec="lz4", asbytes=True))
+    version, messages, *scheme = pickle.loads(pa.decompress(blob[_SIZE.size:], decompressed_size=size,
+                                                            codec="lz4", asbytes=True))
     if version != SCHEMA_VERSION:
         raise InputError(f"part {folder} holds records of schema {version}, this healthcrawl "
                          f"publishes {SCHEMA_VERSION}: publish with the workers' version")
-    return list(messages)
+    if (scheme[0] if scheme else 1) == SIGNATURE_SCHEME:
+        return list(messages)
+    return [_signed_again(message) for message in messages]
+
+
+def _signed_again(message: PartMessage) -> PartMessage:
+    if not isinstance(message, WriteRecord) or message.signature is None:
+        return message
+    hasher = shared_hasher(len(message.signature) // 4)
+    return replace(message, signature=hasher.signature(body_text(message.record)).tobytes())
 
 
 class PartsPipeline:

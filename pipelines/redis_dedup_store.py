@@ -16,9 +16,11 @@ again (:meth:`RedisDedupStore.earlier_run`); a copy of one still in it is kept p
 table writer does (retracted while the original is still on the site).
 
 Every signature of a run must be of one MinHash scheme (``core.minhash.SIGNATURE_SCHEME``):
-the first worker or ``seed`` to index one records its scheme, and a worker of a
-healthcrawl computing another is refused at its start (:meth:`RedisDedupStore.check_scheme`),
-rather than comparing signatures that never agree.
+the first worker or ``seed`` to index one records its scheme (a run begun by a healthcrawl
+that recorded none holds scheme 1), and a worker of a healthcrawl computing another is
+refused at its start (:meth:`RedisDedupStore.check_scheme`), rather than comparing
+signatures that never agree. ``publish`` signs again what the workers' parts hold of
+another scheme (``pipelines.parts``).
 
 Keys live under ``<prefix>:dedup:`` (``crawler.distributed.frontier.Frontier``); the
 ``publish`` command deletes them with the run's other keys.
@@ -62,6 +64,17 @@ LOAD_AT_ONCE = 1000
 # an article: its key, URL, canonical URL, content hash, signature bytes, LSH band keys (space-
 # separated). Each gets the next order number; an earlier run's joins ``earlier``, one this run
 # keeps leaves it. (The names are made here, from the prefix: the store lives on one server.)
+_SCHEME = """
+local scheme = redis.call('GET', KEYS[1])
+if not scheme then
+  scheme = redis.call('EXISTS', KEYS[2]) == 1 and '1' or ARGV[1]
+  redis.call('SET', KEYS[1], scheme)
+end
+return scheme
+"""
+# The run's MinHash scheme, recorded by the first to ask: a run that holds signatures but
+# no scheme was begun by a healthcrawl from before schemes were recorded (scheme 1).
+
 _ADD = """
 local p, earlier = ARGV[1], ARGV[2] == '1'
 for i = 3, #ARGV, 6 do
@@ -95,6 +108,7 @@ class RedisDedupStore:
         self._bands = LSHIndex(threshold, bands, rows)
         """Only its band keys and threshold are used: the signatures live in Redis."""
         self._add_script = server.register_script(_ADD)
+        self._scheme_script = server.register_script(_SCHEME)
 
     @property
     def num_perm(self) -> int:
@@ -104,9 +118,8 @@ class RedisDedupStore:
     def check_scheme(self) -> None:
         """Record this healthcrawl's MinHash scheme as the run's, unless the run has one;
         :class:`InputError` when the run's is another."""
-        name = f"{self.key}:scheme"
-        self.server.setnx(name, SIGNATURE_SCHEME)
-        scheme = int(self.server.get(name))
+        scheme = int(self._scheme_script(keys=[f"{self.key}:scheme", f"{self.key}:signatures"],
+                                         args=[SIGNATURE_SCHEME]))
         if scheme != SIGNATURE_SCHEME:
             raise InputError(f"the Redis run's near-duplicate signatures are of MinHash scheme {scheme}, "
                              f"this healthcrawl computes scheme {SIGNATURE_SCHEME}: run a distributed "
@@ -186,7 +199,9 @@ class RedisDedupStore:
         """Load the articles earlier runs published (``pipelines.state.StateReader.kept``),
         before any worker keeps one, each marked as an earlier run's; returns how many. A
         thousand articles a round trip (some 60 ms of the server's time: about 12 s for
-        100,000, ``seed`` runs before any worker)."""
+        100,000, ``seed`` runs before any worker). The run's MinHash scheme is checked (and
+        recorded) first, as a worker's start does."""
+        self.check_scheme()
         count = 0
         articles = iter(kept)
         while batch := list(islice(articles, LOAD_AT_ONCE)):

@@ -210,28 +210,45 @@ def _version(db: sqlite3.Connection) -> int | None:
     return None if row is None else int(row[0])
 
 
+_UPGRADE_BATCH = 1000
+"""Kept articles read at once while an upgrade signs them again (about 3.5 MB of records)."""
+
+
 def _upgrade(db: sqlite3.Connection, path: Path) -> None:
-    """Bring a version 1 file to this version: every kept article signed again, in one
-    transaction (another process opening the file meanwhile waits, then finds it done)."""
+    """Bring a version 1 file to this version: every kept article signed again, a batch
+    at a time, in one transaction (another process opening the file meanwhile waits, then
+    finds it done)."""
     db.execute("BEGIN IMMEDIATE")
     try:
         if (_version(db) or STATE_VERSION) < STATE_VERSION:
-            rows = db.execute("SELECT canonical_url, record, length(signature) FROM pages "
-                              "WHERE record IS NOT NULL AND signature IS NOT NULL").fetchall()
-            db.executemany("UPDATE pages SET signature = ? WHERE canonical_url = ?",
-                           ((signature_of(record, size // 4), url) for url, record, size in rows))
+            signed, last = 0, 0
+            while rows := db.execute(
+                    "SELECT rowid, record, length(signature) FROM pages WHERE rowid > ? "
+                    "AND record IS NOT NULL AND signature IS NOT NULL ORDER BY rowid LIMIT ?",
+                    (last, _UPGRADE_BATCH)).fetchall():
+                db.executemany("UPDATE pages SET signature = ? WHERE rowid = ?",
+                               ((signature_of(record, size // 4), rowid) for rowid, record, size in rows))
+                signed, last = signed + len(rows), rows[-1][0]
             db.execute("UPDATE meta SET value = ? WHERE name = 'version'", (str(STATE_VERSION),))
             logger.info("healthcrawl state: %s signed %d kept articles again (MinHash scheme %d)",
-                        path, len(rows), SIGNATURE_SCHEME)
+                        path, signed, SIGNATURE_SCHEME)
         db.commit()
     except BaseException:
         db.rollback()
         raise
 
 
-def signature_of(packed_record: bytes, num_perm: int) -> bytes:
-    """The MinHash signature of a stored record (:func:`pack_record`), as the state keeps it."""
-    return shared_hasher(num_perm).signature(body_text(unpack_record(packed_record))).tobytes()
+def signature_of(packed_record: bytes, num_perm: int) -> bytes | None:
+    """The MinHash signature of a stored record (:func:`pack_record`), as the state keeps
+    it; None, with a warning, for a record that cannot be read (whatever broke it), which
+    near-duplicate lookups then leave out rather than every later run failing on it."""
+    try:
+        record = unpack_record(packed_record)
+    except Exception as error:  # LZ4, pickle and struct each raise their own
+        logger.warning("healthcrawl state: a stored record cannot be read (%s: %s); its article is "
+                       "left out of near-duplicate lookups", type(error).__name__, error)
+        return None
+    return shared_hasher(num_perm).signature(body_text(record)).tobytes()
 
 
 class StateReader:
@@ -239,7 +256,10 @@ class StateReader:
 
     def __init__(self, state_dir: Path) -> None:
         self.db = connect(state_dir, readonly=True) if (state_dir / STATE_FILE).exists() else None
-        version = _version(self.db) if self.db is not None else None
+        try:
+            version = _version(self.db) if self.db is not None else None
+        except sqlite3.Error as error:
+            raise StateError(f"cannot use the state file {state_dir / STATE_FILE}: {error}") from None
         self.signature_scheme = _SIGNATURE_SCHEMES.get(version or STATE_VERSION, 0)
         """The MinHash scheme of the stored signatures (0: unknown)."""
 
@@ -278,7 +298,10 @@ class StateReader:
         article, and of every article run ``run_id`` kept (the run a resumed one
         continues), for the dedup stage's memory of earlier runs. A stored signature of
         another scheme (a state file no run has upgraded yet) or length than ``num_perm``
-        (the MinHash bands or rows changed since) is computed again from the record."""
+        (the MinHash bands or rows changed since) is computed again from the record. (The
+        first one-process run after an upgrade of healthcrawl so signs its kept articles
+        twice: here, as its dedup stage starts, then when its export stage opens the file
+        for writing and upgrades it; 0.12 ms an article each time.)"""
         if self.db is None:
             return
         stale = self.signature_scheme != SIGNATURE_SCHEME
@@ -289,8 +312,8 @@ class StateReader:
             "AND (fetched_run = ? OR article_key IN (SELECT article_key FROM published))",
             (stale, 4 * num_perm, run_id))
         for key, url, canonical, content_hash, signature, record in rows:
-            if record is not None:
-                signature = signature_of(record, num_perm)
+            if record is not None and (signature := signature_of(record, num_perm)) is None:
+                continue
             yield key, url, canonical, content_hash, np.frombuffer(signature, dtype=np.uint32)
 
     def fetched_keys(self, run_id: str) -> list[str]:

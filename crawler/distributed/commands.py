@@ -153,7 +153,6 @@ def _seed_incremental(frontier: Frontier, out: Path, state_dir: Path) -> None:
         try:
             known = KnownPages(frontier.server, frontier.prefix).load(state)
             store = _run_dedup_store(frontier)
-            store.check_scheme()
             articles = store.remember(state.kept(None, store.num_perm))
         finally:
             state.close()

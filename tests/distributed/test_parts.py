@@ -3,11 +3,17 @@ written stops the worker instead of losing what it held."""
 
 from __future__ import annotations
 
+import pickle
+import struct
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 from scrapy.utils.test import get_crawler
 
-from pipelines.parts import PartsPipeline, read_part
+from core.minhash import MinHasher
+from core.records import SCHEMA_VERSION, SignedRecord, body_text
+from pipelines.parts import PART_FILE, PartsPipeline, read_part
 from pipelines.table_writer import WriteRecord
 from tests.pipelines.test_dedup import BASE_WORDS, body_record
 
@@ -45,3 +51,25 @@ def test_a_part_that_cannot_be_written_stops_the_worker_without_raising(tmp_path
     parts.process_item(body_record(2, BASE_WORDS))
     assert stopped == [True]
     assert parts.failed
+
+
+def test_a_part_from_before_minhash_schemes_were_recorded_is_published_with_signatures_of_this_scheme(
+        tmp_path: Path) -> None:
+    record = body_record(1, BASE_WORDS)
+    folder = tmp_path / "host-1-00000"
+    folder.mkdir()
+    old_signature = bytes(range(256)) * 2  # 128 slots of the scheme before
+    data = pickle.dumps((SCHEMA_VERSION, [WriteRecord(record, old_signature)]))  # no scheme recorded
+    packed = pa.compress(data, codec="lz4", asbytes=True)
+    (folder / PART_FILE).write_bytes(struct.pack("<Q", len(data)) + packed)
+    [message] = read_part(folder)
+    assert isinstance(message, WriteRecord)
+    assert message.signature == MinHasher(128).signature(body_text(record)).tobytes()
+
+
+def test_a_part_of_this_scheme_keeps_its_signatures(tmp_path: Path) -> None:
+    parts = stage(tmp_path, part_articles=1)
+    parts.process_item(SignedRecord.of(body_record(1, BASE_WORDS), np.arange(128, dtype=np.uint32), None))
+    [message] = read_part(tmp_path / "host-1-00000")
+    assert isinstance(message, WriteRecord)
+    assert message.signature == np.arange(128, dtype=np.uint32).tobytes()

@@ -163,3 +163,11 @@ def test_a_worker_computing_another_minhash_scheme_than_the_runs_is_refused_at_i
     redis.Redis.from_url(redis_url).set("healthcrawl:dedup:scheme", SIGNATURE_SCHEME - 1)
     with pytest.raises(InputError, match=f"MinHash scheme {SIGNATURE_SCHEME - 1}, this healthcrawl computes"):
         worker_stage(crawler_factory, redis_url)
+
+
+def test_a_run_begun_before_minhash_schemes_were_recorded_refuses_a_worker_of_this_scheme(
+        crawler_factory: Callable[..., Crawler], redis_url: str) -> None:
+    # Signatures in the run but no scheme: they are of scheme 1, whatever joins later.
+    redis.Redis.from_url(redis_url).hset("healthcrawl:dedup:signatures", "demo:1", bytes(512))
+    with pytest.raises(InputError, match="MinHash scheme 1, this healthcrawl computes"):
+        worker_stage(crawler_factory, redis_url)

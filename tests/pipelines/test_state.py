@@ -9,6 +9,7 @@ import pytest
 
 from core.minhash import MinHasher
 from core.records import ArticleRecord, Validators, body_text
+from pipelines import state as state_module
 from pipelines.state import (
     PAGE_SIZE,
     StateError,
@@ -166,3 +167,43 @@ def test_kept_signatures_of_another_length_than_the_runs_are_computed_again(tmp_
     reader.close()
     assert signature.tolist() == MinHasher(64).signature(body_text(record)).tolist()
     assert stored.tolist() == MinHasher(128).signature(body_text(record)).tolist()
+
+
+def test_an_upgrade_signs_every_kept_article_a_batch_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state_module, "_UPGRADE_BATCH", 2)
+    records = [build_record(n=n) for n in range(1, 6)]
+    published_run(tmp_path, "r1", records, signature=bytes(512))
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    with db:
+        db.execute("UPDATE meta SET value = '1' WHERE name = 'version'")
+    db.close()
+    connect(tmp_path).close()
+    reader = StateReader(tmp_path)
+    signed = {key: signature.tolist() for key, _, _, _, signature in reader.kept()}
+    reader.close()
+    assert signed == {r.article_key: MinHasher(128).signature(body_text(r)).tolist() for r in records}
+
+
+def test_a_stored_record_that_cannot_be_read_is_left_out_of_near_duplicate_memory_not_fatal(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    broken, whole = build_record(n=1), build_record(n=2)
+    state_of_version_1(tmp_path, broken)
+    published_run(tmp_path, "r2", [whole], signature=bytes(512))
+    db = sqlite3.connect(tmp_path / "state.sqlite")
+    with db:
+        db.execute("UPDATE pages SET record = ? WHERE article_key = ?",
+                   (b"\0\0\0\1garbage", broken.article_key))
+        db.execute("UPDATE meta SET value = '1' WHERE name = 'version'")
+    db.close()
+    connect(tmp_path).close()
+    reader = StateReader(tmp_path)
+    assert [key for key, *_ in reader.kept()] == [whole.article_key]
+    reader.close()
+    assert "a stored record cannot be read" in caplog.text
+
+
+def test_a_state_file_without_its_meta_table_is_one_state_error(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "state.sqlite").execute("CREATE TABLE other (x)").connection.close()
+    with pytest.raises(StateError, match="cannot use the state file"):
+        StateReader(tmp_path)
