@@ -5,9 +5,10 @@ the floor and trafilatura on the same pages; then both profiles on long articles
 sites in both layouts whose articles run from 5 to 80 blocks, cost against page weight and
 block count.
 
-Run: ``make bench-parser``. The machine is noisy, so the methods take turns round by
-round (one round = every golden page once), and the best round of each method is
-reported: ratios taken inside one run are what to quote.
+Run: ``make bench-parser``; ``--instructions`` counts instructions a page instead
+(callgrind), the figure to compare two builds by. The machine is noisy, so the methods
+take turns round by round (one round = every golden page once), and the best round of
+each method is reported: ratios taken inside one run are what to quote.
 """
 
 from __future__ import annotations
@@ -253,6 +254,58 @@ def instructions_per_page(method: str, pages: int, rounds: int = 3) -> float:
     return (collected(method) - collected("none")) / (rounds * pages)
 
 
+COUNTED_PAGES = 40
+
+
+def _corpus(name: str, workdir: Path) -> list[DemoPage]:
+    """The golden pages, or the long articles of a layout (:func:`generate_long_sites`)."""
+    if name == "golden":
+        return [DemoPage(path.read_bytes(), URL, 0) for path in sorted(GOLDEN.glob("*.html"))]
+    return long_articles(name, workdir)
+
+
+def count_child(workdir: Path, corpus: str, method: str, times: int) -> None:
+    """The body of one :func:`report_instructions` count: every method warmed on one page,
+    then ``method`` over the corpus's first :data:`COUNTED_PAGES` pages ``times`` times."""
+    pages = _corpus(corpus, workdir)[:COUNTED_PAGES]
+    for warm in LONG_METHODS.values():
+        warm(pages[0])
+    for _ in range(times):
+        for page in pages:
+            LONG_METHODS[method](page)
+
+
+def report_instructions(workdir: Path) -> None:
+    """Instructions a page (callgrind) of each profile and the floor, on the golden pages
+    and the long articles: the steady figure on a noisy machine, for comparing two builds
+    side by side. Start-up and imports are taken off by counting each corpus parsed once
+    and three times; the hash seed is fixed, since set and dict order moves the count by
+    up to 2% otherwise."""
+    print(f"\ninstructions a page (callgrind, PYTHONHASHSEED=0, {COUNTED_PAGES} pages parsed once "
+          "and three times, the difference divided)\n")
+    print("| corpus | method | instructions a page | vs floor |")
+    print("| --- | --- | ---: | ---: |")
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+
+    def collected(corpus: str, method: str, times: int) -> int:
+        done = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+             "--count-child", str(workdir), corpus, method, str(times)],
+            capture_output=True, text=True, check=True, env=env)
+        return int(re.search(r"Collected : (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
+
+    # Once outside callgrind first: a module compiled to bytecode by the first count only
+    # would be counted against it.
+    subprocess.run([sys.executable, __file__, "--count-child", str(workdir), "golden", "floor", "0"],
+                   check=True, env=env)
+    for corpus in ("golden", *LONG_LAYOUTS):
+        pages = min(COUNTED_PAGES, len(_corpus(corpus, workdir)))
+        counts = {method: (collected(corpus, method, 3) - collected(corpus, method, 1)) / (2 * pages)
+                  for method in _long_methods("keepto" if corpus == "golden" else corpus)}
+        for method, count in counts.items():
+            print(f"| {corpus} | {method} | {count / 1e6:.3f} M | {count / counts['floor']:.2f}x |")
+
+
 def run_only(name: str, parses: int) -> None:
     """The body of one callgrind measurement: every method warmed, then ``name`` alone."""
     pages = [p.read_bytes() for p in sorted(GOLDEN.glob("*.html"))]
@@ -268,7 +321,19 @@ def main() -> None:
     parser.add_argument("--parses", type=int, default=2000, help="parses per method (default 2000)")
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--long-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--count-child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--instructions", action="store_true",
+                        help="only count instructions a page with callgrind (steady on a noisy machine)")
     args = parser.parse_args()
+    if args.count_child:
+        workdir, corpus, method, times = args.count_child
+        return count_child(Path(workdir), corpus, method, int(times))
+    if args.instructions:
+        if not shutil.which("valgrind"):
+            parser.error("--instructions needs valgrind (apt-get install valgrind)")
+        with tempfile.TemporaryDirectory() as tmp:
+            generate_long_sites(Path(tmp))
+            return report_instructions(Path(tmp))
     if args.run:
         return run_only(args.run, args.parses)
     if args.long_child:

@@ -19,6 +19,7 @@ import hashlib
 import os
 import sys
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 PURE_PYTHON_VARIABLE = "HEALTHCRAWL_PURE_PYTHON"
@@ -27,22 +28,40 @@ _CORE_MODULES = ("core/text.py", "core/section_kinds.py", "core/urls.py")
 
 
 def compiled_sources(root: Path = SOURCE_ROOT) -> list[Path]:
-    """The modules mypyc compiles, relative to ``root``: every module of ``crawler/parsing``,
-    and of ``core`` the ones the parse calls per block."""
+    """The modules mypyc compiles, relative to ``root``: every module of ``crawler/parsing``
+    but those written again for Cython (:func:`cython_sources`), and of ``core`` the ones
+    the parse calls per block."""
     parsing = sorted(path.relative_to(root) for path in (root / "crawler" / "parsing").glob("*.py")
-                     if path.name != "__init__.py")
+                     if path.name != "__init__.py" and not path.with_suffix(".pyx").exists())
     return [Path(name) for name in _CORE_MODULES] + parsing
 
 
+def cython_sources(root: Path = SOURCE_ROOT) -> list[Path]:
+    """The modules Cython compiles, relative to ``root``: each the C twin of the Python
+    module of its name, which walks libxml2's nodes where Python would make an lxml element
+    of each (``crawler/parsing/running_text.pyx``)."""
+    return sorted(path.relative_to(root) for path in (root / "crawler" / "parsing").glob("*.pyx"))
+
+
 def source_digest(root: Path = SOURCE_ROOT) -> str:
-    """A digest of what a build depends on: the Python ABI, and every source of ``core``
-    and ``crawler/parsing`` (the compiled modules and those they are type-checked against,
-    whose constants mypyc may copy into them)."""
-    digest = hashlib.sha256(f"{sys.implementation.cache_tag} {sys.platform}\n".encode())
-    for path in sorted([*(root / "core").rglob("*.py"), *(root / "crawler" / "parsing").glob("*.py")]):
+    """A digest of what a build depends on: the Python ABI, the lxml version, and every
+    source of ``core`` and ``crawler/parsing`` (the compiled modules and those they are
+    type-checked against, whose constants mypyc may copy into them)."""
+    digest = hashlib.sha256(f"{sys.implementation.cache_tag} {sys.platform} {_lxml_version()}\n".encode())
+    parsing = root / "crawler" / "parsing"
+    for path in sorted([*(root / "core").rglob("*.py"), *parsing.glob("*.py"), *parsing.glob("*.pyx")]):
         digest.update(f"{path.relative_to(root).as_posix()}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
+
+
+def _lxml_version() -> str:
+    """The lxml the Cython modules are built against: they read its elements' C structures,
+    which another version may lay out otherwise, so a build is of one version only."""
+    try:
+        return version("lxml")
+    except PackageNotFoundError:
+        return "none"
 
 
 def build_dir(root: Path = SOURCE_ROOT, prefix: Path | None = None) -> Path:

@@ -1,4 +1,5 @@
-"""Compile the parser's hot modules with mypyc into this virtualenv (``core/native.py``).
+"""Compile the parser's hot modules with mypyc, and its Cython modules, into this
+virtualenv (``core/native.py``).
 
 Run by ``scripts/bootstrap.sh``; a no-op when the build of the current sources exists.
 The build goes to a temporary directory beside its place and is renamed into it whole, so
@@ -17,20 +18,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.native import build_dir, builds_home, compiled_sources  # noqa: E402
+from core.native import build_dir, builds_home, compiled_sources, cython_sources  # noqa: E402
 
 
 def build(target: Path) -> None:
-    """mypyc's C for the modules, compiled by setuptools' ``build_ext`` (two jobs: the
-    modules are compiled one file each) into ``target``."""
+    """mypyc's C for the modules, and Cython's for the ``.pyx`` ones, compiled by
+    setuptools' ``build_ext`` (two jobs: the modules are compiled one file each) into
+    ``target``."""
+    import lxml
+    from Cython.Build import cythonize
     from mypyc.build import mypycify
-    from setuptools import setup
+    from setuptools import Extension, setup
 
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     try:
         os.chdir(ROOT)  # mypyc names modules by their paths from here
         modules = mypycify([str(path) for path in compiled_sources()], opt_level="3",
                            target_dir=str(work / "c"))
+        modules += cythonize(  # type: ignore[no-untyped-call]  # Cython ships no annotations
+            [Extension(".".join(path.with_suffix("").parts), [str(path)], include_dirs=lxml.get_include())
+             for path in cython_sources()],
+            build_dir=str(work / "cython"), quiet=True, compiler_directives={"language_level": 3})
         setup(name="healthcrawl-native", ext_modules=modules,
               script_args=["--quiet", "build_ext", "--build-lib", str(work / "lib"),
                            "--build-temp", str(work / "objects"), "--parallel", "2"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -25,26 +25,19 @@ from crawler.parsing.rules import (
     CHROME_HEADINGS,
     CHROME_MARKERS,
     CHROME_TAGS,
+    DENSITY_TAGS,
     GENERIC_CHROME_MARKERS,
     HEADING_TAGS,
     MEDIA_CAPTIONS,
+    MIN_PARAGRAPH_CHARS,
     SECTION_HEADING_TAGS,
     marked_by,
 )
-from crawler.parsing.text import (
-    TextLengths,
-    element_text,
-    flat_lengths,
-    more_text_than,
-    normalized_length,
-    visible_length,
-    xml_text,
-)
+from crawler.parsing.running_text import divs_with_text, paragraph_totals
+from crawler.parsing.text import element_text, more_text_than, xml_text
 
 _HIDDEN_STYLE = ("display:none", "visibility:hidden")
 _PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
-_DENSITY_TAGS = ("p", "li", "pre", "blockquote", "td", "dd")
-_MIN_PARAGRAPH_CHARS = 25
 _TRAILING_PUNCTUATION = " :：?？!.…"
 
 
@@ -139,9 +132,6 @@ class Density:
     densest running text is a footer note, and the page is its links."""
     running_text: bool = True
     """False for a page without a paragraph of running text (a menu of subcategories)."""
-    text_length: TextLengths = field(default_factory=TextLengths)
-    """Text lengths of the page's elements as the score read them, kept for the page type
-    (a teaser card is a short block: a long one is known without reading it again)."""
 
 
 _LINKS_OUTWEIGH = 2.0
@@ -155,69 +145,26 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
     count: a list of links (a sidebar's "most read", a menu) is no article however long
     it is; it is scored apart, for ``link_list``. A page with no running text at all is
     its links. Chrome holds no paragraphs, but what holds the ``headline`` is not chrome
-    whatever its class (Blogger's ``<div class="widget Blog">`` around the post). One walk
-    over the paragraphs; every text node is read once."""
-    by_parent: dict[etree._Element, list[int]] = {}
-    """Running text and link text of the paragraphs each parent holds, in the order the
-    parents are first credited: summed here and credited once a parent (a column holds
-    dozens of paragraphs), to the same scores in the same order."""
+    whatever its class (Blogger's ``<div class="widget Blog">`` around the post). The
+    measures come from one walk over the paragraphs (``running_text``); each parent's
+    are summed there and credited once (a column holds dozens of paragraphs), to the same
+    scores in the same order."""
     under_chrome: dict[etree._Element, bool] = dict.fromkeys(
         headline.iterancestors() if headline is not None else (), False)
-    text_length_of = TextLengths()  # nested paragraphs share their text: read it once
-    for paragraph in body.iter(*_DENSITY_TAGS):
-        parent = paragraph.getparent()
-        if parent is None:
-            continue
-        chrome = under_chrome.get(parent)  # most parents hold several paragraphs: known
-        if chrome is None:
-            chrome = _under_chrome(parent, under_chrome)
-        if chrome:
-            continue  # chrome is not measured: on most pages it holds half the paragraphs
-        if not len(paragraph):  # most paragraphs: plain text
-            text_length, link_length = normalized_length(paragraph.text), 0
-        elif (flat := flat_lengths(paragraph)) is not None:  # text, links and emphasis
-            text_length, link_length = flat
-        else:  # nested markup: measured element by element, links only when it counts
-            text_length = text_length_of(paragraph)
-            link_length = (sum(text_length_of(a) for a in paragraph.iter("a"))
-                           if text_length >= _MIN_PARAGRAPH_CHARS else 0)
-        if text_length < _MIN_PARAGRAPH_CHARS:
-            continue
-        link_length = min(link_length, text_length)
-        total = by_parent.get(parent)
-        if total is None:
-            by_parent[parent] = [text_length - link_length, link_length]
-        else:
-            total[0] += text_length - link_length
-            total[1] += link_length
     prose: dict[etree._Element, float] = {}
     linked: dict[etree._Element, float] = {}
-    for parent, (running, linking) in by_parent.items():
+    totals = paragraph_totals(body, lambda parent: _under_chrome(parent, under_chrome))
+    for parent, (running, linking) in totals.items():
         _credit(prose, parent, running, linked, linking)
-    for div in _DIVS_WITH_TEXT(body):
-        own = _own_text_length(div)
-        if own >= _MIN_PARAGRAPH_CHARS and not _under_chrome(div, under_chrome):
+    for div, own in divs_with_text(body):
+        if not _under_chrome(div, under_chrome):
             _credit(prose, div, own)
     links = max(linked, key=linked.__getitem__) if linked else None
     text = max(prose, key=prose.__getitem__) if prose else None
     if text is None or not prose[text]:
-        return Density(links if links is not None else body, links, False, text_length_of)
+        return Density(links if links is not None else body, links, False)
     outweighs = links is not None and linked[links] > _LINKS_OUTWEIGH * prose[text]
-    return Density(text, links if outweighs else None, True, text_length_of)
-
-
-_DIVS_WITH_TEXT = etree.XPath("descendant::div[text()[normalize-space()]]")
-"""The ``<div>`` elements inside an element that hold text of their own between their
-children, in document order. Most divs hold only the indentation between their children:
-libxml2 passes them over in C, where reading every div's children and their tails from
-Python cost a fifth of the density score. (XPath's spaces are ASCII ones only, so a div
-holding only no-break spaces is found too, and measured as none.)"""
-
-
-def _own_text_length(element: etree._Element) -> int:
-    """Characters of the text ``element`` holds itself, outside its children (spaces
-    aside: a measure, not the text)."""
-    return visible_length(element.text) + sum(visible_length(child.tail) for child in element)
+    return Density(text, links if outweighs else None, True)
 
 
 def _credit(prose: dict[etree._Element, float], parent: etree._Element, text: int,
@@ -350,7 +297,7 @@ def _holds_content(element: etree._Element) -> bool:
         return False
     if any(not _is_byline(heading) for heading in element.iter(*SECTION_HEADING_TAGS)):
         return True
-    return any(len(element_text(p)) >= _MIN_PARAGRAPH_CHARS for p in element.iter(*_DENSITY_TAGS))
+    return any(len(element_text(p)) >= MIN_PARAGRAPH_CHARS for p in element.iter(*DENSITY_TAGS))
 
 
 _BYLINE_CHARS = 60

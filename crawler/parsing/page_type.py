@@ -61,7 +61,7 @@ def page_type(data: StructuredData, density: Density, url: str) -> str:
     kinds = data.types
     if kinds & ARTICLE_TYPES:
         return ARTICLE
-    groups = _CardGroups(density.text_length, 1 if _PAGINATED.search(url) else 2)
+    groups = _CardGroups(TextLengths(), 1 if _PAGINATED.search(url) else 2)
     link_list = density.link_list
     listed = not density.running_text or groups.holds(density.densest) or (
         link_list is not None and groups.holds(link_list))

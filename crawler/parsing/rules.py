@@ -62,6 +62,11 @@ LONG_BOLD_WORDS = 25
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
+DENSITY_TAGS = ("p", "li", "pre", "blockquote", "td", "dd")
+"""The elements the density score reads as paragraphs (``generic.densest_container``)."""
+MIN_PARAGRAPH_CHARS = 25
+"""A shorter text is a label, a date or a button, not a paragraph."""
+
 GENERIC_CHROME_MARKERS = re.compile(
     r"related|recommend|newsletter|subscri|signup|sign-up|sidebar|comment|rating|upsell|"
     r"promo|advert|sponsor|social|share|breadcrumb|cookie|consent|footer|navigation|navbar|"

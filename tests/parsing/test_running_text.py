@@ -1,0 +1,116 @@
+"""The density score's measures (``crawler.parsing.running_text``): the compiled walk over
+libxml2's nodes (``running_text.pyx``) gives what the Python module gives, parents in the
+same order, and both are the lengths ``element_text`` has."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+import crawler.parsing.running_text as compiled
+from core.native import build_dir
+from core.text import normalize, strip_invisible
+from crawler.parsing.rules import DENSITY_TAGS, MIN_PARAGRAPH_CHARS
+from crawler.parsing.text import element_text
+from tests.fuzz.strategies import markup
+from tests.test_native import MISSING
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = sorted((ROOT / "tests" / "fixtures").rglob("*.html"))
+SETTINGS = settings(max_examples=150, deadline=None)
+WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+INVISIBLE = "".join(chr(code) for code in range(0x10000) if not strip_invisible(chr(code)))
+ODD_TEXT = st.text(alphabet=f"ab中é{WHITESPACE}{INVISIBLE}", max_size=40)
+
+
+def _source_module() -> ModuleType:
+    """``running_text.py`` itself, whichever module the package finds first."""
+    spec = importlib.util.spec_from_file_location("running_text_source",
+                                                  ROOT / "crawler" / "parsing" / "running_text.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("running_text_source", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+SOURCE = _source_module()
+
+
+def body_of(html: str | bytes) -> etree._Element:
+    root = etree.fromstring(html, etree.HTMLParser(remove_comments=True, remove_pis=True))
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _chrome(element: etree._Element) -> bool:
+    return element.tag in ("ul", "nav") or "share" in (element.get("class") or "")
+
+
+Measures = tuple[list[tuple[str, list[int]]], list[tuple[str, int]]]
+
+
+def _measures(module: ModuleType, body: etree._Element) -> Measures:
+    """Both measures, each element named by its path, in the order given."""
+    tree = body.getroottree()
+    totals = module.paragraph_totals(body, _chrome)
+    named = [(tree.getpath(parent), total) for parent, total in totals.items()]
+    divs = [(tree.getpath(div), own) for div, own in module.divs_with_text(body)]
+    return named, divs
+
+
+def test_the_package_runs_the_compiled_walk_after_the_bootstrap() -> None:
+    assert build_dir().is_dir(), MISSING
+    assert compiled.__file__ is not None and compiled.__file__.endswith(".so")
+
+
+def test_the_compiled_walk_measures_every_fixture_page_as_the_python_module_does() -> None:
+    for page in FIXTURES:
+        body = body_of(page.read_bytes())
+        assert _measures(compiled, body) == _measures(SOURCE, body), page.name
+
+
+@SETTINGS
+@given(st.lists(st.one_of(markup, ODD_TEXT), max_size=6).map("".join))
+def test_the_compiled_walk_measures_any_markup_as_the_python_module_does(html: str) -> None:
+    body = body_of(f"<html><body>{html}</body></html>")
+    assert _measures(compiled, body) == _measures(SOURCE, body)
+
+
+@SETTINGS
+@given(st.lists(ODD_TEXT, min_size=1, max_size=4))
+def test_a_paragraph_counts_the_characters_normalize_keeps(texts: list[str]) -> None:
+    html = "<p>" + "<em>x</em>".join(text.replace("<", "") for text in texts) + "</p>"
+    body = body_of(f"<html><body><div>{html}</div></body></html>")
+    paragraph = next(body.iter("p"))
+    length = len(normalize(element_text(paragraph)))
+    for module in (compiled, SOURCE):
+        totals = module.paragraph_totals(body, _chrome).values()
+        assert sum(running for running, _ in totals) == (length if length >= MIN_PARAGRAPH_CHARS else 0)
+
+
+def test_every_whitespace_character_separates_words_and_every_invisible_one_joins_them() -> None:
+    separators = [space for space in WHITESPACE if space not in INVISIBLE]
+    text = "".join(f"word{space}" for space in separators) + "join" + INVISIBLE.replace("\x00", "") + "ed"
+    body = body_of(f"<html><head><meta charset=utf-8></head><body><div><p>{text}</p></div></body></html>"
+                   .encode())
+    paragraph = next(body.iter("p"))
+    assert element_text(paragraph).split() == ["word"] * len(separators) + ["joined"]
+    for module in (compiled, SOURCE):
+        assert list(module.paragraph_totals(body, _chrome).values()) == [[len(element_text(paragraph)), 0]]
+
+
+def test_link_text_is_counted_apart_from_running_text_at_any_depth() -> None:
+    body = body_of("<html><body><div><p>Read the <span><a href='/a'>whole guide to sleep</a></span> "
+                   "before bed, and <a href='/b'>this</a> too.</p></div></body></html>")
+    paragraph = next(body.iter(*DENSITY_TAGS))
+    links = len("whole guide to sleep") + len("this")
+    for module in (compiled, SOURCE):
+        assert list(module.paragraph_totals(body, _chrome).values()) == [
+            [len(element_text(paragraph)) - links, links]]
