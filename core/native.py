@@ -49,7 +49,9 @@ def source_digest(root: Path = SOURCE_ROOT) -> str:
     type-checked against, whose constants mypyc may copy into them)."""
     digest = hashlib.sha256(f"{sys.implementation.cache_tag} {sys.platform} {_lxml_version()}\n".encode())
     parsing = root / "crawler" / "parsing"
-    for path in sorted([*(root / "core").rglob("*.py"), *parsing.glob("*.py"), *parsing.glob("*.pyx")]):
+    sources = [*(root / "core").rglob("*.py"), *parsing.glob("*.py"), *parsing.glob("*.pyx"),
+               *parsing.glob("*.pxi")]
+    for path in sorted(sources):
         digest.update(f"{path.relative_to(root).as_posix()}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:20]

@@ -11,16 +11,17 @@ boxes found there (menus, related lists, sign-up banners, teaser cards) cut out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
 from crawler.parsing.blocks import is_chrome, marks_of
+from crawler.parsing.chrome_walk import chrome_boxes
 from crawler.parsing.dates import iso_date
 from crawler.parsing.held import HeldCounts
 from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
+    CHROME_BOX_TAGS,
     CHROME_BOX_TEXT,
     CHROME_HEADINGS,
     CHROME_MARKERS,
@@ -236,7 +237,9 @@ def clean_article(
     _unmark_wrappers(body, region)
     if title is not None:
         _drop_lead_in(body, region)
-    for element in list(_chrome_boxes(region)):
+    headings = HeldCounts(region.iter(*HEADING_TAGS), region)
+    for element in chrome_boxes(region, _marked_chrome,
+                                lambda heading: _heading_chrome(heading, region, headings)):
         _drop(element)
     if _has_heading(region, SECTION_HEADING_TAGS):
         # A page whose sections are heading elements uses bold for emphasis and labels,
@@ -324,31 +327,20 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def _chrome_boxes(article: etree._Element) -> Iterator[etree._Element]:
-    """Chrome subtrees of ``article`` in document order, outermost only."""
-    headings = HeldCounts(article.iter(*HEADING_TAGS), article)
-    stack = list(reversed(article))
-    while stack:
-        element = stack.pop()
-        if not isinstance(element.tag, str):
-            continue
-        if _is_marked_chrome(element):
-            yield element
-        elif element.tag in HEADING_TAGS:
-            yield from _heading_chrome(element, article, headings)
-        else:
-            stack.extend(reversed(element))
-
-
 def _is_marked_chrome(element: etree._Element) -> bool:
     """Chrome by ``is_chrome``'s tags and markers, or by the generic profile's markers; a
-    ``<form>`` by the latter only (ASP.NET wraps whole pages in one). Class and id are
-    read once and searched in one pass: this is asked of every element of the article."""
-    tag = element.tag
-    if tag in CHROME_TAGS and tag != "form":
-        return True
+    ``<form>`` by the latter only (ASP.NET wraps whole pages in one)."""
+    return element.tag in CHROME_BOX_TAGS or _marked_chrome(element)
+
+
+def _marked_chrome(element: etree._Element) -> bool:
+    """Chrome by class or id: ``is_chrome``'s markers or the generic profile's, a
+    ``<form>``'s by the latter only. Class and id are read once and searched in one pass:
+    this is asked of every element of the article that has either."""
     marks = marks_of(element)
-    return marks is not None and (_generic_chrome_marked if tag == "form" else _any_chrome_marked)(marks)
+    if marks is None:
+        return False
+    return (_generic_chrome_marked if element.tag == "form" else _any_chrome_marked)(marks)
 
 
 _generic_chrome_marked = marked_by(GENERIC_CHROME_MARKERS)

@@ -35,6 +35,9 @@ SECTION_HEADING_TAGS = frozenset({"h2", "h3", "h4"})
 MINOR_HEADING_TAGS = frozenset({"h1", "h5", "h6"})
 LIST_TAGS = frozenset({"ul", "ol"})
 CHROME_TAGS = frozenset({"nav", "aside", "footer", "form"})
+CHROME_BOX_TAGS = CHROME_TAGS - {"form"}
+"""Chrome boxes of the generic profile's article by their tag alone; a ``<form>`` only by its
+class or id (ASP.NET wraps whole pages in one)."""
 BOLD_TAGS = frozenset({"strong", "b"})
 
 CHROME_MARKERS = re.compile(

@@ -11,8 +11,6 @@ elements and for ``<br>``, nothing from skipped elements).
 """
 
 cimport lxml.includes.etreepublic as cetree
-from cpython.bytes cimport PyBytes_AS_STRING
-from cpython.mem cimport PyMem_Malloc
 from libc.string cimport strcmp
 from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TEXT_NODE, xmlNode
 
@@ -21,28 +19,7 @@ from crawler.parsing.rules import BLOCK_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS,
 cetree.import_lxml__etree()
 
 
-cdef class _Names:
-    """Tag names as C strings, for a node's name to be looked up without a Python string."""
-
-    cdef list kept  # the bytes the C strings point into
-    cdef const char** names
-    cdef int count
-
-    def __cinit__(self, names):
-        self.kept = [name.encode() for name in sorted(names)]
-        self.count = len(self.kept)
-        self.names = <const char**>PyMem_Malloc(max(self.count, 1) * sizeof(char*))
-        if self.names is NULL:
-            raise MemoryError()
-        for index in range(self.count):
-            self.names[index] = PyBytes_AS_STRING(self.kept[index])
-
-    cdef bint holds(self, const unsigned char* name) noexcept:
-        cdef int index
-        for index in range(self.count):
-            if strcmp(<const char*>name, self.names[index]) == 0:
-                return True
-        return False
+include "tag_names.pxi"
 
 
 cdef _Names _SKIPPED = _Names(SKIP_TAGS)
@@ -59,37 +36,6 @@ cdef struct Stream:
 
 cdef inline void _space(Stream* stream) noexcept:
     stream.in_word = False
-
-
-cdef void _feed(Stream* stream, const unsigned char* text) noexcept:
-    """Count ``text`` (UTF-8, as libxml2 keeps it) into ``stream``: characters ``normalize``
-    drops are passed over (they join what surrounds them), the whitespace ``str.split``
-    splits on ends a word."""
-    cdef unsigned int code
-    cdef unsigned char byte
-    while text[0]:
-        byte = text[0]
-        if byte < 0x80:
-            code = byte
-            text += 1
-        elif byte < 0xE0:
-            code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
-            text += 2
-        elif byte < 0xF0:
-            code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
-            text += 3
-        else:
-            code = ((byte & 0x07) << 18) | ((text[1] & 0x3F) << 12) | ((text[2] & 0x3F) << 6) | (text[3] & 0x3F)
-            text += 4
-        if _invisible(code):
-            continue
-        if _whitespace(code):
-            stream.in_word = False
-            continue
-        stream.characters += 1
-        if not stream.in_word:
-            stream.words += 1
-            stream.in_word = True
 
 
 cdef inline bint _invisible(unsigned int code) noexcept:
@@ -109,6 +55,50 @@ cdef inline bint _whitespace(unsigned int code) noexcept:
         return False
     return code == 0x85 or code == 0xA0 or code == 0x1680 or (0x2000 <= code <= 0x200A) \
         or code == 0x2028 or code == 0x2029 or code == 0x202F or code == 0x205F or code == 0x3000
+
+
+cdef enum CharacterKind:
+    VISIBLE = 0
+    SPACE = 1
+    INVISIBLE = 2
+
+
+cdef unsigned char _ASCII_KINDS[128]
+for _code in range(128):
+    _ASCII_KINDS[_code] = INVISIBLE if _invisible(_code) else SPACE if _whitespace(_code) else VISIBLE
+del _code
+
+
+cdef void _feed(Stream* stream, const unsigned char* text) noexcept:
+    """Count ``text`` (UTF-8, as libxml2 keeps it) into ``stream``: characters ``normalize``
+    drops are passed over (they join what surrounds them), the whitespace ``str.split``
+    splits on ends a word. ASCII, most of a page's text, is told by a table."""
+    cdef unsigned int code
+    cdef unsigned char byte, kind
+    while text[0]:
+        byte = text[0]
+        if byte < 0x80:
+            kind = _ASCII_KINDS[byte]
+            text += 1
+        else:
+            if byte < 0xE0:
+                code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
+                text += 2
+            elif byte < 0xF0:
+                code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
+                text += 3
+            else:
+                code = ((byte & 0x07) << 18) | ((text[1] & 0x3F) << 12) | ((text[2] & 0x3F) << 6) \
+                    | (text[3] & 0x3F)
+                text += 4
+            kind = INVISIBLE if _invisible(code) else SPACE if _whitespace(code) else VISIBLE
+        if kind == VISIBLE:
+            stream.characters += 1
+            if not stream.in_word:
+                stream.words += 1
+                stream.in_word = True
+        elif kind == SPACE:
+            stream.in_word = False
 
 
 cdef inline long _length(Stream* stream) noexcept:

@@ -1,0 +1,54 @@
+# cython: language_level=3
+"""``chrome_walk.py`` in C: the same walk over libxml2's nodes, which lxml keeps behind
+its elements. A node becomes an lxml element only when a question needs one: it has a
+class or an id for ``marked`` to search, it is a heading for ``heading_boxes`` to read,
+or it is a box. Built by ``scripts/build_native.py`` (Cython) beside the mypyc modules;
+the Python module is the reference both are tested against."""
+
+cimport lxml.includes.etreepublic as cetree
+from lxml.includes.tree cimport XML_ELEMENT_NODE, xmlAttr, xmlNode
+
+from crawler.parsing.rules import CHROME_BOX_TAGS, HEADING_TAGS
+
+cetree.import_lxml__etree()
+
+
+include "tag_names.pxi"
+
+
+cdef _Names _BOX_TAGS = _Names(CHROME_BOX_TAGS)
+cdef _Names _HEADINGS = _Names(HEADING_TAGS)
+
+
+cdef bint _has_marks(xmlNode* node) noexcept:
+    """Whether ``node`` has a class or an id attribute (without a namespace, as lxml's
+    ``get("class")`` reads them)."""
+    cdef xmlAttr* attribute = node.properties
+    while attribute is not NULL:
+        if attribute.ns is NULL and (strcmp(<const char*>attribute.name, b"class") == 0
+                                     or strcmp(<const char*>attribute.name, b"id") == 0):
+            return True
+        attribute = attribute.next
+    return False
+
+
+cdef void _walk(xmlNode* parent, cetree._Document document, marked, heading_boxes, list found) except *:
+    cdef xmlNode* node = parent.children
+    while node is not NULL:
+        if node.type == XML_ELEMENT_NODE:
+            if _BOX_TAGS.holds(node.name):
+                found.append(cetree.elementFactory(document, node))
+            elif _has_marks(node) and marked(element := cetree.elementFactory(document, node)):
+                found.append(element)
+            elif _HEADINGS.holds(node.name):
+                found.extend(heading_boxes(cetree.elementFactory(document, node)))
+            else:
+                _walk(node, document, marked, heading_boxes, found)
+        node = node.next
+
+
+def chrome_boxes(cetree._Element article, marked, heading_boxes):
+    """See ``chrome_walk.py``."""
+    found = []
+    _walk(article._c_node, article._doc, marked, heading_boxes, found)
+    return found
