@@ -5,24 +5,29 @@ from libc.string cimport strcmp
 
 
 cdef class _Names:
-    """Tag names as C strings, for a node's name to be looked up without a Python string."""
+    """Tag names as C strings, for a node's name to be looked up without a Python string:
+    sorted, and indexed by their first byte, so a lookup compares a name or two."""
 
     cdef list kept  # the bytes the C strings point into
     cdef const char** names
-    cdef int count
+    cdef int first[257]  # the names starting with byte b: names[first[b]:first[b + 1]]
 
     def __cinit__(self, names):
-        self.kept = [name.encode() for name in sorted(names)]
-        self.count = len(self.kept)
-        self.names = <const char**>PyMem_Malloc(max(self.count, 1) * sizeof(char*))
+        self.kept = sorted(name.encode() for name in names)
+        self.names = <const char**>PyMem_Malloc(max(len(self.kept), 1) * sizeof(char*))
         if self.names is NULL:
             raise MemoryError()
-        for index in range(self.count):
-            self.names[index] = PyBytes_AS_STRING(self.kept[index])
+        for index, name in enumerate(self.kept):
+            self.names[index] = PyBytes_AS_STRING(name)
+        position = 0
+        for byte in range(257):
+            while position < len(self.kept) and self.kept[position][0] < byte:
+                position += 1
+            self.first[byte] = position
 
     cdef bint holds(self, const unsigned char* name) noexcept:
         cdef int index
-        for index in range(self.count):
+        for index in range(self.first[name[0]], self.first[name[0] + 1]):
             if strcmp(<const char*>name, self.names[index]) == 0:
                 return True
         return False
