@@ -16,6 +16,9 @@ from lxml import etree
 
 from crawler.parsing.rules import CHROME_BOX_TAGS, HEADING_TAGS
 
+__all__ = ["chrome_boxes"]
+"""What the compiled twin (``chrome_walk.pyx``) offers too."""
+
 
 def chrome_boxes(article: etree._Element, marked: Callable[[etree._Element], bool],
                  heading_boxes: Callable[[etree._Element], list[etree._Element]]) -> list[etree._Element]:

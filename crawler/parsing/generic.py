@@ -34,8 +34,8 @@ from crawler.parsing.rules import (
     SECTION_HEADING_TAGS,
     marked_by,
 )
-from crawler.parsing.running_text import divs_with_text, paragraph_totals
-from crawler.parsing.text import element_text, more_text_than, xml_text
+from crawler.parsing.running_text import ElementLengths, divs_with_text, paragraph_totals
+from crawler.parsing.text import Lengths, element_text, xml_text
 
 _HIDDEN_STYLE = ("display:none", "visibility:hidden")
 _PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
@@ -237,9 +237,9 @@ def clean_article(
     _unmark_wrappers(body, region)
     if title is not None:
         _drop_lead_in(body, region)
-    headings = HeldCounts(region.iter(*HEADING_TAGS), region)
+    headings, lengths = HeldCounts(region.iter(*HEADING_TAGS), region), ElementLengths()
     for element in chrome_boxes(region, _marked_chrome,
-                                lambda heading: _heading_chrome(heading, region, headings)):
+                                lambda heading: _heading_chrome(heading, region, headings, lengths)):
         _drop(element)
     if _has_heading(region, SECTION_HEADING_TAGS):
         # A page whose sections are heading elements uses bold for emphasis and labels,
@@ -347,8 +347,8 @@ _generic_chrome_marked = marked_by(GENERIC_CHROME_MARKERS)
 _any_chrome_marked = marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}"))
 
 
-def _heading_chrome(heading: etree._Element, article: etree._Element,
-                    headings: HeldCounts) -> list[etree._Element]:
+def _heading_chrome(heading: etree._Element, article: etree._Element, headings: HeldCounts,
+                    lengths: Lengths) -> list[etree._Element]:
     """What a heading's chrome reading removes: its box when the heading titles a chrome
     box (by its words, as a teaser link, or as a sign-up box); nothing otherwise."""
     text = element_text(heading).rstrip(_TRAILING_PUNCTUATION)
@@ -356,7 +356,7 @@ def _heading_chrome(heading: etree._Element, article: etree._Element,
         return []
     if MEDIA_CAPTIONS.match(text):
         return [heading]
-    box = _box(heading, article, headings)
+    box = _box(heading, article, headings, lengths)
     box_text = element_text(box) if box is not heading else text
     if CHROME_HEADINGS.fullmatch(text):
         return [box] if box is not heading else [heading, *_section_after(heading)]
@@ -365,14 +365,15 @@ def _heading_chrome(heading: etree._Element, article: etree._Element,
     return []
 
 
-def _box(heading: etree._Element, article: etree._Element, headings: HeldCounts) -> etree._Element:
+def _box(heading: etree._Element, article: etree._Element, headings: HeldCounts,
+         lengths: Lengths) -> etree._Element:
     """The largest ancestor of ``heading`` that holds no other heading and little text:
     the card, panel or banner the heading titles (the heading itself in flat text)."""
     box = heading
     for parent in heading.iterancestors():
         if parent is article or headings.of(parent) > 1:
             break
-        if more_text_than(parent, CHROME_BOX_MAX_CHARS):
+        if lengths.longer_than(parent, CHROME_BOX_MAX_CHARS):
             break
         box = parent
     return box

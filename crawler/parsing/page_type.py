@@ -29,8 +29,9 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from crawler.parsing.generic import Density
+from crawler.parsing.running_text import ElementLengths
 from crawler.parsing.structured import ARTICLE_TYPES, LISTING_TYPES, StructuredData
-from crawler.parsing.text import TextLengths, element_text
+from crawler.parsing.text import Lengths, element_text
 
 ARTICLE = "article"
 PAGE_TYPES = (ARTICLE, "listing", "home", "search", "tag", "author")
@@ -61,7 +62,7 @@ def page_type(data: StructuredData, density: Density, url: str) -> str:
     kinds = data.types
     if kinds & ARTICLE_TYPES:
         return ARTICLE
-    groups = _CardGroups(TextLengths(), 1 if _PAGINATED.search(url) else 2)
+    groups = _CardGroups(ElementLengths(), 1 if _PAGINATED.search(url) else 2)
     link_list = density.link_list
     listed = not density.running_text or groups.holds(density.densest) or (
         link_list is not None and groups.holds(link_list))
@@ -75,7 +76,7 @@ class _CardGroups:
     group of bare headline-led teasers holds ``fewest`` at least. ``text_length`` tells a
     long block (no card) without reading its text."""
 
-    def __init__(self, text_length: TextLengths, fewest: int) -> None:
+    def __init__(self, text_length: Lengths, fewest: int) -> None:
         self.text_length = text_length
         self.fewest = fewest
 

@@ -1,6 +1,7 @@
 """The measures the density score (``generic.densest_container``) reads from a page: the
 running text and link text of the paragraphs under each parent, and the text each
-``<div>`` holds itself between its children.
+``<div>`` holds itself between its children; and the text length of an element, which
+the page type and the chrome boxes ask of cards and boxes.
 
 Every paragraph of the page is read, so this is the generic profile's largest walk. The
 bootstrap also compiles ``running_text.pyx``, which reads the same measures from
@@ -17,7 +18,13 @@ from collections.abc import Callable
 from lxml import etree
 
 from crawler.parsing.rules import DENSITY_TAGS, MIN_PARAGRAPH_CHARS
-from crawler.parsing.text import TextLengths, flat_lengths, normalized_length, visible_length
+from crawler.parsing.text import Lengths, TextLengths, flat_lengths, normalized_length, visible_length
+
+__all__ = ["ElementLengths", "divs_with_text", "paragraph_totals"]
+"""What the compiled twin (``running_text.pyx``) offers too."""
+
+ElementLengths: Callable[[], Lengths] = TextLengths
+"""Makes the :class:`Lengths` of one tree (the compiled module's measure from the nodes)."""
 
 
 def paragraph_totals(body: etree._Element,

@@ -11,6 +11,7 @@ elements and for ``<br>``, nothing from skipped elements).
 """
 
 cimport lxml.includes.etreepublic as cetree
+from libc.limits cimport LONG_MAX
 from libc.string cimport strcmp
 from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TEXT_NODE, xmlNode
 
@@ -105,14 +106,17 @@ cdef inline long _length(Stream* stream) noexcept:
     return stream.characters + stream.words - 1 if stream.words else 0
 
 
-cdef void _text_of(xmlNode* element, Stream* stream) noexcept:
-    """``element``'s text as ``element_text`` joins it, into ``stream``."""
+cdef bint _text_of(xmlNode* element, Stream* stream, long limit) noexcept:
+    """``element``'s text as ``element_text`` joins it, into ``stream``, until more than
+    ``limit`` characters other than spaces are read: True when it stopped there."""
     cdef xmlNode* child = element.children
     cdef bint block
     while child is not NULL:
         if child.type == XML_TEXT_NODE or child.type == XML_CDATA_SECTION_NODE:
             if child.content is not NULL:
                 _feed(stream, <const unsigned char*>child.content)
+                if stream.characters > limit:
+                    return True
         elif child.type == XML_ELEMENT_NODE:
             if strcmp(<const char*>child.name, b"br") == 0:
                 _space(stream)
@@ -120,10 +124,12 @@ cdef void _text_of(xmlNode* element, Stream* stream) noexcept:
                 block = _BLOCKS.holds(child.name)
                 if block:
                     _space(stream)
-                _text_of(child, stream)
+                if _text_of(child, stream, limit):
+                    return True
                 if block:
                     _space(stream)
         child = child.next
+    return False
 
 
 cdef long _element_length(xmlNode* element) noexcept:
@@ -131,8 +137,23 @@ cdef long _element_length(xmlNode* element) noexcept:
     stream.characters = 0
     stream.words = 0
     stream.in_word = False
-    _text_of(element, &stream)
+    _text_of(element, &stream, LONG_MAX)
     return _length(&stream)
+
+
+cdef class ElementLengths:
+    """``running_text.py``'s ``ElementLengths`` (``crawler.parsing.text.TextLengths``):
+    ``len(element_text(element))``, measured from the nodes each time it is asked."""
+
+    def __call__(self, cetree._Element element) -> int:
+        return _element_length(element._c_node)
+
+    def longer_than(self, cetree._Element element, long limit) -> bool:
+        cdef Stream stream
+        stream.characters = 0
+        stream.words = 0
+        stream.in_word = False
+        return _text_of(element._c_node, &stream, limit) or _length(&stream) > limit
 
 
 cdef long _links_length(xmlNode* element) noexcept:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import Protocol
 
 from lxml import etree
 
@@ -61,28 +62,6 @@ def _collect(element: etree._Element, parts: list[str], block_edge: str) -> None
                 parts.append(edge)
         if child.tail:
             parts.append(child.tail)
-
-
-def more_text_than(element: etree._Element, limit: int) -> bool:
-    """``len(element_text(element)) > limit``, known as soon as more than ``limit``
-    characters other than spaces are read (``element_text`` keeps every one): a column's
-    text is not built to learn it is long. Only a short text is built, to count its
-    spaces."""
-    return _visible_over(element, limit) or len(element_text(element)) > limit
-
-
-def _visible_over(element: etree._Element, limit: int) -> bool:
-    """More than ``limit`` characters of ``element``'s text are not spaces: a one-sided
-    test, which reads no more than that."""
-    seen = visible_length(element.text)
-    stack = list(reversed(element))
-    while stack and seen <= limit:
-        node = stack.pop()
-        if isinstance(node.tag, str) and node.tag.lower() not in SKIP_TAGS:
-            seen += visible_length(node.text)
-            stack.extend(reversed(node))
-        seen += visible_length(node.tail)
-    return seen > limit
 
 
 def visible_length(text: str | None) -> int:
@@ -166,6 +145,15 @@ with a space, ends with a space); a run without words has both flags set when it
 whitespace."""
 _NOTHING: Span = (0, 0, False, False)
 _SPACE: Span = (0, 0, True, True)
+
+
+class Lengths(Protocol):
+    """``len(element_text(element))`` of an element (``__call__``), and whether it is longer
+    than a limit (``longer_than``), for many elements of one tree."""
+
+    def __call__(self, element: etree._Element) -> int: ...
+
+    def longer_than(self, element: etree._Element, limit: int) -> bool: ...
 
 
 class TextLengths:

@@ -62,6 +62,10 @@ def test_the_package_runs_the_compiled_walk_after_the_bootstrap() -> None:
     assert compiled.__file__ is not None and compiled.__file__.endswith(".so")
 
 
+def test_the_compiled_module_offers_every_name_of_the_python_module() -> None:
+    assert set(SOURCE.__all__) <= set(dir(compiled))
+
+
 def test_the_compiled_walk_finds_every_fixture_page_s_boxes_as_the_python_module_does() -> None:
     for page in FIXTURES:
         body = body_of(page.read_bytes())

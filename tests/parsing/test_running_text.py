@@ -70,6 +70,10 @@ def test_the_package_runs_the_compiled_walk_after_the_bootstrap() -> None:
     assert compiled.__file__ is not None and compiled.__file__.endswith(".so")
 
 
+def test_the_compiled_module_offers_every_name_of_the_python_module() -> None:
+    assert set(SOURCE.__all__) <= set(dir(compiled))
+
+
 def test_the_compiled_walk_measures_every_fixture_page_as_the_python_module_does() -> None:
     for page in FIXTURES:
         body = body_of(page.read_bytes())
@@ -81,6 +85,17 @@ def test_the_compiled_walk_measures_every_fixture_page_as_the_python_module_does
 def test_the_compiled_walk_measures_any_markup_as_the_python_module_does(html: str) -> None:
     body = body_of(f"<html><body>{html}</body></html>")
     assert _measures(compiled, body) == _measures(SOURCE, body)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(markup, ODD_TEXT), max_size=6).map("".join), st.integers(0, 40))
+def test_element_lengths_are_the_lengths_of_element_text_in_both_modules(html: str, limit: int) -> None:
+    body = body_of(f"<html><body>{html}</body></html>")
+    for module in (compiled, SOURCE):
+        lengths = module.ElementLengths()
+        for element in body.iter(etree.Element):
+            length = len(element_text(element))
+            assert (lengths(element), lengths.longer_than(element, limit)) == (length, length > limit)
 
 
 @SETTINGS

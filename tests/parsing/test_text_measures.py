@@ -1,6 +1,6 @@
 """The shortcuts deep markup needs give exactly what building the text gives:
-``TextLengths`` its length, ``TextPresence`` whether there is any, ``more_text_than``
-whether it is longer than a limit, ``has_visible_text`` whether ``normalize`` leaves
+``TextLengths`` its length and whether it is longer than a limit, ``TextPresence``
+whether there is any, ``has_visible_text`` whether ``normalize`` leaves
 anything."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from crawler.parsing.text import (
     TextPresence,
     element_text,
     flat_lengths,
-    more_text_than,
     normalized_length,
 )
 from tests.fuzz.strategies import markup
@@ -53,9 +52,10 @@ def test_text_presence_is_whether_element_text_is_empty(html: str) -> None:
 
 @SETTINGS
 @given(st.lists(st.one_of(markup, ODD_TEXT), max_size=4).map("".join), st.integers(0, 12))
-def test_more_text_than_is_whether_element_text_is_longer(html: str, limit: int) -> None:
+def test_longer_than_is_whether_element_text_is_longer(html: str, limit: int) -> None:
+    lengths = TextLengths()
     for element in elements(html):
-        assert more_text_than(element, limit) == (len(element_text(element)) > limit)
+        assert lengths.longer_than(element, limit) == (len(element_text(element)) > limit)
 
 
 @SETTINGS
