@@ -6,30 +6,18 @@ or it is a box. Built by ``scripts/build_native.py`` (Cython) beside the mypyc m
 the Python module is the reference both are tested against."""
 
 cimport lxml.includes.etreepublic as cetree
-from lxml.includes.tree cimport XML_ELEMENT_NODE, xmlAttr, xmlNode
+from lxml.includes.tree cimport XML_ELEMENT_NODE, xmlNode
 
 from crawler.parsing.rules import CHROME_BOX_TAGS, HEADING_TAGS
 
 cetree.import_lxml__etree()
 
 
-include "tag_names.pxi"
+include "nodes.pxi"
 
 
 cdef _Names _BOX_TAGS = _Names(CHROME_BOX_TAGS)
 cdef _Names _HEADINGS = _Names(HEADING_TAGS)
-
-
-cdef bint _has_marks(xmlNode* node) noexcept:
-    """Whether ``node`` has a class or an id attribute (without a namespace, as lxml's
-    ``get("class")`` reads them)."""
-    cdef xmlAttr* attribute = node.properties
-    while attribute is not NULL:
-        if attribute.ns is NULL and (strcmp(<const char*>attribute.name, b"class") == 0
-                                     or strcmp(<const char*>attribute.name, b"id") == 0):
-            return True
-        attribute = attribute.next
-    return False
 
 
 cdef void _walk(xmlNode* parent, cetree._Document document, marked, heading_boxes, list found) except *:

@@ -34,7 +34,7 @@ from crawler.parsing.rules import (
     SECTION_HEADING_TAGS,
     marked_by,
 )
-from crawler.parsing.running_text import ElementLengths, divs_with_text, paragraph_totals
+from crawler.parsing.running_text import ElementLengths, running_text
 from crawler.parsing.text import Lengths, element_text, xml_text
 
 _HIDDEN_STYLE = ("display:none", "visibility:hidden")
@@ -150,16 +150,13 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
     measures come from one walk over the paragraphs (``running_text``); each parent's
     are summed there and credited once (a column holds dozens of paragraphs), to the same
     scores in the same order."""
-    under_chrome: dict[etree._Element, bool] = dict.fromkeys(
-        headline.iterancestors() if headline is not None else (), False)
     prose: dict[etree._Element, float] = {}
     linked: dict[etree._Element, float] = {}
-    totals = paragraph_totals(body, lambda parent: _under_chrome(parent, under_chrome))
-    for parent, (running, linking) in totals.items():
+    read = running_text(body, _is_density_chrome, headline)
+    for parent, (running, linking) in read.totals.items():
         _credit(prose, parent, running, linked, linking)
-    for div, own in divs_with_text(body):
-        if not _under_chrome(div, under_chrome):
-            _credit(prose, div, own)
+    for div, own in read.divs:
+        _credit(prose, div, own)
     links = max(linked, key=linked.__getitem__) if linked else None
     text = max(prose, key=prose.__getitem__) if prose else None
     if text is None or not prose[text]:
@@ -180,17 +177,6 @@ def _credit(prose: dict[etree._Element, float], parent: etree._Element, text: in
         linked[parent] = linked.get(parent, 0.0) + links
         if grandparent is not None:
             linked[grandparent] = linked.get(grandparent, 0.0) + links / 2
-
-
-def _under_chrome(element: etree._Element, known: dict[etree._Element, bool]) -> bool:
-    """``element`` or an ancestor is chrome. Paragraphs share ancestors, so answers are
-    kept in ``known`` (per page) and each element is tested once."""
-    if element in known:
-        return known[element]
-    parent = element.getparent()
-    answer = _is_density_chrome(element) or (parent is not None and _under_chrome(parent, known))
-    known[element] = answer
-    return answer
 
 
 _NEVER_CHROME = frozenset({"form", "body", "html", "main", "article"})

@@ -1,51 +1,81 @@
 """The measures the density score (``generic.densest_container``) reads from a page: the
 running text and link text of the paragraphs under each parent, and the text each
-``<div>`` holds itself between its children; and the text length of an element, which
-the page type and the chrome boxes ask of cards and boxes.
+``<div>`` holds itself between its children, chrome left out; and the text length of an
+element, which the page type and the chrome boxes ask of cards and boxes.
 
 Every paragraph of the page is read, so this is the generic profile's largest walk. The
 bootstrap also compiles ``running_text.pyx``, which reads the same measures from
-libxml2's nodes directly, without an lxml element for each node it passes (about a
-fifth of the time: ``benchmarks/RESULTS.md``); when that build is there, the package
-finds it before this module. Both give the same answers, to the parents' order
+libxml2's nodes directly, without an lxml element for each node it passes
+(``benchmarks/RESULTS.md``, issue 18, sixteenth session); when that build is there, the
+package finds it before this module. Both give the same answers, to the parents' order
 (``tests/parsing/test_running_text.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from lxml import etree
 
 from crawler.parsing.rules import DENSITY_TAGS, MIN_PARAGRAPH_CHARS
 from crawler.parsing.text import Lengths, TextLengths, flat_lengths, normalized_length, visible_length
 
-__all__ = ["ElementLengths", "divs_with_text", "paragraph_totals"]
+__all__ = ["ElementLengths", "RunningText", "running_text"]
 """What the compiled twin (``running_text.pyx``) offers too."""
 
 ElementLengths: Callable[[], Lengths] = TextLengths
 """Makes the :class:`Lengths` of one tree (the compiled module's measure from the nodes)."""
 
 
-def paragraph_totals(body: etree._Element,
-                     chrome: Callable[[etree._Element], bool]) -> dict[etree._Element, list[int]]:
+class RunningText(NamedTuple):
+    """What the density score reads from a page, chrome left out."""
+
+    totals: dict[etree._Element, list[int]]
     """Per parent, the running text and the link text of the paragraphs it holds (each a
     ``p``, ``li``... of at least :data:`MIN_PARAGRAPH_CHARS` characters as ``element_text``
-    has them, its link text at most that), in the order parents are first credited;
-    paragraphs whose parent is ``chrome`` are not read. A paragraph's link text is the
-    text of the links inside it."""
+    has them, its link text, the text of the links inside it, at most that), in the order
+    parents are first credited."""
+    divs: list[tuple[etree._Element, int]]
+    """The ``<div>`` elements holding at least :data:`MIN_PARAGRAPH_CHARS` characters of text
+    of their own, between their children (a blog post written as lines split by ``<br>``),
+    spaces aside, in document order, each with that length."""
+
+
+def running_text(body: etree._Element, is_chrome: Callable[[etree._Element], bool],
+                 headline: etree._Element | None) -> RunningText:
+    """The paragraphs and divs of ``body`` that are not under chrome: an element is, when
+    ``is_chrome`` says so of it or of an ancestor, but what holds the ``headline`` is not
+    (Blogger's ``<div class="widget Blog">`` around the post). ``is_chrome`` is asked only of
+    elements of :data:`~crawler.parsing.rules.CHROME_TAGS` or with a class or an id, and is
+    false for the others. Elements under chrome are not read: on most pages chrome holds
+    half the paragraphs."""
+    known: dict[etree._Element, bool] = dict.fromkeys(
+        headline.iterancestors() if headline is not None else (), False)
+
+    def under_chrome(element: etree._Element) -> bool:
+        """Answers are kept in ``known``: paragraphs share ancestors."""
+        answer = known.get(element)
+        if answer is None:
+            parent = element.getparent()
+            answer = known[element] = is_chrome(element) or (parent is not None and under_chrome(parent))
+        return answer
+
+    return RunningText(_paragraph_totals(body, under_chrome),
+                       [(div, own) for div, own in _divs_with_text(body) if not under_chrome(div)])
+
+
+def _paragraph_totals(body: etree._Element,
+                      chrome: Callable[[etree._Element], bool]) -> dict[etree._Element, list[int]]:
+    """:attr:`RunningText.totals`, of paragraphs whose parent is not ``chrome``."""
     by_parent: dict[etree._Element, list[int]] = {}
-    known: dict[etree._Element, bool] = {}  # most parents hold several paragraphs
     text_length_of = TextLengths()  # nested paragraphs share their text: read it once
     for paragraph in body.iter(*DENSITY_TAGS):
         parent = paragraph.getparent()
         if parent is None:
             continue
-        skipped = known.get(parent)
-        if skipped is None:
-            skipped = known[parent] = chrome(parent)
-        if skipped:
-            continue  # chrome is not measured: on most pages it holds half the paragraphs
+        if chrome(parent):
+            continue
         if not len(paragraph):  # most paragraphs: plain text
             text_length, link_length = normalized_length(paragraph.text), 0
         elif (flat := flat_lengths(paragraph)) is not None:  # text, links and emphasis
@@ -66,10 +96,8 @@ def paragraph_totals(body: etree._Element,
     return by_parent
 
 
-def divs_with_text(body: etree._Element) -> list[tuple[etree._Element, int]]:
-    """The ``<div>`` elements inside ``body`` holding at least :data:`MIN_PARAGRAPH_CHARS`
-    characters of text of their own, between their children (a blog post written as lines
-    split by ``<br>``), spaces aside, in document order, each with that length."""
+def _divs_with_text(body: etree._Element) -> list[tuple[etree._Element, int]]:
+    """:attr:`RunningText.divs`, chrome included."""
     found = []
     for div in _DIVS_WITH_TEXT(body):
         own = visible_length(div.text) + sum(visible_length(child.tail) for child in div)

@@ -1,8 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """``running_text.py`` in C: the same measures read from libxml2's nodes, which lxml keeps
 behind its elements, so that a node passed over costs a pointer step instead of a Python
-object. Only the paragraphs' parents and the divs that hold text become lxml elements. Built by ``scripts/build_native.py`` (Cython) beside the
-mypyc modules; the Python module is the reference both are tested against.
+object. Only the paragraphs' parents, the divs that hold text and the elements whose
+chrome is asked about (a chrome tag, a class or an id) become lxml elements. Built by
+``scripts/build_native.py`` (Cython) beside the mypyc modules; the Python module is the
+reference both are tested against.
 
 Text is measured as ``core.text.normalize`` would leave it: zero-width and control
 characters dropped, every run of whitespace one space, trimmed; an element's text joined
@@ -15,17 +17,20 @@ from libc.limits cimport LONG_MAX
 from libc.string cimport strcmp
 from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TEXT_NODE, xmlNode
 
-from crawler.parsing.rules import BLOCK_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS, SKIP_TAGS
+from collections import namedtuple
+
+from crawler.parsing.rules import BLOCK_TAGS, CHROME_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS, SKIP_TAGS
 
 cetree.import_lxml__etree()
 
 
-include "tag_names.pxi"
+include "nodes.pxi"
 
 
 cdef _Names _SKIPPED = _Names(SKIP_TAGS)
 cdef _Names _BLOCKS = _Names(BLOCK_TAGS)
 cdef _Names _PARAGRAPHS = _Names(DENSITY_TAGS)
+cdef _Names _CHROME_TAGS = _Names(CHROME_TAGS)
 cdef long _MIN_CHARS = MIN_PARAGRAPH_CHARS
 
 
@@ -169,64 +174,121 @@ cdef long _links_length(xmlNode* element) noexcept:
     return total
 
 
+RunningText = namedtuple("RunningText", ["totals", "divs"])
+
+
+cdef struct Frame:
+    xmlNode* node
+    int under  # under chrome: -1 not known yet, 0 no, 1 yes
+    Frame* parent
+
+
 cdef class _Walk:
+    """One walk over ``body``: the paragraphs' totals per parent and the divs holding
+    text, of elements not under chrome. Whether an element is under chrome is asked only
+    when a paragraph's parent or a div needs it, and answered once, from the top down."""
+
     cdef cetree._Document document
-    cdef object chrome
+    cdef object is_chrome
+    cdef list headline_chain  # what holds the headline: never chrome
     cdef dict by_parent
-    cdef dict known
+    cdef list divs
     cdef xmlNode* last_parent
-    cdef bint last_skipped
     cdef object last_proxy
 
-    def __cinit__(self, cetree._Document document, chrome):
+    def __cinit__(self, cetree._Document document, is_chrome, list headline_chain):
         self.document = document
-        self.chrome = chrome
+        self.is_chrome = is_chrome
+        self.headline_chain = headline_chain
         self.by_parent = {}
-        self.known = {}
+        self.divs = []
         self.last_parent = NULL
-        self.last_skipped = False
         self.last_proxy = None
 
-    cdef void paragraph(self, xmlNode* node) except *:
-        cdef xmlNode* parent = node.parent
+    cdef bint under(self, Frame* frame) except -1:
+        if frame.under < 0:
+            if self.holds_headline(frame.node):
+                frame.under = 0
+            elif frame.parent is not NULL and self.under(frame.parent):
+                frame.under = 1
+            elif _CHROME_TAGS.holds(frame.node.name) or _has_marks(frame.node):
+                frame.under = 1 if self.is_chrome(cetree.elementFactory(self.document, frame.node)) else 0
+            else:
+                frame.under = 0
+        return frame.under
+
+    cdef bint holds_headline(self, xmlNode* node) except -1:
+        for address in self.headline_chain:
+            if <size_t>address == <size_t>node:
+                return True
+        return False
+
+    cdef int paragraph(self, xmlNode* node, Frame* parent) except -1:
         cdef long text_length, link_length
-        if parent is NULL or parent.type != XML_ELEMENT_NODE:
-            return
-        if parent is not self.last_parent:
-            proxy = cetree.elementFactory(self.document, parent)
-            skipped = self.known.get(proxy)
-            if skipped is None:
-                skipped = self.known[proxy] = bool(self.chrome(proxy))
-            self.last_parent, self.last_skipped, self.last_proxy = parent, skipped, proxy
-        if self.last_skipped:
-            return
+        if parent is NULL or self.under(parent):
+            return 0
         text_length = _element_length(node)
         if text_length < _MIN_CHARS:
-            return
+            return 0
         link_length = min(_links_length(node), text_length)
+        if parent.node is not self.last_parent:
+            self.last_parent = parent.node
+            self.last_proxy = cetree.elementFactory(self.document, parent.node)
         total = self.by_parent.get(self.last_proxy)
         if total is None:
             self.by_parent[self.last_proxy] = [text_length - link_length, link_length]
         else:
             total[0] += text_length - link_length
             total[1] += link_length
+        return 0
 
-    cdef void walk(self, xmlNode* node) except *:
+    cdef int walk(self, xmlNode* node, Frame* parent, bint top) except -1:
         """``node`` and its descendants in document order, as ``iter()`` has them."""
+        cdef Frame frame
+        cdef long own
+        frame.node, frame.under, frame.parent = node, -1, parent
         if _PARAGRAPHS.holds(node.name):
-            self.paragraph(node)
+            self.paragraph(node, parent)
+        elif not top and strcmp(<const char*>node.name, b"div") == 0:
+            own = _own_length(node)
+            if own >= _MIN_CHARS and not self.under(&frame):
+                self.divs.append((cetree.elementFactory(self.document, node), own))
         cdef xmlNode* child = node.children
         while child is not NULL:
             if child.type == XML_ELEMENT_NODE:
-                self.walk(child)
+                self.walk(child, &frame, False)
             child = child.next
+        return 0
 
 
-def paragraph_totals(cetree._Element body, chrome):
+def running_text(cetree._Element body, is_chrome, headline):
     """See ``running_text.py``."""
-    walk = _Walk(body._doc, chrome)
-    walk.walk(body._c_node)
-    return walk.by_parent
+    cdef Frame parent
+    cdef xmlNode* above = body._c_node.parent
+    chain = [<size_t>(<cetree._Element>ancestor)._c_node for ancestor in headline.iterancestors()] \
+        if headline is not None else []
+    walk = _Walk(body._doc, is_chrome, chain)
+    if above is not NULL and above.type == XML_ELEMENT_NODE:
+        parent.node, parent.under, parent.parent = above, -1, NULL
+        _link_ancestors(walk, body._c_node, &parent)
+    else:
+        walk.walk(body._c_node, NULL, True)
+    return RunningText(walk.by_parent, walk.divs)
+
+
+cdef int _link_ancestors(_Walk walk, xmlNode* body, Frame* lowest) except -1:
+    """Frames for every ancestor of ``body``, each on this C stack, linked upward; then the
+    walk. ``lowest`` is the frame of ``body``'s parent; the next call adds the one above."""
+    cdef Frame frame
+    cdef Frame* top = lowest
+    while top.parent is not NULL:
+        top = top.parent
+    cdef xmlNode* above = top.node.parent
+    if above is not NULL and above.type == XML_ELEMENT_NODE:
+        frame.node, frame.under, frame.parent = above, -1, NULL
+        top.parent = &frame
+        return _link_ancestors(walk, body, lowest)
+    return walk.walk(body, lowest, True)
 
 
 cdef long _own_length(xmlNode* element) noexcept:
@@ -241,23 +303,3 @@ cdef long _own_length(xmlNode* element) noexcept:
             _feed(&stream, <const unsigned char*>child.content)
         child = child.next
     return stream.characters
-
-
-cdef void _divs(xmlNode* node, cetree._Document document, list found) except *:
-    cdef xmlNode* child = node.children
-    cdef long own
-    while child is not NULL:
-        if child.type == XML_ELEMENT_NODE:
-            if strcmp(<const char*>child.name, b"div") == 0:
-                own = _own_length(child)
-                if own >= _MIN_CHARS:
-                    found.append((cetree.elementFactory(document, child), own))
-            _divs(child, document, found)
-        child = child.next
-
-
-def divs_with_text(cetree._Element body):
-    """See ``running_text.py``."""
-    found = []
-    _divs(body._c_node, body._doc, found)
-    return found

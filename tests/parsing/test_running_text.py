@@ -16,7 +16,7 @@ from lxml import etree
 import crawler.parsing.running_text as compiled
 from core.native import build_dir
 from core.text import normalize, strip_invisible
-from crawler.parsing.rules import DENSITY_TAGS, MIN_PARAGRAPH_CHARS
+from crawler.parsing.rules import CHROME_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS
 from crawler.parsing.text import element_text
 from tests.fuzz.strategies import markup
 from tests.test_native import MISSING
@@ -50,7 +50,8 @@ def body_of(html: str | bytes) -> etree._Element:
 
 
 def _chrome(element: etree._Element) -> bool:
-    return element.tag in ("ul", "nav") or "share" in (element.get("class") or "")
+    """Chrome by its tag or its class, as ``running_text`` expects a question to be."""
+    return element.tag in CHROME_TAGS or "share" in (element.get("class") or "")
 
 
 Measures = tuple[list[tuple[str, list[int]]], list[tuple[str, int]]]
@@ -59,9 +60,9 @@ Measures = tuple[list[tuple[str, list[int]]], list[tuple[str, int]]]
 def _measures(module: ModuleType, body: etree._Element) -> Measures:
     """Both measures, each element named by its path, in the order given."""
     tree = body.getroottree()
-    totals = module.paragraph_totals(body, _chrome)
-    named = [(tree.getpath(parent), total) for parent, total in totals.items()]
-    divs = [(tree.getpath(div), own) for div, own in module.divs_with_text(body)]
+    read = module.running_text(body, _chrome, next(body.iter("h1"), None))
+    named = [(tree.getpath(parent), total) for parent, total in read.totals.items()]
+    divs = [(tree.getpath(div), own) for div, own in read.divs]
     return named, divs
 
 
@@ -98,6 +99,13 @@ def test_element_lengths_are_the_lengths_of_element_text_in_both_modules(html: s
             assert (lengths(element), lengths.longer_than(element, limit)) == (length, length > limit)
 
 
+def test_what_holds_the_headline_is_never_chrome_and_what_chrome_holds_is_not_read() -> None:
+    body = body_of("<html><body><div class='share'><div><h1>Title</h1><p>" + "Running text. " * 4 +
+                   "</p></div><aside><p>" + "Sidebar text here. " * 4 + "</p></aside></div></body></html>")
+    for module in (compiled, SOURCE):
+        assert _measures(module, body) == ([("/html/body/div/div", [55, 0])], [])
+
+
 @SETTINGS
 @given(st.lists(ODD_TEXT, min_size=1, max_size=4))
 def test_a_paragraph_counts_the_characters_normalize_keeps(texts: list[str]) -> None:
@@ -106,7 +114,7 @@ def test_a_paragraph_counts_the_characters_normalize_keeps(texts: list[str]) -> 
     paragraph = next(body.iter("p"))
     length = len(normalize(element_text(paragraph)))
     for module in (compiled, SOURCE):
-        totals = module.paragraph_totals(body, _chrome).values()
+        totals = module.running_text(body, _chrome, None).totals.values()
         assert sum(running for running, _ in totals) == (length if length >= MIN_PARAGRAPH_CHARS else 0)
 
 
@@ -118,7 +126,8 @@ def test_every_whitespace_character_separates_words_and_every_invisible_one_join
     paragraph = next(body.iter("p"))
     assert element_text(paragraph).split() == ["word"] * len(separators) + ["joined"]
     for module in (compiled, SOURCE):
-        assert list(module.paragraph_totals(body, _chrome).values()) == [[len(element_text(paragraph)), 0]]
+        totals = module.running_text(body, _chrome, None).totals
+        assert list(totals.values()) == [[len(element_text(paragraph)), 0]]
 
 
 def test_link_text_is_counted_apart_from_running_text_at_any_depth() -> None:
@@ -127,5 +136,5 @@ def test_link_text_is_counted_apart_from_running_text_at_any_depth() -> None:
     paragraph = next(body.iter(*DENSITY_TAGS))
     links = len("whole guide to sleep") + len("this")
     for module in (compiled, SOURCE):
-        assert list(module.paragraph_totals(body, _chrome).values()) == [
+        assert list(module.running_text(body, _chrome, None).totals.values()) == [
             [len(element_text(paragraph)) - links, links]]

@@ -1,7 +1,8 @@
-# Included by the Cython modules of crawler/parsing (scripts/build_native.py).
+# What the Cython modules of crawler/parsing share (included: scripts/build_native.py).
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.mem cimport PyMem_Malloc
 from libc.string cimport strcmp
+from lxml.includes.tree cimport xmlAttr, xmlNode
 
 
 cdef class _Names:
@@ -31,3 +32,15 @@ cdef class _Names:
             if strcmp(<const char*>name, self.names[index]) == 0:
                 return True
         return False
+
+
+cdef bint _has_marks(xmlNode* node) noexcept:
+    """Whether ``node`` has a class or an id attribute (without a namespace, as lxml's
+    ``get("class")`` reads them)."""
+    cdef xmlAttr* attribute = node.properties
+    while attribute is not NULL:
+        if attribute.ns is NULL and (strcmp(<const char*>attribute.name, b"class") == 0
+                                     or strcmp(<const char*>attribute.name, b"id") == 0):
+            return True
+        attribute = attribute.next
+    return False
