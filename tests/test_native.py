@@ -61,6 +61,11 @@ def test_an_edit_to_a_module_the_compiled_ones_import_changes_the_build_it_needs
     assert _digest_changes_with_an_edit_to(tmp_path, "core/profiles/generic.py")
 
 
+def test_an_edit_to_a_cython_module_or_what_it_includes_changes_the_build_it_needs(tmp_path: Path) -> None:
+    assert _digest_changes_with_an_edit_to(tmp_path, "crawler/parsing/running_text.pyx")
+    assert _digest_changes_with_an_edit_to(tmp_path / "again", "crawler/parsing/nodes.pxi")
+
+
 def test_a_build_of_other_sources_is_no_build_of_these(tmp_path: Path) -> None:
     root = _copy_sources(tmp_path)
     stale = native.build_dir(root, tmp_path / "venv")

@@ -24,19 +24,20 @@ cdef void _walk(xmlNode* parent, cetree._Document document, marked, heading_boxe
     cdef xmlNode* node = parent.children
     while node is not NULL:
         if node.type == XML_ELEMENT_NODE:
-            if _BOX_TAGS.holds(node.name):
+            if _BOX_TAGS.holds(node):
                 found.append(cetree.elementFactory(document, node))
             elif _has_marks(node) and marked(element := cetree.elementFactory(document, node)):
                 found.append(element)
-            elif _HEADINGS.holds(node.name):
+            elif _HEADINGS.holds(node):
                 found.extend(heading_boxes(cetree.elementFactory(document, node)))
             else:
                 _walk(node, document, marked, heading_boxes, found)
         node = node.next
 
 
-def chrome_boxes(cetree._Element article, marked, heading_boxes):
-    """See ``chrome_walk.py``."""
+def chrome_boxes(cetree._Element article not None, marked, heading_boxes):
+    """See ``chrome_walk.py``. The walk keeps libxml2's node pointers while it runs:
+    ``marked`` and ``heading_boxes`` may read the tree, never change it."""
     found = []
     _walk(article._c_node, article._doc, marked, heading_boxes, found)
     return found

@@ -1,7 +1,7 @@
 # What the Cython modules of crawler/parsing share (included: scripts/build_native.py).
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.mem cimport PyMem_Malloc
-from libc.string cimport strcmp
+from libc.string cimport strcasecmp, strcmp
 from lxml.includes.tree cimport xmlAttr, xmlNode
 
 
@@ -26,10 +26,25 @@ cdef class _Names:
                 position += 1
             self.first[byte] = position
 
-    cdef bint holds(self, const unsigned char* name) noexcept:
+    cdef bint holds(self, xmlNode* node) noexcept:
+        """Whether ``node``'s tag, as lxml gives it, is one of the names: a node in a
+        namespace (an XML tree's) is named ``{uri}name`` there, so it is none of them."""
         cdef int index
-        for index in range(self.first[name[0]], self.first[name[0] + 1]):
-            if strcmp(<const char*>name, self.names[index]) == 0:
+        if node.ns is not NULL:
+            return False
+        for index in range(self.first[node.name[0]], self.first[node.name[0] + 1]):
+            if strcmp(<const char*>node.name, self.names[index]) == 0:
+                return True
+        return False
+
+    cdef bint holds_folded(self, xmlNode* node) noexcept:
+        """:meth:`holds` of the tag lowercased (the names are lowercase)."""
+        cdef int index
+        cdef unsigned char first = node.name[0] | 0x20 if 0x41 <= node.name[0] <= 0x5A else node.name[0]
+        if node.ns is not NULL:
+            return False
+        for index in range(self.first[first], self.first[first + 1]):
+            if strcasecmp(<const char*>node.name, self.names[index]) == 0:
                 return True
         return False
 

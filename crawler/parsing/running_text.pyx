@@ -31,6 +31,9 @@ cdef _Names _SKIPPED = _Names(SKIP_TAGS)
 cdef _Names _BLOCKS = _Names(BLOCK_TAGS)
 cdef _Names _PARAGRAPHS = _Names(DENSITY_TAGS)
 cdef _Names _CHROME_TAGS = _Names(CHROME_TAGS)
+cdef _Names _BR = _Names({"br"})
+cdef _Names _LINK = _Names({"a"})
+cdef _Names _DIV = _Names({"div"})
 cdef long _MIN_CHARS = MIN_PARAGRAPH_CHARS
 
 
@@ -87,16 +90,18 @@ cdef void _feed(Stream* stream, const unsigned char* text) noexcept:
             kind = _ASCII_KINDS[byte]
             text += 1
         else:
-            if byte < 0xE0:
+            # libxml2 keeps valid UTF-8 only; a sequence cut by the string's end is read as
+            # far as it goes, never past it
+            if byte < 0xE0 or not text[1]:
                 code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
-                text += 2
-            elif byte < 0xF0:
+                text += 2 if text[1] else 1
+            elif byte < 0xF0 or not text[2]:
                 code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
-                text += 3
+                text += 3 if text[2] else 2
             else:
                 code = ((byte & 0x07) << 18) | ((text[1] & 0x3F) << 12) | ((text[2] & 0x3F) << 6) \
                     | (text[3] & 0x3F)
-                text += 4
+                text += 4 if text[3] else 3
             kind = INVISIBLE if _invisible(code) else SPACE if _whitespace(code) else VISIBLE
         if kind == VISIBLE:
             stream.characters += 1
@@ -116,6 +121,10 @@ cdef bint _text_of(xmlNode* element, Stream* stream, long limit) noexcept:
     ``limit`` characters other than spaces are read: True when it stopped there."""
     cdef xmlNode* child = element.children
     cdef bint block
+    if element.type != XML_ELEMENT_NODE:  # a comment or a processing instruction: its text
+        if element.content is not NULL:
+            _feed(stream, <const unsigned char*>element.content)
+        return stream.characters > limit
     while child is not NULL:
         if child.type == XML_TEXT_NODE or child.type == XML_CDATA_SECTION_NODE:
             if child.content is not NULL:
@@ -123,10 +132,10 @@ cdef bint _text_of(xmlNode* element, Stream* stream, long limit) noexcept:
                 if stream.characters > limit:
                     return True
         elif child.type == XML_ELEMENT_NODE:
-            if strcmp(<const char*>child.name, b"br") == 0:
+            if _BR.holds_folded(child):
                 _space(stream)
-            elif not _SKIPPED.holds(child.name):
-                block = _BLOCKS.holds(child.name)
+            elif not _SKIPPED.holds_folded(child):
+                block = _BLOCKS.holds_folded(child)
                 if block:
                     _space(stream)
                 if _text_of(child, stream, limit):
@@ -148,12 +157,13 @@ cdef long _element_length(xmlNode* element) noexcept:
 
 cdef class ElementLengths:
     """``running_text.py``'s ``ElementLengths`` (``crawler.parsing.text.TextLengths``):
-    ``len(element_text(element))``, measured from the nodes each time it is asked."""
+    ``len(element_text(element))``, measured from the nodes each time it is asked. A walk
+    keeps libxml2's node pointers while it runs: nothing it calls back may change the tree."""
 
-    def __call__(self, cetree._Element element) -> int:
+    def __call__(self, cetree._Element element not None) -> int:
         return _element_length(element._c_node)
 
-    def longer_than(self, cetree._Element element, long limit) -> bool:
+    def longer_than(self, cetree._Element element not None, long limit) -> bool:
         cdef Stream stream
         stream.characters = 0
         stream.words = 0
@@ -167,7 +177,7 @@ cdef long _links_length(xmlNode* element) noexcept:
     cdef xmlNode* child = element.children
     while child is not NULL:
         if child.type == XML_ELEMENT_NODE:
-            if strcmp(<const char*>child.name, b"a") == 0:
+            if _LINK.holds(child):
                 total += _element_length(child)
             total += _links_length(child)
         child = child.next
@@ -211,7 +221,7 @@ cdef class _Walk:
                 frame.under = 0
             elif frame.parent is not NULL and self.under(frame.parent):
                 frame.under = 1
-            elif _CHROME_TAGS.holds(frame.node.name) or _has_marks(frame.node):
+            elif _CHROME_TAGS.holds(frame.node) or _has_marks(frame.node):
                 frame.under = 1 if self.is_chrome(cetree.elementFactory(self.document, frame.node)) else 0
             else:
                 frame.under = 0
@@ -247,9 +257,9 @@ cdef class _Walk:
         cdef Frame frame
         cdef long own
         frame.node, frame.under, frame.parent = node, -1, parent
-        if _PARAGRAPHS.holds(node.name):
+        if _PARAGRAPHS.holds(node):
             self.paragraph(node, parent)
-        elif not top and strcmp(<const char*>node.name, b"div") == 0:
+        elif not top and _DIV.holds(node):
             own = _own_length(node)
             if own >= _MIN_CHARS and not self.under(&frame):
                 self.divs.append((cetree.elementFactory(self.document, node), own))
@@ -261,7 +271,7 @@ cdef class _Walk:
         return 0
 
 
-def running_text(cetree._Element body, is_chrome, headline):
+def running_text(cetree._Element body not None, is_chrome, headline):
     """See ``running_text.py``."""
     cdef Frame parent
     cdef xmlNode* above = body._c_node.parent

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -16,6 +17,7 @@ from lxml import etree
 import crawler.parsing.running_text as compiled
 from core.native import build_dir
 from core.text import normalize, strip_invisible
+from crawler.parsing.generic import _is_density_chrome
 from crawler.parsing.rules import CHROME_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS
 from crawler.parsing.text import element_text
 from tests.fuzz.strategies import markup
@@ -57,10 +59,11 @@ def _chrome(element: etree._Element) -> bool:
 Measures = tuple[list[tuple[str, list[int]]], list[tuple[str, int]]]
 
 
-def _measures(module: ModuleType, body: etree._Element) -> Measures:
+def _measures(module: ModuleType, body: etree._Element,
+              is_chrome: Callable[[etree._Element], bool] = _chrome) -> Measures:
     """Both measures, each element named by its path, in the order given."""
     tree = body.getroottree()
-    read = module.running_text(body, _chrome, next(body.iter("h1"), None))
+    read = module.running_text(body, is_chrome, next(body.iter("h1"), None))
     named = [(tree.getpath(parent), total) for parent, total in read.totals.items()]
     divs = [(tree.getpath(div), own) for div, own in read.divs]
     return named, divs
@@ -79,6 +82,12 @@ def test_the_compiled_walk_measures_every_fixture_page_as_the_python_module_does
     for page in FIXTURES:
         body = body_of(page.read_bytes())
         assert _measures(compiled, body) == _measures(SOURCE, body), page.name
+
+
+def test_the_compiled_walk_measures_every_fixture_page_by_the_generic_chrome_rule_as_python_does() -> None:
+    for page in FIXTURES:
+        body = body_of(page.read_bytes())
+        assert _measures(compiled, body, _is_density_chrome) == _measures(SOURCE, body, _is_density_chrome)
 
 
 @SETTINGS
@@ -138,3 +147,18 @@ def test_link_text_is_counted_apart_from_running_text_at_any_depth() -> None:
     for module in (compiled, SOURCE):
         assert list(module.running_text(body, _chrome, None).totals.values()) == [
             [len(element_text(paragraph)) - links, links]]
+
+
+def test_tags_are_read_as_lxml_names_them_in_any_tree() -> None:
+    trees = ("<div>a<BR/>b<SCRIPT>xx</SCRIPT></div>", "<div>a<DIV>b</DIV></div>",
+             '<div xmlns="http://www.w3.org/1999/xhtml"><p>a<br/>b</p><div>' + "own text " * 4
+             + "</div></div>")
+    for xml in trees:
+        top = etree.fromstring(xml)
+        assert compiled.ElementLengths()(top) == SOURCE.ElementLengths()(top) == len(element_text(top))
+        assert _measures(compiled, top) == _measures(SOURCE, top)
+
+
+def test_a_comment_measures_its_text() -> None:
+    comment = etree.Comment(" hello  world ")
+    assert compiled.ElementLengths()(comment) == SOURCE.ElementLengths()(comment) == len("hello world")
