@@ -4,8 +4,6 @@ finds, in the same order, asking the same questions."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 from hypothesis import given, settings
@@ -13,31 +11,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import crawler.parsing.chrome_walk as compiled
-from core.native import build_dir
 from tests.fuzz.strategies import markup
-from tests.test_native import MISSING
+from tests.parsing.twins import FIXTURES, body_of, source_twin
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = sorted((ROOT / "tests" / "fixtures").rglob("*.html"))
-
-
-def _source_module() -> ModuleType:
-    """``chrome_walk.py`` itself, whichever module the package finds first."""
-    spec = importlib.util.spec_from_file_location("chrome_walk_source",
-                                                  ROOT / "crawler" / "parsing" / "chrome_walk.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SOURCE = _source_module()
-
-
-def body_of(html: str | bytes) -> etree._Element:
-    root = etree.fromstring(html, etree.HTMLParser(remove_comments=True, remove_pis=True))
-    body = root.find("body")
-    return body if body is not None else root
+SOURCE = source_twin("chrome_walk")
 
 
 def _walk(module: ModuleType, body: etree._Element) -> tuple[list[str], list[str]]:
@@ -55,15 +32,6 @@ def _walk(module: ModuleType, body: etree._Element) -> tuple[list[str], list[str
         return [parent] if parent is not None and "Related" in (heading.text or "") else []
 
     return [tree.getpath(box) for box in module.chrome_boxes(body, marked, heading_boxes)], asked
-
-
-def test_the_package_runs_the_compiled_walk_after_the_bootstrap() -> None:
-    assert build_dir().is_dir(), MISSING
-    assert compiled.__file__ is not None and compiled.__file__.endswith(".so")
-
-
-def test_the_compiled_module_offers_every_name_of_the_python_module() -> None:
-    assert set(SOURCE.__all__) <= set(dir(compiled))
 
 
 def test_the_compiled_walk_finds_every_fixture_page_s_boxes_as_the_python_module_does() -> None:

@@ -4,10 +4,7 @@ same order, and both are the lengths ``element_text`` has."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 
 from hypothesis import given, settings
@@ -15,40 +12,18 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import crawler.parsing.running_text as compiled
-from core.native import build_dir
 from core.text import normalize, strip_invisible
 from crawler.parsing.generic import _is_density_chrome
 from crawler.parsing.rules import CHROME_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS
 from crawler.parsing.text import element_text
 from tests.fuzz.strategies import markup
-from tests.test_native import MISSING
+from tests.parsing.twins import FIXTURES, body_of, source_twin
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = sorted((ROOT / "tests" / "fixtures").rglob("*.html"))
 SETTINGS = settings(max_examples=150, deadline=None)
 WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 INVISIBLE = "".join(chr(code) for code in range(0x10000) if not strip_invisible(chr(code)))
 ODD_TEXT = st.text(alphabet=f"ab中é{WHITESPACE}{INVISIBLE}", max_size=40)
-
-
-def _source_module() -> ModuleType:
-    """``running_text.py`` itself, whichever module the package finds first."""
-    spec = importlib.util.spec_from_file_location("running_text_source",
-                                                  ROOT / "crawler" / "parsing" / "running_text.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("running_text_source", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-SOURCE = _source_module()
-
-
-def body_of(html: str | bytes) -> etree._Element:
-    root = etree.fromstring(html, etree.HTMLParser(remove_comments=True, remove_pis=True))
-    body = root.find("body")
-    return body if body is not None else root
+SOURCE = source_twin("running_text")
 
 
 def _chrome(element: etree._Element) -> bool:
@@ -67,15 +42,6 @@ def _measures(module: ModuleType, body: etree._Element,
     named = [(tree.getpath(parent), total) for parent, total in read.totals.items()]
     divs = [(tree.getpath(div), own) for div, own in read.divs]
     return named, divs
-
-
-def test_the_package_runs_the_compiled_walk_after_the_bootstrap() -> None:
-    assert build_dir().is_dir(), MISSING
-    assert compiled.__file__ is not None and compiled.__file__.endswith(".so")
-
-
-def test_the_compiled_module_offers_every_name_of_the_python_module() -> None:
-    assert set(SOURCE.__all__) <= set(dir(compiled))
 
 
 def test_the_compiled_walk_measures_every_fixture_page_as_the_python_module_does() -> None:
