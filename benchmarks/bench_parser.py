@@ -241,17 +241,20 @@ def measure(pages: list[Any], parses: int,
     return best
 
 
+def collected(*arguments: str, env: dict[str, str] | None = None) -> int:
+    """Instructions callgrind counts in this script run with ``arguments``."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+         *arguments], capture_output=True, text=True, check=True, env=env)
+    return int(re.search(r"Collected : (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
+
+
 def instructions_per_page(method: str, pages: int, rounds: int = 3) -> float:
     """Instructions per page of ``method`` counted by callgrind: unlike seconds, the same
     on a busy machine. The cost of starting Python is measured apart and taken off."""
-    def collected(name: str) -> int:
-        done = subprocess.run(
-            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-             __file__, "--run", name, "--parses", str(rounds * pages)],
-            capture_output=True, text=True, check=True)
-        return int(re.search(r"Collected : (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
-
-    return (collected(method) - collected("none")) / (rounds * pages)
+    parses = str(rounds * pages)
+    return (collected("--run", method, "--parses", parses) - collected("--run", "none", "--parses", parses)) \
+        / (rounds * pages)
 
 
 COUNTED_PAGES = 40
@@ -287,21 +290,15 @@ def report_instructions(workdir: Path) -> None:
     print("| --- | --- | ---: | ---: |")
     env = {**os.environ, "PYTHONHASHSEED": "0"}
 
-    def collected(corpus: str, method: str, times: int) -> int:
-        done = subprocess.run(
-            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
-             "--count-child", str(workdir), corpus, method, str(times)],
-            capture_output=True, text=True, check=True, env=env)
-        return int(re.search(r"Collected : (\d+)", done.stderr).group(1))  # type: ignore[union-attr]
-
     # Once outside callgrind first: a module compiled to bytecode by the first count only
     # would be counted against it.
     subprocess.run([sys.executable, __file__, "--count-child", str(workdir), "golden", "floor", "0"],
                    check=True, env=env)
     for corpus in ("golden", *LONG_LAYOUTS):
         pages = min(COUNTED_PAGES, len(_corpus(corpus, workdir)))
-        counts = {method: (collected(corpus, method, 3) - collected(corpus, method, 1)) / (2 * pages)
-                  for method in _long_methods("keepto" if corpus == "golden" else corpus)}
+        child = ("--count-child", str(workdir), corpus)
+        counts = {method: (collected(*child, method, "3", env=env) - collected(*child, method, "1", env=env))
+                  / (2 * pages) for method in _long_methods("keepto" if corpus == "golden" else corpus)}
         for method, count in counts.items():
             print(f"| {corpus} | {method} | {count / 1e6:.3f} M | {count / counts['floor']:.2f}x |")
 

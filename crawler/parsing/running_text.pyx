@@ -14,7 +14,6 @@ elements and for ``<br>``, nothing from skipped elements).
 
 cimport lxml.includes.etreepublic as cetree
 from libc.limits cimport LONG_MAX
-from libc.string cimport strcmp
 from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TEXT_NODE, xmlNode
 
 from collections import namedtuple
