@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -13,7 +12,8 @@ from lxml import etree
 from core.profiles import SiteProfile, profile_for_url
 from core.records import ArticleRecord, Section
 from core.text import count_paragraph_words
-from crawler.parsing.blocks import Block, blocks_of, is_chrome
+from crawler.parsing.block_walk import blocks_of
+from crawler.parsing.blocks import CHROME, Block, Skip
 from crawler.parsing.decoding import DecodedTree, decode_tree
 from crawler.parsing.fields import (
     article_names,
@@ -179,19 +179,22 @@ def _body_blocks(marks: Landmarks, container: etree._Element, profile: SiteProfi
     not part of the last section."""
     stop_labels = profile.prev_labels + profile.next_labels
     recommend = related.rstrip(": ：").casefold() if related else None
-    skip: Callable[[etree._Element], bool]
     if marks.density is not None:
-        skip = _is_form  # the generic profile's cleaned article: its chrome is cut already
+        skip = _FORMS  # the generic profile's cleaned article: its chrome is cut already
     elif marks.title is not None and _contains(container, marks.title):
-        skip = _AfterHeadline(marks.title)
+        skip = Skip(CHROME.tags, CHROME.marked, headline=marks.title)  # the headline is no body
     else:
-        skip = is_chrome
+        skip = CHROME
     blocks: list[Block] = []
     for block in blocks_of(container, skip):
         if block.text.startswith(stop_labels) or (recommend is not None and _is_label(block.text, recommend)):
             break
         blocks.append(block)
     return blocks
+
+
+_FORMS = Skip(frozenset({"form"}))
+"""What the generic profile's chrome boxes leave in (a comment or search form)."""
 
 
 def _is_label(text: str, label: str) -> bool:
@@ -201,11 +204,6 @@ def _is_label(text: str, label: str) -> bool:
     return len(text) <= len(label) and text.casefold() == label
 
 
-def _is_form(element: etree._Element) -> bool:
-    """What the generic profile's chrome boxes leave in (a comment or search form)."""
-    return bool(element.tag == "form")
-
-
 def _page_body(root: etree._Element) -> etree._Element:
     body = root.find("body")
     return body if body is not None else root
@@ -213,24 +211,6 @@ def _page_body(root: etree._Element) -> etree._Element:
 
 def _contains(container: etree._Element, element: etree._Element | None) -> bool:
     return element is not None and any(a is container for a in element.iterancestors())
-
-
-class _AfterHeadline:
-    """A skip rule for a container that holds the headline: everything up to and
-    including the headline is skipped (it is not body), chrome after it too."""
-
-    def __init__(self, headline: etree._Element) -> None:
-        self.headline = headline
-        self.ancestors = set(headline.iterancestors())  # held: lxml proxies stay stable
-        self.seen = False
-
-    def __call__(self, element: etree._Element) -> bool:
-        if self.seen:
-            return is_chrome(element)
-        if element is self.headline:
-            self.seen = True
-            return True
-        return element not in self.ancestors
 
 
 def _symptoms(sections: list[Section]) -> str | None:

@@ -12,18 +12,28 @@ from dataclasses import dataclass
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("step", re.compile(r"^step\s*(\d{1,3})\s*[:：.、)-]\s*", re.IGNORECASE)),
-    ("paren", re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")),
-    ("circled", re.compile(rf"^([{_CIRCLED}])\s*")),
-    ("chinese", re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*")),
-    ("chinese_paren", re.compile(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*")),
-    ("dot", re.compile(r"^(\d{1,3})\s*[.．](?!\d)\s*")),
-    ("comma", re.compile(r"^(\d{1,3})\s*、\s*")),
-    ("bracket", re.compile(r"^(\d{1,3})\s*[)）]\s*")),
+_DIGITS = "0123456789"
+_CHINESE_NUMERALS = "一二三四五六七八九十"
+_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("step", "Ss", re.compile(r"^step\s*(\d{1,3})\s*[:：.、)-]\s*", re.IGNORECASE)),
+    ("paren", "(（", re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")),
+    ("circled", _CIRCLED, re.compile(rf"^([{_CIRCLED}])\s*")),
+    ("chinese", _CHINESE_NUMERALS, re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*")),
+    ("chinese_paren", "(（", re.compile(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*")),
+    ("dot", _DIGITS, re.compile(r"^(\d{1,3})\s*[.．](?!\d)\s*")),
+    ("comma", _DIGITS, re.compile(r"^(\d{1,3})\s*、\s*")),
+    ("bracket", _DIGITS, re.compile(r"^(\d{1,3})\s*[)）]\s*")),
 )
-_STARTS = frozenset("0123456789(（Ss" + _CIRCLED + "一二三四五六七八九十" + "•·●▪◦■□▶►-*–—")
-"""First characters an enumerator or bullet can have: most lines are rejected on this."""
+"""Each enumerator: its style, the characters it can start with, its pattern."""
+_BULLETS = "•·●▪◦■□▶►-*–—"
+"""The characters a bullet (:data:`_BULLET`) starts with."""
+_BY_START: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    start: tuple((style, pattern) for style, starts, pattern in _PATTERNS if start in starts)
+    for start in "".join(starts for _, starts, _ in _PATTERNS) + _BULLETS
+}
+"""The enumerators a line starting with a character may have, in :data:`_PATTERNS`'s order
+(bullets have none): most lines are rejected on their first character, and an enumerated
+one is matched against a pattern or two instead of all of them."""
 _BULLET = re.compile(r"^(?:[•·●▪◦■□▶►]\s*|[-*–—]\s+)")
 
 
@@ -44,12 +54,15 @@ def split_enumerator(line: str) -> Enumerated | None:
 
     A line that is nothing but an enumerator is not enumerated text.
     """
-    if not line or line[0] not in _STARTS:
+    candidates = _BY_START.get(line[:1])
+    if candidates is None:
         return None
-    for style, pattern in _PATTERNS:
+    for style, pattern in candidates:
         match = pattern.match(line)
         if match and match.end() < len(line):
             return Enumerated(_value(style, match.group(1)), style, line[match.end():])
+    if line[0] not in _BULLETS:
+        return None
     match = _BULLET.match(line)
     if match and match.end() < len(line):
         return Enumerated(None, "bullet", line[match.end():])

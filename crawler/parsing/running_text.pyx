@@ -24,6 +24,7 @@ cetree.import_lxml__etree()
 
 
 include "nodes.pxi"
+include "characters.pxi"
 
 
 cdef _Names _SKIPPED = _Names(SKIP_TAGS)
@@ -46,62 +47,13 @@ cdef inline void _space(Stream* stream) noexcept:
     stream.in_word = False
 
 
-cdef inline bint _invisible(unsigned int code) noexcept:
-    """``core.text``'s invisible characters: zero-width ones, the soft hyphen, the BOM and
-    the control characters other than tab, line feed and carriage return."""
-    if code < 0x20:
-        return code != 0x09 and code != 0x0A and code != 0x0D
-    return code == 0x7F or code == 0xAD or code == 0x200B or code == 0x200C or code == 0x200D \
-        or code == 0x2060 or code == 0xFEFF
-
-
-cdef inline bint _whitespace(unsigned int code) noexcept:
-    """What ``str.split`` splits on, of the characters ``_invisible`` leaves."""
-    if code <= 0x20:
-        return code == 0x20 or code == 0x09 or code == 0x0A or code == 0x0D
-    if code < 0x85:
-        return False
-    return code == 0x85 or code == 0xA0 or code == 0x1680 or (0x2000 <= code <= 0x200A) \
-        or code == 0x2028 or code == 0x2029 or code == 0x202F or code == 0x205F or code == 0x3000
-
-
-cdef enum CharacterKind:
-    VISIBLE = 0
-    SPACE = 1
-    INVISIBLE = 2
-
-
-cdef unsigned char _ASCII_KINDS[128]
-for _code in range(128):
-    _ASCII_KINDS[_code] = INVISIBLE if _invisible(_code) else SPACE if _whitespace(_code) else VISIBLE
-del _code
-
-
 cdef void _feed(Stream* stream, const unsigned char* text) noexcept:
     """Count ``text`` (UTF-8, as libxml2 keeps it) into ``stream``: characters ``normalize``
     drops are passed over (they join what surrounds them), the whitespace ``str.split``
-    splits on ends a word. ASCII, most of a page's text, is told by a table."""
-    cdef unsigned int code
-    cdef unsigned char byte, kind
+    splits on ends a word."""
+    cdef unsigned char kind
     while text[0]:
-        byte = text[0]
-        if byte < 0x80:
-            kind = _ASCII_KINDS[byte]
-            text += 1
-        else:
-            # libxml2 keeps valid UTF-8 only; a sequence cut by the string's end is read as
-            # far as it goes, never past it
-            if byte < 0xE0 or not text[1]:
-                code = ((byte & 0x1F) << 6) | (text[1] & 0x3F)
-                text += 2 if text[1] else 1
-            elif byte < 0xF0 or not text[2]:
-                code = ((byte & 0x0F) << 12) | ((text[1] & 0x3F) << 6) | (text[2] & 0x3F)
-                text += 3 if text[2] else 2
-            else:
-                code = ((byte & 0x07) << 18) | ((text[1] & 0x3F) << 12) | ((text[2] & 0x3F) << 6) \
-                    | (text[3] & 0x3F)
-                text += 4 if text[3] else 3
-            kind = INVISIBLE if _invisible(code) else SPACE if _whitespace(code) else VISIBLE
+        kind = _kind(_read(&text))
         if kind == VISIBLE:
             stream.characters += 1
             if not stream.in_word:
