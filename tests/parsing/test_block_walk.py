@@ -89,7 +89,8 @@ def test_chrome_is_skipped_by_its_tag_and_by_its_class() -> None:
 def test_tags_are_read_as_lxml_names_them_in_any_tree() -> None:
     trees = ("<div>a<BR/>b<SCRIPT>xx</SCRIPT><P>c</P><p>d<B>e</B></p></div>",
              '<div xmlns="http://www.w3.org/1999/xhtml"><p>a<br/>b</p><h2>Head</h2><ul><li>i</li></ul></div>',
-             "<div><p>a<!-- note --><b>bold</b><?pi x?></p><p><b>b</b><!--c-->d</p><ul><!--c--><li>i</li></ul></div>")
+             "<div><p>a<!-- note --><b>bold</b><?pi x?></p><p><b>b</b><!--c-->d</p>"
+             "<ul><!--c--><li>i</li></ul></div>")
     for xml in trees:
         top = etree.fromstring(xml)
         for skip in _rules(top):
