@@ -88,12 +88,9 @@ cdef bint _visible(const unsigned char* text) noexcept:
 
 
 cdef bint _unstripped(const unsigned char* text) noexcept:
-    """``bool(text.strip())``: a character other than ``str.isspace`` whitespace, which is
-    ``_whitespace`` and the control characters ``str.split`` splits on besides."""
-    cdef unsigned int code
+    """``bool(text.strip())``: a character other than ``str.isspace`` whitespace."""
     while text[0]:
-        code = _read(&text)
-        if not (_whitespace(code) or code == 0x0B or code == 0x0C or 0x1C <= code <= 0x1F):
+        if not _isspace(_read(&text)):
             return True
     return False
 
@@ -303,7 +300,8 @@ cdef class _Flattener:
             return not _holds(node, self.headline)
         if self.skip_tags.holds(node):
             return True
-        return self.marked and _has_marks(node) and is_marked_chrome(cetree.elementFactory(self.document, node))
+        return self.marked and _has_marks(node) \
+            and is_marked_chrome(cetree.elementFactory(self.document, node))
 
     cdef str element_text(self, xmlNode* element):
         _collect(element, &self.scratch, False, None)
@@ -377,7 +375,10 @@ cdef class _Flattener:
 
 def blocks_of(cetree._Element container not None, skip):
     """See ``block_walk.py``."""
-    flattener = _Flattener(container, skip)
-    flattener.walk(container._c_node)
+    cdef _Flattener flattener = _Flattener(container, skip)
+    if container._c_node.type == XML_ELEMENT_NODE:
+        flattener.walk(container._c_node)
+    elif container._c_node.content is not NULL:  # a comment's or a processing instruction's text
+        _write(&flattener.inline, <const unsigned char*>container._c_node.content, True, flattener.lines)
     flattener.flush()
     return flattener.blocks

@@ -55,3 +55,9 @@ cdef inline unsigned char _kind(unsigned int code) noexcept:
     if code < 0x80:
         return _ASCII_KINDS[code]
     return INVISIBLE if _invisible(code) else SPACE if _whitespace(code) else VISIBLE
+
+
+cdef inline bint _isspace(unsigned int code) noexcept:
+    """``str.isspace``: ``_whitespace`` and the control characters ``str.split`` splits on
+    besides, which ``normalize`` drops as invisible."""
+    return _whitespace(code) or code == 0x0B or code == 0x0C or 0x1C <= code <= 0x1F

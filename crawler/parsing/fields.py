@@ -15,6 +15,7 @@ from core.text import normalize
 from core.urls import canonicalize_url, same_site
 from crawler.parsing.dates import date_line, iso_date, url_date, url_month
 from crawler.parsing.locate import first_match
+from crawler.parsing.page_walk import marked_trail
 from crawler.parsing.structured import ARTICLE_TYPES, StructuredData
 from crawler.parsing.text import element_text
 
@@ -115,32 +116,12 @@ def breadcrumbs(root: etree._Element, profile: SiteProfile, source: str | bytes 
     "breadcrumb" has no element marked so, and is not walked to find one."""
     trail = first_match(root, profile.breadcrumb_xpaths)
     if trail is None:
-        trail = _marked_trail(root) if source is None or _mentions_breadcrumb(source) else None
+        trail = marked_trail(root) if source is None or _mentions_breadcrumb(source) else None
         if trail is None:
             trail = _labelled(root, profile.crumb_labels)
     if trail is None:
         return []
     return [text for text in (element_text(a) for a in trail.iter("a")) if text]
-
-
-def _marked_trail(root: etree._Element) -> etree._Element | None:
-    """The first element marked as a breadcrumb trail: microdata ``BreadcrumbList``, a
-    ``breadcrumb`` class or id, a ``<nav aria-label="Breadcrumb">``. One walk that stops at
-    the first, reading each element's attributes in one call (``items()``): most elements
-    have one or none, and asking four names of each cost more than the rest of the
-    page's fields. (An XPath union walks the page once per branch, and libxml2's string
-    functions per element cost more still.)"""
-    for element in root.iter(etree.Element):
-        for name, value in element.items():
-            if name in ("class", "id"):
-                if "breadcrumb" in value.lower():
-                    return element
-            elif name == "itemtype":
-                if "BreadcrumbList" in value:
-                    return element
-            elif name == "aria-label" and element.tag == "nav" and "breadcrumb" in value.lower():
-                return element
-    return None
 
 
 def _mentions_breadcrumb(source: str | bytes) -> bool:

@@ -16,6 +16,7 @@ from core.text import normalize
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import ROBOTS_META_NAMES, head_metas
 from crawler.parsing.held import HeldCounts
+from crawler.parsing.page_walk import labelled
 from crawler.parsing.rules import HEADING_TAGS, marked_by
 from crawler.parsing.text import element_text
 
@@ -32,11 +33,8 @@ def prev_next_links(
     """The links on the lines that start with a prev label (``<<:``, ``Previous:``) and a
     next label; None where the line is missing or has no link (the first article)."""
     found: dict[str, Link | None] = {}
-    either = prev_labels + next_labels
-    for element in region.iter(_LABEL_HOLDERS):
+    for element in labelled(region, _LABEL_HOLDERS, prev_labels + next_labels):
         head = (element.text or "").lstrip()
-        if not head or not head.startswith(either):  # most lines: one test for both sides
-            continue
         for side, labels in (("prev", prev_labels), ("next", next_labels)):
             if side not in found and head.startswith(labels):
                 anchor = _line_anchor(element)

@@ -1,7 +1,7 @@
 # What the Cython modules of crawler/parsing share (included: scripts/build_native.py).
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.mem cimport PyMem_Malloc
-from libc.string cimport strcasecmp, strcmp
+from libc.string cimport strcmp
 from lxml.includes.tree cimport xmlAttr, xmlNode
 
 
@@ -38,15 +38,38 @@ cdef class _Names:
         return False
 
     cdef bint holds_folded(self, xmlNode* node) noexcept:
-        """:meth:`holds` of the tag lowercased (the names are lowercase)."""
-        cdef int index
-        cdef unsigned char first = node.name[0] | 0x20 if 0x41 <= node.name[0] <= 0x5A else node.name[0]
+        """:meth:`holds` of the tag as ``str.lower`` lowers it (the names are lowercase)."""
+        cdef int index, width
         if node.ns is not NULL:
             return False
+        cdef unsigned char first = _folded(node.name, &width)
         for index in range(self.first[first], self.first[first + 1]):
-            if strcasecmp(<const char*>node.name, self.names[index]) == 0:
+            if _folded_equal(node.name, <const unsigned char*>self.names[index]):
                 return True
         return False
+
+
+cdef inline unsigned char _folded(const unsigned char* name, int* width) noexcept:
+    """The byte of the character at ``name`` once ``str.lower`` has lowered it, for the
+    names of ASCII tags: an ASCII capital lowered, and the Kelvin sign (U+212A, the one
+    character outside ASCII that lowers into it) read as "k"; any other byte as it is.
+    Not ``strcasecmp``, which follows the C locale."""
+    if name[0] == 0xE2 and name[1] == 0x84 and name[2] == 0xAA:
+        width[0] = 3
+        return 0x6B
+    width[0] = 1
+    return name[0] | 0x20 if 0x41 <= name[0] <= 0x5A else name[0]
+
+
+cdef bint _folded_equal(const unsigned char* name, const unsigned char* lowercase) noexcept:
+    """Whether ``name`` lowered by ``str.lower`` is ``lowercase`` (an ASCII name)."""
+    cdef int width
+    while name[0]:
+        if _folded(name, &width) != lowercase[0]:
+            return False
+        name += width
+        lowercase += 1
+    return lowercase[0] == 0
 
 
 cdef bint _has_marks(xmlNode* node) noexcept:

@@ -95,3 +95,34 @@ def test_tags_are_read_as_lxml_names_them_in_any_tree() -> None:
         top = etree.fromstring(xml)
         for skip in _rules(top):
             assert _blocks(compiled, top, skip) == _blocks(SOURCE, top, skip), xml
+
+
+def test_a_tag_is_folded_as_str_lower_folds_it_kelvin_sign_included() -> None:
+    kelvin = "\u212a"  # lowers to "k": "bloc\u212aquote" is a block, "lin\u212a" is skipped
+    for html in (f"<div><p><span>a<bloc{kelvin}quote>b</bloc{kelvin}quote>c</span></p></div>",
+                 f"<div><p><b>x</b><i><lin{kelvin}>y</lin{kelvin}></i></p></div>",
+                 f"<div><span>a<lin{kelvin}>b</lin{kelvin}></span></div>"):
+        body = body_of(f"<html><body>{html}</body></html>")
+        assert _blocks(compiled, body, CHROME) == _blocks(SOURCE, body, CHROME), html
+
+
+def test_entity_references_and_cdata_are_read_as_lxml_reads_them() -> None:
+    xml = ('<!DOCTYPE r [<!ENTITY e "entity text">]><r><p>a &e; b</p><p><b>bold</b>&e;</p>'
+           "<div><strong>x</strong><![CDATA[ cdata ]]></div><ul><li>&e;</li></ul>tail &e;</r>")
+    top = etree.fromstring(xml, etree.XMLParser(resolve_entities=False))
+    for skip in _rules(top):
+        assert _blocks(compiled, top, skip) == _blocks(SOURCE, top, skip)
+
+
+def test_a_headline_inside_an_item_or_inside_chrome_is_skipped_as_the_python_module_skips_it() -> None:
+    body = body_of("<html><body><ul><li>Before</li><li><h2>Title</h2></li><li>After</li></ul>"
+                   "<nav><h2>Menu</h2></nav><p>Text</p></body></html>")
+    for headline in body.iter("h2"):
+        skip = Skip(CHROME.tags, CHROME.marked, headline=headline)
+        assert _blocks(compiled, body, skip) == _blocks(SOURCE, body, skip)
+
+
+def test_a_comment_given_as_the_container_is_its_text() -> None:
+    comment = etree.Comment(" hello  world ")
+    for module in (compiled, SOURCE):
+        assert [text for text, _, _ in _blocks(module, comment, CHROME)] == ["hello world"]

@@ -128,3 +128,11 @@ def test_tags_are_read_as_lxml_names_them_in_any_tree() -> None:
 def test_a_comment_measures_its_text() -> None:
     comment = etree.Comment(" hello  world ")
     assert compiled.ElementLengths()(comment) == SOURCE.ElementLengths()(comment) == len("hello world")
+
+
+def test_a_tag_is_folded_as_str_lower_folds_it_kelvin_sign_included() -> None:
+    kelvin = "\u212a"  # lowers to "k": "bloc\u212aquote" is a block, "lin\u212a" is skipped
+    body = body_of(f"<html><body><div>a<bloc{kelvin}quote>b</bloc{kelvin}quote>c<lin{kelvin}>d</lin{kelvin}>"
+                   "</div></body></html>")
+    div = next(body.iter("div"))
+    assert compiled.ElementLengths()(div) == SOURCE.ElementLengths()(div) == len(element_text(div)) == 5

@@ -1,0 +1,181 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""``page_walk.py`` in C: the same walks over libxml2's nodes, which lxml keeps behind its
+elements, reading attributes and texts where libxml2 keeps them; only what is found
+becomes an lxml element. Built by ``scripts/build_native.py`` (Cython) beside the mypyc
+modules; the Python module is the reference both are tested against."""
+
+cimport lxml.includes.etreepublic as cetree
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from libc.string cimport strcmp, strncmp, strstr
+from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TEXT_NODE, xmlAttr, xmlNode
+
+cetree.import_lxml__etree()
+
+
+include "nodes.pxi"
+include "characters.pxi"
+
+
+__all__ = ["labelled", "marked_trail"]
+
+cdef _Names _NAV = _Names({"nav"})
+cdef dict _TAG_NAMES = {}  # the tags asked for as _Names, made once per tuple
+cdef dict _ENCODED = {}  # the labels asked for as UTF-8, made once per tuple
+
+
+cdef xmlNode* _following(xmlNode* node, xmlNode* top) noexcept:
+    """The node after ``node`` in document order inside ``top`` (an element's children
+    before its next sibling), NULL past ``top``'s end."""
+    if node.type == XML_ELEMENT_NODE and node.children is not NULL:
+        return node.children
+    while node is not top:
+        if node.next is not NULL:
+            return node.next
+        node = node.parent
+    return NULL
+
+
+cdef inline unsigned char _lower(unsigned char byte) noexcept:
+    return byte | 0x20 if 0x41 <= byte <= 0x5A else byte
+
+
+cdef bint _holds_folded(const unsigned char* text, const char* word) noexcept:
+    """``word in text.lower()`` for a lowercase ASCII ``word`` none of whose letters is
+    the lowercase of a character outside ASCII (of those, only the Kelvin sign lowers
+    to "k" and the dotted capital I to "i" and a combining dot): ASCII alone is lowered."""
+    cdef Py_ssize_t index
+    while text[0]:
+        index = 0
+        while word[index] and _lower(text[index]) == <unsigned char>word[index]:
+            index += 1
+        if not word[index]:
+            return True
+        text += 1
+    return False
+
+
+cdef const unsigned char* _value(xmlAttr* attribute) noexcept:
+    """The attribute's value as libxml2 keeps it; NULL when it is not one text (entity
+    references left in an XML tree), which Python then reads."""
+    cdef xmlNode* text = attribute.children
+    if text is NULL:
+        return <const unsigned char*>b""
+    if text.next is NULL and text.type == XML_TEXT_NODE and text.content is not NULL:
+        return <const unsigned char*>text.content
+    return NULL
+
+
+cdef int _marked(xmlNode* node) noexcept:
+    """1 when ``node``'s attributes mark it as the trail, 0 when not, -1 when an attribute
+    that may is not plain text."""
+    cdef xmlAttr* attribute = node.properties
+    cdef const unsigned char* value
+    cdef int kind
+    while attribute is not NULL:
+        kind = 0
+        if attribute.ns is NULL:
+            if strcmp(<const char*>attribute.name, b"class") == 0 \
+                    or strcmp(<const char*>attribute.name, b"id") == 0:
+                kind = 1
+            elif strcmp(<const char*>attribute.name, b"itemtype") == 0:
+                kind = 2
+            elif strcmp(<const char*>attribute.name, b"aria-label") == 0 and _NAV.holds(node):
+                kind = 1
+        if kind:
+            value = _value(attribute)
+            if value is NULL:
+                return -1
+            if (kind == 1 and _holds_folded(value, b"breadcrumb")) or (
+                    kind == 2 and strstr(<const char*>value, b"BreadcrumbList") is not NULL):
+                return 1
+        attribute = attribute.next
+    return 0
+
+
+cdef bint _python_marked(element) except -1:
+    """``page_walk.py``'s test of one element, for attributes C does not read."""
+    for name, value in element.items():
+        if name in ("class", "id"):
+            if "breadcrumb" in value.lower():
+                return True
+        elif name == "itemtype":
+            if "BreadcrumbList" in value:
+                return True
+        elif name == "aria-label" and element.tag == "nav" and "breadcrumb" in value.lower():
+            return True
+    return False
+
+
+def marked_trail(cetree._Element root not None):
+    """See ``page_walk.py``."""
+    cdef xmlNode* top = root._c_node
+    cdef xmlNode* node = top
+    cdef int marked
+    while node is not NULL:
+        if node.type == XML_ELEMENT_NODE:
+            marked = _marked(node)
+            if marked == 1:
+                return cetree.elementFactory(root._doc, node)
+            if marked == -1:
+                element = cetree.elementFactory(root._doc, node)
+                if _python_marked(element):
+                    return element
+        node = _following(node, top)
+    return None
+
+
+cdef bint _starts(xmlNode* element, list labels) except -1:
+    """Whether ``element``'s text (its leading text nodes), stripped of leading
+    whitespace, is not empty and starts with one of ``labels`` (UTF-8)."""
+    cdef xmlNode* first = element.children
+    cdef const unsigned char* head
+    cdef const unsigned char* at
+    if first is NULL or not (first.type == XML_TEXT_NODE or first.type == XML_CDATA_SECTION_NODE):
+        return False
+    if first.next is not NULL and (first.next.type == XML_TEXT_NODE
+                                   or first.next.type == XML_CDATA_SECTION_NODE):
+        joined = b"".join(_texts(first))  # text split over nodes: joined, as lxml's .text joins it
+        head = <const unsigned char*>PyBytes_AS_STRING(joined)
+    elif first.content is NULL:
+        return False
+    else:
+        head = <const unsigned char*>first.content
+    while head[0]:
+        at = head
+        if not _isspace(_read(&at)):
+            break
+        head = at
+    if not head[0]:
+        return False
+    for label in labels:
+        if strncmp(<const char*>head, PyBytes_AS_STRING(label), PyBytes_GET_SIZE(label)) == 0:
+            return True
+    return False
+
+
+cdef list _texts(xmlNode* node):
+    texts = []
+    while node is not NULL and (node.type == XML_TEXT_NODE or node.type == XML_CDATA_SECTION_NODE):
+        if node.content is not NULL:
+            texts.append(<bytes>node.content)
+        node = node.next
+    return texts
+
+
+def labelled(cetree._Element region not None, tuple tags, tuple labels):
+    """See ``page_walk.py``."""
+    cdef _Names names = _TAG_NAMES.get(tags)
+    if names is None:
+        names = _TAG_NAMES[tags] = _Names(tags)
+    encoded = _ENCODED.get(labels)
+    if encoded is None:
+        # no text holds a NUL, which would end the comparison early
+        encoded = _ENCODED[labels] = [label.encode() for label in labels if "\x00" not in label]
+    cdef xmlNode* top = region._c_node
+    cdef xmlNode* node = top
+    found = []
+    while node is not NULL:
+        if node.type == XML_ELEMENT_NODE and names.holds(node) and _starts(node, encoded):
+            found.append(cetree.elementFactory(region._doc, node))
+        node = _following(node, top)
+    return found

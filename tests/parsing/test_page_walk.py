@@ -1,0 +1,97 @@
+"""The walks that look for a few elements of a page (``crawler.parsing.page_walk``): the
+compiled walks over libxml2's nodes (``page_walk.pyx``) find what the Python module
+finds, on every fixture page and on any markup."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+import crawler.parsing.page_walk as compiled
+from core.profiles import get_profile
+from tests.fuzz.strategies import markup
+from tests.parsing.twins import FIXTURES, body_of, source_twin
+
+SETTINGS = settings(max_examples=200, deadline=None)
+SOURCE = source_twin("page_walk")
+GENERIC = get_profile("generic")
+KEEPTO = get_profile("keepto")
+TAGS = ("p", "li", "div", "span", "td", "dd", "dt", "strong", "b", "em", "label")
+LABELS = (*GENERIC.prev_labels, *GENERIC.next_labels, *KEEPTO.prev_labels, *KEEPTO.next_labels)
+SPACES = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+
+
+def _path(element: etree._Element | None) -> str | None:
+    return None if element is None else element.getroottree().getpath(element)
+
+
+def _found(module: ModuleType, root: etree._Element, labels: tuple[str, ...] = LABELS) -> tuple[object, ...]:
+    return _path(module.marked_trail(root)), [_path(e) for e in module.labelled(root, TAGS, labels)]
+
+
+def test_the_compiled_walks_find_on_every_fixture_page_what_the_python_module_finds() -> None:
+    for page in FIXTURES:
+        root = body_of(page.read_bytes()).getroottree().getroot()
+        assert _found(compiled, root) == _found(SOURCE, root), page.name
+
+
+@SETTINGS
+@given(st.lists(st.one_of(markup, st.sampled_from(LABELS), st.text(alphabet=f"<:ab下{SPACES}", max_size=8)),
+                max_size=8).map("".join))
+def test_the_compiled_walks_find_in_any_markup_what_the_python_module_finds(html: str) -> None:
+    root = body_of(f"<html><body>{html}</body></html>").getroottree().getroot()
+    assert _found(compiled, root) == _found(SOURCE, root)
+
+
+def test_the_trail_is_the_first_element_marked_by_class_id_microdata_or_a_nav_label() -> None:
+    pages = {
+        "<div class='x'><ul CLASS='Site-BreadCrumbs'><li>a</li></ul></div>": "/html/body/div/ul",
+        "<p id='top'></p><ol itemtype='https://schema.org/BreadcrumbList'></ol>": "/html/body/ol",
+        "<div aria-label='breadcrumb'></div><nav aria-label='Here: Breadcrumb'></nav>": "/html/body/nav",
+        "<div itemtype='breadcrumblist'></div><div class='crumbs'></div>": None,
+    }
+    for html, path in pages.items():
+        root = body_of(f"<html><body>{html}</body></html>").getroottree().getroot()
+        for module in (compiled, SOURCE):
+            assert _path(module.marked_trail(root)) == path, html
+
+
+def test_only_ascii_letters_are_folded_as_str_lower_folds_them() -> None:
+    for value, marked in (("BREADCRUMB", True), ("bread\u212arumb", False), ("breadcrumb\u0130", True),
+                          ("bre\u00e4dcrumb", False)):
+        root = etree.fromstring(f"<r><a class='{value}'/></r>")
+        for module in (compiled, SOURCE):
+            assert (module.marked_trail(root) is not None) is marked, value
+
+
+def test_an_attribute_holding_an_entity_reference_is_read_as_lxml_reads_it() -> None:
+    xml = '<!DOCTYPE r [<!ENTITY b "bread">]><r><a class="&b;crumb"/><c id="breadcrumb"/></r>'
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False))
+    assert root[0].get("class") == "breadcrumb"
+    for module in (compiled, SOURCE):
+        assert module.marked_trail(root) is root[0]
+
+
+def test_a_line_starts_with_its_label_after_any_leading_whitespace() -> None:
+    body = body_of(f"<html><head><meta charset=utf-8></head><body><p>{SPACES}Next: <a href='/2'>Two</a></p>"
+                   "<p>x Next:</p><div><span>Previous:</span></div><li>\u200bNext:</li></body></html>"
+                   .encode())
+    root = body.getroottree().getroot()
+    for module in (compiled, SOURCE):
+        assert [_path(e) for e in module.labelled(root, TAGS, ("Next:", "Previous:"))] == [
+            "/html/body/p[1]", "/html/body/div/span"]
+
+
+def test_a_text_split_over_nodes_is_read_whole() -> None:
+    root = etree.fromstring("<r><p>  Ne<![CDATA[xt: here]]></p><p><![CDATA[Next]]>: too</p></r>")
+    for module in (compiled, SOURCE):
+        assert len(module.labelled(root, ("p",), ("Next:",))) == 2
+
+
+def test_tags_are_matched_as_lxml_iter_matches_them() -> None:
+    root = etree.fromstring('<r xmlns:x="u"><P>Next: a</P><x:p>Next: b</x:p><p>Next: c</p></r>')
+    for module in (compiled, SOURCE):
+        assert [e.text for e in module.labelled(root, ("p",), ("Next:",))] == ["Next: c"]
