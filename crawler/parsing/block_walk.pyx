@@ -59,26 +59,6 @@ cdef _Names _NO_TEXT = _Names(SKIP_TAGS | {"br"})
 cdef dict _SKIP_NAMES = {}  # a Skip's tags as _Names, made once per set of tags
 
 
-cdef inline bint _is_text(xmlNode* node) noexcept:
-    return node.type == XML_TEXT_NODE or node.type == XML_CDATA_SECTION_NODE
-
-
-cdef inline bint _is_child(xmlNode* node) noexcept:
-    """Whether lxml counts ``node`` in ``len()`` and iterates it: an element, a comment, a
-    processing instruction or an entity reference."""
-    return node.type == XML_ELEMENT_NODE or node.type == XML_COMMENT_NODE or node.type == XML_PI_NODE \
-        or node.type == XML_ENTITY_REF_NODE
-
-
-cdef bint _has_children(xmlNode* node) noexcept:
-    cdef xmlNode* child = node.children
-    while child is not NULL:
-        if _is_child(child):
-            return True
-        child = child.next
-    return False
-
-
 cdef bint _visible(const unsigned char* text) noexcept:
     """``core.text.has_visible_text``."""
     while text[0]:

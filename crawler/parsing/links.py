@@ -16,7 +16,7 @@ from core.text import normalize
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import ROBOTS_META_NAMES, head_metas
 from crawler.parsing.held import HeldCounts
-from crawler.parsing.page_walk import labelled
+from crawler.parsing.page_walk import labelled, short_texts
 from crawler.parsing.rules import HEADING_TAGS, marked_by
 from crawler.parsing.text import element_text
 
@@ -213,10 +213,8 @@ def related_block(region: etree._Element, profile: SiteProfile,
     or id says it holds related links (``recommend_class_pattern``), with two links at least."""
     wanted, prefixes, most_words = _folded_labels(profile.recommend_labels, profile.recommend_label_prefixes)
     holds_body = set(body.iterancestors()) | {body} if body is not None else set()
-    for element in region.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "em", "dt"):
-        text = element.text
-        if not text or len(element):
-            continue
+    for element in short_texts(region, _LABEL_TAGS, _SHORT_TEXT, most_words):
+        text = element.text or ""
         bare = text.strip().rstrip(": ：")
         if len(bare) > _SHORT_TEXT and len(bare.split(None, most_words)) > most_words:
             continue  # a paragraph, not a label: its words are not folded to learn it
@@ -262,6 +260,8 @@ def _folded_labels(
 
 _SHORT_TEXT = 40
 """Texts this short are read as labels directly: counting their words costs as much."""
+_LABEL_TAGS = ("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "em", "dt")
+"""Where a related block's heading is."""
 
 
 def _links_after(heading: etree._Element) -> etree._Element | None:

@@ -2,7 +2,16 @@
 from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.mem cimport PyMem_Malloc
 from libc.string cimport strcmp
-from lxml.includes.tree cimport xmlAttr, xmlNode
+from lxml.includes.tree cimport (
+    XML_CDATA_SECTION_NODE,
+    XML_COMMENT_NODE,
+    XML_ELEMENT_NODE,
+    XML_ENTITY_REF_NODE,
+    XML_PI_NODE,
+    XML_TEXT_NODE,
+    xmlAttr,
+    xmlNode,
+)
 
 
 cdef class _Names:
@@ -81,4 +90,24 @@ cdef bint _has_marks(xmlNode* node) noexcept:
                                      or strcmp(<const char*>attribute.name, b"id") == 0):
             return True
         attribute = attribute.next
+    return False
+
+
+cdef inline bint _is_text(xmlNode* node) noexcept:
+    return node.type == XML_TEXT_NODE or node.type == XML_CDATA_SECTION_NODE
+
+
+cdef inline bint _is_child(xmlNode* node) noexcept:
+    """Whether lxml counts ``node`` in ``len()`` and iterates it: an element, a comment, a
+    processing instruction or an entity reference."""
+    return node.type == XML_ELEMENT_NODE or node.type == XML_COMMENT_NODE or node.type == XML_PI_NODE \
+        or node.type == XML_ENTITY_REF_NODE
+
+
+cdef bint _has_children(xmlNode* node) noexcept:
+    cdef xmlNode* child = node.children
+    while child is not NULL:
+        if _is_child(child):
+            return True
+        child = child.next
     return False

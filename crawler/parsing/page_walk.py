@@ -1,6 +1,7 @@
 """Walks over a page that look for a few elements among all: the trail marked as the
-breadcrumbs, and the lines that start with a label (prev/next). Each asks something of
-every element of the page, and finds one or two.
+breadcrumbs, the lines that start with a label (prev/next), the short texts that may be a
+heading's label (the related links). Each asks something of every element of the page,
+and finds a few.
 
 This module is the reference; ``page_walk.pyx`` does the same walks over libxml2's nodes
 (built at bootstrap, found first by the package) and is tested against it.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["labelled", "marked_trail"]
+__all__ = ["labelled", "marked_trail", "short_texts"]
 
 
 def marked_trail(root: etree._Element) -> etree._Element | None:
@@ -42,3 +43,28 @@ def labelled(region: etree._Element, tags: tuple[str, ...], labels: tuple[str, .
         if head and head.startswith(labels):
             found.append(element)
     return found
+
+
+def short_texts(region: etree._Element, tags: tuple[str, ...], most_chars: int,
+                most_words: int) -> list[etree._Element]:
+    """The elements of ``tags`` in ``region`` (``region`` included), in document order, that
+    hold text and no element, but those whose text is evidently a paragraph: more than
+    ``most_chars`` characters and more than ``most_words`` words, colons (a label's end)
+    and spaces not counted. What is left may be a label, for the caller to read."""
+    found = []
+    for element in region.iter(tags):
+        text = element.text
+        if not text or len(element):
+            continue
+        words = [word for word in text.split() if word.strip(_COLONS)]
+        if len(words) > most_words and sum(len(word) - _colons(word) for word in words) > most_chars:
+            continue
+        found.append(element)
+    return found
+
+
+_COLONS = ":："
+
+
+def _colons(word: str) -> int:
+    return word.count(":") + word.count("：")

@@ -16,7 +16,7 @@ include "nodes.pxi"
 include "characters.pxi"
 
 
-__all__ = ["labelled", "marked_trail"]
+__all__ = ["labelled", "marked_trail", "short_texts"]
 
 cdef _Names _NAV = _Names({"nav"})
 cdef dict _TAG_NAMES = {}  # the tags asked for as _Names, made once per tuple
@@ -130,10 +130,9 @@ cdef bint _starts(xmlNode* element, list labels) except -1:
     cdef xmlNode* first = element.children
     cdef const unsigned char* head
     cdef const unsigned char* at
-    if first is NULL or not (first.type == XML_TEXT_NODE or first.type == XML_CDATA_SECTION_NODE):
+    if first is NULL or not _is_text(first):
         return False
-    if first.next is not NULL and (first.next.type == XML_TEXT_NODE
-                                   or first.next.type == XML_CDATA_SECTION_NODE):
+    if first.next is not NULL and _is_text(first.next):
         joined = b"".join(_texts(first))  # text split over nodes: joined, as lxml's .text joins it
         head = <const unsigned char*>PyBytes_AS_STRING(joined)
     elif first.content is NULL:
@@ -155,7 +154,7 @@ cdef bint _starts(xmlNode* element, list labels) except -1:
 
 cdef list _texts(xmlNode* node):
     texts = []
-    while node is not NULL and (node.type == XML_TEXT_NODE or node.type == XML_CDATA_SECTION_NODE):
+    while node is not NULL and _is_text(node):
         if node.content is not NULL:
             texts.append(<bytes>node.content)
         node = node.next
@@ -177,5 +176,51 @@ def labelled(cetree._Element region not None, tuple tags, tuple labels):
     while node is not NULL:
         if node.type == XML_ELEMENT_NODE and names.holds(node) and _starts(node, encoded):
             found.append(cetree.elementFactory(region._doc, node))
+        node = _following(node, top)
+    return found
+
+
+cdef bint _short(const unsigned char* text, long most_chars, long most_words) noexcept:
+    """Whether ``text`` is not evidently a paragraph (``page_walk.py``'s ``short_texts``):
+    at most ``most_chars`` characters or at most ``most_words`` words, colons and spaces
+    not counted (a word of colons alone is none)."""
+    cdef long characters = 0
+    cdef long words = 0
+    cdef bint in_word = False
+    cdef unsigned int code
+    while text[0]:
+        code = _read(&text)
+        if _isspace(code):
+            in_word = False
+        elif code != 0x3A and code != 0xFF1A:
+            characters += 1
+            if not in_word:
+                words += 1
+                in_word = True
+    return not (words > most_words and characters > most_chars)
+
+
+def short_texts(cetree._Element region not None, tuple tags, long most_chars, long most_words):
+    """See ``page_walk.py``."""
+    cdef _Names names = _TAG_NAMES.get(tags)
+    if names is None:
+        names = _TAG_NAMES[tags] = _Names(tags)
+    cdef xmlNode* top = region._c_node
+    cdef xmlNode* node = top
+    cdef xmlNode* first
+    cdef const unsigned char* text
+    found = []
+    while node is not NULL:
+        if node.type == XML_ELEMENT_NODE and names.holds(node) and not _has_children(node):
+            first = node.children
+            if first is not NULL and _is_text(first):
+                if first.next is not NULL and _is_text(first.next):
+                    joined = b"".join(_texts(first))  # text split over nodes: joined, as lxml's .text joins it
+                    text = <const unsigned char*>PyBytes_AS_STRING(joined)
+                else:
+                    text = <const unsigned char*>first.content if first.content is not NULL \
+                        else <const unsigned char*>b""
+                if text[0] and _short(text, most_chars, most_words):
+                    found.append(cetree.elementFactory(region._doc, node))
         node = _following(node, top)
     return found

@@ -22,6 +22,7 @@ KEEPTO = get_profile("keepto")
 TAGS = ("p", "li", "div", "span", "td", "dd", "dt", "strong", "b", "em", "label")
 LABELS = (*GENERIC.prev_labels, *GENERIC.next_labels, *KEEPTO.prev_labels, *KEEPTO.next_labels)
 SPACES = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+TEXTS = st.text(alphabet=f"<:：ab下{SPACES}", max_size=16)
 
 
 def _path(element: etree._Element | None) -> str | None:
@@ -29,7 +30,8 @@ def _path(element: etree._Element | None) -> str | None:
 
 
 def _found(module: ModuleType, root: etree._Element, labels: tuple[str, ...] = LABELS) -> tuple[object, ...]:
-    return _path(module.marked_trail(root)), [_path(e) for e in module.labelled(root, TAGS, labels)]
+    return (_path(module.marked_trail(root)), [_path(e) for e in module.labelled(root, TAGS, labels)],
+            [_path(e) for e in module.short_texts(root, TAGS, 12, 2)])
 
 
 def test_the_compiled_walks_find_on_every_fixture_page_what_the_python_module_finds() -> None:
@@ -39,8 +41,7 @@ def test_the_compiled_walks_find_on_every_fixture_page_what_the_python_module_fi
 
 
 @SETTINGS
-@given(st.lists(st.one_of(markup, st.sampled_from(LABELS), st.text(alphabet=f"<:ab下{SPACES}", max_size=8)),
-                max_size=8).map("".join))
+@given(st.lists(st.one_of(markup, st.sampled_from(LABELS), TEXTS), max_size=8).map("".join))
 def test_the_compiled_walks_find_in_any_markup_what_the_python_module_finds(html: str) -> None:
     root = body_of(f"<html><body>{html}</body></html>").getroottree().getroot()
     assert _found(compiled, root) == _found(SOURCE, root)
@@ -95,3 +96,20 @@ def test_tags_are_matched_as_lxml_iter_matches_them() -> None:
     root = etree.fromstring('<r xmlns:x="u"><P>Next: a</P><x:p>Next: b</x:p><p>Next: c</p></r>')
     for module in (compiled, SOURCE):
         assert [e.text for e in module.labelled(root, ("p",), ("Next:",))] == ["Next: c"]
+
+
+def test_short_texts_leave_out_what_has_more_characters_and_more_words_than_a_label() -> None:
+    texts = {"Related articles": True, "Related articles you may also like to read later today": False,
+             "Supercalifragilisticexpialidocious-and-more": True, "a b c d e f": True,
+             "Related : : : : : : : : : : : : : : : : :": True, "相关文章：" * 10: True}
+    paragraphs = "".join(f"<p>{text}</p>" for text in texts) + "<p><b>Related</b></p><p></p>"
+    body = body_of(f"<html><head><meta charset=utf-8></head><body>{paragraphs}</body></html>")
+    kept = [text for text, short in texts.items() if short]
+    for module in (compiled, SOURCE):
+        assert [e.text for e in module.short_texts(body, ("p",), 40, 4)] == kept
+
+
+def test_a_short_text_split_over_nodes_is_read_whole() -> None:
+    root = etree.fromstring("<r><p>one two<![CDATA[ three four five six]]></p><p>x<![CDATA[y]]></p></r>")
+    for module in (compiled, SOURCE):
+        assert [e.text for e in module.short_texts(root, ("p",), 10, 4)] == ["xy"]
