@@ -197,7 +197,9 @@ cdef bint _short(const unsigned char* text, long most_chars, long most_words) no
             if not in_word:
                 words += 1
                 in_word = True
-    return not (words > most_words and characters > most_chars)
+            if words > most_words and characters > most_chars:
+                return False  # read no further: a paragraph is told in its first words
+    return True
 
 
 def short_texts(cetree._Element region not None, tuple tags, long most_chars, long most_words):
