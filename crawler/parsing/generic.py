@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -340,15 +341,25 @@ def _heading_chrome(heading: etree._Element, article: etree._Element, headings: 
     text = element_text(heading).rstrip(_TRAILING_PUNCTUATION)
     if not text:
         return []
-    if MEDIA_CAPTIONS.match(text):
+    caption, chrome = _heading_words(text)
+    if caption:
         return [heading]
     box = _box(heading, article, headings, lengths)
     box_text = element_text(box) if box is not heading else text
-    if CHROME_HEADINGS.fullmatch(text):
+    if chrome:
         return [box] if box is not heading else [heading, *_section_after(heading)]
     if _is_teaser(heading, article) or (box is not heading and CHROME_BOX_TEXT.search(box_text)):
         return [box]
     return []
+
+
+@lru_cache(maxsize=4096)
+def _heading_words(text: str) -> tuple[bool, bool]:
+    """Whether a heading's ``text`` captions a media player (:data:`MEDIA_CAPTIONS`), and
+    whether it titles a chrome box (:data:`CHROME_HEADINGS`): answered once per text, since
+    a site's pages share most of their headings, and a search through either alternation
+    costs more than the rest of a heading's reading."""
+    return MEDIA_CAPTIONS.match(text) is not None, CHROME_HEADINGS.fullmatch(text) is not None
 
 
 def _box(heading: etree._Element, article: etree._Element, headings: HeldCounts,
