@@ -119,7 +119,7 @@ def parse_page(
         profile.next_labels, url,
     )
     recommended = recommendations(related.element if related is not None else located, url)
-    trail = breadcrumbs(root, profile)
+    trail = breadcrumbs(root, profile, html)
     published = published_at(marks.region, densest, metas, profile, structured.first("datePublished"),
                              marks.title, canonical)
     lang = language(root, metas)

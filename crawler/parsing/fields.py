@@ -110,16 +110,27 @@ def _contradicts(claimed: str, own: str, profile: SiteProfile) -> bool:
     return profile.article_id(own) is not None and profile.article_id(claimed) is None
 
 
-def breadcrumbs(root: etree._Element, profile: SiteProfile) -> list[str]:
-    """Link texts of the category trail; its label and separators are not entries."""
+def breadcrumbs(root: etree._Element, profile: SiteProfile, source: str | bytes | None = None) -> list[str]:
+    """Link texts of the category trail; its label and separators are not entries.
+    ``source``: the page as fetched, when at hand: a page whose source never says
+    "breadcrumb" has no element marked so, and is not walked to find one."""
     trail = first_match(root, profile.breadcrumb_xpaths)
     if trail is None:
-        trail = marked_trail(root)
+        trail = marked_trail(root) if source is None or _mentions_breadcrumb(source) else None
         if trail is None:
             trail = _labelled(root, profile.crumb_labels)
     if trail is None:
         return []
     return [text for text in (element_text(a) for a in trail.iter("a")) if text]
+
+
+def _mentions_breadcrumb(source: str | bytes) -> bool:
+    """Whether the source holds "breadcrumb" in any case. A page in an encoding that is not
+    ASCII-compatible (UTF-16 and UTF-32 put NUL bytes beside each ASCII letter) cannot be
+    told from its bytes, and is assumed to."""
+    if isinstance(source, str):
+        return "readcrumb" in source.lower()
+    return b"readcrumb" in source.lower() or source.find(b"\x00", 0, 4096) != -1
 
 
 def _labelled(root: etree._Element, labels: tuple[str, ...]) -> etree._Element | None:

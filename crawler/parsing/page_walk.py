@@ -51,20 +51,20 @@ def short_texts(region: etree._Element, tags: tuple[str, ...], most_chars: int,
     hold text and no element, but those whose text is evidently a paragraph: more than
     ``most_chars`` characters and more than ``most_words`` words, colons (a label's end)
     and spaces not counted. What is left may be a label, for the caller to read."""
-    found = []
-    for element in region.iter(tags):
-        text = element.text
-        if not text or len(element):
-            continue
-        words = [word for word in text.split() if word.strip(_COLONS)]
-        if len(words) > most_words and sum(len(word) - _colons(word) for word in words) > most_chars:
-            continue
-        found.append(element)
-    return found
+    return [element for element in region.iter(tags)
+            if (text := element.text) and not len(element) and not _paragraph(text, most_chars, most_words)]
+
+
+def _paragraph(text: str, most_chars: int, most_words: int) -> bool:
+    """More than ``most_chars`` characters and ``most_words`` words, not counting spaces,
+    colons, and words of colons alone. Most texts are told by their length or their
+    first words."""
+    if len(text) <= most_chars:
+        return False
+    tokens = text.split()
+    colons = text.count(":") + text.count("：")
+    words = sum(1 for token in tokens if token.strip(_COLONS)) if colons else len(tokens)
+    return words > most_words and sum(map(len, tokens)) - colons > most_chars
 
 
 _COLONS = ":："
-
-
-def _colons(word: str) -> int:
-    return word.count(":") + word.count("：")

@@ -113,3 +113,9 @@ def test_a_short_text_split_over_nodes_is_read_whole() -> None:
     root = etree.fromstring("<r><p>one two<![CDATA[ three four five six]]></p><p>x<![CDATA[y]]></p></r>")
     for module in (compiled, SOURCE):
         assert [e.text for e in module.short_texts(root, ("p",), 10, 4)] == ["xy"]
+
+
+def test_colons_are_not_counted_wherever_they_stand() -> None:
+    body = body_of("<html><body><p>abcdefghijk ::: l m</p><p>abcdefghij ::: k l</p></body></html>")
+    for module in (compiled, SOURCE):
+        assert [e.text for e in module.short_texts(body, ("p",), 12, 2)] == ["abcdefghij ::: k l"]
