@@ -15,7 +15,7 @@ from core.text import normalize
 from core.urls import canonicalize_url, same_site
 from crawler.parsing.dates import date_line, iso_date, url_date, url_month
 from crawler.parsing.locate import first_match
-from crawler.parsing.page_walk import marked_trail
+from crawler.parsing.page_walk import marked_trail, mentions
 from crawler.parsing.structured import ARTICLE_TYPES, StructuredData
 from crawler.parsing.text import element_text
 
@@ -130,7 +130,7 @@ def _mentions_breadcrumb(source: str | bytes) -> bool:
     told from its bytes, and is assumed to."""
     if isinstance(source, str):
         return "readcrumb" in source.lower()
-    return b"readcrumb" in source.lower() or source.find(b"\x00", 0, 4096) != -1
+    return mentions(source, b"readcrumb") or source.find(b"\x00", 0, 4096) != -1
 
 
 def _labelled(root: etree._Element, labels: tuple[str, ...]) -> etree._Element | None:

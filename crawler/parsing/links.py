@@ -213,12 +213,9 @@ def related_block(region: etree._Element, profile: SiteProfile,
     or id says it holds related links (``recommend_class_pattern``), with two links at least."""
     wanted, prefixes, most_words = _folded_labels(profile.recommend_labels, profile.recommend_label_prefixes)
     holds_body = set(body.iterancestors()) | {body} if body is not None else set()
-    for element in short_texts(region, _LABEL_TAGS, _SHORT_TEXT, most_words):
+    for element in short_texts(region, _LABEL_TAGS, _SHORT_TEXT, most_words):  # paragraphs are no labels
         text = element.text or ""
-        bare = text.strip().rstrip(": ：")
-        if len(bare) > _SHORT_TEXT and len(bare.split(None, most_words)) > most_words:
-            continue  # a paragraph, not a label: its words are not folded to learn it
-        label = bare.casefold().replace("\u2019", "'")
+        label = text.strip().rstrip(": ：").casefold().replace("\u2019", "'")
         if label not in wanted and not (
                 label.startswith(prefixes) and len(label.split()) <= _MAX_LABEL_WORDS):
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["labelled", "marked_trail", "short_texts"]
+__all__ = ["labelled", "marked_trail", "mentions", "short_texts"]
 
 
 def marked_trail(root: etree._Element) -> etree._Element | None:
@@ -34,6 +34,12 @@ def marked_trail(root: etree._Element) -> etree._Element | None:
     return None
 
 
+def mentions(source: bytes, word: bytes) -> bool:
+    """Whether the lowercase ASCII ``word`` is in ``source`` in any case: whether a walk for
+    it may find anything. (The compiled twin reads the bytes where they are, unlowered.)"""
+    return word in source.lower()
+
+
 def labelled(region: etree._Element, tags: tuple[str, ...], labels: tuple[str, ...]) -> list[etree._Element]:
     """The elements of ``tags`` in ``region`` (``region`` included), in document order,
     whose own text starts with one of ``labels`` once leading whitespace is stripped."""
@@ -49,22 +55,16 @@ def short_texts(region: etree._Element, tags: tuple[str, ...], most_chars: int,
                 most_words: int) -> list[etree._Element]:
     """The elements of ``tags`` in ``region`` (``region`` included), in document order, that
     hold text and no element, but those whose text is evidently a paragraph: more than
-    ``most_chars`` characters and more than ``most_words`` words, colons (a label's end)
-    and spaces not counted. What is left may be a label, for the caller to read."""
-    return [element for element in region.iter(tags)
-            if (text := element.text) and not len(element) and not _paragraph(text, most_chars, most_words)]
-
-
-def _paragraph(text: str, most_chars: int, most_words: int) -> bool:
-    """More than ``most_chars`` characters and ``most_words`` words, not counting spaces,
-    colons, and words of colons alone. Most texts are told by their length or their
-    first words."""
-    if len(text) <= most_chars:
-        return False
-    tokens = text.split()
-    colons = text.count(":") + text.count("：")
-    words = sum(1 for token in tokens if token.strip(_COLONS)) if colons else len(tokens)
-    return words > most_words and sum(map(len, tokens)) - colons > most_chars
-
-
-_COLONS = ":："
+    ``most_chars`` characters and more than ``most_words`` words once stripped of
+    whitespace and of the colons that end a label. What is left may be a label, for the
+    caller to read."""
+    found = []
+    for element in region.iter(tags):
+        text = element.text
+        if not text or len(element):
+            continue
+        bare = text.strip().rstrip(": ：")
+        if len(bare) > most_chars and len(bare.split(None, most_words)) > most_words:
+            continue  # read as far as its words tell: a paragraph's are counted no further
+        found.append(element)
+    return found

@@ -6,7 +6,7 @@ modules; the Python module is the reference both are tested against."""
 
 cimport lxml.includes.etreepublic as cetree
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from libc.string cimport strcmp, strncmp, strstr
+from libc.string cimport strcmp, strlen, strncmp, strstr
 from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TEXT_NODE, xmlAttr, xmlNode
 
 cetree.import_lxml__etree()
@@ -16,7 +16,7 @@ include "nodes.pxi"
 include "characters.pxi"
 
 
-__all__ = ["labelled", "marked_trail", "short_texts"]
+__all__ = ["labelled", "marked_trail", "mentions", "short_texts"]
 
 cdef _Names _NAV = _Names({"nav"})
 cdef dict _TAG_NAMES = {}  # the tags asked for as _Names, made once per tuple
@@ -124,6 +124,25 @@ def marked_trail(cetree._Element root not None):
     return None
 
 
+def mentions(bytes source not None, bytes word not None):
+    """See ``page_walk.py``: ``word`` (lowercase ASCII) found ASCII-case-blind, the bytes
+    read where they are, as ``bytes.lower`` lowers ASCII alone."""
+    cdef const unsigned char* data = <const unsigned char*>PyBytes_AS_STRING(source)
+    cdef const unsigned char* wanted = <const unsigned char*>PyBytes_AS_STRING(word)
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(source), length = PyBytes_GET_SIZE(word)
+    cdef Py_ssize_t at, index
+    if length == 0:
+        return True
+    for at in range(size - length + 1):
+        if _lower(data[at]) == wanted[0]:
+            index = 1
+            while index < length and _lower(data[at + index]) == wanted[index]:
+                index += 1
+            if index == length:
+                return True
+    return False
+
+
 cdef bint _starts(xmlNode* element, list labels) except -1:
     """Whether ``element``'s text (its leading text nodes), stripped of leading
     whitespace, is not empty and starts with one of ``labels`` (UTF-8)."""
@@ -180,26 +199,53 @@ def labelled(cetree._Element region not None, tuple tags, tuple labels):
     return found
 
 
-cdef bint _short(const unsigned char* text, long most_chars, long most_words) noexcept:
-    """Whether ``text`` is not evidently a paragraph (``page_walk.py``'s ``short_texts``):
-    at most ``most_chars`` characters or at most ``most_words`` words, colons and spaces
-    not counted (a word of colons alone is none)."""
+cdef inline const unsigned char* _back(const unsigned char* start, const unsigned char* end,
+                                      unsigned int* code) noexcept:
+    """Where the character before ``end`` starts (not before ``start``); its code in ``code``."""
+    cdef const unsigned char* at = end - 1
+    while at > start and (at[0] & 0xC0) == 0x80:
+        at -= 1
+    cdef const unsigned char* read = at
+    code[0] = _read(&read)
+    return at
+
+
+cdef bint _paragraph(const unsigned char* text, long most_chars, long most_words) noexcept:
+    """``page_walk.py``'s test: more than ``most_chars`` characters and ``most_words`` words
+    in ``text.strip().rstrip(": ：")``, read as far as they tell."""
+    cdef const unsigned char* start = text
+    cdef const unsigned char* end = text + strlen(<const char*>text)
+    cdef const unsigned char* at
+    cdef unsigned int code
     cdef long characters = 0
     cdef long words = 0
     cdef bint in_word = False
-    cdef unsigned int code
-    while text[0]:
-        code = _read(&text)
+    while start < end:  # strip()
+        at = start
+        if not _isspace(_read(&at)):
+            break
+        start = at
+    while end > start:
+        at = _back(start, end, &code)
+        if not _isspace(code):
+            break
+        end = at
+    while end > start:  # rstrip(": ：")
+        at = _back(start, end, &code)
+        if code != 0x3A and code != 0x20 and code != 0xFF1A:
+            break
+        end = at
+    while start < end:
+        code = _read(&start)
+        characters += 1
         if _isspace(code):
             in_word = False
-        elif code != 0x3A and code != 0xFF1A:
-            characters += 1
-            if not in_word:
-                words += 1
-                in_word = True
-            if words > most_words and characters > most_chars:
-                return False  # read no further: a paragraph is told in its first words
-    return True
+        elif not in_word:
+            words += 1
+            in_word = True
+        if characters > most_chars and words > most_words:
+            return True
+    return False
 
 
 def short_texts(cetree._Element region not None, tuple tags, long most_chars, long most_words):
@@ -222,7 +268,7 @@ def short_texts(cetree._Element region not None, tuple tags, long most_chars, lo
                 else:
                     text = <const unsigned char*>first.content if first.content is not NULL \
                         else <const unsigned char*>b""
-                if text[0] and _short(text, most_chars, most_words):
+                if text[0] and not _paragraph(text, most_chars, most_words):
                     found.append(cetree.elementFactory(region._doc, node))
         node = _following(node, top)
     return found

@@ -115,7 +115,15 @@ def test_a_short_text_split_over_nodes_is_read_whole() -> None:
         assert [e.text for e in module.short_texts(root, ("p",), 10, 4)] == ["xy"]
 
 
-def test_colons_are_not_counted_wherever_they_stand() -> None:
-    body = body_of("<html><body><p>abcdefghijk ::: l m</p><p>abcdefghij ::: k l</p></body></html>")
+def test_only_the_spaces_and_colons_that_end_a_label_are_not_counted() -> None:
+    body = body_of("<html><head><meta charset=utf-8></head><body><p> abcdefghi k : ：:\t</p>"
+                   "<p>abcdefghi k l ::</p><p>abcdefghi :: k</p></body></html>".encode())
     for module in (compiled, SOURCE):
-        assert [e.text for e in module.short_texts(body, ("p",), 12, 2)] == ["abcdefghij ::: k l"]
+        assert [e.text for e in module.short_texts(body, ("p",), 12, 2)] == [" abcdefghi k : ：:\t"]
+
+
+@SETTINGS
+@given(st.binary(max_size=40), st.sampled_from([b"readcrumb", b"a", b""]))
+def test_a_word_is_found_in_bytes_in_any_case_as_bytes_lower_finds_it(data: bytes, word: bytes) -> None:
+    for source in (data, data + b"BreadCrumb" + data, data + b"READCRUM"):
+        assert compiled.mentions(source, word) == SOURCE.mentions(source, word) == (word in source.lower())
