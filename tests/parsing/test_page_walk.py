@@ -31,7 +31,8 @@ def _path(element: etree._Element | None) -> str | None:
 
 def _found(module: ModuleType, root: etree._Element, labels: tuple[str, ...] = LABELS) -> tuple[object, ...]:
     return (_path(module.marked_trail(root)), [_path(e) for e in module.labelled(root, TAGS, labels)],
-            [_path(e) for e in module.short_texts(root, TAGS, 12, 2)])
+            [_path(e) for e in module.short_texts(root, TAGS, 12, 2)],
+            [_path(e) for e in module.short_texts(root, TAGS, 40, 4)])
 
 
 def test_the_compiled_walks_find_on_every_fixture_page_what_the_python_module_finds() -> None:
@@ -44,7 +45,8 @@ def test_the_compiled_walks_find_on_every_fixture_page_what_the_python_module_fi
 @given(st.lists(st.one_of(markup, st.sampled_from(LABELS), TEXTS), max_size=8).map("".join))
 def test_the_compiled_walks_find_in_any_markup_what_the_python_module_finds(html: str) -> None:
     root = body_of(f"<html><body>{html}</body></html>").getroottree().getroot()
-    assert _found(compiled, root) == _found(SOURCE, root)
+    for region in (root, *list(root.iter(etree.Element))[-2:]):  # the region itself is walked too
+        assert _found(compiled, region) == _found(SOURCE, region)
 
 
 def test_the_trail_is_the_first_element_marked_by_class_id_microdata_or_a_nav_label() -> None:
