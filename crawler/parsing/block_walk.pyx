@@ -82,6 +82,15 @@ cdef struct Text:
     bint space  # whitespace read after the last visible character: a space if more follows
 
 
+cdef inline Py_ssize_t _spaced(char* data, Py_ssize_t length) noexcept:
+    """The length once the space between two words is written, when text comes before it
+    (``normalize`` trims the edges)."""
+    if length:
+        data[length] = 0x20
+        return length + 1
+    return length
+
+
 cdef int _write(Text* text, const unsigned char* source, bint lines, list done) except -1:
     """Append ``source`` to ``text`` as ``normalize`` leaves it. In ``lines``, a line feed
     ends the line: a line with text is appended to ``done`` and ``text`` starts anew.
@@ -106,10 +115,7 @@ cdef int _write(Text* text, const unsigned char* source, bint lines, list done) 
             kind = _ASCII_KINDS[byte]
             if kind == VISIBLE:
                 if space:
-                    if length:
-                        data[length] = 0x20
-                        length += 1
-                    space = False
+                    length, space = _spaced(data, length), False
                 data[length] = byte
                 length += 1
             elif byte == 0x0A and lines:
@@ -123,10 +129,7 @@ cdef int _write(Text* text, const unsigned char* source, bint lines, list done) 
         kind = _kind(_read(&source))
         if kind == VISIBLE:
             if space:
-                if length:
-                    data[length] = 0x20
-                    length += 1
-                space = False
+                length, space = _spaced(data, length), False
             while start < source:
                 data[length] = start[0]
                 length += 1
@@ -214,20 +217,13 @@ cdef bint _whole_bold(xmlNode* element) noexcept:
     return bold
 
 
-cdef bint _has_block_child(xmlNode* element) noexcept:
+cdef bint _holds_one_of(xmlNode* element, _Names names, bint deep) noexcept:
+    """Whether a child of ``element`` (with ``deep``, any element below it: what
+    ``element.iter(...)`` finds, ``element`` being none of them) is one of ``names``."""
     cdef xmlNode* child = element.children
     while child is not NULL:
-        if child.type == XML_ELEMENT_NODE and _BLOCKS.holds(child):
-            return True
-        child = child.next
-    return False
-
-
-cdef bint _has_br(xmlNode* element) noexcept:
-    """``element.iter("br")`` finds one (below ``element``, which is a block)."""
-    cdef xmlNode* child = element.children
-    while child is not NULL:
-        if child.type == XML_ELEMENT_NODE and (_BR.holds(child) or _has_br(child)):
+        if child.type == XML_ELEMENT_NODE \
+                and (names.holds(child) or deep and _holds_one_of(child, names, True)):
             return True
         child = child.next
     return False
@@ -338,12 +334,12 @@ cdef class _Flattener:
                 item = item.next
         elif _PARAGRAPH_LIKE.holds(element):
             self.text_block(element, "p")
-        elif _has_block_child(element):
+        elif _holds_one_of(element, _BLOCKS, False):
             self.walk(element)
             self.flush()
         elif _whole_bold(element):
             self.text_block(element, "bold")
-        elif not _has_br(element):
+        elif not _holds_one_of(element, _BR, True):
             self.text_block(element, "p")
         else:
             lines = []

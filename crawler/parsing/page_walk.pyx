@@ -263,7 +263,7 @@ def short_texts(cetree._Element region not None, tuple tags, long most_chars, lo
             first = node.children
             if first is not NULL and _is_text(first):
                 if first.next is not NULL and _is_text(first.next):
-                    joined = b"".join(_texts(first))  # text split over nodes: joined, as lxml's .text joins it
+                    joined = b"".join(_texts(first))  # text split over nodes: joined as lxml's .text joins it
                     text = <const unsigned char*>PyBytes_AS_STRING(joined)
                 else:
                     text = <const unsigned char*>first.content if first.content is not NULL \
