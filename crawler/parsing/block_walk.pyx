@@ -26,7 +26,7 @@ from lxml.includes.tree cimport (
     xmlNode,
 )
 
-from crawler.parsing.blocks import is_marked_chrome, line_blocks, make_block
+from crawler.parsing.blocks import chrome_marked, line_blocks, make_block
 from crawler.parsing.rules import (
     BLOCK_TAGS,
     BOLD_TAGS,
@@ -217,18 +217,6 @@ cdef bint _whole_bold(xmlNode* element) noexcept:
     return bold
 
 
-cdef bint _holds_one_of(xmlNode* element, _Names names, bint deep) noexcept:
-    """Whether a child of ``element`` (with ``deep``, any element below it: what
-    ``element.iter(...)`` finds, ``element`` being none of them) is one of ``names``."""
-    cdef xmlNode* child = element.children
-    while child is not NULL:
-        if child.type == XML_ELEMENT_NODE \
-                and (names.holds(child) or deep and _holds_one_of(child, names, True)):
-            return True
-        child = child.next
-    return False
-
-
 cdef bint _holds(xmlNode* node, xmlNode* inner) noexcept:
     """Whether ``node`` is an ancestor of ``inner``."""
     cdef xmlNode* above = inner.parent
@@ -243,7 +231,6 @@ cdef class _Flattener:
     """``block_walk.py``'s ``_Flattener``. It keeps libxml2's node pointers while it walks:
     the Python it calls (making blocks, searching class names) never changes the tree."""
 
-    cdef cetree._Document document
     cdef _Names skip_tags
     cdef bint marked
     cdef xmlNode* headline
@@ -254,7 +241,6 @@ cdef class _Flattener:
     cdef Text scratch  # an element's text
 
     def __cinit__(self, cetree._Element container, skip):
-        self.document = container._doc
         self.skip_tags = _SKIP_NAMES.get(skip.tags)
         if self.skip_tags is None:
             self.skip_tags = _SKIP_NAMES[skip.tags] = _Names(skip.tags)
@@ -276,8 +262,10 @@ cdef class _Flattener:
             return not _holds(node, self.headline)
         if self.skip_tags.holds(node):
             return True
-        return self.marked and _has_marks(node) \
-            and is_marked_chrome(cetree.elementFactory(self.document, node))
+        if not self.marked or not _has_marks(node):
+            return False
+        marks = _marks(node)
+        return marks is not None and chrome_marked(marks)
 
     cdef str element_text(self, xmlNode* element):
         _collect(element, &self.scratch, False, None)

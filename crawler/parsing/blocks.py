@@ -41,10 +41,11 @@ def is_chrome(element: etree._Element) -> bool:
 def is_marked_chrome(element: etree._Element) -> bool:
     """True for an element whose class or id marks site chrome (:data:`CHROME_MARKERS`)."""
     marks = marks_of(element)
-    return marks is not None and _chrome_marked(marks)
+    return marks is not None and chrome_marked(marks)
 
 
-_chrome_marked = marked_by(CHROME_MARKERS)
+chrome_marked = marked_by(CHROME_MARKERS)
+"""Whether an element's class and id (:func:`marks_of`) mark chrome."""
 
 
 def marks_of(element: etree._Element) -> str | None:

@@ -2,10 +2,10 @@
 (``generic.clean_article``): every element of the article region is asked, so it is the
 generic reading's second largest walk.
 
-The bootstrap also compiles ``chrome_walk.pyx``, which walks libxml2's nodes and makes an
-lxml element only of those the questions need (a class or an id to search, a heading to
-read); when that build is there, the package finds it before this module. Both give the
-same boxes in the same order (``tests/parsing/test_chrome_walk.py``).
+The bootstrap also compiles ``chrome_walk.pyx``, which walks libxml2's nodes, asks the
+chrome rule of the nodes themselves, and makes an lxml element only of a heading to read
+or a box found; when that build is there, the package finds it before this module. Both
+give the same boxes in the same order (``tests/parsing/test_chrome_walk.py``).
 """
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from crawler.parsing.rules import CHROME_BOX_TAGS, HEADING_TAGS
+from crawler.parsing.chrome import ChromeRule
+from crawler.parsing.rules import HEADING_TAGS
 
 __all__ = ["chrome_boxes"]
 """What the compiled twin (``chrome_walk.pyx``) offers too."""
 
 
-def chrome_boxes(article: etree._Element, marked: Callable[[etree._Element], bool],
+def chrome_boxes(article: etree._Element, chrome: ChromeRule,
                  heading_boxes: Callable[[etree._Element], list[etree._Element]]) -> list[etree._Element]:
-    """Chrome subtrees of ``article`` in document order, outermost only: an element of
-    :data:`~crawler.parsing.rules.CHROME_BOX_TAGS`, one ``marked`` by its class or id (asked
-    only of elements having either, and false for the others), and what ``heading_boxes``
-    finds for a heading (whose subtree is not walked)."""
+    """Chrome subtrees of ``article`` in document order, outermost only: an element that is
+    ``chrome`` by its rule, and what ``heading_boxes`` finds for a heading (whose subtree is
+    not walked)."""
     found: list[etree._Element] = []
     stack = list(reversed(article))
     while stack:
@@ -33,7 +33,7 @@ def chrome_boxes(article: etree._Element, marked: Callable[[etree._Element], boo
         tag = element.tag
         if not isinstance(tag, str):
             continue
-        if tag in CHROME_BOX_TAGS or marked(element):
+        if chrome.is_chrome(element):
             found.append(element)
         elif tag in HEADING_TAGS:
             found.extend(heading_boxes(element))

@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from lxml import etree
 
-from crawler.parsing.blocks import is_chrome, marks_of
+from crawler.parsing.blocks import is_chrome
+from crawler.parsing.chrome import ChromeRule
 from crawler.parsing.chrome_walk import chrome_boxes
 from crawler.parsing.dates import iso_date
 from crawler.parsing.held import HeldCounts
@@ -153,7 +155,7 @@ def densest_container(body: etree._Element, headline: etree._Element | None = No
     scores in the same order."""
     prose: dict[etree._Element, float] = {}
     linked: dict[etree._Element, float] = {}
-    read = running_text(body, _is_density_chrome, headline)
+    read = running_text(body, _DENSITY_CHROME, headline)
     for parent, (running, linking) in read.totals.items():
         _credit(prose, parent, running, linked, linking)
     for div, own in read.divs:
@@ -191,20 +193,12 @@ _PAGE_FOOTER = re.compile(r"(?:^|[\s_-])(?:footer|site-?footer|colophon)(?=$|[\s
 """A page footer by class or id (``<div class="footer">``): its disclaimer is no article."""
 
 
-def _is_density_chrome(element: etree._Element) -> bool:
-    """Chrome for the density score (see :data:`_NEVER_CHROME`): what ``is_chrome`` says,
-    and a page footer; but not a wrapper whose class names the sidebar beside the article
-    it holds (``content-sidebar-wrap``)."""
-    if element.tag in _NEVER_CHROME:
-        return False
-    if element.tag not in CHROME_TAGS:
-        marks = marks_of(element)
-        if marks is None or not _density_chrome_marked(marks):
-            return False
-    return next(element.iter("main", "article"), None) is None
-
-
-_density_chrome_marked = marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{_PAGE_FOOTER.pattern}"))
+_DENSITY_CHROME = ChromeRule(
+    CHROME_TAGS, marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{_PAGE_FOOTER.pattern}")),
+    by_tag=MappingProxyType(dict.fromkeys(_NEVER_CHROME)), unless_holding=frozenset({"main", "article"}))
+"""Chrome for the density score (see :data:`_NEVER_CHROME`): what ``is_chrome`` says, and
+a page footer; but not a wrapper whose class names the sidebar beside the article it holds
+(``content-sidebar-wrap``)."""
 
 
 def clean_article(
@@ -225,7 +219,7 @@ def clean_article(
     if title is not None:
         _drop_lead_in(body, region)
     headings, lengths = HeldCounts(region.iter(*HEADING_TAGS), region), ElementLengths()
-    for element in chrome_boxes(region, _marked_chrome,
+    for element in chrome_boxes(region, _BOX_CHROME,
                                 lambda heading: _heading_chrome(heading, region, headings, lengths)):
         _drop(element)
     if _has_heading(region, SECTION_HEADING_TAGS):
@@ -243,7 +237,7 @@ def _unmark_wrappers(densest: etree._Element, article: etree._Element) -> None:
     for wrapper in (densest, *densest.iterancestors()):
         if wrapper.tag in CHROME_TAGS:
             wrapper.tag = "div"
-        if is_chrome(wrapper) or _is_marked_chrome(wrapper):
+        if is_chrome(wrapper) or _BOX_CHROME.is_chrome(wrapper):
             for name in ("class", "id"):
                 wrapper.attrib.pop(name, None)
         if wrapper is article:
@@ -314,24 +308,11 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def _is_marked_chrome(element: etree._Element) -> bool:
-    """Chrome by ``is_chrome``'s tags and markers, or by the generic profile's markers; a
-    ``<form>`` by the latter only (ASP.NET wraps whole pages in one)."""
-    return element.tag in CHROME_BOX_TAGS or _marked_chrome(element)
-
-
-def _marked_chrome(element: etree._Element) -> bool:
-    """Chrome by class or id: ``is_chrome``'s markers or the generic profile's, a
-    ``<form>``'s by the latter only. Class and id are read once and searched in one pass:
-    this is asked of every element of the article that has either."""
-    marks = marks_of(element)
-    if marks is None:
-        return False
-    return (_generic_chrome_marked if element.tag == "form" else _any_chrome_marked)(marks)
-
-
-_generic_chrome_marked = marked_by(GENERIC_CHROME_MARKERS)
-_any_chrome_marked = marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}"))
+_BOX_CHROME = ChromeRule(
+    CHROME_BOX_TAGS, marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}")),
+    by_tag=MappingProxyType({"form": marked_by(GENERIC_CHROME_MARKERS)}))
+"""Chrome boxes of the article: by ``is_chrome``'s tags and markers, or by the generic
+profile's markers; a ``<form>`` by the latter only (ASP.NET wraps whole pages in one)."""
 
 
 def _heading_chrome(heading: etree._Element, article: etree._Element, headings: HeldCounts,

@@ -111,3 +111,74 @@ cdef bint _has_children(xmlNode* node) noexcept:
             return True
         child = child.next
     return False
+
+
+cdef bint _holds_one_of(xmlNode* element, _Names names, bint deep) noexcept:
+    """Whether a child of ``element`` (with ``deep``, any element below it: what
+    ``element.iter(...)`` finds, ``element`` being none of them) is one of ``names``."""
+    cdef xmlNode* child = element.children
+    while child is not NULL:
+        if child.type == XML_ELEMENT_NODE \
+                and (names.holds(child) or deep and _holds_one_of(child, names, True)):
+            return True
+        child = child.next
+    return False
+
+
+cdef object _marks(xmlNode* node):
+    """``blocks.marks_of`` of ``node``: its class and id, lowercased; None without either.
+    lxml's ``get`` reads them by the same call."""
+    classes = cetree.attributeValueFromNsName(node, NULL, <const unsigned char*>b"class")
+    ident = cetree.attributeValueFromNsName(node, NULL, <const unsigned char*>b"id")
+    if not classes and not ident:
+        return None
+    return f"{classes or ''} {ident or ''}".lower()
+
+
+cdef class _Chrome:
+    """A ``chrome.ChromeRule`` asked of libxml2's nodes: :meth:`holds` is its ``is_chrome``
+    without an lxml element; only the marker search, cached, is called in Python."""
+
+    cdef _Names tags
+    cdef _Names own_rule  # the tags of ``by_tag``
+    cdef dict by_tag
+    cdef object marked
+    cdef _Names unless_holding
+
+    def __cinit__(self, rule):
+        self.tags = _Names(rule.tags)
+        self.own_rule = _Names(rule.by_tag)
+        self.by_tag = dict(rule.by_tag)
+        self.marked = rule.marked
+        self.unless_holding = _Names(rule.unless_holding) if rule.unless_holding else None
+
+    cdef bint holds(self, xmlNode* node) except -1:
+        """Whether the element ``node`` is chrome by the rule."""
+        marked = self.marked
+        if self.own_rule.holds(node):
+            marked = self.by_tag[(<const char*>node.name).decode("utf-8")]
+            if marked is None:
+                return False
+        if not self.tags.holds(node):
+            if not _has_marks(node):
+                return False
+            marks = _marks(node)
+            if marks is None or not marked(marks):
+                return False
+        return self.unless_holding is None or not (
+            self.unless_holding.holds(node) or _holds_one_of(node, self.unless_holding, True))
+
+
+cdef dict _CHROME_RULES = {}
+
+
+cdef _Chrome _compiled(rule):
+    """The :class:`_Chrome` of ``rule``, made once: the rules are module constants."""
+    known = _CHROME_RULES.get(id(rule))
+    if known is not None and known[0] is rule:
+        return known[1]
+    if len(_CHROME_RULES) >= 64:
+        _CHROME_RULES.clear()
+    compiled = _Chrome(rule)
+    _CHROME_RULES[id(rule)] = (rule, compiled)
+    return compiled

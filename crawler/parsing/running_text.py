@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from crawler.parsing.chrome import ChromeRule
 from crawler.parsing.rules import DENSITY_TAGS, MIN_PARAGRAPH_CHARS
 from crawler.parsing.text import Lengths, TextLengths, flat_lengths, normalized_length, visible_length
 
@@ -42,14 +43,11 @@ class RunningText(NamedTuple):
     spaces aside, in document order, each with that length."""
 
 
-def running_text(body: etree._Element, is_chrome: Callable[[etree._Element], bool],
-                 headline: etree._Element | None) -> RunningText:
+def running_text(body: etree._Element, chrome: ChromeRule, headline: etree._Element | None) -> RunningText:
     """The paragraphs and divs of ``body`` that are not under chrome: an element is, when
-    ``is_chrome`` says so of it or of an ancestor, but what holds the ``headline`` is not
-    (Blogger's ``<div class="widget Blog">`` around the post). ``is_chrome`` is asked only of
-    elements of :data:`~crawler.parsing.rules.CHROME_TAGS` or with a class or an id, and is
-    false for the others. Elements under chrome are not read: on most pages chrome holds
-    half the paragraphs."""
+    ``chrome`` says so of it or of an ancestor, but what holds the ``headline`` is not
+    (Blogger's ``<div class="widget Blog">`` around the post). Elements under chrome are
+    not read: on most pages chrome holds half the paragraphs."""
     known: dict[etree._Element, bool] = dict.fromkeys(
         headline.iterancestors() if headline is not None else (), False)
 
@@ -58,7 +56,8 @@ def running_text(body: etree._Element, is_chrome: Callable[[etree._Element], boo
         answer = known.get(element)
         if answer is None:
             parent = element.getparent()
-            answer = known[element] = is_chrome(element) or (parent is not None and under_chrome(parent))
+            answer = chrome.is_chrome(element) or (parent is not None and under_chrome(parent))
+            known[element] = answer
         return answer
 
     return RunningText(_paragraph_totals(body, under_chrome),

@@ -1,8 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """``running_text.py`` in C: the same measures read from libxml2's nodes, which lxml keeps
 behind its elements, so that a node passed over costs a pointer step instead of a Python
-object. Only the paragraphs' parents, the divs that hold text and the elements whose
-chrome is asked about (a chrome tag, a class or an id) become lxml elements. Built by
+object. Only the paragraphs' parents and the divs that hold text become lxml elements;
+the chrome rule is asked of the nodes themselves (``nodes.pxi``). Built by
 ``scripts/build_native.py`` (Cython) beside the mypyc modules; the Python module is the
 reference both are tested against.
 
@@ -18,7 +18,7 @@ from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TE
 
 from collections import namedtuple
 
-from crawler.parsing.rules import BLOCK_TAGS, CHROME_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS, SKIP_TAGS
+from crawler.parsing.rules import BLOCK_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS, SKIP_TAGS
 
 cetree.import_lxml__etree()
 
@@ -30,7 +30,6 @@ include "characters.pxi"
 cdef _Names _SKIPPED = _Names(SKIP_TAGS)
 cdef _Names _BLOCKS = _Names(BLOCK_TAGS)
 cdef _Names _PARAGRAPHS = _Names(DENSITY_TAGS)
-cdef _Names _CHROME_TAGS = _Names(CHROME_TAGS)
 cdef _Names _BR = _Names({"br"})
 cdef _Names _LINK = _Names({"a"})
 cdef _Names _DIV = _Names({"div"})
@@ -150,16 +149,16 @@ cdef class _Walk:
     when a paragraph's parent or a div needs it, and answered once, from the top down."""
 
     cdef cetree._Document document
-    cdef object is_chrome
+    cdef _Chrome chrome
     cdef list headline_chain  # what holds the headline: never chrome
     cdef dict by_parent
     cdef list divs
     cdef xmlNode* last_parent
     cdef object last_proxy
 
-    def __cinit__(self, cetree._Document document, is_chrome, list headline_chain):
+    def __cinit__(self, cetree._Document document, _Chrome chrome, list headline_chain):
         self.document = document
-        self.is_chrome = is_chrome
+        self.chrome = chrome
         self.headline_chain = headline_chain
         self.by_parent = {}
         self.divs = []
@@ -172,10 +171,8 @@ cdef class _Walk:
                 frame.under = 0
             elif frame.parent is not NULL and self.under(frame.parent):
                 frame.under = 1
-            elif _CHROME_TAGS.holds(frame.node) or _has_marks(frame.node):
-                frame.under = 1 if self.is_chrome(cetree.elementFactory(self.document, frame.node)) else 0
             else:
-                frame.under = 0
+                frame.under = self.chrome.holds(frame.node)
         return frame.under
 
     cdef bint holds_headline(self, xmlNode* node) except -1:
@@ -222,13 +219,13 @@ cdef class _Walk:
         return 0
 
 
-def running_text(cetree._Element body not None, is_chrome, headline):
+def running_text(cetree._Element body not None, chrome, headline):
     """See ``running_text.py``."""
     cdef Frame parent
     cdef xmlNode* above = body._c_node.parent
     chain = [<size_t>(<cetree._Element>ancestor)._c_node for ancestor in headline.iterancestors()] \
         if headline is not None else []
-    walk = _Walk(body._doc, is_chrome, chain)
+    walk = _Walk(body._doc, _compiled(chrome), chain)
     if above is not NULL and above.type == XML_ELEMENT_NODE:
         parent.node, parent.under, parent.parent = above, -1, NULL
         _link_ancestors(walk, body._c_node, &parent)

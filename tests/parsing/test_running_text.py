@@ -4,7 +4,6 @@ same order, and both are the lengths ``element_text`` has."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import ModuleType
 
 from hypothesis import given, settings
@@ -13,7 +12,8 @@ from lxml import etree
 
 import crawler.parsing.running_text as compiled
 from core.text import normalize, strip_invisible
-from crawler.parsing.generic import _is_density_chrome
+from crawler.parsing.chrome import ChromeRule
+from crawler.parsing.generic import _DENSITY_CHROME
 from crawler.parsing.rules import CHROME_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS
 from crawler.parsing.text import element_text
 from tests.fuzz.strategies import markup
@@ -26,19 +26,18 @@ ODD_TEXT = st.text(alphabet=f"ab中é{WHITESPACE}{INVISIBLE}", max_size=40)
 SOURCE = source_twin("running_text")
 
 
-def _chrome(element: etree._Element) -> bool:
-    """Chrome by its tag or its class, as ``running_text`` expects a question to be."""
-    return element.tag in CHROME_TAGS or "share" in (element.get("class") or "")
+_CHROME = ChromeRule(CHROME_TAGS, lambda marks: "share" in marks)
+"""Chrome by its tag or its class."""
 
 
 Measures = tuple[list[tuple[str, list[int]]], list[tuple[str, int]]]
 
 
 def _measures(module: ModuleType, body: etree._Element,
-              is_chrome: Callable[[etree._Element], bool] = _chrome) -> Measures:
+              chrome: ChromeRule = _CHROME) -> Measures:
     """Both measures, each element named by its path, in the order given."""
     tree = body.getroottree()
-    read = module.running_text(body, is_chrome, next(body.iter("h1"), None))
+    read = module.running_text(body, chrome, next(body.iter("h1"), None))
     named = [(tree.getpath(parent), total) for parent, total in read.totals.items()]
     divs = [(tree.getpath(div), own) for div, own in read.divs]
     return named, divs
@@ -53,7 +52,7 @@ def test_the_compiled_walk_measures_every_fixture_page_as_the_python_module_does
 def test_the_compiled_walk_measures_every_fixture_page_by_the_generic_chrome_rule_as_python_does() -> None:
     for page in FIXTURES:
         body = body_of(page.read_bytes())
-        assert _measures(compiled, body, _is_density_chrome) == _measures(SOURCE, body, _is_density_chrome)
+        assert _measures(compiled, body, _DENSITY_CHROME) == _measures(SOURCE, body, _DENSITY_CHROME)
 
 
 @SETTINGS
@@ -89,7 +88,7 @@ def test_a_paragraph_counts_the_characters_normalize_keeps(texts: list[str]) -> 
     paragraph = next(body.iter("p"))
     length = len(normalize(element_text(paragraph)))
     for module in (compiled, SOURCE):
-        totals = module.running_text(body, _chrome, None).totals.values()
+        totals = module.running_text(body, _CHROME, None).totals.values()
         assert sum(running for running, _ in totals) == (length if length >= MIN_PARAGRAPH_CHARS else 0)
 
 
@@ -101,7 +100,7 @@ def test_every_whitespace_character_separates_words_and_every_invisible_one_join
     paragraph = next(body.iter("p"))
     assert element_text(paragraph).split() == ["word"] * len(separators) + ["joined"]
     for module in (compiled, SOURCE):
-        totals = module.running_text(body, _chrome, None).totals
+        totals = module.running_text(body, _CHROME, None).totals
         assert list(totals.values()) == [[len(element_text(paragraph)), 0]]
 
 
@@ -111,7 +110,7 @@ def test_link_text_is_counted_apart_from_running_text_at_any_depth() -> None:
     paragraph = next(body.iter(*DENSITY_TAGS))
     links = len("whole guide to sleep") + len("this")
     for module in (compiled, SOURCE):
-        assert list(module.running_text(body, _chrome, None).totals.values()) == [
+        assert list(module.running_text(body, _CHROME, None).totals.values()) == [
             [len(element_text(paragraph)) - links, links]]
 
 
