@@ -240,7 +240,7 @@ cdef class _Flattener:
     cdef Text inline  # the inline run's line being read
     cdef Text scratch  # an element's text
 
-    def __cinit__(self, cetree._Element container, skip):
+    def __cinit__(self, skip):
         self.skip_tags = _SKIP_NAMES.get(skip.tags)
         if self.skip_tags is None:
             self.skip_tags = _SKIP_NAMES[skip.tags] = _Names(skip.tags)
@@ -339,7 +339,7 @@ cdef class _Flattener:
 
 def blocks_of(cetree._Element container not None, skip):
     """See ``block_walk.py``."""
-    cdef _Flattener flattener = _Flattener(container, skip)
+    cdef _Flattener flattener = _Flattener(skip)
     if container._c_node.type == XML_ELEMENT_NODE:
         flattener.walk(container._c_node)
     elif container._c_node.content is not NULL:  # a comment's or a processing instruction's text
