@@ -11,7 +11,6 @@ from lxml import etree
 
 from core.profiles import SiteProfile, profile_for_url
 from core.records import ArticleRecord, Section
-from core.text import count_paragraph_words
 from crawler.parsing.block_walk import blocks_of
 from crawler.parsing.blocks import CHROME, Block, Skip
 from crawler.parsing.decoding import DecodedTree, decode_tree
@@ -38,6 +37,7 @@ from crawler.parsing.locate import Landmarks, first_match, locate
 from crawler.parsing.page_type import ARTICLE, page_type
 from crawler.parsing.sections import Body, split_body
 from crawler.parsing.structured import StructuredData, structured_data
+from crawler.parsing.words import body_words
 
 _TAIL_BYTES = 2048
 
@@ -220,8 +220,8 @@ def _symptoms(sections: list[Section]) -> str | None:
 
 def _word_count(body: Body) -> int:
     """Words in the summary, section texts and items."""
-    return count_paragraph_words([*body.summary, *(s.text for s in body.sections),
-                                  *(i for s in body.sections for i in s.items)])
+    return body_words([*body.summary, *(s.text for s in body.sections),
+                       *(i for s in body.sections for i in s.items)])
 
 
 def article_key(site: str, article_ref: str | None, canonical: str) -> str:
