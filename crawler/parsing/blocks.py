@@ -16,17 +16,20 @@ from crawler.parsing.enumerators import Enumerated, split_enumerator
 from crawler.parsing.rules import CHROME_MARKERS, CHROME_TAGS, marked_by
 
 
-@dataclass(slots=True)
 class Block:
-    """One line of the article body. Read only, though not frozen: a page makes one per
-    line, and a frozen dataclass costs nearly three times as much to make."""
+    """One line of the article body. Read only. A plain class, not a dataclass: mypyc
+    compiles a plain class's constructor, where a dataclass's runs as interpreted Python,
+    and a page makes one block a line."""
 
-    text: str
-    """Normalized text, enumerator included."""
-    markup: str
-    """How it was marked up: heading (h2-h4), bold (whole-bold), li, line (a <br> line), p."""
-    enum: Enumerated | None
-    """Its enumerator or bullet, if it starts with one."""
+    __slots__ = ("text", "markup", "enum")
+
+    def __init__(self, text: str, markup: str, enum: Enumerated | None) -> None:
+        self.text = text
+        """Normalized text, enumerator included."""
+        self.markup = markup
+        """How it was marked up: heading (h2-h4), bold (whole-bold), li, line (a <br> line), p."""
+        self.enum = enum
+        """Its enumerator or bullet, if it starts with one."""
 
 
 def make_block(text: str, markup: str) -> Block:

@@ -19,16 +19,21 @@ from crawler.parsing.blocks import Block
 from crawler.parsing.rules import LONG_BOLD_WORDS, SENTENCE_ENDINGS, SHORT_LINE_WORDS
 
 
-@dataclass(slots=True)
 class _Draft:
-    number: int | None
-    heading: str
-    markup: tuple[str, str]
-    paragraphs: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
-    last_item: int | None = None
-    first_run_length: int | None = None
-    """How many items the first unbroken run (the first list) has, once it ended."""
+    """A section being read. A plain class: mypyc compiles its constructor, where a
+    dataclass's runs as interpreted Python."""
+
+    __slots__ = ("number", "heading", "markup", "paragraphs", "items", "last_item", "first_run_length")
+
+    def __init__(self, number: int | None, heading: str, markup: tuple[str, str]) -> None:
+        self.number = number
+        self.heading = heading
+        self.markup = markup
+        self.paragraphs: list[str] = []
+        self.items: list[str] = []
+        self.last_item: int | None = None
+        self.first_run_length: int | None = None
+        """How many items the first unbroken run (the first list) has, once it ended."""
 
 
 @dataclass(slots=True)
