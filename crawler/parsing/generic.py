@@ -22,6 +22,7 @@ from crawler.parsing.chrome import ChromeRule
 from crawler.parsing.chrome_walk import chrome_boxes
 from crawler.parsing.dates import iso_date
 from crawler.parsing.held import HeldCounts
+from crawler.parsing.page_walk import holds_one_of
 from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
     CHROME_BOX_TAGS,
@@ -222,7 +223,7 @@ def clean_article(
     for element in chrome_boxes(region, _BOX_CHROME,
                                 lambda heading: _heading_chrome(heading, region, headings, lengths)):
         _drop(element)
-    if _has_heading(region, SECTION_HEADING_TAGS):
+    if holds_one_of(region, SECTION_HEADING_TAGS):
         # A page whose sections are heading elements uses bold for emphasis and labels,
         # and those must not start sections.
         etree.strip_tags(region, "strong", "b")
@@ -361,7 +362,7 @@ def _section_after(heading: etree._Element) -> list[etree._Element]:
     """Siblings after a heading up to the next heading: its part of a flat text."""
     following: list[etree._Element] = []
     for sibling in heading.itersiblings():
-        if isinstance(sibling.tag, str) and _has_heading(sibling, HEADING_TAGS):
+        if isinstance(sibling.tag, str) and holds_one_of(sibling, HEADING_TAGS):
             break
         following.append(sibling)
     return following
@@ -382,8 +383,3 @@ def _is_teaser(heading: etree._Element, article: etree._Element) -> bool:
     return bool(href) and not href.startswith(("#", "javascript:")) and (
         element_text(links[0]) == element_text(heading)
     )
-
-
-def _has_heading(element: etree._Element, tags: frozenset[str]) -> bool:
-    """``element`` is, or holds, one of the heading ``tags``."""
-    return next(element.iter(*tags), None) is not None

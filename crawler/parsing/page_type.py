@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from crawler.parsing.generic import Density
+from crawler.parsing.page_walk import holds_one_of
 from crawler.parsing.running_text import ElementLengths
 from crawler.parsing.structured import ARTICLE_TYPES, LISTING_TYPES, StructuredData
 from crawler.parsing.text import Lengths, element_text
@@ -55,6 +56,7 @@ _AUTHOR_SEGMENTS = frozenset({"author", "authors", "contributor", "contributors"
 _TAG_SEGMENTS = frozenset({"tag", "tags", "topic", "topics", "label", "labels", "keyword"})
 _HOME_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.php", "/default.aspx"})
 _SKIPPED = frozenset({"script", "style", "noscript", "template"})
+_LINK = frozenset({"a"})
 
 
 def page_type(data: StructuredData, density: Density, url: str) -> str:
@@ -112,7 +114,7 @@ class _CardGroups:
         starts with its headline link (a brief's paragraph holding a link is rarely so
         led). A card is led so, or its links are a fair share of its text (a label before
         the headline); a long excerpt makes that share small."""
-        if next(element.iter("a"), None) is None:  # no link, no card: known before any text is read
+        if not holds_one_of(element, _LINK):  # no link, no card: known before any text is read
             return False, False
         if self.text_length.longer_than(element, MAX_CARD_CHARS):
             return False, False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["labelled", "marked_trail", "mentions", "short_texts"]
+__all__ = ["holds_one_of", "labelled", "marked_trail", "mentions", "short_texts"]
 
 
 def marked_trail(root: etree._Element) -> etree._Element | None:
@@ -32,6 +32,12 @@ def marked_trail(root: etree._Element) -> etree._Element | None:
             elif name == "aria-label" and element.tag == "nav" and "breadcrumb" in value.lower():
                 return element
     return None
+
+
+def holds_one_of(element: etree._Element, tags: frozenset[str]) -> bool:
+    """Whether ``element`` is or holds an element of ``tags``: what ``iter`` finds, without
+    an iterator made and an element for the first found (asked of each card and box)."""
+    return next(element.iter(*tags), None) is not None
 
 
 def mentions(source: bytes, word: bytes) -> bool:

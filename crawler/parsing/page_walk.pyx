@@ -19,7 +19,7 @@ include "characters.pxi"
 __all__ = ["labelled", "marked_trail", "mentions", "short_texts"]
 
 cdef _Names _NAV = _Names({"nav"})
-cdef dict _TAG_NAMES = {}  # the tags asked for as _Names, made once per tuple
+cdef dict _TAG_NAMES = {}  # the tags asked for as _Names, made once per tuple or set
 cdef dict _ENCODED = {}  # the labels asked for as UTF-8, made once per tuple
 
 
@@ -122,6 +122,14 @@ def marked_trail(cetree._Element root not None):
                     return element
         node = _following(node, top)
     return None
+
+
+def holds_one_of(cetree._Element element not None, frozenset tags not None):
+    """See ``page_walk.py``."""
+    cdef _Names names = _TAG_NAMES.get(tags)
+    if names is None:
+        names = _TAG_NAMES[tags] = _Names(tags)
+    return names.holds(element._c_node) or _holds_one_of(element._c_node, names, True)
 
 
 def mentions(bytes source not None, bytes word not None):

@@ -32,7 +32,11 @@ def _path(element: etree._Element | None) -> str | None:
 def _found(module: ModuleType, root: etree._Element, labels: tuple[str, ...] = LABELS) -> tuple[object, ...]:
     return (_path(module.marked_trail(root)), [_path(e) for e in module.labelled(root, TAGS, labels)],
             [_path(e) for e in module.short_texts(root, TAGS, 12, 2)],
-            [_path(e) for e in module.short_texts(root, TAGS, 40, 4)])
+            [_path(e) for e in module.short_texts(root, TAGS, 40, 4)],
+            [module.holds_one_of(e, HELD) for e in root.iter(etree.Element)])
+
+
+HELD = frozenset({"a", "h2", "p"})
 
 
 def test_the_compiled_walks_find_on_every_fixture_page_what_the_python_module_finds() -> None:
@@ -98,6 +102,13 @@ def test_tags_are_matched_as_lxml_iter_matches_them() -> None:
     root = etree.fromstring('<r xmlns:x="u"><P>Next: a</P><x:p>Next: b</x:p><p>Next: c</p></r>')
     for module in (compiled, SOURCE):
         assert [e.text for e in module.labelled(root, ("p",), ("Next:",))] == ["Next: c"]
+
+
+def test_an_element_holds_what_it_is_or_has_below_it_at_any_depth() -> None:
+    root = etree.fromstring('<r xmlns:x="u"><x:a/><div><span><p>deep</p></span></div><p/><P/></r>')
+    for module in (compiled, SOURCE):
+        assert [module.holds_one_of(e, frozenset({"p"})) for e in root.iter()] == [
+            True, False, True, True, True, True, False]
 
 
 def test_short_texts_leave_out_what_has_more_characters_and_more_words_than_a_label() -> None:
