@@ -85,9 +85,12 @@ def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
     head = root.find("head")
     for link in (head if head is not None else root).iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            href = str(link.get("href", "")).strip()
+            if href == url and _joins_to_itself(url):  # the page names itself, as most do
+                return url
             try:
-                resolved = urljoin(url, str(link.get("href", "")).strip())
-                if resolved == url:  # the page names itself, as most do: nothing to check
+                resolved = urljoin(url, href)
+                if resolved == url:  # the page names itself: nothing to check
                     return resolved
                 own = own or canonicalize_url(url, profile.host_aliases)
                 if same_site(resolved, url, profile.host_aliases) and not _contradicts(
@@ -96,6 +99,29 @@ def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
             except ValueError:
                 continue
     return own or canonicalize_url(url, profile.host_aliases)
+
+
+def _joins_to_itself(url: str) -> bool:
+    """Whether ``urljoin(url, url)`` is ``url``, told without parsing it twice (it costs
+    more than the rest of the field): an ASCII http(s) URL with a host (no IPv6 brackets),
+    without the tab and line breaks ``urlsplit`` removes, and without an empty query,
+    fragment or last-segment parameters, which ``urlunsplit`` drops."""
+    if not url.startswith(("http://", "https://")) or not url.isascii():
+        return False
+    if "\t" in url or "\r" in url or "\n" in url:
+        return False
+    after = url[url.index("//") + 2:]
+    netloc_end = min((at for at in (after.find("/"), after.find("?"), after.find("#")) if at >= 0),
+                     default=len(after))
+    netloc, rest = after[:netloc_end], after[netloc_end:]
+    if not netloc or "[" in netloc or "]" in netloc:
+        return False
+    rest, hashed, fragment = rest.partition("#")
+    path, asked, query = rest.partition("?")
+    if (hashed and not fragment) or (asked and not query):
+        return False
+    semicolon = path.find(";", max(path.rfind("/"), 0))  # where urlparse's parameters start
+    return semicolon < 0 or semicolon < len(path) - 1
 
 
 def _contradicts(claimed: str, own: str, profile: SiteProfile) -> bool:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from html import escape
+from urllib.parse import urljoin
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
+from core.profiles import get_profile
 from crawler.parsing import parse_article
 from crawler.parsing.dates import iso_date
+from crawler.parsing.fields import _joins_to_itself, canonical_url
 from crawler.parsing.links import recommendations
 from tests.parsing.golden import golden_page, parsed
 
@@ -178,6 +184,18 @@ def test_canonical_link_naming_the_page_in_another_form_is_kept() -> None:
     record = parse_article(PAGE.format(head='<link rel="canonical" href="/news/12345">'),
                            "https://health.example/amp/news/12345?utm_source=x")
     assert record.canonical_url == "https://health.example/news/12345"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="htps:/?#;[]aA.\t\n@% 1", max_size=24).flatmap(
+    lambda rest: st.sampled_from(["http://", "https://", "HTTP://", ""]).map(lambda scheme: scheme + rest)))
+def test_the_canonical_link_s_shortcut_is_taken_only_where_urljoin_gives_the_url_itself(url: str) -> None:
+    if _joins_to_itself(url):
+        assert urljoin(url, url) == url
+    if _joins_to_itself(url) and url == url.strip():  # an href is read stripped
+        root = etree.fromstring(f'<html><head><link rel="canonical" href="{escape(url)}"></head></html>',
+                                etree.HTMLParser())
+        assert canonical_url(root, url, get_profile("generic")) == url
 
 
 BREADCRUMB_PAGE = ('<html><head><meta charset="utf-8"></head><body>'
