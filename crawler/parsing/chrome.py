@@ -27,11 +27,15 @@ class ChromeRule:
     """Chrome by the tag alone."""
     marked: Callable[[str], bool]
     """Whether an element's lowercased class and id mark chrome (``rules.marked_by``)."""
-    by_tag: Mapping[str, Callable[[str], bool] | None] = field(
-        default_factory=lambda: MappingProxyType({}))
+    by_tag: Mapping[str, Callable[[str], bool] | None] = field(default_factory=dict)
     """Tags whose class and id another search reads, or that are never chrome (None)."""
     unless_holding: frozenset[str] = frozenset()
     """What is never chrome when the element is or holds one: the article's own wrappers."""
+
+    def __post_init__(self) -> None:
+        """``by_tag`` copied read-only: the compiled walks read a rule once
+        (``nodes.pxi``), so a rule must not change after it is made."""
+        object.__setattr__(self, "by_tag", MappingProxyType(dict(self.by_tag)))
 
     def is_chrome(self, element: etree._Element) -> bool:
         tag = element.tag

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from types import MappingProxyType
 
 from lxml import etree
 
@@ -196,7 +195,7 @@ _PAGE_FOOTER = re.compile(r"(?:^|[\s_-])(?:footer|site-?footer|colophon)(?=$|[\s
 
 _DENSITY_CHROME = ChromeRule(
     CHROME_TAGS, marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{_PAGE_FOOTER.pattern}")),
-    by_tag=MappingProxyType(dict.fromkeys(_NEVER_CHROME)), unless_holding=frozenset({"main", "article"}))
+    by_tag=dict.fromkeys(_NEVER_CHROME), unless_holding=frozenset({"main", "article"}))
 """Chrome for the density score (see :data:`_NEVER_CHROME`): what ``is_chrome`` says, and
 a page footer; but not a wrapper whose class names the sidebar beside the article it holds
 (``content-sidebar-wrap``)."""
@@ -311,7 +310,7 @@ def _drop(element: etree._Element) -> None:
 
 _BOX_CHROME = ChromeRule(
     CHROME_BOX_TAGS, marked_by(re.compile(f"{CHROME_MARKERS.pattern}|{GENERIC_CHROME_MARKERS.pattern}")),
-    by_tag=MappingProxyType({"form": marked_by(GENERIC_CHROME_MARKERS)}))
+    by_tag={"form": marked_by(GENERIC_CHROME_MARKERS)})
 """Chrome boxes of the article: by ``is_chrome``'s tags and markers, or by the generic
 profile's markers; a ``<form>`` by the latter only (ASP.NET wraps whole pages in one)."""
 

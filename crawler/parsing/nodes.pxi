@@ -1,6 +1,6 @@
 # What the Cython modules of crawler/parsing share (included: scripts/build_native.py).
 from cpython.bytes cimport PyBytes_AS_STRING
-from cpython.mem cimport PyMem_Malloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.string cimport strcmp
 from lxml.includes.tree cimport (
     XML_CDATA_SECTION_NODE,
@@ -34,6 +34,9 @@ cdef class _Names:
             while position < len(self.kept) and self.kept[position][0] < byte:
                 position += 1
             self.first[byte] = position
+
+    def __dealloc__(self):
+        PyMem_Free(self.names)
 
     cdef bint holds(self, xmlNode* node) noexcept:
         """Whether ``node``'s tag, as lxml gives it, is one of the names: a node in a

@@ -35,8 +35,9 @@ def marked_trail(root: etree._Element) -> etree._Element | None:
 
 
 def holds_one_of(element: etree._Element, tags: frozenset[str]) -> bool:
-    """Whether ``element`` is or holds an element of ``tags``: what ``iter`` finds, without
-    an iterator made and an element for the first found (asked of each card and box)."""
+    """Whether ``element`` is or holds an element of ``tags`` (plain names, at least one):
+    what ``iter`` finds, without an iterator made and an element for the first found
+    (asked of each card and box)."""
     return next(element.iter(*tags), None) is not None
 
 

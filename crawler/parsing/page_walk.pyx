@@ -16,7 +16,7 @@ include "nodes.pxi"
 include "characters.pxi"
 
 
-__all__ = ["labelled", "marked_trail", "mentions", "short_texts"]
+__all__ = ["holds_one_of", "labelled", "marked_trail", "mentions", "short_texts"]
 
 cdef _Names _NAV = _Names({"nav"})
 cdef dict _TAG_NAMES = {}  # the tags asked for as _Names, made once per tuple or set
@@ -129,7 +129,8 @@ def holds_one_of(cetree._Element element not None, frozenset tags not None):
     cdef _Names names = _TAG_NAMES.get(tags)
     if names is None:
         names = _TAG_NAMES[tags] = _Names(tags)
-    return names.holds(element._c_node) or _holds_one_of(element._c_node, names, True)
+    return (element._c_node.type == XML_ELEMENT_NODE and names.holds(element._c_node)) \
+        or _holds_one_of(element._c_node, names, True)
 
 
 def mentions(bytes source not None, bytes word not None):

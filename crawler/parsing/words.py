@@ -1,5 +1,5 @@
 """The record's word count (``article._word_count``): ``core.text.count_words`` of the
-article's texts, read once more after the body is split, character by character.
+article's texts, which it reads once more after the body is split.
 
 The bootstrap also compiles ``words.pyx``, which counts the words in one C pass over the
 strings' own characters, without joining them into a copy; when that build is there, the

@@ -61,7 +61,7 @@ def body_words(list texts not None) -> int:
     cdef Py_ssize_t words = 0
     cdef str text
     for text in texts:
-        if not PyUnicode_GET_LENGTH(text):
+        if text is None or not PyUnicode_GET_LENGTH(text):
             continue
         if PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND:
             words += _narrow_words(<const unsigned char*>PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))

@@ -4,6 +4,7 @@ finds, in the same order, asking the same questions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 
 from hypothesis import given, settings
@@ -80,3 +81,12 @@ def test_a_tag_with_its_own_search_is_chrome_by_that_search_alone() -> None:
 
 PAGE = ("<html><body><div><p>Text <span class='Share'>share</span></p><nav>menu</nav>"
         "<div id='related'><p>a</p></div><h3>Related reading</h3><p class=''>x</p></div></body></html>")
+
+
+def test_a_rule_keeps_the_tags_it_was_made_with() -> None:
+    by_tag: dict[str, Callable[[str], bool] | None] = {}
+    rule = ChromeRule(frozenset(), lambda marks: "share" in marks, by_tag=by_tag)
+    body = body_of("<html><body><form class='share'>a</form></body></html>")
+    by_tag["form"] = None
+    for module in (compiled, SOURCE):
+        assert _walk(module, body, rule)[0] == ["/html/body/form"]

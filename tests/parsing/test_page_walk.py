@@ -111,6 +111,12 @@ def test_an_element_holds_what_it_is_or_has_below_it_at_any_depth() -> None:
             True, False, True, True, True, True, False]
 
 
+def test_a_comment_or_processing_instruction_holds_nothing_whatever_its_name() -> None:
+    root = etree.fromstring("<r><?p x?><!--c--></r>")
+    for module in (compiled, SOURCE):
+        assert [module.holds_one_of(node, frozenset({"p", "comment"})) for node in root] == [False, False]
+
+
 def test_short_texts_leave_out_what_has_more_characters_and_more_words_than_a_label() -> None:
     texts = {"Related articles": True, "Related articles you may also like to read later today": False,
              "Supercalifragilisticexpialidocious-and-more": True, "a b c d e f": True,

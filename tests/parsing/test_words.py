@@ -34,6 +34,11 @@ def test_the_compiled_count_counts_any_text_as_count_words_does(texts: list[str]
     assert compiled.body_words(texts) == count_words(" ".join(texts))
 
 
+def test_empty_texts_are_passed_over() -> None:
+    for module in (compiled, SOURCE):
+        assert module.body_words(["", "one two", "", "three"]) == 3
+
+
 def test_each_cjk_character_is_a_word_and_the_range_edges_are_kept() -> None:
     for module in (compiled, SOURCE):
         assert module.body_words(["中文 text", "한국어"]) == 6
