@@ -94,7 +94,7 @@ cdef inline Py_ssize_t _spaced(char* data, Py_ssize_t length) noexcept:
 cdef int _write(Text* text, const unsigned char* source, bint lines, list done) except -1:
     """Append ``source`` to ``text`` as ``normalize`` leaves it. In ``lines``, a line feed
     ends the line: a line with text is appended to ``done`` and ``text`` starts anew.
-    ASCII, most of a page's text, is told by a table and copied a byte at a time."""
+    ASCII, most of a page's text, is told by a table and copied a word at a time."""
     cdef const unsigned char* start
     cdef unsigned char byte, kind
     cdef Py_ssize_t needed = text.length + <Py_ssize_t>strlen(<const char*>source) + 2  # a space, a NUL
@@ -118,6 +118,12 @@ cdef int _write(Text* text, const unsigned char* source, bint lines, list done) 
                     length, space = _spaced(data, length), False
                 data[length] = byte
                 length += 1
+                byte = source[0]
+                while _ASCII_KINDS[byte & 0x7F] == VISIBLE and byte < 0x80:  # the rest of the word
+                    data[length] = byte
+                    length += 1
+                    source += 1
+                    byte = source[0]
             elif byte == 0x0A and lines:
                 text.length, text.space = length, space
                 _end_line(text, done)

@@ -49,17 +49,28 @@ cdef inline void _space(Stream* stream) noexcept:
 cdef void _feed(Stream* stream, const unsigned char* text) noexcept:
     """Count ``text`` (UTF-8, as libxml2 keeps it) into ``stream``: characters ``normalize``
     drops are passed over (they join what surrounds them), the whitespace ``str.split``
-    splits on ends a word."""
-    cdef unsigned char kind
-    while text[0]:
-        kind = _kind(_read(&text))
+    splits on ends a word. The counts are kept in locals while the text is read: a store
+    through ``stream`` may alias the text's bytes, which the compiler would read again."""
+    cdef long characters = stream.characters, words = stream.words
+    cdef bint in_word = stream.in_word
+    cdef unsigned char byte, kind
+    while True:
+        byte = text[0]
+        if byte < 0x80:
+            if not byte:
+                break
+            text += 1
+            kind = _ASCII_KINDS[byte]
+        else:
+            kind = _kind(_read(&text))
         if kind == VISIBLE:
-            stream.characters += 1
-            if not stream.in_word:
-                stream.words += 1
-                stream.in_word = True
+            characters += 1
+            if not in_word:
+                words += 1
+                in_word = True
         elif kind == SPACE:
-            stream.in_word = False
+            in_word = False
+    stream.characters, stream.words, stream.in_word = characters, words, in_word
 
 
 cdef inline long _length(Stream* stream) noexcept:
