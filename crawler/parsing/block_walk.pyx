@@ -13,9 +13,7 @@ run of whitespace one space, trimmed.
 """
 
 cimport lxml.includes.etreepublic as cetree
-from cpython.mem cimport PyMem_Free, PyMem_Realloc
-from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.string cimport strlen
+from cpython.mem cimport PyMem_Free
 from lxml.includes.tree cimport (
     XML_CDATA_SECTION_NODE,
     XML_COMMENT_NODE,
@@ -28,12 +26,10 @@ from lxml.includes.tree cimport (
 
 from crawler.parsing.blocks import chrome_marked, line_blocks, make_block
 from crawler.parsing.rules import (
-    BLOCK_TAGS,
     BOLD_TAGS,
     LIST_TAGS,
     MINOR_HEADING_TAGS,
     SECTION_HEADING_TAGS,
-    SKIP_TAGS,
 )
 
 cetree.import_lxml__etree()
@@ -41,30 +37,19 @@ cetree.import_lxml__etree()
 
 include "nodes.pxi"
 include "characters.pxi"
+include "texts.pxi"
 
 
 __all__ = ["blocks_of"]
 
-cdef _Names _SKIPPED = _Names(SKIP_TAGS)
-cdef _Names _BLOCKS = _Names(BLOCK_TAGS)
 cdef _Names _MARKED_BLOCKS = _Names(SECTION_HEADING_TAGS | LIST_TAGS | MINOR_HEADING_TAGS | {"table", "hr"})
 cdef _Names _SECTION_HEADINGS = _Names(SECTION_HEADING_TAGS)
 cdef _Names _LISTS = _Names(LIST_TAGS)
 cdef _Names _PARAGRAPH_LIKE = _Names(MINOR_HEADING_TAGS | {"table", "hr"})
 cdef _Names _BOLD = _Names(BOLD_TAGS)
 cdef _Names _WRAPPERS = _Names({"span", "a", "em", "font"})
-cdef _Names _BR = _Names({"br"})
 cdef _Names _ITEM = _Names({"li"})
-cdef _Names _NO_TEXT = _Names(SKIP_TAGS | {"br"})
 cdef dict _SKIP_NAMES = {}  # a Skip's tags as _Names, made once per set of tags
-
-
-cdef bint _visible(const unsigned char* text) noexcept:
-    """``core.text.has_visible_text``."""
-    while text[0]:
-        if _kind(_read(&text)) == VISIBLE:
-            return True
-    return False
 
 
 cdef bint _unstripped(const unsigned char* text) noexcept:
@@ -72,128 +57,6 @@ cdef bint _unstripped(const unsigned char* text) noexcept:
     while text[0]:
         if not _isspace(_read(&text)):
             return True
-    return False
-
-
-cdef struct Text:
-    char* data  # normalized UTF-8 of the text read so far
-    Py_ssize_t length
-    Py_ssize_t capacity
-    bint space  # whitespace read after the last visible character: a space if more follows
-
-
-cdef inline Py_ssize_t _spaced(char* data, Py_ssize_t length) noexcept:
-    """The length once the space between two words is written, when text comes before it
-    (``normalize`` trims the edges)."""
-    if length:
-        data[length] = 0x20
-        return length + 1
-    return length
-
-
-cdef int _write(Text* text, const unsigned char* source, bint lines, list done) except -1:
-    """Append ``source`` to ``text`` as ``normalize`` leaves it. In ``lines``, a line feed
-    ends the line: a line with text is appended to ``done`` and ``text`` starts anew.
-    ASCII, most of a page's text, is told by a table and copied a word at a time."""
-    cdef const unsigned char* start
-    cdef unsigned char byte, kind
-    cdef Py_ssize_t needed = text.length + <Py_ssize_t>strlen(<const char*>source) + 2  # a space, a NUL
-    cdef char* data
-    if needed > text.capacity:
-        needed = max(needed, 2 * text.capacity, 256)
-        data = <char*>PyMem_Realloc(text.data, needed)
-        if data is NULL:
-            raise MemoryError()
-        text.data, text.capacity = data, needed
-    data = text.data
-    cdef Py_ssize_t length = text.length
-    cdef bint space = text.space
-    while source[0]:
-        byte = source[0]
-        if byte < 0x80:
-            source += 1
-            kind = _ASCII_KINDS[byte]
-            if kind == VISIBLE:
-                if space:
-                    length, space = _spaced(data, length), False
-                data[length] = byte
-                length += 1
-                byte = source[0]
-                while _ASCII_KINDS[byte & 0x7F] == VISIBLE and byte < 0x80:  # the rest of the word
-                    data[length] = byte
-                    length += 1
-                    source += 1
-                    byte = source[0]
-            elif byte == 0x0A and lines:
-                text.length, text.space = length, space
-                _end_line(text, done)
-                length, space = text.length, text.space
-            elif kind == SPACE:
-                space = True
-            continue
-        start = source
-        kind = _kind(_read(&source))
-        if kind == VISIBLE:
-            if space:
-                length, space = _spaced(data, length), False
-            while start < source:
-                data[length] = start[0]
-                length += 1
-                start += 1
-        elif kind == SPACE:
-            space = True
-    text.length, text.space = length, space
-    return 0
-
-
-cdef inline str _take(Text* text):
-    """The text so far as a string; ``text`` starts anew."""
-    value = PyUnicode_DecodeUTF8(text.data, text.length, NULL)
-    text.length, text.space = 0, False
-    return value
-
-
-cdef int _end_line(Text* text, list done) except -1:
-    if text.length:
-        done.append(_take(text))
-    text.space = False
-    return 0
-
-
-cdef int _collect(xmlNode* element, Text* text, bint lines, list done) except -1:
-    """``element``'s text as ``crawler.parsing.text._collect`` joins it, into ``text``."""
-    cdef xmlNode* child = element.children
-    cdef bint block
-    while child is not NULL:
-        if _is_text(child):
-            if child.content is not NULL:
-                _write(text, <const unsigned char*>child.content, lines, done)
-        elif child.type == XML_ELEMENT_NODE:
-            if _BR.holds_folded(child):
-                _write(text, b"\n" if lines else b" ", lines, done)
-            elif not _SKIPPED.holds_folded(child):
-                block = _BLOCKS.holds_folded(child)
-                if block:
-                    _write(text, b"\n" if lines else b" ", lines, done)
-                _collect(child, text, lines, done)
-                if block:
-                    _write(text, b"\n" if lines else b" ", lines, done)
-        child = child.next
-    return 0
-
-
-cdef bint _has_text(xmlNode* node) noexcept:
-    """``crawler.parsing.text.TextPresence``: ``bool(element_text(node))``."""
-    if node.type != XML_ELEMENT_NODE:
-        return node.content is not NULL and _visible(<const unsigned char*>node.content)
-    cdef xmlNode* child = node.children
-    while child is not NULL:
-        if _is_text(child):
-            if child.content is not NULL and _visible(<const unsigned char*>child.content):
-                return True
-        elif child.type == XML_ELEMENT_NODE and not _NO_TEXT.holds_folded(child) and _has_text(child):
-            return True
-        child = child.next
     return False
 
 

@@ -13,9 +13,9 @@ from lxml import etree
 from core.profiles import SiteProfile
 from core.records import Link, Recommendation
 from core.text import normalize
+from crawler.parsing.card_walk import teasers
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import ROBOTS_META_NAMES, head_metas
-from crawler.parsing.held import HeldCounts
 from crawler.parsing.page_walk import labelled, short_texts
 from crawler.parsing.rules import HEADING_TAGS, marked_by
 from crawler.parsing.text import element_text
@@ -154,18 +154,17 @@ def recommendations(block: etree._Element | None, base_url: str) -> list[Recomme
     if block is None:
         return []
     found: list[Recommendation] = []
-    for entry, anchor, extra in _entries(block):
-        if anchor is not None:
-            title = _card_part(anchor, _TITLE_PART, HEADING_TAGS)
-            summary = _card_part(anchor, _SUMMARY_PART) if title is not None else None
-            parts = [*extra, summary] if summary is not None else extra
-            snippet, truncated = _snippet(entry, anchor, parts)
-            found.append(Recommendation(
-                title=(element_text(title) if title is not None else element_text(anchor))
-                or normalize(anchor.get("title") or ""),
-                url=absolute_url(base_url, anchor.get("href") or ""),
-                snippet=snippet, truncated=truncated,
-            ))
+    for anchor, beside in teasers(block):
+        title = _card_part(anchor, _TITLE_PART, HEADING_TAGS)
+        summary = _card_part(anchor, _SUMMARY_PART) if title is not None else None
+        snippet, truncated = _snippet(normalize(f"{beside} {element_text(summary)}") if summary is not None
+                                      else beside)
+        found.append(Recommendation(
+            title=(element_text(title) if title is not None else element_text(anchor))
+            or normalize(anchor.get("title") or ""),
+            url=absolute_url(base_url, anchor.get("href") or ""),
+            snippet=snippet, truncated=truncated,
+        ))
     return found
 
 
@@ -322,46 +321,6 @@ def _marked_block(region: etree._Element, marks: Callable[[str], bool],
     return None
 
 
-def _entries(
-    block: etree._Element,
-) -> list[tuple[etree._Element, etree._Element | None, list[etree._Element]]]:
-    """``(entry, its link, elements after it that belong to it)`` per entry of a block:
-    its ``<li>``; without them, the largest element around each link that holds no other
-    link, with the link-less siblings after it (a ``<dt>`` link and its ``<dd>`` teaser),
-    inside the block: a block that is one link (``_links_after``) is that link alone."""
-    items = list(block.iter("li"))
-    if items:
-        return [(li, _first_link(li), []) for li in items]
-    entries = []
-    anchors = [a for a in block.iter("a") if a.get("href")]
-    links = HeldCounts(anchors, block)
-    for anchor in anchors:
-        entry = anchor
-        while (parent := entry.getparent()) is not None and parent is not block and links.of(parent) == 1:
-            entry = parent
-        extra = []
-        siblings = entry.itersiblings() if entry is not block else iter(())  # a lone link's are not its own
-        for sibling in siblings:
-            if not isinstance(sibling.tag, str) or links.of(sibling):
-                break
-            extra.append(sibling)
-        entries.append((entry, anchor, extra))
-    return entries
-
-
-def _first_link(element: etree._Element) -> etree._Element | None:
-    """The entry's first link with text (a card leads with its image's link), else its
-    first link."""
-    first = None
-    for anchor in element.iter("a"):
-        if anchor.get("href"):
-            if element_text(anchor):
-                return anchor
-            if first is None:
-                first = anchor
-    return first
-
-
 def _links_in(element: etree._Element, up_to: int) -> int:
     """Links in ``element``, counted up to ``up_to`` only: the callers ask "none?" and "just
     one?", and counting a block's every link once per link was quadratic in its links."""
@@ -374,29 +333,8 @@ def _links_in(element: etree._Element, up_to: int) -> int:
     return count
 
 
-def _snippet(
-    entry: etree._Element, anchor: etree._Element, extra: list[etree._Element]
-) -> tuple[str | None, bool]:
-    """The entry's text beside its link, without the trailing ellipsis. Whitespace between
-    the entry's elements (the page's indentation) is left out: the join normalizes it away,
-    and without it the joined text is mostly normalized already."""
-    parts: list[str] = []
-    if anchor is not entry:
-        linked = anchor
-        while (parent := linked.getparent()) is not entry and parent is not None:
-            linked = parent
-        text = entry.text
-        if text and not text.isspace():
-            parts.append(text)
-        for child in entry:
-            if child is not linked and isinstance(child.tag, str):
-                parts.append(element_text(child))
-            tail = child.tail
-            if tail and not tail.isspace():
-                parts.append(tail)
-    for element in extra:
-        parts.append(element_text(element))
-    text = normalize(" ".join(parts)) if parts else ""
+def _snippet(text: str) -> tuple[str | None, bool]:
+    """A teaser's text without its trailing ellipsis, and whether it had one."""
     if not text:
         return None, False
     for ellipsis in _ELLIPSES:

@@ -13,7 +13,7 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = sorted((ROOT / "tests" / "fixtures").rglob("*.html"))
-TWINS = ("block_walk", "chrome_walk", "page_walk", "running_text", "words")
+TWINS = ("block_walk", "card_walk", "chrome_walk", "page_walk", "running_text", "words")
 
 
 def compiled_twin(name: str) -> ModuleType:
