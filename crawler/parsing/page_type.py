@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from crawler.parsing.generic import Density
-from crawler.parsing.page_walk import holds_one_of
+from crawler.parsing.page_walk import linked_children
 from crawler.parsing.running_text import ElementLengths
 from crawler.parsing.structured import ARTICLE_TYPES, LISTING_TYPES, StructuredData
 from crawler.parsing.text import Lengths, element_text
@@ -56,7 +56,6 @@ _AUTHOR_SEGMENTS = frozenset({"author", "authors", "contributor", "contributors"
 _TAG_SEGMENTS = frozenset({"tag", "tags", "topic", "topics", "label", "labels", "keyword"})
 _HOME_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.php", "/default.aspx"})
 _SKIPPED = frozenset({"script", "style", "noscript", "template"})
-_LINK = frozenset({"a"})
 
 
 def page_type(data: StructuredData, density: Density, url: str) -> str:
@@ -94,28 +93,31 @@ class _CardGroups:
 
     def _is_group(self, element: etree._Element) -> bool:
         """Four cards or more, most of the children; or, on the last page of a listing,
-        from ``fewest`` to three short children that are all led by a headline link."""
-        children = [child for child in element if isinstance(child.tag, str) and child.tag not in _SKIPPED]
-        if len(children) < self.fewest:
+        from ``fewest`` to three short children that are all led by a headline link. A
+        child without a link is no card: only those with one are read, and the children
+        between them are counted by their indexes."""
+        count, linked = linked_children(element, _SKIPPED)
+        if count < self.fewest:
             return False
-        if len(children) < MIN_CARDS:
-            return all(self._teaser(child)[1] for child in children)
+        if count < MIN_CARDS:
+            return len(linked) == count and all(self._teaser(child)[1] for _, child in linked)
+        needed = 0.6 * count
         cards = 0
-        for index, child in enumerate(children):
+        for index, child in linked:
+            if cards + count - index < needed:  # the link-less children before it leave too few
+                return False
             cards += self._teaser(child)[0]
-            if cards >= MIN_CARDS and cards >= 0.6 * len(children):
+            if cards >= MIN_CARDS and cards >= needed:
                 return True
-            if cards + len(children) - index - 1 < 0.6 * len(children):
+            if cards + count - index - 1 < needed:
                 return False
         return False
 
     def _teaser(self, element: etree._Element) -> tuple[bool, bool]:
-        """Whether ``element`` is a teaser card, and whether it is a short block whose text
-        starts with its headline link (a brief's paragraph holding a link is rarely so
-        led). A card is led so, or its links are a fair share of its text (a label before
-        the headline); a long excerpt makes that share small."""
-        if not holds_one_of(element, _LINK):  # no link, no card: known before any text is read
-            return False, False
+        """Whether ``element``, which is or holds an ``<a>``, is a teaser card, and whether
+        it is a short block whose text starts with its headline link (a brief's paragraph
+        holding a link is rarely so led). A card is led so, or its links are a fair share
+        of its text (a label before the headline); a long excerpt makes that share small."""
         if self.text_length.longer_than(element, MAX_CARD_CHARS):
             return False, False
         length = self.text_length(element)

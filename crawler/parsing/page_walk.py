@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["holds_one_of", "labelled", "marked_trail", "mentions", "short_texts"]
+__all__ = ["holds_one_of", "labelled", "linked_children", "marked_trail", "mentions", "short_texts"]
 
 
 def marked_trail(root: etree._Element) -> etree._Element | None:
@@ -39,6 +39,22 @@ def holds_one_of(element: etree._Element, tags: frozenset[str]) -> bool:
     what ``iter`` finds, without an iterator made and an element for the first found
     (asked of each card and box)."""
     return next(element.iter(*tags), None) is not None
+
+
+def linked_children(
+    element: etree._Element, skipped: frozenset[str]
+) -> tuple[int, list[tuple[int, etree._Element]]]:
+    """How many element children ``element`` has, those of ``skipped`` tags left out, and
+    the ones that are or hold an ``<a>``, each with its index among those counted: what
+    a group of teaser cards is told by, without an element made for every paragraph of
+    an article's body (asked of the densest element and a few above it)."""
+    count, linked = 0, []
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in skipped:
+            if next(child.iter("a"), None) is not None:
+                linked.append((count, child))
+            count += 1
+    return count, linked
 
 
 def mentions(source: bytes, word: bytes) -> bool:

@@ -16,9 +16,10 @@ include "nodes.pxi"
 include "characters.pxi"
 
 
-__all__ = ["holds_one_of", "labelled", "marked_trail", "mentions", "short_texts"]
+__all__ = ["holds_one_of", "labelled", "linked_children", "marked_trail", "mentions", "short_texts"]
 
 cdef _Names _NAV = _Names({"nav"})
+cdef _Names _LINK = _Names({"a"})
 cdef dict _TAG_NAMES = {}  # the tags asked for as _Names, made once per tuple or set
 cdef dict _ENCODED = {}  # the labels asked for as UTF-8, made once per tuple
 
@@ -131,6 +132,23 @@ def holds_one_of(cetree._Element element not None, frozenset tags not None):
         names = _TAG_NAMES[tags] = _Names(tags)
     return (element._c_node.type == XML_ELEMENT_NODE and names.holds(element._c_node)) \
         or _holds_one_of(element._c_node, names, True)
+
+
+def linked_children(cetree._Element element not None, frozenset skipped not None):
+    """See ``page_walk.py``: only the children holding a link become lxml elements."""
+    cdef _Names names = _TAG_NAMES.get(skipped)
+    if names is None:
+        names = _TAG_NAMES[skipped] = _Names(skipped)
+    cdef xmlNode* child = element._c_node.children
+    cdef Py_ssize_t count = 0
+    cdef list linked = []
+    while child is not NULL:
+        if child.type == XML_ELEMENT_NODE and not names.holds(child):
+            if _LINK.holds(child) or _holds_one_of(child, _LINK, True):
+                linked.append((count, cetree.elementFactory(element._doc, child)))
+            count += 1
+        child = child.next
+    return count, linked
 
 
 def mentions(bytes source not None, bytes word not None):

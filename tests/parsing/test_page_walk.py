@@ -33,10 +33,17 @@ def _found(module: ModuleType, root: etree._Element, labels: tuple[str, ...] = L
     return (_path(module.marked_trail(root)), [_path(e) for e in module.labelled(root, TAGS, labels)],
             [_path(e) for e in module.short_texts(root, TAGS, 12, 2)],
             [_path(e) for e in module.short_texts(root, TAGS, 40, 4)],
-            [module.holds_one_of(e, HELD) for e in root.iter(etree.Element)])
+            [module.holds_one_of(e, HELD) for e in root.iter(etree.Element)],
+            [_linked(module, e) for e in root.iter(etree.Element)])
+
+
+def _linked(module: ModuleType, element: etree._Element) -> tuple[int, list[tuple[int, str | None]]]:
+    count, linked = module.linked_children(element, SKIPPED)
+    return count, [(index, _path(child)) for index, child in linked]
 
 
 HELD = frozenset({"a", "h2", "p"})
+SKIPPED = frozenset({"script", "style", "noscript", "template"})
 
 
 def test_the_compiled_walks_find_on_every_fixture_page_what_the_python_module_finds() -> None:
@@ -146,3 +153,10 @@ def test_only_the_spaces_and_colons_that_end_a_label_are_not_counted() -> None:
 def test_a_word_is_found_in_bytes_in_any_case_as_bytes_lower_finds_it(data: bytes, word: bytes) -> None:
     for source in (data, data + b"BreadCrumb" + data, data + b"READCRUM"):
         assert compiled.mentions(source, word) == SOURCE.mentions(source, word) == (word in source.lower())
+
+
+def test_children_are_counted_without_skipped_tags_and_those_holding_a_link_kept_with_their_index() -> None:
+    root = body_of("<div><p>text</p><script>x</script><p>see <a>this</a></p><!-- c --><a href='/1'>one</a>"
+                   "<div><span><a>deep</a></span></div></div>").find("div")
+    count, linked = compiled.linked_children(root, SKIPPED)
+    assert (count, [(index, child.tag) for index, child in linked]) == (4, [(1, "p"), (2, "a"), (3, "div")])
