@@ -114,18 +114,53 @@ cdef str _beside(xmlNode* entry, xmlNode* anchor, list extra):
         PyMem_Free(text.data)
 
 
-cdef int _credit(dict counts, xmlNode* anchor, xmlNode* top) except -1:
-    """``HeldCounts``: the anchor counted in itself and each element above it up to
-    ``top``, up to two."""
-    cdef xmlNode* holder = anchor
-    while holder is not NULL:
-        key = <size_t>holder
-        count = counts.get(key, 0)
-        if count >= 2:
-            break
-        counts[key] = count + 1
-        holder = holder.parent if holder is not top else NULL
-    return 0
+cdef int _depth(xmlNode* node) noexcept:
+    cdef int depth = 0
+    while node.parent is not NULL:
+        node = node.parent
+        depth += 1
+    return depth
+
+
+cdef xmlNode* _lowest_common(xmlNode* one, int one_depth, xmlNode* other) noexcept:
+    """The lowest element that is or holds both nodes."""
+    cdef int other_depth = _depth(other)
+    while one_depth > other_depth:
+        one, one_depth = one.parent, one_depth - 1
+    while other_depth > one_depth:
+        other, other_depth = other.parent, other_depth - 1
+    while one is not other:
+        one, other = one.parent, other.parent
+    return one
+
+
+cdef xmlNode* _entry(xmlNode* anchor, xmlNode* before, xmlNode* after, xmlNode* top) noexcept:
+    """The largest element around ``anchor`` inside ``top`` that holds no other link, as
+    ``HeldCounts`` tells it. The links in page order, the first element above ``anchor``
+    holding another one holds the link before it or the one after it: the lower of the
+    two lowest elements holding ``anchor`` and one of them."""
+    cdef int depth = _depth(anchor)
+    cdef xmlNode* holder = top
+    cdef xmlNode* common
+    if before is not NULL:
+        holder = _lowest_common(anchor, depth, before)
+    if after is not NULL:
+        common = _lowest_common(anchor, depth, after)
+        if holder is top or _depth(common) > _depth(holder):
+            holder = common
+    cdef xmlNode* entry = anchor
+    while entry is not holder and entry.parent is not holder:
+        entry = entry.parent
+    return entry
+
+
+cdef bint _holds_link(xmlNode* element) except -1:
+    cdef xmlNode* node = element
+    while node is not NULL:
+        if _is_link(node):
+            return True
+        node = _following(node, element)
+    return False
 
 
 def teasers(cetree._Element block not None) -> list:
@@ -146,26 +181,24 @@ def teasers(cetree._Element block not None) -> list:
             node = _following(node, top)
         return found
     cdef list anchors = []
-    cdef dict counts = {}
     node = top
     while node is not NULL:
         if _is_link(node):
             anchors.append(cetree.elementFactory(document, node))
-            _credit(counts, node, top)
         node = _following(node, top)
-    for anchor in anchors:
-        node = (<cetree._Element>anchor)._c_node
-        entry = node
-        while entry.parent is not NULL and entry.parent is not top and counts.get(<size_t>entry.parent, 0) == 1:
-            entry = entry.parent
+    cdef Py_ssize_t index, last = len(anchors) - 1
+    for index in range(last + 1):
+        node = (<cetree._Element>anchors[index])._c_node
+        entry = _entry(node, (<cetree._Element>anchors[index - 1])._c_node if index else NULL,
+                       (<cetree._Element>anchors[index + 1])._c_node if index < last else NULL, top)
         extra = []
         if entry is not top:  # a lone link's siblings are not its own
             sibling = entry.next
             while sibling is not NULL:
                 if _is_child(sibling):
-                    if sibling.type != XML_ELEMENT_NODE or counts.get(<size_t>sibling, 0):
+                    if sibling.type != XML_ELEMENT_NODE or _holds_link(sibling):
                         break
                     extra.append(cetree.elementFactory(document, sibling))
                 sibling = sibling.next
-        found.append((anchor, _beside(entry, node, extra)))
+        found.append((anchors[index], _beside(entry, node, extra)))
     return found
