@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -178,6 +179,7 @@ def _body_blocks(marks: Landmarks, container: etree._Element, profile: SiteProfi
     page's own prev/next lines or the heading of its ``related`` links block, which are
     not part of the last section."""
     stop_labels = profile.prev_labels + profile.next_labels
+    firsts = _first_characters(stop_labels)
     recommend = related.rstrip(": ：").casefold() if related else None
     if marks.density is not None:
         skip = _FORMS  # the generic profile's cleaned article: its chrome is cut already
@@ -187,10 +189,22 @@ def _body_blocks(marks: Landmarks, container: etree._Element, profile: SiteProfi
         skip = CHROME
     blocks: list[Block] = []
     for block in blocks_of(container, skip):
-        if block.text.startswith(stop_labels) or (recommend is not None and _is_label(block.text, recommend)):
+        text = block.text
+        if ((firsts is None or text[:1] in firsts) and text.startswith(stop_labels)) or (
+                recommend is not None and _is_label(text, recommend)):
             break
         blocks.append(block)
     return blocks
+
+
+@lru_cache(maxsize=16)
+def _first_characters(labels: tuple[str, ...]) -> frozenset[str] | None:
+    """The characters the ``labels`` start with, once per profile: a block whose text starts
+    with none of them (most blocks) is told without trying every label. None when a label
+    is empty, which every text starts with."""
+    if "" in labels:
+        return None
+    return frozenset(label[0] for label in labels)
 
 
 _FORMS = Skip(frozenset({"form"}))
