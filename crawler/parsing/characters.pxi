@@ -61,3 +61,41 @@ cdef inline bint _isspace(unsigned int code) noexcept:
     """``str.isspace``: ``_whitespace`` and the control characters ``str.split`` splits on
     besides, which ``normalize`` drops as invisible."""
     return _whitespace(code) or code == 0x0B or code == 0x0C or 0x1C <= code <= 0x1F
+
+
+# Eight bytes of ASCII text read at once (SWAR): a text of words and single spaces, most of
+# a page's, is measured a word of the machine at a time instead of a byte.
+from libc.stdint cimport uint64_t
+
+cdef extern from *:
+    """
+    #define HC_BYTES(b) (0x0101010101010101ULL * (unsigned char)(b))
+    #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    #define HC_LITTLE_ENDIAN 1
+    #else
+    #define HC_LITTLE_ENDIAN 0
+    #endif
+    """
+    uint64_t HC_BYTES(unsigned char byte) nogil
+    bint HC_LITTLE_ENDIAN
+
+
+cdef inline bint _plain_ascii(uint64_t chunk) noexcept:
+    """Whether the eight bytes of ``chunk`` are all printable ASCII (0x20 to 0x7E): no byte
+    below 0x20 and none above 0x7E (the SWAR tests of whether any byte is so)."""
+    return ((chunk - HC_BYTES(0x20)) & ~chunk & HC_BYTES(0x80)) == 0 \
+        and (((chunk + HC_BYTES(0x01)) | chunk) & HC_BYTES(0x80)) == 0
+
+
+cdef inline uint64_t _visible_flags(uint64_t chunk) noexcept:
+    """0x80 in each byte of ``chunk`` (printable ASCII) that is not a space, 0 in the
+    spaces: the exact test of which bytes are zero, applied to the chunk XOR spaces."""
+    cdef uint64_t spaced = chunk ^ HC_BYTES(0x20)
+    return (((spaced & HC_BYTES(0x7F)) + HC_BYTES(0x7F)) | spaced) & HC_BYTES(0x80)
+
+
+cdef inline int _flagged(uint64_t flags) noexcept:
+    """How many bytes of ``flags`` (0x80 or 0 each) are flagged: each flag moved to its
+    byte's low bit and the bytes summed into the top one by a multiplication (no popcount
+    instruction is assumed of the machine)."""
+    return <int>(((flags >> 7) * HC_BYTES(0x01)) >> 56)
