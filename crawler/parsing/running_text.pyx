@@ -60,10 +60,11 @@ cdef void _feed(Stream* stream, const unsigned char* text) noexcept:
     cdef bint in_word = stream.in_word
     cdef unsigned char byte, kind
     cdef const unsigned char* end = text + strlen(<const char*>text)
-    cdef const unsigned char* by_character = text  # read a character at a time up to here
+    cdef const unsigned char* stop  # read a character at a time up to here
     cdef uint64_t chunk, visible
-    while True:
-        if HC_LITTLE_ENDIAN and text >= by_character and end - text >= 8:
+    while text < end:
+        stop = end
+        if HC_LITTLE_ENDIAN and end - text >= 8:
             memcpy(&chunk, text, 8)
             if _plain_ascii(chunk):
                 visible = _visible_flags(chunk)
@@ -72,22 +73,21 @@ cdef void _feed(Stream* stream, const unsigned char* text) noexcept:
                 in_word = (visible >> 63) != 0
                 text += 8
                 continue
-            by_character = text + 8
-        byte = text[0]
-        if byte < 0x80:
-            if not byte:
-                break
-            text += 1
-            kind = _ASCII_KINDS[byte]
-        else:
-            kind = _kind(_read(&text))
-        if kind == VISIBLE:
-            characters += 1
-            if not in_word:
-                words += 1
-                in_word = True
-        elif kind == SPACE:
-            in_word = False
+            stop = text + 8
+        while text < stop:
+            byte = text[0]
+            if byte < 0x80:
+                text += 1
+                kind = _ASCII_KINDS[byte]
+            else:
+                kind = _kind(_read(&text))
+            if kind == VISIBLE:
+                characters += 1
+                if not in_word:
+                    words += 1
+                    in_word = True
+            elif kind == SPACE:
+                in_word = False
     stream.characters, stream.words, stream.in_word = characters, words, in_word
 
 

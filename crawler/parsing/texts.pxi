@@ -4,7 +4,7 @@
 # characters.pxi: scripts/build_native.py).
 from cpython.mem cimport PyMem_Realloc
 from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.string cimport strlen
+from libc.string cimport memcpy, strlen
 
 from crawler.parsing.rules import BLOCK_TAGS, SKIP_TAGS
 
@@ -41,10 +41,13 @@ cdef inline Py_ssize_t _spaced(char* data, Py_ssize_t length) noexcept:
 cdef int _write(Text* text, const unsigned char* source, bint lines, list done) except -1:
     """Append ``source`` to ``text`` as ``normalize`` leaves it. In ``lines``, a line feed
     ends the line: a line with text is appended to ``done`` and ``text`` starts anew.
-    ASCII, most of a page's text, is told by a table and copied a word at a time."""
+    Eight bytes of printable ASCII with no two spaces side by side, most of a page's text,
+    are normalized already but for a space at either end, and are copied at once
+    (``characters.pxi``); other ASCII is told by a table and copied a word at a time."""
     cdef const unsigned char* start
     cdef unsigned char byte, kind
-    cdef Py_ssize_t needed = text.length + <Py_ssize_t>strlen(<const char*>source) + 2  # a space, a NUL
+    cdef Py_ssize_t size = <Py_ssize_t>strlen(<const char*>source)
+    cdef Py_ssize_t needed = text.length + size + 2  # a space, a NUL
     cdef char* data
     if needed > text.capacity:
         needed = max(needed, 2 * text.capacity, 256)
@@ -55,40 +58,63 @@ cdef int _write(Text* text, const unsigned char* source, bint lines, list done) 
     data = text.data
     cdef Py_ssize_t length = text.length
     cdef bint space = text.space
-    while source[0]:
-        byte = source[0]
-        if byte < 0x80:
-            source += 1
-            kind = _ASCII_KINDS[byte]
+    cdef const unsigned char* end = source + size
+    cdef const unsigned char* stop  # read a character at a time up to here
+    cdef uint64_t chunk, spaces
+    cdef int first, last
+    while source < end:
+        stop = end
+        if HC_LITTLE_ENDIAN and end - source >= 8:
+            memcpy(&chunk, source, 8)
+            if _plain_ascii(chunk):
+                spaces = _visible_flags(chunk) ^ HC_BYTES(0x80)
+                if not (spaces & (spaces << 8)):
+                    first = 1 if spaces & 0x80 else 0  # the bytes [first, last) are copied
+                    last = 7 if spaces >> 63 else 8
+                    if first:
+                        space = True
+                    if space:
+                        length, space = _spaced(data, length), False
+                    memcpy(data + length, source + first, last - first)
+                    length += last - first
+                    space = last == 7
+                    source += 8
+                    continue
+            stop = source + 8
+        while source < stop:
+            byte = source[0]
+            if byte < 0x80:
+                source += 1
+                kind = _ASCII_KINDS[byte]
+                if kind == VISIBLE:
+                    if space:
+                        length, space = _spaced(data, length), False
+                    data[length] = byte
+                    length += 1
+                    byte = source[0]
+                    while _ASCII_KINDS[byte & 0x7F] == VISIBLE and byte < 0x80:  # the rest of the word
+                        data[length] = byte
+                        length += 1
+                        source += 1
+                        byte = source[0]
+                elif byte == 0x0A and lines:
+                    text.length, text.space = length, space
+                    _end_line(text, done)
+                    length, space = text.length, text.space
+                elif kind == SPACE:
+                    space = True
+                continue
+            start = source
+            kind = _kind(_read(&source))
             if kind == VISIBLE:
                 if space:
                     length, space = _spaced(data, length), False
-                data[length] = byte
-                length += 1
-                byte = source[0]
-                while _ASCII_KINDS[byte & 0x7F] == VISIBLE and byte < 0x80:  # the rest of the word
-                    data[length] = byte
+                while start < source:
+                    data[length] = start[0]
                     length += 1
-                    source += 1
-                    byte = source[0]
-            elif byte == 0x0A and lines:
-                text.length, text.space = length, space
-                _end_line(text, done)
-                length, space = text.length, text.space
+                    start += 1
             elif kind == SPACE:
                 space = True
-            continue
-        start = source
-        kind = _kind(_read(&source))
-        if kind == VISIBLE:
-            if space:
-                length, space = _spaced(data, length), False
-            while start < source:
-                data[length] = start[0]
-                length += 1
-                start += 1
-        elif kind == SPACE:
-            space = True
     text.length, text.space = length, space
     return 0
 
