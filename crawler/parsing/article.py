@@ -34,7 +34,7 @@ from crawler.parsing.links import (
     recommendations,
     related_block,
 )
-from crawler.parsing.locate import Landmarks, first_match, locate
+from crawler.parsing.locate import Landmarks, child_named, first_match, locate
 from crawler.parsing.page_type import ARTICLE, page_type
 from crawler.parsing.sections import Body, split_body
 from crawler.parsing.structured import StructuredData, structured_data
@@ -219,7 +219,7 @@ def _is_label(text: str, label: str) -> bool:
 
 
 def _page_body(root: etree._Element) -> etree._Element:
-    body = root.find("body")
+    body = child_named(root, "body")
     return body if body is not None else root
 
 

@@ -14,7 +14,7 @@ from core.profiles import SiteProfile
 from core.text import normalize
 from core.urls import canonicalize_url, same_site
 from crawler.parsing.dates import date_line, iso_date, url_date, url_month
-from crawler.parsing.locate import first_match
+from crawler.parsing.locate import child_named, first_match
 from crawler.parsing.page_walk import marked_trail, mentions
 from crawler.parsing.structured import ARTICLE_TYPES, StructuredData
 from crawler.parsing.text import element_text
@@ -30,7 +30,7 @@ def head_metas(root: etree._Element) -> dict[str, str]:
     first of each, except that the directives of every :data:`ROBOTS_META_NAMES` meta are
     joined with commas, as crawlers combine them."""
     metas: dict[str, str] = {}
-    head = root.find("head")
+    head = child_named(root, "head")
     for meta in (head if head is not None else root).iter("meta"):
         key = meta.get("name") or meta.get("property") or meta.get("itemprop") or meta.get("http-equiv")
         content = meta.get("content")
@@ -51,7 +51,7 @@ def title_text(title: etree._Element | None, root: etree._Element, metas: dict[s
             return text
     if metas.get("og:title"):
         return normalize(metas["og:title"])
-    document_title = root.find("head/title")
+    document_title = child_named(child_named(root, "head"), "title")
     if document_title is None:
         return ""
     return _TITLE_SUFFIX.sub("", normalize(document_title.text or ""))
@@ -61,7 +61,7 @@ def article_names(data: StructuredData, metas: dict[str, str], root: etree._Elem
     """What the page calls its article, most trusted first: the structured data's
     ``headline`` (or ``name``), ``og:title``, ``twitter:title``, the ``<title>`` without
     its site suffix."""
-    document = root.find("head/title")
+    document = child_named(child_named(root, "head"), "title")
     page_title = None if document is None else _TITLE_SUFFIX.sub("", normalize(document.text or ""))
     names = (data.first("headline"), data.first("name", ARTICLE_TYPES, only=True),
              metas.get("og:title"), metas.get("twitter:title"), page_title)
@@ -82,7 +82,7 @@ def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
     of range, a broken IPv6 host), off-site, or evidently not this page (see
     :func:`_contradicts`)."""
     own: str | None = None
-    head = root.find("head")
+    head = child_named(root, "head")
     for link in (head if head is not None else root).iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             href = str(link.get("href", "")).strip()

@@ -35,7 +35,7 @@ class Landmarks:
 def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = ()) -> Landmarks:
     """The page's landmarks as the profile, or the page's own structure, gives them
     (``names``: what the page calls its article, for ``generic.headline``)."""
-    body = root.find("body")
+    body = child_named(root, "body")
     if body is None:
         body = root
     title = first_match(root, profile.title_xpaths)
@@ -62,6 +62,17 @@ def _generic_landmarks(body: etree._Element, title: etree._Element | None) -> La
 def _parent_or_self(element: etree._Element) -> etree._Element:
     parent = element.getparent()
     return parent if parent is not None else element
+
+
+def child_named(element: etree._Element | None, tag: str) -> etree._Element | None:
+    """The first child of ``element`` named ``tag`` (None without ``element``): what
+    ``element.find(tag)`` answers, without ElementPath reading the path first, which
+    costs twice the loop (asked for the page's ``<head>``, ``<body>`` and ``<title>``)."""
+    if element is not None:
+        for child in element:
+            if child.tag == tag:
+                return child
+    return None
 
 
 def first_match(root: etree._Element, xpaths: tuple[str, ...]) -> etree._Element | None:
