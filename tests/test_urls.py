@@ -3,10 +3,23 @@ the spider actually requests."""
 
 from __future__ import annotations
 
+from urllib.parse import SplitResult, urlsplit
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy import Request
 
-from core.urls import CANONICAL_URL, canonical_of, canonicalize_url, fetch_url, is_address, url_template
+from core.urls import (
+    CANONICAL_URL,
+    canonical_of,
+    canonicalize_url,
+    fetch_url,
+    host_name,
+    is_address,
+    path_and_query,
+    url_template,
+)
 from crawler.fingerprint import CanonicalUrlFingerprinter
 
 ALIASES = {"m.keepto.com": "www.keepto.com"}
@@ -94,3 +107,37 @@ def test_a_redirected_request_with_its_predecessors_meta_gets_its_own_canonical_
     assert canonical_of(redirected.url, redirected.meta, ALIASES) == "https://www.keepto.com/p/2.html"
     fingerprinter = CanonicalUrlFingerprinter(ALIASES)
     assert fingerprinter.fingerprint(redirected) != fingerprinter.fingerprint(Request(first))
+
+
+_URLS = st.text(alphabet="htps:/?#;[]aA.\t\n@%: 1é", max_size=24).flatmap(
+    lambda rest: st.sampled_from(["http://", "https://", "HTTP://", " http://", ""]).map(
+        lambda scheme: scheme + rest))
+
+
+def _split(url: str) -> SplitResult | None:
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_URLS)
+def test_host_name_is_what_urlsplit_reads_as_the_hostname(url: str) -> None:
+    split = _split(url)
+    if split is None:
+        with pytest.raises(ValueError):
+            host_name(url)
+    else:
+        assert host_name(url) == split.hostname
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_URLS)
+def test_path_and_query_are_what_urlsplit_reads_as_them(url: str) -> None:
+    split = _split(url)
+    if split is None:
+        with pytest.raises(ValueError):
+            path_and_query(url)
+    else:
+        assert path_and_query(url) == (split.path, split.query)

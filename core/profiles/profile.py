@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
-from urllib.parse import urlsplit
 
 from core.section_kinds import SECTION_KINDS, KindTable
+from core.urls import host_name, path_and_query
 
 DEFAULT_PREV_LABELS = ("<<:", "<<", "«", "Previous:", "Previous article:", "Prev:", "上一篇")
 DEFAULT_NEXT_LABELS = (">>:", ">>", "»", "Next:", "Next article:", "下一篇")
@@ -122,37 +123,52 @@ class SiteProfile:
         article_id = canonical_url[start:end]
         if self.ids_site_wide:
             return article_id, article_id
-        parts = urlsplit(canonical_url[:start])
-        mobile = {segment.casefold() for segment in self.mobile_path_segments}
-        section = "/".join(s for s in parts.path.split("/") if s and s.casefold() not in mobile)
-        if parts.query:
-            return article_id, f"{section}?{parts.query}{article_id}"
+        path, query = path_and_query(canonical_url[:start])
+        mobile = _folded(self.mobile_path_segments)
+        section = "/".join(s for s in path.split("/") if s and s.casefold() not in mobile)
+        if query:
+            return article_id, f"{section}?{query}{article_id}"
         return article_id, f"{section}/{article_id}" if section else article_id
 
     def _id_span(self, canonical_url: str) -> tuple[int, int] | None:
         """Where in ``canonical_url`` the id is: the first non-empty group named ``id...``."""
         pattern = self.article_id_pattern or self.article_url_pattern
-        match = re.search(pattern, canonical_url) if pattern else None
+        match = _compiled(pattern).search(canonical_url) if pattern else None
         if match is None:
             return None
-        return next((match.span(k) for k, v in match.groupdict().items() if k.startswith("id") and v),
-                    None)
+        for name, value in match.groupdict().items():
+            if value and name.startswith("id"):
+                return match.span(name)
+        return None
 
     def is_article_url(self, canonical_url: str) -> bool:
         """True when the profile says this (canonical) URL may be an article page."""
         if not self.article_url_pattern:
             return True
-        return re.search(self.article_url_pattern, canonical_url) is not None
+        return _compiled(self.article_url_pattern).search(canonical_url) is not None
 
     def is_listing_url(self, canonical_url: str) -> bool:
         """True for pages whose links the spider follows (home, categories, pagination).
         Without a pattern: every page that is not a known article."""
         if self.listing_url_pattern:
-            return re.search(self.listing_url_pattern, canonical_url) is not None
+            return _compiled(self.listing_url_pattern).search(canonical_url) is not None
         return not (self.article_url_pattern and self.is_article_url(canonical_url))
 
     def site_name(self, url: str) -> str:
         """``name``, or the host of ``url`` for a profile that covers any host."""
         if self.hosts:
             return self.name
-        return (urlsplit(url).hostname or self.name).removeprefix("www.")
+        return (host_name(url) or self.name).removeprefix("www.")
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """A profile's URL pattern (data) compiled once: ``re.search`` looks its cache up in
+    Python on every call, and the parse and the spider ask of every URL."""
+    return re.compile(pattern)
+
+
+@lru_cache(maxsize=16)
+def _folded(segments: tuple[str, ...]) -> frozenset[str]:
+    """A profile's ``mobile_path_segments`` case-folded, once per profile."""
+    return frozenset(segment.casefold() for segment in segments)
