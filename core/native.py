@@ -24,7 +24,7 @@ from pathlib import Path
 
 PURE_PYTHON_VARIABLE = "HEALTHCRAWL_PURE_PYTHON"
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
-_CORE_MODULES = ("core/text.py", "core/section_kinds.py", "core/urls.py")
+_CORE_MODULES = ("core/text.py", "core/section_kinds.py", "core/urls.py", "core/article_ids.py")
 
 
 def compiled_sources(root: Path = SOURCE_ROOT) -> list[Path]:

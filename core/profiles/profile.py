@@ -8,14 +8,13 @@ article from the page's own structure.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from types import MappingProxyType
 
+from core.article_ids import article_identity, compiled, id_span
 from core.section_kinds import SECTION_KINDS, KindTable
-from core.urls import host_name, path_and_query
+from core.urls import host_name
 
 DEFAULT_PREV_LABELS = ("<<:", "<<", "«", "Previous:", "Previous article:", "Prev:", "上一篇")
 DEFAULT_NEXT_LABELS = (">>:", ">>", "»", "Next:", "Next article:", "下一篇")
@@ -104,7 +103,7 @@ class SiteProfile:
 
     def article_id(self, canonical_url: str) -> str | None:
         """The site's id of the article at ``canonical_url``, if the pattern finds one."""
-        found = self._id_span(canonical_url)
+        found = id_span(self.article_id_pattern or self.article_url_pattern, canonical_url)
         return canonical_url[found[0]:found[1]] if found else None
 
     def article_ref(self, canonical_url: str) -> str | None:
@@ -115,43 +114,22 @@ class SiteProfile:
         return self.article_identity(canonical_url)[1]
 
     def article_identity(self, canonical_url: str) -> tuple[str | None, str | None]:
-        """``(article_id, article_ref)`` of ``canonical_url``, the URL read once for both."""
-        found = self._id_span(canonical_url)
-        if found is None:
-            return None, None
-        start, end = found
-        article_id = canonical_url[start:end]
-        if self.ids_site_wide:
-            return article_id, article_id
-        path, query = path_and_query(canonical_url[:start])
-        mobile = _folded(self.mobile_path_segments)
-        section = "/".join(s for s in path.split("/") if s and s.casefold() not in mobile)
-        if query:
-            return article_id, f"{section}?{query}{article_id}"
-        return article_id, f"{section}/{article_id}" if section else article_id
-
-    def _id_span(self, canonical_url: str) -> tuple[int, int] | None:
-        """Where in ``canonical_url`` the id is: the first non-empty group named ``id...``."""
-        pattern = self.article_id_pattern or self.article_url_pattern
-        match = _compiled(pattern).search(canonical_url) if pattern else None
-        if match is None:
-            return None
-        for name, value in match.groupdict().items():
-            if value and name.startswith("id"):
-                return match.span(name)
-        return None
+        """``(article_id, article_ref)`` of ``canonical_url``, the URL read once for both
+        (``core.article_ids``)."""
+        return article_identity(canonical_url, self.article_id_pattern or self.article_url_pattern,
+                                self.ids_site_wide, self.mobile_path_segments)
 
     def is_article_url(self, canonical_url: str) -> bool:
         """True when the profile says this (canonical) URL may be an article page."""
         if not self.article_url_pattern:
             return True
-        return _compiled(self.article_url_pattern).search(canonical_url) is not None
+        return compiled(self.article_url_pattern).search(canonical_url) is not None
 
     def is_listing_url(self, canonical_url: str) -> bool:
         """True for pages whose links the spider follows (home, categories, pagination).
         Without a pattern: every page that is not a known article."""
         if self.listing_url_pattern:
-            return _compiled(self.listing_url_pattern).search(canonical_url) is not None
+            return compiled(self.listing_url_pattern).search(canonical_url) is not None
         return not (self.article_url_pattern and self.is_article_url(canonical_url))
 
     def site_name(self, url: str) -> str:
@@ -160,15 +138,3 @@ class SiteProfile:
             return self.name
         return (host_name(url) or self.name).removeprefix("www.")
 
-
-@lru_cache(maxsize=64)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    """A profile's URL pattern (data) compiled once: ``re.search`` looks its cache up in
-    Python on every call, and the parse and the spider ask of every URL."""
-    return re.compile(pattern)
-
-
-@lru_cache(maxsize=16)
-def _folded(segments: tuple[str, ...]) -> frozenset[str]:
-    """A profile's ``mobile_path_segments`` case-folded, once per profile."""
-    return frozenset(segment.casefold() for segment in segments)
