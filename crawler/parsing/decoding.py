@@ -52,14 +52,21 @@ class Sniffed(NamedTuple):
     """A declared charset was overruled because the bytes are not in it."""
 
 
-class DecodedTree(NamedTuple):
-    root: etree._Element
-    misdeclared_encoding: bool
-    """The declared charset was wrong and another decoded the page (:class:`Sniffed`)."""
-    too_deep: bool = False
-    """libxml2 stopped at its nesting limit (256 levels): the rest of the page is not in
-    the tree. Lifting the limit (``huge_tree``) would only move the failure into every
-    recursive walk of the tree, so the page is parsed as far as it goes and says so."""
+class DecodedTree:
+    """The parsed tree, and what its decoding met. Read only; a plain class for mypyc to
+    compile its constructor (see ``blocks.Block``)."""
+
+    __slots__ = ("root", "misdeclared_encoding", "too_deep")
+
+    def __init__(self, root: etree._Element, misdeclared_encoding: bool, too_deep: bool = False) -> None:
+        self.root = root
+        self.misdeclared_encoding = misdeclared_encoding
+        """The declared charset was wrong and another decoded the page (:class:`Sniffed`)."""
+        self.too_deep = too_deep
+        """libxml2 stopped at its nesting limit (256 levels): the rest of the page is not
+        in the tree. Lifting the limit (``huge_tree``) would only move the failure into
+        every recursive walk of the tree, so the page is parsed as far as it goes and
+        says so."""
 
 
 def detect_encoding(data: bytes) -> str | None:

@@ -7,7 +7,6 @@ Recognised: ``1.`` ``1、`` ``1)`` ``(1)`` ``（1）`` ``①`` ``一、`` ``（�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -37,16 +36,20 @@ one is matched against a pattern or two instead of all of them."""
 _BULLET = re.compile(r"^(?:[•·●▪◦■□▶►]\s*|[-*–—]\s+)")
 
 
-@dataclass(frozen=True, slots=True)
 class Enumerated:
-    """A line split into its enumerator and the rest."""
+    """A line split into its enumerator and the rest. Read only. A plain class, not a
+    dataclass: mypyc compiles a plain class's constructor (see ``blocks.Block``), and a
+    page makes one for most of its list items."""
 
-    number: int | None
-    """The enumerator's value; None for a bullet."""
-    style: str
-    """Which enumerator: dot, comma, bracket, paren, circled, chinese, step or bullet."""
-    rest: str
-    """The line without its enumerator."""
+    __slots__ = ("number", "style", "rest")
+
+    def __init__(self, number: int | None, style: str, rest: str) -> None:
+        self.number = number
+        """The enumerator's value; None for a bullet."""
+        self.style = style
+        """Which enumerator: dot, comma, bracket, paren, circled, chinese, step or bullet."""
+        self.rest = rest
+        """The line without its enumerator."""
 
 
 def split_enumerator(line: str) -> Enumerated | None:

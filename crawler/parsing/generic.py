@@ -11,7 +11,6 @@ boxes found there (menus, related lists, sign-up banners, teaser cards) cut out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
@@ -125,17 +124,21 @@ class _OutOfSight:
         return above
 
 
-@dataclass(frozen=True, slots=True)
 class Density:
-    """Where a page's running text is densest, and the list of links that outweighs it."""
+    """Where a page's running text is densest, and the list of links that outweighs it.
+    Read only; a plain class for mypyc to compile its constructor (see ``blocks.Block``)."""
 
-    densest: etree._Element
-    link_list: etree._Element | None
-    """The element densest in link text when its link text is more than
-    :data:`_LINKS_OUTWEIGH` times the densest running text: on a listing of bare links the
-    densest running text is a footer note, and the page is its links."""
-    running_text: bool = True
-    """False for a page without a paragraph of running text (a menu of subcategories)."""
+    __slots__ = ("densest", "link_list", "running_text")
+
+    def __init__(self, densest: etree._Element, link_list: etree._Element | None,
+                 running_text: bool = True) -> None:
+        self.densest = densest
+        self.link_list = link_list
+        """The element densest in link text when its link text is more than
+        :data:`_LINKS_OUTWEIGH` times the densest running text: on a listing of bare links
+        the densest running text is a footer note, and the page is its links."""
+        self.running_text = running_text
+        """False for a page without a paragraph of running text (a menu of subcategories)."""
 
 
 _LINKS_OUTWEIGH = 2.0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -187,18 +186,21 @@ def _card_part(anchor: etree._Element, marks: Callable[[str], bool],
     return None
 
 
-@dataclass(frozen=True, slots=True)
 class RelatedBlock:
-    """A block of links to other articles and the heading that names it."""
+    """A block of links to other articles and the heading that names it. Read only; a
+    plain class for mypyc to compile its constructor (see ``blocks.Block``)."""
 
-    element: etree._Element
-    label: str
-    """The heading's text, as the body's blocks show it."""
-    ends_body: bool = True
-    """The heading and its links form a box apart: in a body, the body ends at the heading.
-    False for a heading among the article's own elements (its links follow it), which
-    the generic profile's chrome rules cut instead; a table of contents entry with the
-    same words then does not end the body."""
+    __slots__ = ("element", "label", "ends_body")
+
+    def __init__(self, element: etree._Element, label: str, ends_body: bool = True) -> None:
+        self.element = element
+        self.label = label
+        """The heading's text, as the body's blocks show it."""
+        self.ends_body = ends_body
+        """The heading and its links form a box apart: in a body, the body ends at the
+        heading. False for a heading among the article's own elements (its links follow
+        it), which the generic profile's chrome rules cut instead; a table of contents
+        entry with the same words then does not end the body."""
 
 
 def related_block(region: etree._Element, profile: SiteProfile,

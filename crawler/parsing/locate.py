@@ -9,7 +9,6 @@ block and the date line are looked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
@@ -18,18 +17,22 @@ from core.profiles import SiteProfile
 from crawler.parsing.generic import Density, densest_container, headline
 
 
-@dataclass(frozen=True, slots=True)
 class Landmarks:
-    """Where the parts of the article sit in the tree."""
+    """Where the parts of the article sit in the tree. Read only; a plain class for mypyc
+    to compile its constructor (see ``blocks.Block``)."""
 
-    title: etree._Element | None
-    container: etree._Element
-    """Where the body is; for the generic profile the region, still holding its chrome
-    until ``generic.clean_article`` cuts it (after the page around it has been read)."""
-    region: etree._Element
-    density: Density | None = None
-    """Where no profile hint gave the container: where the page's running text is densest
-    in the original tree, which tells an article from a listing (``page_type``)."""
+    __slots__ = ("title", "container", "region", "density")
+
+    def __init__(self, title: etree._Element | None, container: etree._Element, region: etree._Element,
+                 density: Density | None = None) -> None:
+        self.title = title
+        self.container = container
+        """Where the body is; for the generic profile the region, still holding its chrome
+        until ``generic.clean_article`` cuts it (after the page around it has been read)."""
+        self.region = region
+        self.density = density
+        """Where no profile hint gave the container: where the page's running text is
+        densest in the original tree, which tells an article from a listing (``page_type``)."""
 
 
 def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = ()) -> Landmarks:

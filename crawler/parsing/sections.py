@@ -10,7 +10,6 @@ like the earlier headings is a heading.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from core.records import Section
 from core.section_kinds import SECTION_KINDS, KindTable, section_kind
@@ -36,12 +35,15 @@ class _Draft:
         """How many items the first unbroken run (the first list) has, once it ended."""
 
 
-@dataclass(slots=True)
 class Body:
-    """The body split: intro paragraphs and sections, in page order."""
+    """The body split: intro paragraphs and sections, in page order. A plain class for
+    mypyc to compile its constructor (see ``blocks.Block``)."""
 
-    summary: list[str] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
+    __slots__ = ("summary", "sections")
+
+    def __init__(self, summary: list[str], sections: list[Section]) -> None:
+        self.summary = summary
+        self.sections = sections
 
 
 def _markup_of(block: Block) -> tuple[str, str]:

@@ -14,7 +14,6 @@ import json
 import re
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -38,11 +37,14 @@ LISTING_TYPES = frozenset({"CollectionPage", "SearchResultsPage", "ProfilePage"}
 """Types of pages that list other pages (a category, search results, an author)."""
 
 
-@dataclass(frozen=True, slots=True)
 class StructuredData:
-    """The page's own top-level JSON-LD nodes, read once per page."""
+    """The page's own top-level JSON-LD nodes, read once per page. Read only; a plain
+    class for mypyc to compile its constructor (see ``blocks.Block``)."""
 
-    nodes: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    __slots__ = ("nodes",)
+
+    def __init__(self, nodes: tuple[dict[str, Any], ...] = ()) -> None:
+        self.nodes = nodes
 
     @property
     def types(self) -> frozenset[str]:

@@ -27,7 +27,8 @@ Blocks = list[tuple[str, str, object]]
 
 
 def _blocks(module: ModuleType, container: etree._Element, skip: Skip) -> Blocks:
-    return [(block.text, block.markup, block.enum) for block in module.blocks_of(container, skip)]
+    return [(block.text, block.markup, block.enum and (block.enum.number, block.enum.style, block.enum.rest))
+            for block in module.blocks_of(container, skip)]
 
 
 def _rules(body: etree._Element) -> list[Skip]:
