@@ -108,8 +108,8 @@ def _decided(data: bytes, declared: list[str]) -> Sniffed:
 
 def _declared_encodings(data: bytes, content_type: str | None) -> list[str]:
     """The charsets the header and then the document declare, as Python names them."""
-    return [resolved for name in (http_content_type_encoding(content_type or ""),
-                                  html_body_declared_encoding(data))
+    header = http_content_type_encoding(content_type) if content_type else None
+    return [resolved for name in (header, html_body_declared_encoding(data))
             if name and (resolved := resolve_encoding(name))]
 
 
