@@ -14,7 +14,6 @@ package finds it before this module. Both give the same answers, to the parents'
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from lxml import etree
 
@@ -29,18 +28,24 @@ ElementLengths: Callable[[], Lengths] = TextLengths
 """Makes the :class:`Lengths` of one tree (the compiled module's measure from the nodes)."""
 
 
-class RunningText(NamedTuple):
-    """What the density score reads from a page, chrome left out."""
+class RunningText:
+    """What the density score reads from a page, chrome left out. Read only; a plain class,
+    whose constructor the compiled twin compiles (a ``NamedTuple``'s runs as interpreted
+    Python)."""
 
-    totals: dict[etree._Element, list[int]]
-    """Per parent, the running text and the link text of the paragraphs it holds (each a
-    ``p``, ``li``... of at least :data:`MIN_PARAGRAPH_CHARS` characters as ``element_text``
-    has them, its link text, the text of the links inside it, at most that), in the order
-    parents are first credited."""
-    divs: list[tuple[etree._Element, int]]
-    """The ``<div>`` elements holding at least :data:`MIN_PARAGRAPH_CHARS` characters of text
-    of their own, between their children (a blog post written as lines split by ``<br>``),
-    spaces aside, in document order, each with that length."""
+    __slots__ = ("totals", "divs")
+
+    def __init__(self, totals: dict[etree._Element, list[int]],
+                 divs: list[tuple[etree._Element, int]]) -> None:
+        self.totals = totals
+        """Per parent, the running text and the link text of the paragraphs it holds (each
+        a ``p``, ``li``... of at least :data:`MIN_PARAGRAPH_CHARS` characters as
+        ``element_text`` has them, its link text, the text of the links inside it, at most
+        that), in the order parents are first credited."""
+        self.divs = divs
+        """The ``<div>`` elements holding at least :data:`MIN_PARAGRAPH_CHARS` characters of
+        text of their own, between their children (a blog post written as lines split by
+        ``<br>``), spaces aside, in document order, each with that length."""
 
 
 def running_text(body: etree._Element, chrome: ChromeRule, headline: etree._Element | None) -> RunningText:

@@ -17,8 +17,6 @@ from libc.limits cimport LONG_MAX
 from libc.string cimport memcpy, strlen
 from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TEXT_NODE, xmlNode
 
-from collections import namedtuple
-
 from crawler.parsing.rules import BLOCK_TAGS, DENSITY_TAGS, MIN_PARAGRAPH_CHARS, SKIP_TAGS
 
 cetree.import_lxml__etree()
@@ -163,7 +161,14 @@ cdef long _links_length(xmlNode* element) noexcept:
     return total
 
 
-RunningText = namedtuple("RunningText", ["totals", "divs"])
+class RunningText:
+    """See ``running_text.py``."""
+
+    __slots__ = ("totals", "divs")
+
+    def __init__(self, totals, divs):
+        self.totals = totals
+        self.divs = divs
 
 
 cdef struct Frame:
