@@ -3,6 +3,7 @@ the spider actually requests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit
 
 import pytest
@@ -114,30 +115,25 @@ _URLS = st.text(alphabet="htps:/?#;[]aA.\t\n@%: 1é", max_size=24).flatmap(
         lambda scheme: scheme + rest))
 
 
-def _split(url: str) -> SplitResult | None:
+def _reads_as_urlsplit(url: str, read: Callable[[str], object],
+                       expected: Callable[[SplitResult], object]) -> None:
+    """``read(url)`` is what ``expected`` takes from ``urlsplit(url)``, or raises as it does."""
     try:
-        return urlsplit(url)
+        split = urlsplit(url)
     except ValueError:
-        return None
+        with pytest.raises(ValueError):
+            read(url)
+    else:
+        assert read(url) == expected(split)
 
 
 @settings(max_examples=3000, deadline=None)
 @given(_URLS)
 def test_host_name_is_what_urlsplit_reads_as_the_hostname(url: str) -> None:
-    split = _split(url)
-    if split is None:
-        with pytest.raises(ValueError):
-            host_name(url)
-    else:
-        assert host_name(url) == split.hostname
+    _reads_as_urlsplit(url, host_name, lambda split: split.hostname)
 
 
 @settings(max_examples=3000, deadline=None)
 @given(_URLS)
 def test_path_and_query_are_what_urlsplit_reads_as_them(url: str) -> None:
-    split = _split(url)
-    if split is None:
-        with pytest.raises(ValueError):
-            path_and_query(url)
-    else:
-        assert path_and_query(url) == (split.path, split.query)
+    _reads_as_urlsplit(url, path_and_query, lambda split: (split.path, split.query))
