@@ -72,9 +72,10 @@ def parse_article(
     http_status: int = 200,
     fetched_at: str | None = None,
 ) -> ArticleRecord:
-    """Split one article page into a record (see :func:`parse_page` for the arguments)."""
-    return parse_page(html, url, profile=profile, content_type=content_type,
-                      http_status=http_status, fetched_at=fetched_at).record
+    """Split one article page into a record (see :func:`parse_page` for the arguments).
+    The page type and the links to follow, which the record does not hold, are not read."""
+    return _parse_page(html, url, profile, content_type, http_status, fetched_at,
+                       page_links=False, crawl=False).record
 
 
 def parse_page(
@@ -96,6 +97,15 @@ def parse_page(
     input that is no document at all (empty, binary); a page missing parts gives a record
     whose ``parse_warnings`` say what was missing.
     """
+    return _parse_page(html, url, profile, content_type, http_status, fetched_at,
+                       page_links=page_links, crawl=True)
+
+
+def _parse_page(html: str | bytes, url: str, profile: SiteProfile | None, content_type: str | None,
+                http_status: int, fetched_at: str | None, *, page_links: bool, crawl: bool) -> ParsedPage:
+    """:func:`parse_page`; what only a crawler needs, the page type and the links to follow
+    (the body's, or the whole page's for a page that is no article), only with ``crawl``
+    (else the page is typed an article and lists no links)."""
     profile = profile or profile_for_url(url)
     decoded = decode_tree(html, content_type)
     root = decoded.root
@@ -125,7 +135,7 @@ def parse_page(
                              marks.title, canonical)
     lang = language(root, metas)
     follow = not forbids_following(metas)
-    kind = ARTICLE if profile.article_url_pattern else page_type(structured, density, canonical)
+    kind = ARTICLE if profile.article_url_pattern or not crawl else page_type(structured, density, canonical)
     whole_page = followable_links(root, url) if follow and (page_links or kind != ARTICLE) else []
     container = marks.container
     if marks.density is not None:
@@ -163,7 +173,7 @@ def parse_page(
         http_status=http_status,
         parse_warnings=_warnings(html, title, body, decoded),
     )
-    if not follow:
+    if not follow or not crawl:
         links = []
     elif kind == ARTICLE:
         links = [absolute_url(url, href) for a in container.iter("a")

@@ -3,8 +3,13 @@ minus what the page asks crawlers not to follow), and warnings about how it was 
 
 from __future__ import annotations
 
+import pytest
+
+from core.profiles import SiteProfile
+from core.profiles.generic import GENERIC
 from crawler.parse_jobs import ParseJob
-from crawler.parsing import parse_page
+from crawler.parsing import parse_article, parse_page
+from tests.parsing.twins import FIXTURES
 
 URL = "https://www.example.org/news/12345"
 BODY = "<p>" + "Wash your hands often and keep rooms aired every day. " * 12 + "</p>"
@@ -48,3 +53,13 @@ def test_a_nofollow_in_a_second_robots_meta_counts_as_much_as_in_the_first() -> 
     metas = '<meta name="robots" content="noarchive"><meta name="healthcrawl" content="none">'
     page = parse_page(article(metas, '<a href="/guide/1">guide</a>'), URL)
     assert page.body_links == [] and not page.follow_links
+
+
+@pytest.mark.parametrize("profile", [None, GENERIC])
+def test_parse_article_gives_the_record_parse_page_gives_without_reading_what_a_crawler_follows(
+        profile: SiteProfile | None) -> None:
+    for path in FIXTURES:
+        html = path.read_bytes()
+        record = parse_article(html, URL, profile=profile, fetched_at="2026-01-01T00:00:00+00:00")
+        page = parse_page(html, URL, profile=profile, fetched_at="2026-01-01T00:00:00+00:00")
+        assert record == page.record, path.name
