@@ -3,7 +3,8 @@ extraction of the same fields, and trafilatura, over the golden pages (~2,000 pa
 then the generic profile (no site hints) on the real pages of other health sites, beside
 the floor and trafilatura on the same pages; then both profiles on long articles: demo
 sites in both layouts whose articles run from 5 to 80 blocks, cost against page weight and
-block count.
+block count, and the generic parse as the crawl runs it (``parse_page``, which also types
+the page and lists the links to follow).
 
 Run: ``make bench-parser``; ``--instructions`` counts instructions a page instead
 (callgrind), the figure to compare two builds by. The machine is noisy, so the methods
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from core.native import PURE_PYTHON_VARIABLE, compiled_dir  # noqa: E402
 from core.profiles import get_profile  # noqa: E402
 from crawler.demo_site.generator import generate_site  # noqa: E402
-from crawler.parsing import parse_article  # noqa: E402
+from crawler.parsing import parse_article, parse_page  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
 REAL = ROOT / "tests" / "fixtures" / "real-pages"
@@ -216,6 +217,23 @@ def report_long_articles(parses: int, workdir: Path) -> dict[str, float]:
     return ratios
 
 
+def report_crawl_parse(parses: int, workdir: Path) -> None:
+    """The generic profile's parse as the crawl runs it (``parse_page``, which also reads
+    the page type and the links to follow) beside ``parse_article`` (the record alone),
+    on each long-article layout."""
+    print("\nthe crawl's parse (parse_page) beside parse_article, generic profile, best round\n")
+    print("| layout | floor ms | parse_article ms | vs floor | parse_page ms | vs floor |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for layout in LONG_LAYOUTS:
+        pages = long_articles(layout, workdir)
+        best = measure(pages, parses, {
+            "floor": LONG_METHODS["floor"], "article": LONG_METHODS["generic"],
+            "page": lambda page: parse_page(page.html, page.url, profile=GENERIC)})
+        floor, article, page = best["floor"], best["article"], best["page"]
+        print(f"| {layout} | {floor * 1000:.3f} | {article * 1000:.3f} | {article / floor:.2f}x "
+              f"| {page * 1000:.3f} | {page / floor:.2f}x |")
+
+
 def _kb(pages: list[DemoPage]) -> float:
     return sum(len(page.html) for page in pages) / len(pages) / 1024
 
@@ -366,6 +384,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         generate_long_sites(Path(tmp))
         long = report_long_articles(args.parses, Path(tmp))
+        report_crawl_parse(args.parses, Path(tmp))
         report_compiled(Path(tmp))
     print(f"\ntargets: parse_article <= 2.5x floor: {ours / floor:.2f}x "
           f"({'met' if ours / floor <= 2.5 else 'MISSED'}); "
