@@ -177,8 +177,8 @@ def is_address(host: str) -> bool:
     return True
 
 
-def plain_url_parts(url: str) -> tuple[str, str, str, str] | None:
-    """``urlsplit(url)``'s netloc, path, query and fragment, for a plain http(s) URL: ASCII,
+def plain_url_parts(url: str) -> tuple[str, str, str] | None:
+    """``urlsplit(url)``'s netloc, path and query, for a plain http(s) URL: ASCII,
     its scheme in lower case, without the tab and line breaks ``urlsplit`` removes, and a
     netloc without IPv6 brackets (which ``urlsplit`` checks). None for any other URL: only
     ``urlsplit`` reads those right. The parse asks every page's URL for its host and its
@@ -196,9 +196,8 @@ def plain_url_parts(url: str) -> tuple[str, str, str, str] | None:
     netloc = after[:end]
     if "[" in netloc or "]" in netloc:
         return None
-    rest, _, fragment = after[end:].partition("#")
-    path, _, query = rest.partition("?")
-    return netloc, path, query, fragment
+    path, _, query = after[end:].partition("#")[0].partition("?")
+    return netloc, path, query
 
 
 def host_name(url: str) -> str | None:

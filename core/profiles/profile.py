@@ -137,4 +137,3 @@ class SiteProfile:
         if self.hosts:
             return self.name
         return (host_name(url) or self.name).removeprefix("www.")
-

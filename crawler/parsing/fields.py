@@ -14,7 +14,7 @@ from core.profiles import SiteProfile
 from core.text import normalize
 from core.urls import canonicalize_url, same_site
 from crawler.parsing.dates import date_line, iso_date, url_date, url_month
-from crawler.parsing.locate import child_named, first_match
+from crawler.parsing.locate import child_named, document_title, first_match
 from crawler.parsing.page_walk import marked_trail, mentions
 from crawler.parsing.structured import ARTICLE_TYPES, StructuredData
 from crawler.parsing.text import element_text
@@ -51,17 +51,17 @@ def title_text(title: etree._Element | None, root: etree._Element, metas: dict[s
             return text
     if metas.get("og:title"):
         return normalize(metas["og:title"])
-    document_title = child_named(child_named(root, "head"), "title")
-    if document_title is None:
+    title_element = document_title(root)
+    if title_element is None:
         return ""
-    return _TITLE_SUFFIX.sub("", normalize(document_title.text or ""))
+    return _TITLE_SUFFIX.sub("", normalize(title_element.text or ""))
 
 
 def article_names(data: StructuredData, metas: dict[str, str], root: etree._Element) -> tuple[str, ...]:
     """What the page calls its article, most trusted first: the structured data's
     ``headline`` (or ``name``), ``og:title``, ``twitter:title``, the ``<title>`` without
     its site suffix."""
-    document = child_named(child_named(root, "head"), "title")
+    document = document_title(root)
     page_title = None if document is None else _TITLE_SUFFIX.sub("", normalize(document.text or ""))
     names = (data.first("headline"), data.first("name", ARTICLE_TYPES, only=True),
              metas.get("og:title"), metas.get("twitter:title"), page_title)

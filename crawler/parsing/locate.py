@@ -67,14 +67,23 @@ def _parent_or_self(element: etree._Element) -> etree._Element:
     return parent if parent is not None else element
 
 
-def child_named(element: etree._Element | None, tag: str) -> etree._Element | None:
-    """The first child of ``element`` named ``tag`` (None without ``element``): what
-    ``element.find(tag)`` answers, without ElementPath reading the path first, which
-    costs twice the loop (asked for the page's ``<head>``, ``<body>`` and ``<title>``)."""
-    if element is not None:
-        for child in element:
-            if child.tag == tag:
-                return child
+def child_named(element: etree._Element, tag: str) -> etree._Element | None:
+    """The first child of ``element`` named ``tag``: what ``element.find(tag)`` answers,
+    without ElementPath reading the path first, which costs twice the loop (asked for the
+    page's ``<head>`` and ``<body>`` on every page)."""
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def document_title(root: etree._Element) -> etree._Element | None:
+    """The page's ``<title>``: the first one in any ``<head>`` of the root, as
+    ``root.find("head/title")`` finds it (libxml2 keeps a second ``<head>`` a page repeats,
+    and the title may be in that one)."""
+    for head in root:
+        if head.tag == "head" and (title := child_named(head, "title")) is not None:
+            return title
     return None
 
 

@@ -55,11 +55,22 @@ def test_a_nofollow_in_a_second_robots_meta_counts_as_much_as_in_the_first() -> 
     assert page.body_links == [] and not page.follow_links
 
 
-@pytest.mark.parametrize("profile", [None, GENERIC])
+LISTING = ("<html><head><title>Flu</title><script type='application/ld+json'>{\"@type\": "
+           "\"CollectionPage\"}</script></head><body><h1>Flu</h1>" + "".join(
+               f"<div><h3><a href='/news/{n}'>Flu season news number {n}</a></h3><p>Short teaser.</p></div>"
+               for n in range(8)) + "</body></html>").encode()
+NOFOLLOW = article('<meta name="robots" content="nofollow">', '<a href="/guide/1">guide</a>')
+
+
+@pytest.mark.parametrize(("url", "profile"), [("https://www.keepto.com/p/60636.html", None), (URL, GENERIC)])
 def test_parse_article_gives_the_record_parse_page_gives_without_reading_what_a_crawler_follows(
-        profile: SiteProfile | None) -> None:
-    for path in FIXTURES:
-        html = path.read_bytes()
-        record = parse_article(html, URL, profile=profile, fetched_at="2026-01-01T00:00:00+00:00")
-        page = parse_page(html, URL, profile=profile, fetched_at="2026-01-01T00:00:00+00:00")
-        assert record == page.record, path.name
+        url: str, profile: SiteProfile | None) -> None:
+    pages = [(path.name, path.read_bytes()) for path in FIXTURES]
+    kinds = set()
+    for name, html in [*pages, ("listing", LISTING), ("nofollow", NOFOLLOW)]:
+        record = parse_article(html, url, profile=profile, fetched_at="2026-01-01T00:00:00+00:00")
+        page = parse_page(html, url, profile=profile, fetched_at="2026-01-01T00:00:00+00:00")
+        assert record == page.record, name
+        kinds.add((page.page_type, page.follow_links))
+    if profile is GENERIC:  # the comparison covered a listing and a nofollow page
+        assert ("listing", True) in kinds and ("article", False) in kinds

@@ -16,6 +16,8 @@ from crawler.parsing import parse_article
 from crawler.parsing.dates import iso_date
 from crawler.parsing.fields import _joins_to_itself, canonical_url
 from crawler.parsing.links import recommendations
+from crawler.parsing.locate import child_named, document_title
+from tests.fuzz.strategies import markup
 from tests.parsing.golden import golden_page, parsed
 
 
@@ -231,3 +233,20 @@ def test_a_related_block_that_is_one_link_does_not_take_the_next_link_as_its_sni
     assert _lone_link_block("<div><h3>Related articles</h3><a href='/p/2.html'>Long title one</a> "
                             "<a href='/p/3.html'>Long title two</a></div>") == [
         ("Long title one", "https://health.example/p/2.html", None)]
+
+
+def test_a_title_in_a_second_head_is_the_pages_title() -> None:
+    html = ("<html><head><meta charset=utf-8></head><head><title>Flu facts | Health</title></head><body>"
+            "<p>" + "Wash your hands often and keep rooms aired every day. " * 8 + "</p></body></html>")
+    assert parse_article(html, "https://www.example.org/news/12345").title == "Flu facts"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(markup, max_size=8).map("".join))
+def test_head_body_and_title_are_the_elements_elementpath_finds(html: str) -> None:
+    for page in (html, f"<head><title>a</title></head>{html}<head><title>b</title></head>",
+                 f"<head></head><head><title>b</title></head>{html}"):
+        root = etree.fromstring(f"<html>{page}</html>", etree.HTMLParser())
+        assert child_named(root, "head") is root.find("head")
+        assert child_named(root, "body") is root.find("body")
+        assert document_title(root) is root.find("head/title")
