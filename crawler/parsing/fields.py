@@ -12,7 +12,7 @@ from lxml import etree
 
 from core.profiles import SiteProfile
 from core.text import normalize
-from core.urls import canonicalize_url, same_site
+from core.urls import canonicalize_url, plain_url_parts, same_site
 from crawler.parsing.dates import date_line, iso_date, url_date, url_month
 from crawler.parsing.locate import child_named, document_title, first_match
 from crawler.parsing.page_walk import marked_trail, mentions
@@ -103,22 +103,15 @@ def canonical_url(root: etree._Element, url: str, profile: SiteProfile) -> str:
 
 def _joins_to_itself(url: str) -> bool:
     """Whether ``urljoin(url, url)`` is ``url``, told without parsing it twice (it costs
-    more than the rest of the field): an ASCII http(s) URL with a host (no IPv6 brackets),
-    without the tab and line breaks ``urlsplit`` removes, and without an empty query,
-    fragment or last-segment parameters, which ``urlunsplit`` drops."""
-    if not url.startswith(("http://", "https://")) or not url.isascii():
+    more than the rest of the field): a plain http(s) URL (``core.urls.plain_url_parts``)
+    with a host, and without an empty query, fragment or last-segment parameters, which
+    ``urlunsplit`` drops."""
+    parts = plain_url_parts(url)
+    if parts is None or not parts[0]:
         return False
-    if "\t" in url or "\r" in url or "\n" in url:
-        return False
-    after = url[url.index("//") + 2:]
-    netloc_end = min((at for at in (after.find("/"), after.find("?"), after.find("#")) if at >= 0),
-                     default=len(after))
-    netloc, rest = after[:netloc_end], after[netloc_end:]
-    if not netloc or "[" in netloc or "]" in netloc:
-        return False
-    rest, hashed, fragment = rest.partition("#")
-    path, asked, query = rest.partition("?")
-    if (hashed and not fragment) or (asked and not query):
+    _, path, query = parts
+    before_fragment, hashed, fragment = url.partition("#")
+    if (hashed and not fragment) or (not query and before_fragment.endswith("?")):
         return False
     semicolon = path.find(";", max(path.rfind("/"), 0))  # where urlparse's parameters start
     return semicolon < 0 or semicolon < len(path) - 1
