@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -36,6 +35,7 @@ from crawler.parsing.links import (
 )
 from crawler.parsing.locate import Landmarks, child_named, first_match, locate
 from crawler.parsing.page_type import ARTICLE, page_type
+from crawler.parsing.record_parts import new_record
 from crawler.parsing.sections import Body, split_body
 from crawler.parsing.structured import StructuredData, structured_data
 from crawler.parsing.words import body_words
@@ -43,24 +43,28 @@ from crawler.parsing.words import body_words
 _TAIL_BYTES = 2048
 
 
-@dataclass(frozen=True, slots=True)
 class ParsedPage:
     """A parsed page: its record, and the links inside its article body (absolute), which
-    a crawler follows to find what only the text links to (a PDF guide, an old article)."""
+    a crawler follows to find what only the text links to (a PDF guide, an old article).
+    Read only; a plain class for mypyc to compile its constructor (see ``blocks.Block``)."""
 
-    record: ArticleRecord
-    body_links: list[str]
-    follow_links: bool = True
-    """False when the page's robots meta says ``nofollow``: a crawler follows none of its
-    links (prev/next and Recommend included)."""
-    page_type: str = ARTICLE
-    """What the page is (``page_type.PAGE_TYPES``), read from the page where the profile's
-    URLs do not say; a page that is no article lists every link of the page as
-    ``body_links``, since what it lists is the point of it."""
-    page_links: list[str] = field(default_factory=list)
-    """Every followable link of the page, in page order, when asked (``page_links``): what a
-    crawler follows from a page that may be an article and a listing both (a site without
-    URL patterns), read from the tree already parsed instead of parsing the page twice."""
+    __slots__ = ("record", "body_links", "follow_links", "page_type", "page_links")
+
+    def __init__(self, record: ArticleRecord, body_links: list[str], follow_links: bool = True,
+                 page_type: str = ARTICLE, page_links: list[str] | None = None) -> None:
+        self.record = record
+        self.body_links = body_links
+        self.follow_links = follow_links
+        """False when the page's robots meta says ``nofollow``: a crawler follows none of its
+        links (prev/next and Recommend included)."""
+        self.page_type = page_type
+        """What the page is (``page_type.PAGE_TYPES``), read from the page where the profile's
+        URLs do not say; a page that is no article lists every link of the page as
+        ``body_links``, since what it lists is the point of it."""
+        self.page_links: list[str] = page_links if page_links is not None else []
+        """Every followable link of the page, in page order, when asked (``page_links``): what a
+        crawler follows from a page that may be an article and a listing both (a site without
+        URL patterns), read from the tree already parsed instead of parsing the page twice."""
 
 
 def parse_article(
@@ -150,7 +154,7 @@ def _parse_page(html: str | bytes, url: str, profile: SiteProfile | None, conten
         only_heading_elements=profile.only_heading_elements,
         prevention_first_list_only=profile.prevention_first_list_only,
     )
-    record = ArticleRecord(
+    record = new_record(
         article_key=article_key(site, article_ref, canonical),
         site=site,
         url=url,

@@ -8,8 +8,6 @@ heading rules need that); deciding what it *is* happens in ``sections``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree
 
 from crawler.parsing.enumerators import Enumerated, split_enumerator
@@ -63,18 +61,23 @@ def marks_of(element: etree._Element) -> str | None:
     return f"{classes or ''} {ident or ''}".lower()
 
 
-@dataclass(frozen=True, slots=True)
 class Skip:
     """What the block walk (``block_walk.blocks_of``) leaves out with all it holds, as data
-    that the compiled walk reads without asking Python about each element."""
+    that the compiled walk reads without asking Python about each element. Read only; a
+    plain class for mypyc to compile its constructor (see :class:`Block`): a page with a
+    headline in its body makes one."""
 
-    tags: frozenset[str]
-    """Elements by their tag."""
-    marked: bool = False
-    """Elements whose class or id marks chrome (:func:`is_marked_chrome`)."""
-    headline: etree._Element | None = None
-    """Everything before the headline in document order and the headline itself (it is not
-    body), but what holds the headline."""
+    __slots__ = ("tags", "marked", "headline")
+
+    def __init__(self, tags: frozenset[str], marked: bool = False,
+                 headline: etree._Element | None = None) -> None:
+        self.tags = tags
+        """Elements by their tag."""
+        self.marked = marked
+        """Elements whose class or id marks chrome (:func:`is_marked_chrome`)."""
+        self.headline = headline
+        """Everything before the headline in document order and the headline itself (it is
+        not body), but what holds the headline."""
 
 
 CHROME = Skip(CHROME_TAGS, marked=True)

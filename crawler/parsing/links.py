@@ -16,6 +16,7 @@ from crawler.parsing.card_walk import teasers
 from crawler.parsing.decoding import parse_tree
 from crawler.parsing.fields import ROBOTS_META_NAMES, head_metas
 from crawler.parsing.page_walk import labelled, short_texts
+from crawler.parsing.record_parts import new_link, new_recommendation
 from crawler.parsing.rules import HEADING_TAGS, marked_by
 from crawler.parsing.text import element_text
 
@@ -144,7 +145,7 @@ def forbids_following(metas: Mapping[str, str]) -> bool:
 
 def _link(anchor: etree._Element, base_url: str) -> Link:
     title = element_text(anchor) or normalize(anchor.get("title") or "")
-    return Link(title=title, url=absolute_url(base_url, anchor.get("href") or ""))
+    return new_link(title=title, url=absolute_url(base_url, anchor.get("href") or ""))
 
 
 def recommendations(block: etree._Element | None, base_url: str) -> list[Recommendation]:
@@ -158,7 +159,7 @@ def recommendations(block: etree._Element | None, base_url: str) -> list[Recomme
         summary = _card_part(anchor, _SUMMARY_PART) if title is not None else None
         snippet, truncated = _snippet(normalize(f"{beside} {element_text(summary)}") if summary is not None
                                       else beside)
-        found.append(Recommendation(
+        found.append(new_recommendation(
             title=(element_text(title) if title is not None else element_text(anchor))
             or normalize(anchor.get("title") or ""),
             url=absolute_url(base_url, anchor.get("href") or ""),

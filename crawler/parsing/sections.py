@@ -15,6 +15,7 @@ from core.records import Section
 from core.section_kinds import SECTION_KINDS, KindTable, section_kind
 from core.text import count_words
 from crawler.parsing.blocks import Block
+from crawler.parsing.record_parts import new_section
 from crawler.parsing.rules import LONG_BOLD_WORDS, SENTENCE_ENDINGS, SHORT_LINE_WORDS
 
 
@@ -173,7 +174,7 @@ def _finish(
         items = items[: draft.first_run_length]
     if paragraphs_as_items and kind == "prevention" and not items and paragraphs:
         items, paragraphs = paragraphs, []
-    return Section(
+    return new_section(
         position=position,
         number=str(draft.number) if draft.number is not None else None,
         heading=draft.heading,
