@@ -49,6 +49,22 @@ cdef class _Names:
                 return True
         return False
 
+    cdef bint starts(self, const unsigned char* text) noexcept:
+        """Whether ``text`` starts with one of the names (a name is a prefix of it): the
+        names starting with its first byte compared, most texts none."""
+        cdef int index
+        cdef const unsigned char* name
+        cdef const unsigned char* at
+        for index in range(self.first[text[0]], self.first[text[0] + 1]):
+            name = <const unsigned char*>self.names[index]
+            at = text
+            while name[0] and name[0] == at[0]:
+                name += 1
+                at += 1
+            if not name[0]:
+                return True
+        return False
+
     cdef bint holds_folded(self, xmlNode* node) noexcept:
         """:meth:`holds` of the tag as ``str.lower`` lowers it (the names are lowercase)."""
         cdef int index, width

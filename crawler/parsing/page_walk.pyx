@@ -6,7 +6,7 @@ modules; the Python module is the reference both are tested against."""
 
 cimport lxml.includes.etreepublic as cetree
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from libc.string cimport strcmp, strlen, strncmp, strstr
+from libc.string cimport strcmp, strlen, strstr
 from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TEXT_NODE, xmlAttr, xmlNode
 
 cetree.import_lxml__etree()
@@ -170,9 +170,10 @@ def mentions(bytes source not None, bytes word not None):
     return False
 
 
-cdef bint _starts(xmlNode* element, list labels) except -1:
+cdef bint _starts(xmlNode* element, _Names labels, bint every) except -1:
     """Whether ``element``'s text (its leading text nodes), stripped of leading
-    whitespace, is not empty and starts with one of ``labels`` (UTF-8)."""
+    whitespace, is not empty and starts with one of ``labels`` (UTF-8), or with anything when
+    ``every`` (an empty label was asked for)."""
     cdef xmlNode* first = element.children
     cdef const unsigned char* head
     cdef const unsigned char* at
@@ -192,10 +193,7 @@ cdef bint _starts(xmlNode* element, list labels) except -1:
         head = at
     if not head[0]:
         return False
-    for label in labels:
-        if strncmp(<const char*>head, PyBytes_AS_STRING(label), PyBytes_GET_SIZE(label)) == 0:
-            return True
-    return False
+    return every or labels.starts(head)
 
 
 cdef list _texts(xmlNode* node):
@@ -212,15 +210,16 @@ def labelled(cetree._Element region not None, tuple tags, tuple labels):
     cdef _Names names = _TAG_NAMES.get(tags)
     if names is None:
         names = _TAG_NAMES[tags] = _Names(tags)
-    encoded = _ENCODED.get(labels)
+    cdef _Names encoded = _ENCODED.get(labels)
     if encoded is None:
         # no text holds a NUL, which would end the comparison early
-        encoded = _ENCODED[labels] = [label.encode() for label in labels if "\x00" not in label]
+        encoded = _ENCODED[labels] = _Names([label for label in labels if label and "\x00" not in label])
+    cdef bint every = "" in labels  # an empty label starts every text
     cdef xmlNode* top = region._c_node
     cdef xmlNode* node = top
     found = []
     while node is not NULL:
-        if node.type == XML_ELEMENT_NODE and names.holds(node) and _starts(node, encoded):
+        if node.type == XML_ELEMENT_NODE and names.holds(node) and _starts(node, encoded, every):
             found.append(cetree.elementFactory(region._doc, node))
         node = _following(node, top)
     return found

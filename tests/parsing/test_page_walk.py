@@ -105,6 +105,14 @@ def test_a_text_split_over_nodes_is_read_whole() -> None:
         assert len(module.labelled(root, ("p",), ("Next:",))) == 2
 
 
+def test_an_empty_label_starts_every_text_and_a_longer_one_needs_all_its_characters() -> None:
+    root = etree.fromstring("<r><p>Nex</p><p>Next</p><p>  </p><p>上一篇: a</p></r>")
+    for module in (compiled, SOURCE):
+        assert [e.text for e in module.labelled(root, ("p",), ("Next",))] == ["Next"]
+        assert [e.text for e in module.labelled(root, ("p",), ("Next", "上一篇"))] == ["Next", "上一篇: a"]
+        assert [e.text for e in module.labelled(root, ("p",), ("x", ""))] == ["Nex", "Next", "上一篇: a"]
+
+
 def test_tags_are_matched_as_lxml_iter_matches_them() -> None:
     root = etree.fromstring('<r xmlns:x="u"><P>Next: a</P><x:p>Next: b</x:p><p>Next: c</p></r>')
     for module in (compiled, SOURCE):
