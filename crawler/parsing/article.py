@@ -11,6 +11,7 @@ from lxml import etree
 
 from core.profiles import SiteProfile, profile_for_url
 from core.records import ArticleRecord, Section
+from crawler.parsing.ancestors import is_inside
 from crawler.parsing.block_walk import blocks_of
 from crawler.parsing.blocks import CHROME, Block, Skip
 from crawler.parsing.decoding import DecodedTree, decode_tree
@@ -197,7 +198,7 @@ def _body_blocks(marks: Landmarks, container: etree._Element, profile: SiteProfi
     recommend = related.rstrip(": ：").casefold() if related else None
     if marks.density is not None:
         skip = _FORMS  # the generic profile's cleaned article: its chrome is cut already
-    elif marks.title is not None and _contains(container, marks.title):
+    elif marks.title is not None and is_inside(marks.title, container):
         skip = Skip(CHROME.tags, CHROME.marked, headline=marks.title)  # the headline is no body
     else:
         skip = CHROME
@@ -237,8 +238,6 @@ def _page_body(root: etree._Element) -> etree._Element:
     return body if body is not None else root
 
 
-def _contains(container: etree._Element, element: etree._Element | None) -> bool:
-    return element is not None and any(a is container for a in element.iterancestors())
 
 
 def _symptoms(sections: list[Section]) -> str | None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from crawler.parsing.ancestors import is_inside
 from crawler.parsing.blocks import is_chrome
 from crawler.parsing.chrome import ChromeRule
 from crawler.parsing.chrome_walk import chrome_boxes
@@ -237,7 +238,8 @@ def _unmark_wrappers(densest: etree._Element, article: etree._Element) -> None:
     tags and classes say: a ``<form>`` around the page (ASP.NET) becomes a ``<div>``, and a
     wrapper classed like chrome (``<article class="content widget">``) loses its class and
     id, so neither the chrome boxes nor the block walk take the article for chrome."""
-    for wrapper in (densest, *densest.iterancestors()):
+    wrapper: etree._Element | None = densest
+    while wrapper is not None:
         if wrapper.tag in CHROME_TAGS:
             wrapper.tag = "div"
         if is_chrome(wrapper) or _BOX_CHROME.is_chrome(wrapper):
@@ -245,13 +247,14 @@ def _unmark_wrappers(densest: etree._Element, article: etree._Element) -> None:
                 wrapper.attrib.pop(name, None)
         if wrapper is article:
             break
+        wrapper = wrapper.getparent()
 
 
 def _drop_up_to(element: etree._Element, top: etree._Element) -> None:
     """Remove ``element`` and everything before it in document order inside ``top`` (the
     page above the headline and the headline itself); nothing when ``element`` is not
     inside ``top`` (a malformed page can put it elsewhere)."""
-    if top not in element.iterancestors():
+    if not is_inside(element, top):
         return
     node = element
     while node is not top:
@@ -351,12 +354,12 @@ def _box(heading: etree._Element, article: etree._Element, headings: HeldCounts,
     """The largest ancestor of ``heading`` that holds no other heading and little text:
     the card, panel or banner the heading titles (the heading itself in flat text)."""
     box = heading
-    for parent in heading.iterancestors():
-        if parent is article or headings.of(parent) > 1:
-            break
+    parent = heading.getparent()  # a climb of a step or two: no lxml iterator to set up
+    while parent is not None and parent is not article and headings.of(parent) <= 1:
         if lengths.longer_than(parent, CHROME_BOX_MAX_CHARS):
             break
         box = parent
+        parent = parent.getparent()
     return box
 
 
@@ -373,11 +376,13 @@ def _section_after(heading: etree._Element) -> list[etree._Element]:
 def _is_teaser(heading: etree._Element, article: etree._Element) -> bool:
     """A heading inside a link, or whose whole text is one link to another page, titles
     a teaser card for another article."""
-    for ancestor in heading.iterancestors():
-        if ancestor is article:
-            break
+    ancestor = heading.getparent()  # a climb of a step or two: no lxml iterator to set up
+    while ancestor is not None and ancestor is not article:
         if ancestor.tag == "a":
             return True
+        ancestor = ancestor.getparent()
+    if not len(heading):  # most headings are plain text: no link inside
+        return False
     links = [a for a in heading.iter("a") if element_text(a)]
     if len(links) != 1:
         return False

@@ -14,6 +14,7 @@ from functools import lru_cache
 from lxml import etree
 
 from core.profiles import SiteProfile
+from crawler.parsing.ancestors import common_ancestor
 from crawler.parsing.generic import Density, densest_container, headline
 
 
@@ -48,7 +49,7 @@ def locate(root: etree._Element, profile: SiteProfile, names: tuple[str, ...] = 
     if container is None:
         return _generic_landmarks(body, title)
     if title is not None:
-        return Landmarks(title, container, _common_ancestor(title, container))
+        return Landmarks(title, container, common_ancestor(title, container))
     return Landmarks(None, container, _parent_or_self(container))
 
 
@@ -58,7 +59,7 @@ def _generic_landmarks(body: etree._Element, title: etree._Element | None) -> La
     chrome ``generic.clean_article`` cuts once the page around it has been read."""
     density = densest_container(body, title)
     densest = density.densest
-    region = _common_ancestor(title, densest) if title is not None else _parent_or_self(densest)
+    region = common_ancestor(title, densest) if title is not None else _parent_or_self(densest)
     return Landmarks(title, region, region, density)
 
 
@@ -101,15 +102,3 @@ def compiled_xpath(xpath: str) -> etree.XPath:
     """Profiles hold XPaths as strings (data); compiling once per string saves the parse
     on every page. The cache holds only immutable compiled expressions."""
     return etree.XPath(xpath)
-
-
-def _common_ancestor(first: etree._Element, second: etree._Element) -> etree._Element:
-    """The nearest element holding both. The set holds the elements themselves, not their
-    ``id()``: lxml proxies die when unreferenced, and a freed proxy's id is reused."""
-    ancestors = {first, *first.iterancestors()}
-    if second in ancestors:
-        return second
-    for candidate in second.iterancestors():
-        if candidate in ancestors:
-            return candidate
-    return second
