@@ -14,7 +14,7 @@ from lxml import etree
 from core.profiles import get_profile
 from crawler.parsing import parse_article
 from crawler.parsing.dates import iso_date
-from crawler.parsing.fields import _joins_to_itself, canonical_url
+from crawler.parsing.fields import _TITLE_SUFFIX, _joins_to_itself, canonical_url, without_site_suffix
 from crawler.parsing.links import recommendations
 from crawler.parsing.locate import child_named, document_title
 from tests.fuzz.strategies import markup
@@ -250,3 +250,19 @@ def test_head_body_and_title_are_the_elements_elementpath_finds(html: str) -> No
         assert child_named(root, "head") is root.find("head")
         assert child_named(root, "body") is root.find("body")
         assert document_title(root) is root.find("head/title")
+
+
+@pytest.mark.parametrize(("title", "name"), [
+    ("What causes knee pain? | Wellness Daily", "What causes knee pain?"),
+    ("Flu - symptoms and care - Health Site", "Flu"),
+    ("Self-care at home — Clinic", "Self-care at home"),
+    ("A title without a site", "A title without a site"),
+])
+def test_a_page_title_loses_its_site_suffix(title: str, name: str) -> None:
+    assert without_site_suffix(title) == name
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ab -|_–—\t\n\u3000\u00a0", max_size=16))
+def test_the_site_suffix_is_cut_where_the_suffix_pattern_cuts_it(title: str) -> None:
+    assert without_site_suffix(title) == _TITLE_SUFFIX.sub("", title)
