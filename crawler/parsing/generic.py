@@ -40,19 +40,19 @@ from crawler.parsing.rules import (
 from crawler.parsing.running_text import ElementLengths, running_text
 from crawler.parsing.text import Lengths, element_text, xml_text
 
-_HIDDEN_STYLE = ("display:none", "visibility:hidden")
 _PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
 _TRAILING_PUNCTUATION = " :：?？!.…"
 
 
 def is_hidden(element: etree._Element) -> bool:
     """Hidden by markup alone (CSS files are not applied)."""
-    style = (element.get("style") or "").replace(" ", "").lower()
-    return (
-        element.get("hidden") is not None
-        or element.get("aria-hidden") == "true"
-        or any(marker in style for marker in _HIDDEN_STYLE)
-    )
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    style = element.get("style")
+    if not style:  # most elements: no style to read
+        return False
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def headline(body: etree._Element, names: tuple[str, ...] = ()) -> etree._Element | None:

@@ -233,6 +233,19 @@ def test_without_a_name_to_agree_with_the_first_h1_is_the_headline() -> None:
     assert parse_page(html.encode(), URL, profile=GENERIC).record.title == "Sleep well"
 
 
+@pytest.mark.parametrize("hiding", ['hidden', 'aria-hidden="true"', 'style="display: none"',
+                                    'style="Visibility: Hidden;color:red"'])
+def test_a_hidden_h1_is_no_headline_however_markup_hides_it(hiding: str) -> None:
+    hidden = f"<h1 {hiding}>Menu</h1><div {hiding}><h1>Menu</h1></div>"
+    html = f"<html><body>{hidden}<h1>Sleep well</h1>{BODY}</body></html>"
+    assert parse_page(html.encode(), URL, profile=GENERIC).record.title == "Sleep well"
+
+
+def test_a_style_that_hides_nothing_keeps_the_h1() -> None:
+    html = f'<html><body><h1 style="display: block" aria-hidden="false">Sleep well</h1>{BODY}</body></html>'
+    assert parse_page(html.encode(), URL, profile=GENERIC).record.title == "Sleep well"
+
+
 def recommendations_of(after: str) -> list[tuple[str, str]]:
     record = article(after=after).record
     return [(r.title, r.url) for r in record.recommendations]
