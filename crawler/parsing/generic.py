@@ -20,8 +20,7 @@ from crawler.parsing.blocks import is_chrome
 from crawler.parsing.chrome import ChromeRule
 from crawler.parsing.chrome_walk import chrome_boxes
 from crawler.parsing.dates import iso_date
-from crawler.parsing.held import HeldCounts
-from crawler.parsing.page_walk import holds_one_of
+from crawler.parsing.page_walk import holds_one_of, holds_several
 from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
     CHROME_BOX_TAGS,
@@ -222,9 +221,9 @@ def clean_article(
     _unmark_wrappers(body, region)
     if title is not None:
         _drop_lead_in(body, region)
-    headings, lengths = HeldCounts(region.iter(*HEADING_TAGS), region), ElementLengths()
+    lengths = ElementLengths()
     for element in chrome_boxes(region, _BOX_CHROME,
-                                lambda heading: _heading_chrome(heading, region, headings, lengths)):
+                                lambda heading: _heading_chrome(heading, region, lengths)):
         _drop(element)
     if holds_one_of(region, SECTION_HEADING_TAGS):
         # A page whose sections are heading elements uses bold for emphasis and labels,
@@ -321,7 +320,7 @@ _BOX_CHROME = ChromeRule(
 profile's markers; a ``<form>`` by the latter only (ASP.NET wraps whole pages in one)."""
 
 
-def _heading_chrome(heading: etree._Element, article: etree._Element, headings: HeldCounts,
+def _heading_chrome(heading: etree._Element, article: etree._Element,
                     lengths: Lengths) -> list[etree._Element]:
     """What a heading's chrome reading removes: its box when the heading titles a chrome
     box (by its words, as a teaser link, or as a sign-up box); nothing otherwise."""
@@ -331,7 +330,7 @@ def _heading_chrome(heading: etree._Element, article: etree._Element, headings: 
     caption, chrome = _heading_words(text)
     if caption:
         return [heading]
-    box = _box(heading, article, headings, lengths)
+    box = _box(heading, article, lengths)
     box_text = element_text(box) if box is not heading else text
     if chrome:
         return [box] if box is not heading else [heading, *_section_after(heading)]
@@ -349,13 +348,15 @@ def _heading_words(text: str) -> tuple[bool, bool]:
     return MEDIA_CAPTIONS.match(text) is not None, CHROME_HEADINGS.fullmatch(text) is not None
 
 
-def _box(heading: etree._Element, article: etree._Element, headings: HeldCounts,
-         lengths: Lengths) -> etree._Element:
+def _box(heading: etree._Element, article: etree._Element, lengths: Lengths) -> etree._Element:
     """The largest ancestor of ``heading`` that holds no other heading and little text:
-    the card, panel or banner the heading titles (the heading itself in flat text)."""
+    the card, panel or banner the heading titles (the heading itself in flat text). A
+    climb of a step or two, each asking one element whether it holds a second heading
+    (a walk of its subtree that stops there), instead of counting every heading's
+    ancestors for the few asked."""
     box = heading
-    parent = heading.getparent()  # a climb of a step or two: no lxml iterator to set up
-    while parent is not None and parent is not article and headings.of(parent) <= 1:
+    parent = heading.getparent()
+    while parent is not None and parent is not article and not holds_several(parent, HEADING_TAGS):
         if lengths.longer_than(parent, CHROME_BOX_MAX_CHARS):
             break
         box = parent

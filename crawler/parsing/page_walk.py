@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["holds_one_of", "labelled", "linked_children", "marked_trail", "mentions", "short_texts"]
+__all__ = ["holds_one_of", "holds_several", "labelled", "linked_children", "marked_trail", "mentions",
+           "short_texts"]
 
 
 def marked_trail(root: etree._Element) -> etree._Element | None:
@@ -39,6 +40,14 @@ def holds_one_of(element: etree._Element, tags: frozenset[str]) -> bool:
     what ``iter`` finds, without an iterator made and an element for the first found
     (asked of each card and box)."""
     return next(element.iter(*tags), None) is not None
+
+
+def holds_several(element: etree._Element, tags: frozenset[str]) -> bool:
+    """Whether ``element`` is or holds two elements of ``tags`` or more (plain names): what
+    counting ``iter``'s finds up to two tells, the walk stopped at the second (asked of
+    the few elements around a heading, for the box it titles)."""
+    found = element.iter(*tags)
+    return next(found, None) is not None and next(found, None) is not None
 
 
 def linked_children(

@@ -16,7 +16,7 @@ include "nodes.pxi"
 include "characters.pxi"
 
 
-__all__ = ["holds_one_of", "labelled", "linked_children", "marked_trail", "mentions", "short_texts"]
+__all__ = ["holds_one_of", "holds_several", "labelled", "linked_children", "marked_trail", "mentions", "short_texts"]
 
 cdef _Names _NAV = _Names({"nav"})
 cdef _Names _LINK = _Names({"a"})
@@ -132,6 +132,23 @@ def holds_one_of(cetree._Element element not None, frozenset tags not None):
         names = _TAG_NAMES[tags] = _Names(tags)
     return (element._c_node.type == XML_ELEMENT_NODE and names.holds(element._c_node)) \
         or _holds_one_of(element._c_node, names, True)
+
+
+def holds_several(cetree._Element element not None, frozenset tags not None):
+    """See ``page_walk.py``: the subtree walked in document order up to the second."""
+    cdef _Names names = _TAG_NAMES.get(tags)
+    if names is None:
+        names = _TAG_NAMES[tags] = _Names(tags)
+    cdef xmlNode* top = element._c_node
+    cdef xmlNode* node = top
+    cdef int found = 0
+    while node is not NULL:
+        if node.type == XML_ELEMENT_NODE and names.holds(node):
+            found += 1
+            if found == 2:
+                return True
+        node = _following(node, top)
+    return False
 
 
 def linked_children(cetree._Element element not None, frozenset skipped not None):

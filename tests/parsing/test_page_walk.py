@@ -34,6 +34,7 @@ def _found(module: ModuleType, root: etree._Element, labels: tuple[str, ...] = L
             [_path(e) for e in module.short_texts(root, TAGS, 12, 2)],
             [_path(e) for e in module.short_texts(root, TAGS, 40, 4)],
             [module.holds_one_of(e, HELD) for e in root.iter(etree.Element)],
+            [module.holds_several(e, HELD) for e in root.iter(etree.Element)],
             [_linked(module, e) for e in root.iter(etree.Element)])
 
 
@@ -124,6 +125,13 @@ def test_an_element_holds_what_it_is_or_has_below_it_at_any_depth() -> None:
     for module in (compiled, SOURCE):
         assert [module.holds_one_of(e, frozenset({"p"})) for e in root.iter()] == [
             True, False, True, True, True, True, False]
+
+
+def test_an_element_holds_several_when_it_and_what_is_below_it_make_two_or_more() -> None:
+    root = etree.fromstring('<r xmlns:x="u"><x:p/><div><p>one</p></div><p><span><p/></span></p><P/></r>')
+    for module in (compiled, SOURCE):
+        assert [module.holds_several(e, frozenset({"p"})) for e in root.iter()] == [
+            True, False, False, False, True, False, False, False]
 
 
 def test_a_comment_or_processing_instruction_holds_nothing_whatever_its_name() -> None:
