@@ -284,12 +284,16 @@ def _drop_lead_in(densest: etree._Element, top: etree._Element) -> None:
 def _holds_content(element: etree._Element) -> bool:
     if not isinstance(element.tag, str):
         return False
-    if any(not _is_byline(heading) for heading in element.iter(*SECTION_HEADING_TAGS)):
+    # a C walk first tells most lines (a byline, share buttons) apart without an iterator
+    if holds_one_of(element, SECTION_HEADING_TAGS) and any(
+            not _is_byline(heading) for heading in element.iter(*SECTION_HEADING_TAGS)):
         return True
-    return any(len(element_text(p)) >= MIN_PARAGRAPH_CHARS for p in element.iter(*DENSITY_TAGS))
+    return holds_one_of(element, _DENSITY_NAMES) and any(
+        len(element_text(p)) >= MIN_PARAGRAPH_CHARS for p in element.iter(*DENSITY_TAGS))
 
 
 _BYLINE_CHARS = 60
+_DENSITY_NAMES = frozenset(DENSITY_TAGS)
 
 
 def _is_byline(heading: etree._Element) -> bool:
