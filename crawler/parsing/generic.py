@@ -20,7 +20,7 @@ from crawler.parsing.blocks import is_chrome
 from crawler.parsing.chrome import ChromeRule
 from crawler.parsing.chrome_walk import chrome_boxes
 from crawler.parsing.dates import iso_date
-from crawler.parsing.page_walk import holds_one_of, holds_several
+from crawler.parsing.page_walk import holds_one_of, holds_several, out_of_sight
 from crawler.parsing.rules import (
     CHROME_BOX_MAX_CHARS,
     CHROME_BOX_TAGS,
@@ -39,19 +39,7 @@ from crawler.parsing.rules import (
 from crawler.parsing.running_text import ElementLengths, running_text
 from crawler.parsing.text import Lengths, element_text, xml_text
 
-_PAGE_CHROME = frozenset({"header", "nav", "footer", "aside"})
 _TRAILING_PUNCTUATION = " :：?？!.…"
-
-
-def is_hidden(element: etree._Element) -> bool:
-    """Hidden by markup alone (CSS files are not applied)."""
-    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
-        return True
-    style = element.get("style")
-    if not style:  # most elements: no style to read
-        return False
-    style = style.replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style
 
 
 def headline(body: etree._Element, names: tuple[str, ...] = ()) -> etree._Element | None:
@@ -60,24 +48,23 @@ def headline(body: etree._Element, names: tuple[str, ...] = ()) -> etree._Elemen
     page gives its article (structured data, ``og:title``, ``<title>``) that any agrees
     with, else the first. A page whose ``<h1>`` is its logo or a chrome box's title, with
     the headline in an ``<h2>``: the first ``<h2>``/``<h3>`` that agrees."""
-    out_of_sight = _OutOfSight()
-    candidates = [h1 for h1 in body.iter("h1") if _shown(h1, out_of_sight)]
+    candidates = [h1 for h1 in body.iter("h1") if _shown(h1)]
     for name in (name.casefold() for name in names if name):
         for heading in candidates:
             if _agrees(element_text(heading).casefold(), name):
                 return heading
     for name in (name.casefold() for name in names if name):
         for heading in body.iter("h2", "h3"):
-            if _agrees(element_text(heading).casefold(), name) and _shown(heading, out_of_sight):
+            if _agrees(element_text(heading).casefold(), name) and _shown(heading):
                 return heading
     return candidates[0] if candidates else None
 
 
-def _shown(heading: etree._Element, out_of_sight: _OutOfSight) -> bool:
+def _shown(heading: etree._Element) -> bool:
     text = element_text(heading)
     if not text or "{{" in text or "{%" in text:
         return False
-    return not is_hidden(heading) and not out_of_sight(heading.getparent())
+    return not out_of_sight(heading)
 
 
 _MIN_NAME_SHARE = 0.6
@@ -88,40 +75,6 @@ the shorter is at least this share of the longer (a ``<title>`` keeps a site suf
 def _agrees(text: str, name: str) -> bool:
     shorter, longer = sorted((text, name), key=len)
     return bool(shorter) and shorter in longer and len(shorter) >= _MIN_NAME_SHARE * len(longer)
-
-
-class _OutOfSight:
-    """Whether an element is hidden, or sits in page chrome (header, nav, footer, aside)
-    that no ``<article>``/``<main>`` holds, itself or through an ancestor. Answers are kept
-    per element: a page of many skipped ``<h1>`` would otherwise walk the same ancestors
-    once per heading."""
-
-    def __init__(self) -> None:
-        self.known: dict[etree._Element, tuple[bool, bool]] = {}
-        """(out of sight, is or is inside an article) per element; held, so lxml
-        proxies stay stable."""
-
-    def __call__(self, element: etree._Element | None) -> bool:
-        return element is not None and self.state(element)[0]
-
-    def state(self, element: etree._Element) -> tuple[bool, bool]:
-        """The answer for ``element``: up to the nearest ancestor already answered (or the
-        root), then back down, answering each element on the way."""
-        pending: list[etree._Element] = []
-        above: tuple[bool, bool] = (False, False)
-        node: etree._Element | None = element
-        while node is not None:
-            if node in self.known:
-                above = self.known[node]
-                break
-            pending.append(node)
-            node = node.getparent()
-        for node in pending[::-1]:
-            hidden, in_article = above
-            chrome = node.tag in _PAGE_CHROME and not in_article
-            above = (hidden or chrome or is_hidden(node), in_article or node.tag in ("article", "main"))
-            self.known[node] = above
-        return above
 
 
 class Density:

@@ -1,7 +1,8 @@
 """Walks over a page that look for a few elements among all: the trail marked as the
 breadcrumbs, the lines that start with a label (prev/next), the short texts that may be a
 heading's label (the related links). Each asks something of every element of the page,
-and finds a few.
+and finds a few. And the questions asked of an element's subtree or ancestors many times
+a page (does it hold a heading, two? is it out of sight?).
 
 This module is the reference; ``page_walk.pyx`` does the same walks over libxml2's nodes
 (built at bootstrap, found first by the package) and is tested against it.
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["holds_one_of", "holds_several", "labelled", "linked_children", "marked_trail", "mentions",
-           "short_texts"]
+from crawler.parsing.rules import ARTICLE_TAGS, PAGE_CHROME_TAGS
+
+__all__ = ["holds_one_of", "holds_several", "is_hidden", "labelled", "linked_children", "marked_trail",
+           "mentions", "out_of_sight", "short_texts"]
 
 
 def marked_trail(root: etree._Element) -> etree._Element | None:
@@ -48,6 +51,34 @@ def holds_several(element: etree._Element, tags: frozenset[str]) -> bool:
     the few elements around a heading, for the box it titles)."""
     found = element.iter(*tags)
     return next(found, None) is not None and next(found, None) is not None
+
+
+def is_hidden(element: etree._Element) -> bool:
+    """Hidden by markup alone (CSS files are not applied)."""
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    style = element.get("style")
+    if not style:  # most elements: no style to read
+        return False
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def out_of_sight(element: etree._Element) -> bool:
+    """Whether ``element`` is hidden (:func:`is_hidden`), itself or through an ancestor, or
+    sits in the page's chrome (:data:`~crawler.parsing.rules.PAGE_CHROME_TAGS`) that no
+    ``<article>``/``<main>`` holds: one climb to the root (asked of each ``<h1>``)."""
+    chrome = False  # a chrome element below, no article element between it and here
+    node: etree._Element | None = element
+    while node is not None:
+        if is_hidden(node):
+            return True
+        if node.tag in ARTICLE_TAGS:
+            chrome = False
+        elif node.tag in PAGE_CHROME_TAGS:
+            chrome = True
+        node = node.getparent()
+    return chrome
 
 
 def linked_children(

@@ -9,6 +9,8 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.string cimport strcmp, strlen, strstr
 from lxml.includes.tree cimport XML_CDATA_SECTION_NODE, XML_ELEMENT_NODE, XML_TEXT_NODE, xmlAttr, xmlNode
 
+from crawler.parsing.rules import ARTICLE_TAGS, PAGE_CHROME_TAGS
+
 cetree.import_lxml__etree()
 
 
@@ -16,7 +18,8 @@ include "nodes.pxi"
 include "characters.pxi"
 
 
-__all__ = ["holds_one_of", "holds_several", "labelled", "linked_children", "marked_trail", "mentions", "short_texts"]
+__all__ = ["holds_one_of", "holds_several", "is_hidden", "labelled", "linked_children", "marked_trail", "mentions",
+           "out_of_sight", "short_texts"]
 
 cdef _Names _NAV = _Names({"nav"})
 cdef _Names _LINK = _Names({"a"})
@@ -149,6 +152,62 @@ def holds_several(cetree._Element element not None, frozenset tags not None):
                 return True
         node = _following(node, top)
     return False
+
+
+cdef _Names _PAGE_CHROME = _Names(PAGE_CHROME_TAGS)
+cdef _Names _ARTICLES = _Names(ARTICLE_TAGS)
+
+
+cdef int _hidden(xmlNode* node) noexcept:
+    """``is_hidden`` of ``node`` read from its attributes: 1 hidden, 0 not, -1 when Python
+    reads them (a style to search, rare on the elements asked; a value that is not one
+    text)."""
+    cdef xmlAttr* attribute = node.properties
+    cdef const unsigned char* value
+    cdef int answer = 0
+    while attribute is not NULL:
+        if attribute.ns is NULL:
+            if strcmp(<const char*>attribute.name, b"hidden") == 0:
+                return 1
+            if strcmp(<const char*>attribute.name, b"aria-hidden") == 0:
+                value = _value(attribute)
+                if value is NULL:
+                    answer = -1
+                elif strcmp(<const char*>value, b"true") == 0:
+                    return 1
+            elif strcmp(<const char*>attribute.name, b"style") == 0:
+                answer = -1
+        attribute = attribute.next
+    return answer
+
+
+def is_hidden(element):
+    """See ``page_walk.py``."""
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    style = element.get("style")
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def out_of_sight(cetree._Element element not None):
+    """See ``page_walk.py``: the climb over libxml2's nodes, an lxml element made only of
+    one whose attributes Python reads."""
+    cdef xmlNode* node = element._c_node
+    cdef bint chrome = False
+    cdef int hidden
+    while node is not NULL and node.type == XML_ELEMENT_NODE:
+        hidden = _hidden(node)
+        if hidden == 1 or (hidden == -1 and is_hidden(cetree.elementFactory(element._doc, node))):
+            return True
+        if _ARTICLES.holds(node):
+            chrome = False
+        elif _PAGE_CHROME.holds(node):
+            chrome = True
+        node = node.parent
+    return chrome
 
 
 def linked_children(cetree._Element element not None, frozenset skipped not None):

@@ -38,6 +38,11 @@ CHROME_TAGS = frozenset({"nav", "aside", "footer", "form"})
 CHROME_BOX_TAGS = CHROME_TAGS - {"form"}
 """Chrome boxes of the generic profile's article by their tag alone; a ``<form>`` only by its
 class or id (ASP.NET wraps whole pages in one)."""
+PAGE_CHROME_TAGS = frozenset({"header", "nav", "footer", "aside"})
+"""The page's own chrome around its article: a headline inside it, unless an ``<article>``
+or ``<main>`` holds it there, is a box's or the site's title."""
+ARTICLE_TAGS = frozenset({"article", "main"})
+"""What holds an article, whatever chrome it sits in."""
 BOLD_TAGS = frozenset({"strong", "b"})
 
 CHROME_MARKERS = re.compile(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -35,6 +36,7 @@ def _found(module: ModuleType, root: etree._Element, labels: tuple[str, ...] = L
             [_path(e) for e in module.short_texts(root, TAGS, 40, 4)],
             [module.holds_one_of(e, HELD) for e in root.iter(etree.Element)],
             [module.holds_several(e, HELD) for e in root.iter(etree.Element)],
+            [module.out_of_sight(e) for e in root.iter(etree.Element)],
             [_linked(module, e) for e in root.iter(etree.Element)])
 
 
@@ -132,6 +134,27 @@ def test_an_element_holds_several_when_it_and_what_is_below_it_make_two_or_more(
     for module in (compiled, SOURCE):
         assert [module.holds_several(e, frozenset({"p"})) for e in root.iter()] == [
             True, False, False, False, True, False, False, False]
+
+
+@pytest.mark.parametrize(("html", "hidden"), [
+    ("<h1>x</h1>", False),
+    ("<h1 hidden>x</h1>", True),
+    ('<div aria-hidden="true"><h1>x</h1></div>', True),
+    ('<div aria-hidden="false"><h1>x</h1></div>', False),
+    ('<div style="display: block"><h1>x</h1></div>', False),
+    ('<div style="color: red; DISPLAY : none"><h1>x</h1></div>', True),
+    ('<section style="visibility:hidden"><h1>x</h1></section>', True),
+    ("<header><h1>x</h1></header>", True),
+    ("<article><header><h1>x</h1></header></article>", False),
+    ("<nav><main><h1>x</h1></main></nav>", True),  # the main element holds no chrome above it
+    ("<header><article><aside><h1>x</h1></aside></article></header>", True),
+    ("<main><footer><div><h1>x</h1></div></footer></main>", False),
+])
+def test_a_heading_is_out_of_sight_when_hidden_or_in_chrome_no_article_holds(html: str, hidden: bool) -> None:
+    root = etree.fromstring(f"<html><body>{html}</body></html>", etree.HTMLParser())
+    heading = next(root.iter("h1"))
+    for module in (compiled, SOURCE):
+        assert module.out_of_sight(heading) is hidden
 
 
 def test_a_comment_or_processing_instruction_holds_nothing_whatever_its_name() -> None:
