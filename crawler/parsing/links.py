@@ -47,13 +47,24 @@ def prev_next_links(
 def _line_anchor(label: etree._Element) -> etree._Element | None:
     """The link of a labelled line: inside the label's element, or, when the label sits
     in an inline wrapper (``<p><span>&lt;&lt;:</span> <a>..</a></p>``), after it in the line."""
-    anchor = next((a for a in label.iter("a") if a.get("href")), None)
+    anchor = _first_link(label)
     if anchor is not None or label.tag not in _INLINE_LABELS:
         return anchor
-    for sibling in label.itersiblings():
-        if isinstance(sibling.tag, str):
-            return next((a for a in sibling.iter("a") if a.get("href")), None)
-    return None
+    sibling = label.getnext()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext()
+    return _first_link(sibling) if sibling is not None else None
+
+
+def _first_link(element: etree._Element) -> etree._Element | None:
+    """The first ``<a href>`` that ``element`` is or holds, as ``iter("a")`` finds it; an
+    lxml iterator is set up only for an element with children (a label's ``<span>`` and
+    the link beside it have none)."""
+    if element.tag == "a" and element.get("href"):
+        return element
+    if not len(element):
+        return None
+    return next((a for a in element.iter("a") if a.get("href")), None)
 
 
 def absolute_url(base_url: str, href: str) -> str:
