@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core import section_kinds
 from core.records import ArticleRecord
 from core.section_kinds import section_kind
 from crawler.parsing import parse_article
@@ -43,6 +44,25 @@ def headings(record: ArticleRecord) -> list[str]:
 )
 def test_section_kind_comes_from_first_matching_keyword_row(heading: str, kind: str) -> None:
     assert section_kind(heading) == kind
+
+
+def test_a_heading_asked_again_keeps_its_kind_in_each_table() -> None:
+    custom = (("diet", ("symptom",)),)
+    for _ in range(2):
+        assert section_kind("Symptoms and Signs") == "symptoms"
+        assert section_kind("Symptoms and Signs", custom) == "diet"
+        assert section_kind("Symptoms and Signs", (("care", ("sign",)),)) == "care"  # a new table each time
+
+
+def test_the_kinds_kept_are_bounded() -> None:
+    table = (("care", ("care",)),)
+    for number in range(section_kinds._MOST_KNOWN_KINDS + 10):
+        assert section_kind(f"Heading {number}", table) == "other"
+    assert section_kind("Home care", table) == "care"
+    assert len(section_kinds._KNOWN_KINDS[id(table)][1]) <= section_kinds._MOST_KNOWN_KINDS
+    for number in range(section_kinds._MOST_TABLES + 10):
+        assert section_kind("Home care", (("care", ("care",)), ("x", (str(number),)))) == "care"
+    assert len(section_kinds._KNOWN_KINDS) <= section_kinds._MOST_TABLES
 
 
 def test_short_numbered_line_without_full_stop_is_a_heading() -> None:
