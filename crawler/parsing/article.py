@@ -67,6 +67,21 @@ class ParsedPage:
         crawler follows from a page that may be an article and a listing both (a site without
         URL patterns), read from the tree already parsed instead of parsing the page twice."""
 
+    def _fields(self) -> tuple[ArticleRecord, list[str], bool, str, list[str]]:
+        return self.record, self.body_links, self.follow_links, self.page_type, self.page_links
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a parsed page with equal fields, as the dataclass it was compared."""
+        if not isinstance(other, ParsedPage):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # its record and lists are mutable
+
+    def __repr__(self) -> str:
+        return (f"ParsedPage(record={self.record!r}, body_links={self.body_links!r}, follow_links="
+                f"{self.follow_links!r}, page_type={self.page_type!r}, page_links={self.page_links!r})")
+
 
 def parse_article(
     html: str | bytes,

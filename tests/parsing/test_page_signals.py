@@ -74,3 +74,11 @@ def test_parse_article_gives_the_record_parse_page_gives_without_reading_what_a_
         kinds.add((page.page_type, page.follow_links))
     if profile is GENERIC:  # the comparison covered a listing and a nofollow page
         assert ("listing", True) in kinds and ("article", False) in kinds
+
+
+def test_two_parses_of_one_page_are_equal_and_show_their_fields() -> None:
+    first, second = (parse_page(article(), URL, fetched_at="2026-01-01T00:00:00+00:00") for _ in range(2))
+    assert first == second
+    assert first != parse_page(article(links='<a href="/guide/1">guide</a>'), URL,
+                               fetched_at="2026-01-01T00:00:00+00:00")
+    assert repr(first).startswith("ParsedPage(record=ArticleRecord(") and "page_type='article'" in repr(first)
