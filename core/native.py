@@ -23,6 +23,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 PURE_PYTHON_VARIABLE = "HEALTHCRAWL_PURE_PYTHON"
+BUILD_VARIABLE = "HEALTHCRAWL_NATIVE_BUILD"
+"""A build to run instead of the one of these sources: set only by ``scripts/build_native.py``
+for the run that trains its instrumented build, which nothing else may load."""
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 _CORE_MODULES = ("core/text.py", "core/section_kinds.py", "core/urls.py", "core/article_ids.py")
 
@@ -82,6 +85,8 @@ def compiled_dir() -> Path | None:
     """The build of these very sources, when there is one and it is wanted; else None."""
     if os.environ.get(PURE_PYTHON_VARIABLE, "") not in ("", "0"):
         return None
+    if forced := os.environ.get(BUILD_VARIABLE):
+        return Path(forced)
     try:
         found = build_dir()
     except OSError:  # a source unreadable: nothing to compare with, so no build is trusted

@@ -89,3 +89,11 @@ def test_the_pure_python_switch_runs_the_sources() -> None:
 def test_the_compiled_parser_gives_the_records_the_sources_give() -> None:
     assert native.build_dir().is_dir(), MISSING
     assert _parse_fixtures(pure=False)[1] == _parse_fixtures(pure=True)[1]
+
+
+def test_a_build_named_by_the_build_variable_is_the_one_loaded(tmp_path: Path) -> None:
+    """The build script's training run loads its instrumented build, never the one in place."""
+    env = {**os.environ, native.PURE_PYTHON_VARIABLE: "", native.BUILD_VARIABLE: str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", "import crawler.parsing; print(crawler.parsing.__path__[0])"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert out == str(tmp_path / "crawler" / "parsing")
